@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Idempotently installs the Debian 12 packages Livestream needs to build, run and test.
+# Safe to run repeatedly: apt-get skips what is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential pkg-config
+  # GStreamer 1.22 runtime and headers (Debian 12)
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
+  libsqlite3-dev default-libmysqlclient-dev
+  # tests and benchmarks: real RTMP publisher and prober
+  ffmpeg procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,101 @@
+//! Typed events a stream reports to whoever runs the media engine.
+
+use crate::ladder::PlannedRendition;
+use crate::media::{SourceMedia, StreamId, StreamKey};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Something that happened to a published stream.
+#[derive(Debug, Clone)]
+pub enum StreamEvent {
+    /// A publisher was accepted and its pipeline is running.
+    Started {
+        stream_id: StreamId,
+        key: StreamKey,
+        media: SourceMedia,
+        renditions: Vec<PlannedRendition>,
+        passthrough: bool,
+    },
+    /// Every rendition has negotiated and the multivariant playlist exists.
+    Playable {
+        stream_id: StreamId,
+        multivariant: PathBuf,
+    },
+    /// Periodic health figures.
+    Stats {
+        stream_id: StreamId,
+        stats: StreamStats,
+    },
+    /// The stream is over and its archive is finalized (or as complete as it could be made).
+    Ended {
+        stream_id: StreamId,
+        reason: EndReason,
+        archive: ArchiveSummary,
+    },
+}
+
+impl StreamEvent {
+    /// The stream this event is about.
+    pub fn stream_id(&self) -> &StreamId {
+        match self {
+            Self::Started { stream_id, .. }
+            | Self::Playable { stream_id, .. }
+            | Self::Stats { stream_id, .. }
+            | Self::Ended { stream_id, .. } => stream_id,
+        }
+    }
+}
+
+/// Health figures of a live stream over the last stats interval.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StreamStats {
+    pub input_kbps: f64,
+    pub input_fps: f64,
+    /// Time between the last two source keyframes.
+    pub keyframe_interval: Option<Duration>,
+    pub renditions: Vec<RenditionStats>,
+}
+
+/// How one rendition keeps up with the source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RenditionStats {
+    pub name: String,
+    /// Media time produced per wall-clock second; 1.0 is real time.
+    pub speed: f64,
+    /// How far the rendition's output is behind the newest source frame.
+    pub behind: Duration,
+}
+
+/// Why a stream ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum EndReason {
+    /// The publisher sent FCUnpublish/deleteStream.
+    PublisherStopped,
+    /// The TCP connection dropped or went silent.
+    ConnectionLost,
+    /// The server is shutting down.
+    ServerShutdown,
+    /// The publisher sent media the engine cannot use.
+    InvalidMedia(String),
+    /// The pipeline failed.
+    PipelineError(String),
+}
+
+impl EndReason {
+    /// True for ends caused by a fault rather than by someone stopping.
+    pub fn is_error(&self) -> bool {
+        matches!(self, Self::InvalidMedia(_) | Self::PipelineError(_))
+    }
+}
+
+/// The archive a broadcast left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchiveSummary {
+    pub path: PathBuf,
+    pub duration: Duration,
+    pub bytes: u64,
+    /// False if the muxer could not be given end-of-stream in time; the file may need repair.
+    pub finalized: bool,
+}

@@ -1,0 +1,609 @@
+//! One RTMP connection: handshake, session, and — once publishing — its stream.
+
+use super::timestamps::StreamClock;
+use super::{LiveKey, PublishGrant, Refusal, Shared};
+use crate::events::{EndReason, StreamEvent};
+use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, VideoPacket};
+use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamKey};
+use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
+use bytes::Bytes;
+use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
+use rml_rtmp::sessions::{
+    ServerSession, ServerSessionConfig, ServerSessionEvent, ServerSessionResult, StreamMetadata,
+};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tracing::{debug, info, warn, Instrument};
+
+const READ_BUFFER: usize = 64 * 1024;
+/// Media held while waiting for both sequence headers; beyond this the stream is refused.
+const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
+/// How long to wait for an audio sequence header once video is ready before going video-only.
+const AUDIO_GRACE: Duration = Duration::from_millis(1500);
+/// Largest source accepted (4096x2304 pixels, "4K").
+const MAX_PIXELS: u64 = 4096 * 2304;
+
+/// Why a connection ended; logged, and mapped to a stream's [`EndReason`] when publishing.
+#[derive(Debug, Error)]
+enum ConnectionError {
+    #[error("peer closed the connection")]
+    Closed,
+    #[error("no data for {0:?}")]
+    Idle(Duration),
+    #[error("handshake failed: {0}")]
+    Handshake(String),
+    #[error("RTMP protocol error: {0}")]
+    Protocol(String),
+    #[error("socket error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("publish refused: {0}")]
+    Refused(String),
+    #[error("invalid media: {0}")]
+    Media(String),
+    #[error("pipeline failed: {0}")]
+    Pipeline(String),
+    #[error("server shutting down")]
+    Shutdown,
+    #[error("publisher stopped")]
+    Stopped,
+}
+
+/// Serves one connection to its end; never panics the server and always ends its stream.
+pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Shared>) {
+    let span = tracing::info_span!("rtmp", %peer);
+    async move {
+        debug!("connection opened");
+        let mut connection = Connection {
+            shared,
+            session: None,
+            publisher: None,
+            socket,
+        };
+        let result = connection.run().await;
+        let reason = match &result {
+            Ok(()) | Err(ConnectionError::Stopped) => EndReason::PublisherStopped,
+            Err(ConnectionError::Shutdown) => EndReason::ServerShutdown,
+            Err(ConnectionError::Media(m)) => EndReason::InvalidMedia(m.clone()),
+            Err(ConnectionError::Pipeline(m)) => EndReason::PipelineError(m.clone()),
+            Err(_) => EndReason::ConnectionLost,
+        };
+        connection.end_stream(reason).await;
+        let _ = connection.socket.shutdown().await;
+        match result {
+            Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
+                debug!("connection closed")
+            }
+            Err(e) => info!(error = %e, "connection ended"),
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Media that arrived before the pipeline could be built.
+enum Pending {
+    Video { ts: u32, packet: VideoPacket },
+    Audio { ts: u32, data: Bytes },
+}
+
+/// A publisher whose key was accepted.
+struct Publisher {
+    key: StreamKey,
+    grant: PublishGrant,
+    _live_key: LiveKey,
+    metadata: Option<StreamMetadata>,
+    video_config: Option<(Bytes, AvcConfig)>,
+    audio_config: Option<(Bytes, AacConfig)>,
+    pending: VecDeque<Pending>,
+    pending_bytes: usize,
+    first_video_ready: Option<tokio::time::Instant>,
+    clock: StreamClock,
+    seen_keyframe: bool,
+    live: Option<(StreamPipeline, watch::Receiver<Option<String>>)>,
+}
+
+struct Connection {
+    shared: Arc<Shared>,
+    session: Option<ServerSession>,
+    publisher: Option<Publisher>,
+    socket: TcpStream,
+}
+
+impl Connection {
+    async fn run(&mut self) -> Result<(), ConnectionError> {
+        let leftover = tokio::time::timeout(self.shared.config.handshake_timeout, self.handshake())
+            .await
+            .map_err(|_| ConnectionError::Handshake("timed out".into()))??;
+        let (session, results) = ServerSession::new(ServerSessionConfig::new())
+            .map_err(|e| ConnectionError::Protocol(format!("{e:?}")))?;
+        self.session = Some(session);
+        self.handle_results(results).await?;
+        self.feed(&leftover).await?;
+
+        let mut buf = vec![0u8; READ_BUFFER];
+        let idle = self.shared.config.idle_timeout;
+        let shutdown = self.shared.shutdown.clone();
+        loop {
+            let failure = self
+                .publisher
+                .as_ref()
+                .and_then(|p| p.live.as_ref())
+                .map(|(_, f)| f.clone());
+            let grace = self.audio_grace_deadline();
+            tokio::select! {
+                _ = shutdown.cancelled() => return Err(ConnectionError::Shutdown),
+                reason = pipeline_failure(failure) => return Err(ConnectionError::Pipeline(reason)),
+                _ = sleep_until(grace) => self.try_start().await?,
+                read = tokio::time::timeout(idle, self.socket.read(&mut buf)) => {
+                    let n = read.map_err(|_| ConnectionError::Idle(idle))??;
+                    if n == 0 {
+                        return Err(ConnectionError::Closed);
+                    }
+                    self.feed(&buf[..n]).await?;
+                }
+            }
+        }
+    }
+
+    async fn handshake(&mut self) -> Result<Vec<u8>, ConnectionError> {
+        let mut handshake = Handshake::new(PeerType::Server);
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let n = self.socket.read(&mut buf).await?;
+            if n == 0 {
+                return Err(ConnectionError::Handshake(
+                    "peer closed during handshake".into(),
+                ));
+            }
+            match handshake.process_bytes(&buf[..n]) {
+                Ok(HandshakeProcessResult::InProgress { response_bytes }) => {
+                    self.socket.write_all(&response_bytes).await?;
+                }
+                Ok(HandshakeProcessResult::Completed {
+                    response_bytes,
+                    remaining_bytes,
+                }) => {
+                    self.socket.write_all(&response_bytes).await?;
+                    return Ok(remaining_bytes);
+                }
+                Err(e) => return Err(ConnectionError::Handshake(e.to_string())),
+            }
+        }
+    }
+
+    async fn feed(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let results = session
+            .handle_input(bytes)
+            .map_err(|e| ConnectionError::Protocol(e.to_string()))?;
+        self.handle_results(results).await
+    }
+
+    async fn handle_results(
+        &mut self,
+        results: Vec<ServerSessionResult>,
+    ) -> Result<(), ConnectionError> {
+        for result in results {
+            match result {
+                ServerSessionResult::OutboundResponse(packet) => {
+                    self.socket.write_all(&packet.bytes).await?
+                }
+                ServerSessionResult::RaisedEvent(event) => Box::pin(self.on_event(event)).await?,
+                ServerSessionResult::UnhandleableMessageReceived(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn respond(
+        &mut self,
+        results: Result<Vec<ServerSessionResult>, rml_rtmp::sessions::ServerSessionError>,
+    ) -> Result<(), ConnectionError> {
+        let results = results.map_err(|e| ConnectionError::Protocol(e.to_string()))?;
+        self.handle_results(results).await
+    }
+
+    async fn on_event(&mut self, event: ServerSessionEvent) -> Result<(), ConnectionError> {
+        match event {
+            ServerSessionEvent::ConnectionRequested {
+                request_id,
+                app_name,
+            } => {
+                let Some(session) = self.session.as_mut() else {
+                    return Ok(());
+                };
+                if app_name != self.shared.config.app {
+                    warn!(%app_name, "connect to unknown RTMP application refused");
+                    let r = session.reject_request(
+                        request_id,
+                        "NetConnection.Connect.Rejected",
+                        "unknown application",
+                    );
+                    self.respond(r).await?;
+                    return Err(ConnectionError::Refused(format!(
+                        "unknown application {app_name:?}"
+                    )));
+                }
+                let r = session.accept_request(request_id);
+                self.respond(r).await
+            }
+            ServerSessionEvent::PublishStreamRequested {
+                request_id,
+                stream_key,
+                ..
+            } => self.on_publish(request_id, stream_key).await,
+            ServerSessionEvent::StreamMetadataChanged { metadata, .. } => {
+                if let Some(p) = self.publisher.as_mut() {
+                    if p.live.is_none() {
+                        p.metadata = Some(metadata);
+                    }
+                }
+                self.try_start().await
+            }
+            ServerSessionEvent::VideoDataReceived {
+                data, timestamp, ..
+            } => self.on_video(data, timestamp.value).await,
+            ServerSessionEvent::AudioDataReceived {
+                data, timestamp, ..
+            } => self.on_audio(data, timestamp.value).await,
+            ServerSessionEvent::PublishStreamFinished { .. } => Err(ConnectionError::Stopped),
+            ServerSessionEvent::UnhandleableAmf0Command { command_name, .. } => {
+                // releaseStream and FCPublish need no answer; FCUnpublish means the end.
+                if command_name == "FCUnpublish" && self.publisher.is_some() {
+                    return Err(ConnectionError::Stopped);
+                }
+                debug!(%command_name, "ignored RTMP command");
+                Ok(())
+            }
+            ServerSessionEvent::PlayStreamRequested { request_id, .. } => {
+                let Some(session) = self.session.as_mut() else {
+                    return Ok(());
+                };
+                let r = session.reject_request(
+                    request_id,
+                    "NetStream.Play.Failed",
+                    "playback is served over HLS",
+                );
+                self.respond(r).await?;
+                Err(ConnectionError::Refused(
+                    "RTMP playback is not offered".into(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn on_publish(
+        &mut self,
+        request_id: u32,
+        stream_key: String,
+    ) -> Result<(), ConnectionError> {
+        if self.publisher.is_some() {
+            return Err(ConnectionError::Protocol(
+                "second publish on one connection".into(),
+            ));
+        }
+        // Some encoders append query parameters to the key.
+        let key = StreamKey::new(stream_key.split('?').next().unwrap_or_default());
+        let refusal = match self.shared.authorizer.authorize(&key).await {
+            Ok(grant) => match LiveKey::claim(&self.shared, &key) {
+                Some(live_key) => {
+                    let Some(session) = self.session.as_mut() else {
+                        return Ok(());
+                    };
+                    let r = session.accept_request(request_id);
+                    self.respond(r).await?;
+                    info!(key = %key.redacted(), stream = %grant.stream_id, "publish accepted");
+                    self.publisher = Some(Publisher {
+                        key,
+                        grant,
+                        _live_key: live_key,
+                        metadata: None,
+                        video_config: None,
+                        audio_config: None,
+                        pending: VecDeque::new(),
+                        pending_bytes: 0,
+                        first_video_ready: None,
+                        clock: StreamClock::default(),
+                        seen_keyframe: false,
+                        live: None,
+                    });
+                    return Ok(());
+                }
+                None => "this stream key is already live".to_owned(),
+            },
+            Err(Refusal::Unavailable) => "publishing is temporarily unavailable".to_owned(),
+            Err(refusal) => refusal.to_string(),
+        };
+        warn!(key = %key.redacted(), reason = %refusal, "publish refused");
+        if let Some(session) = self.session.as_mut() {
+            let r = session.reject_request(request_id, "NetStream.Publish.BadName", &refusal);
+            self.respond(r).await?;
+        }
+        Err(ConnectionError::Refused(refusal))
+    }
+
+    async fn on_video(&mut self, data: Bytes, ts: u32) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        let packet = flv::parse_video(&data).map_err(media_error)?;
+        match packet {
+            VideoPacket::Ignored => return Ok(()),
+            VideoPacket::SequenceHeader(record) => {
+                if let Some((current, _)) = &p.video_config {
+                    if *current != record {
+                        return Err(ConnectionError::Media(
+                            "the video format changed mid-stream; restart the stream".into(),
+                        ));
+                    }
+                    return Ok(());
+                }
+                let config = flv::parse_avc_config(&record).map_err(media_error)?;
+                let pixels = u64::from(config.width) * u64::from(config.height);
+                if pixels == 0 || pixels > MAX_PIXELS {
+                    return Err(ConnectionError::Media(format!(
+                        "video size {}x{} is not supported (at most 4096x2304)",
+                        config.width, config.height
+                    )));
+                }
+                p.video_config = Some((record, config));
+                p.first_video_ready
+                    .get_or_insert_with(tokio::time::Instant::now);
+                return self.try_start().await;
+            }
+            VideoPacket::Frame { .. } => {}
+        }
+        if p.live.is_none() {
+            p.pending_bytes += data.len();
+            p.pending.push_back(Pending::Video { ts, packet });
+            self.check_pending()?;
+            return self.try_start().await;
+        }
+        self.push_video(ts, packet).await
+    }
+
+    async fn on_audio(&mut self, data: Bytes, ts: u32) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        match flv::parse_audio(&data).map_err(media_error)? {
+            AudioPacket::SequenceHeader(asc) => {
+                if p.audio_config.is_some() || p.live.is_some() {
+                    return Ok(());
+                }
+                let config = flv::parse_aac_config(&asc).map_err(media_error)?;
+                p.audio_config = Some((asc, config));
+                self.try_start().await
+            }
+            AudioPacket::Frame(frame) => {
+                if p.live.is_none() {
+                    p.pending_bytes += frame.len();
+                    p.pending.push_back(Pending::Audio { ts, data: frame });
+                    return self.check_pending();
+                }
+                self.push_audio(ts, frame).await
+            }
+        }
+    }
+
+    fn check_pending(&self) -> Result<(), ConnectionError> {
+        let Some(p) = &self.publisher else {
+            return Ok(());
+        };
+        if p.pending_bytes <= MAX_PENDING_BYTES {
+            return Ok(());
+        }
+        Err(ConnectionError::Media(if p.video_config.is_none() {
+            "no H.264 sequence header received (audio-only streams are not supported)".into()
+        } else {
+            "stream did not become ready".into()
+        }))
+    }
+
+    /// When a video-ready publisher has waited long enough for audio to go video-only.
+    fn audio_grace_deadline(&self) -> Option<tokio::time::Instant> {
+        let p = self
+            .publisher
+            .as_ref()
+            .filter(|p| p.live.is_none() && p.audio_config.is_none())?;
+        p.first_video_ready.map(|at| at + AUDIO_GRACE)
+    }
+
+    /// Starts the pipeline once the media is known well enough.
+    async fn try_start(&mut self) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        if p.live.is_some() {
+            return Ok(());
+        }
+        let Some((video_record, avc)) = p.video_config.clone() else {
+            let says_no_video = p
+                .metadata
+                .as_ref()
+                .is_some_and(|m| m.video_codec_id.is_none() && m.audio_codec_id.is_some());
+            if says_no_video {
+                return Err(ConnectionError::Media(
+                    "audio-only streams are not supported; add a video source".into(),
+                ));
+            }
+            return Ok(());
+        };
+        let metadata_says_no_audio = p
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.audio_codec_id.is_none() && m.audio_sample_rate.is_none());
+        let waited = p
+            .first_video_ready
+            .is_some_and(|t| t.elapsed() >= AUDIO_GRACE);
+        if p.audio_config.is_none() && !metadata_says_no_audio && !waited {
+            return Ok(());
+        }
+        let meta = p.metadata.clone().unwrap_or_else(StreamMetadata::new);
+        let media = SourceMedia {
+            video: SourceVideo {
+                codec: avc.codec.clone(),
+                width: avc.width,
+                height: avc.height,
+                fps: avc.fps.or(meta
+                    .video_frame_rate
+                    .map(f64::from)
+                    .filter(|f| f.is_finite() && *f > 0.0 && *f <= 240.0)),
+            },
+            audio: p.audio_config.as_ref().map(|(_, a)| SourceAudio {
+                codec: a.codec.clone(),
+                sample_rate: a.sample_rate,
+                channels: a.channels,
+            }),
+            encoder: meta.encoder.clone().map(|e| e.chars().take(128).collect()),
+            announced_kbps: match (meta.video_bitrate_kbps, meta.audio_bitrate_kbps) {
+                (None, None) => None,
+                (v, a) => Some(v.unwrap_or(0).saturating_add(a.unwrap_or(0))),
+            },
+        };
+        let renditions = p.grant.ladder.plan(&media.video);
+        let stream_id = p.grant.stream_id.clone();
+        let config = PipelineConfig {
+            stream_id: stream_id.clone(),
+            media: media.clone(),
+            video_codec_data: video_record,
+            audio_codec_data: p.audio_config.as_ref().map(|(asc, _)| asc.clone()),
+            ladder: p.grant.ladder.clone(),
+            renditions: renditions.clone(),
+            hls: p.grant.hls.clone(),
+            hls_dir: self.shared.config.hls_root().join(stream_id.as_str()),
+            archive_path: self
+                .shared
+                .config
+                .recordings_dir()
+                .join(format!("{stream_id}.mkv")),
+        };
+        if renditions.is_empty() && !p.grant.ladder.passthrough {
+            return Err(ConnectionError::Media(
+                "the ladder has no output for this source".into(),
+            ));
+        }
+        let pipeline = StreamPipeline::start(config, self.shared.events.clone())
+            .map_err(|e| ConnectionError::Pipeline(e.to_string()))?;
+        let failure = pipeline.failure();
+        p.live = Some((pipeline, failure));
+        info!(stream = %stream_id, width = avc.width, height = avc.height, renditions = renditions.len(), audio = media.audio.is_some(), "stream started");
+        let _ = self
+            .shared
+            .events
+            .send(StreamEvent::Started {
+                stream_id,
+                key: p.key.clone(),
+                media,
+                renditions,
+                passthrough: p.grant.ladder.passthrough,
+            })
+            .await;
+        let pending = std::mem::take(&mut p.pending);
+        p.pending_bytes = 0;
+        for item in pending {
+            match item {
+                Pending::Video { ts, packet } => self.push_video(ts, packet).await?,
+                Pending::Audio { ts, data } => self.push_audio(ts, data).await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn push_video(&mut self, ts: u32, packet: VideoPacket) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        let VideoPacket::Frame {
+            keyframe,
+            composition_offset_ms,
+            data,
+        } = packet
+        else {
+            return Ok(());
+        };
+        // Decoding can only start at a keyframe.
+        if !p.seen_keyframe && !keyframe {
+            return Ok(());
+        }
+        p.seen_keyframe = true;
+        let (dts, pts) = p.clock.video(ts, composition_offset_ms);
+        let Some((pipeline, _)) = &p.live else {
+            return Ok(());
+        };
+        pipeline
+            .push_video(VideoFrame {
+                pts,
+                dts,
+                keyframe,
+                data,
+            })
+            .await
+            .map_err(|e| ConnectionError::Pipeline(e.to_string()))
+    }
+
+    async fn push_audio(&mut self, ts: u32, data: Bytes) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        if !p.seen_keyframe {
+            return Ok(());
+        }
+        let pts = p.clock.audio(ts);
+        let Some((pipeline, _)) = &p.live else {
+            return Ok(());
+        };
+        pipeline
+            .push_audio(AudioFrame { pts, data })
+            .await
+            .map_err(|e| ConnectionError::Pipeline(e.to_string()))
+    }
+
+    /// Ends the stream, if one is running: its outputs are finalized before this returns.
+    async fn end_stream(&mut self, reason: EndReason) {
+        let Some(mut publisher) = self.publisher.take() else {
+            return;
+        };
+        if let Some((pipeline, _)) = publisher.live.take() {
+            pipeline.finish(reason).await;
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn media_error(e: FlvError) -> ConnectionError {
+    ConnectionError::Media(e.to_string())
+}
+
+/// Resolves with the reason once the pipeline reports a failure; pends forever without one.
+async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> String {
+    let Some(mut rx) = failure else {
+        return std::future::pending().await;
+    };
+    loop {
+        if let Some(reason) = rx.borrow_and_update().clone() {
+            return reason;
+        }
+        if rx.changed().await.is_err() {
+            return std::future::pending().await;
+        }
+    }
+}

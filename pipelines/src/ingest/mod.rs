@@ -1,0 +1,212 @@
+//! The RTMP ingest server: accepts publishers, authorizes their keys and feeds their media into
+//! one [`StreamPipeline`](crate::pipeline::StreamPipeline) each.
+//!
+//! The protocol (handshake, chunk streams, AMF0 commands) is handled by `rml_rtmp`; this module
+//! owns sockets, timeouts, authorization and the mapping from FLV packets to pipeline frames.
+
+mod connection;
+mod timestamps;
+
+use crate::events::StreamEvent;
+use crate::ladder::Ladder;
+use crate::media::{StreamId, StreamKey};
+use crate::pipeline::HlsSettings;
+use futures_util::future::BoxFuture;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+/// What a publisher is allowed to do once its key is accepted.
+#[derive(Debug, Clone)]
+pub struct PublishGrant {
+    /// The public id the stream is served under.
+    pub stream_id: StreamId,
+    pub ladder: Ladder,
+    pub hls: HlsSettings,
+}
+
+/// Why a publisher was turned away.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum Refusal {
+    #[error("unknown stream key")]
+    UnknownKey,
+    #[error("publishing is not allowed: {0}")]
+    NotAllowed(String),
+    #[error("the authorizer is unavailable")]
+    Unavailable,
+}
+
+/// Decides whether a stream key may publish. The server plugs its own rules in here.
+pub trait Authorizer: Send + Sync + 'static {
+    /// Checks `key` and returns what the publisher may do.
+    fn authorize<'a>(&'a self, key: &'a StreamKey) -> BoxFuture<'a, Result<PublishGrant, Refusal>>;
+}
+
+/// Settings of the ingest server.
+#[derive(Debug, Clone)]
+pub struct IngestConfig {
+    /// The RTMP application publishers connect to (`rtmp://host/<app>`).
+    pub app: String,
+    /// HLS output goes to `<data_dir>/hls/<stream-id>/`, archives to `<data_dir>/recordings/`.
+    pub data_dir: PathBuf,
+    pub handshake_timeout: Duration,
+    /// A publisher silent for this long is considered gone.
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        Self {
+            app: "live".into(),
+            data_dir: PathBuf::from("./data"),
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 256,
+        }
+    }
+}
+
+impl IngestConfig {
+    /// Directory holding every stream's HLS output.
+    pub fn hls_root(&self) -> PathBuf {
+        self.data_dir.join("hls")
+    }
+
+    /// Directory holding the MKV archives.
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.data_dir.join("recordings")
+    }
+}
+
+/// Errors of the ingest server itself (not of one connection).
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("could not listen for RTMP on {0}")]
+    Bind(SocketAddr, #[source] std::io::Error),
+    #[error(transparent)]
+    Pipeline(#[from] crate::pipeline::PipelineError),
+}
+
+/// State shared by every connection.
+struct Shared {
+    config: IngestConfig,
+    authorizer: Arc<dyn Authorizer>,
+    events: mpsc::Sender<StreamEvent>,
+    /// Keys with a publisher right now; a second publisher on one of them is refused.
+    live_keys: Mutex<HashSet<StreamKey>>,
+    shutdown: CancellationToken,
+}
+
+/// Holds a key in the live set; releases it when dropped, whatever ended the connection.
+struct LiveKey {
+    shared: Arc<Shared>,
+    key: StreamKey,
+}
+
+impl LiveKey {
+    fn claim(shared: &Arc<Shared>, key: &StreamKey) -> Option<Self> {
+        let mut keys = shared.live_keys.lock().unwrap_or_else(|p| p.into_inner());
+        keys.insert(key.clone()).then(|| Self {
+            shared: shared.clone(),
+            key: key.clone(),
+        })
+    }
+}
+
+impl Drop for LiveKey {
+    fn drop(&mut self) {
+        self.shared
+            .live_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
+    }
+}
+
+/// A bound RTMP server, ready to run.
+pub struct RtmpServer {
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    tracker: TaskTracker,
+    permits: Arc<Semaphore>,
+}
+
+impl RtmpServer {
+    /// Binds the listener. Port 0 picks a free port (see [`RtmpServer::local_addr`]).
+    pub async fn bind(
+        addr: SocketAddr,
+        config: IngestConfig,
+        authorizer: Arc<dyn Authorizer>,
+        events: mpsc::Sender<StreamEvent>,
+    ) -> Result<Self, IngestError> {
+        crate::init()?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| IngestError::Bind(addr, e))?;
+        let permits = Arc::new(Semaphore::new(config.max_connections));
+        let shared = Arc::new(Shared {
+            config,
+            authorizer,
+            events,
+            live_keys: Mutex::default(),
+            shutdown: CancellationToken::new(),
+        });
+        Ok(Self {
+            listener,
+            shared,
+            tracker: TaskTracker::new(),
+            permits,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Accepts publishers until `shutdown` fires, then ends every live stream cleanly (each
+    /// archive finalized, each playlist closed with `EXT-X-ENDLIST`) before returning.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let addr = self.local_addr().ok();
+        info!(?addr, "RTMP ingest listening");
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok((socket, peer)) => {
+                        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                            warn!(%peer, "too many RTMP connections; refusing");
+                            continue;
+                        };
+                        let shared = self.shared.clone();
+                        self.tracker.spawn(async move {
+                            connection::serve(socket, peer, shared).await;
+                            drop(permit);
+                        });
+                    }
+                    Err(e) => {
+                        warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+            }
+        }
+        info!(
+            connections = self.tracker.len(),
+            "RTMP ingest shutting down; ending live streams"
+        );
+        self.shared.shutdown.cancel();
+        self.tracker.close();
+        self.tracker.wait().await;
+        info!("RTMP ingest stopped");
+    }
+}

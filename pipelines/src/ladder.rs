@@ -1,0 +1,255 @@
+//! The adaptive-bitrate ladder: which renditions a stream is transcoded into.
+
+use crate::media::SourceVideo;
+use serde::{Deserialize, Serialize};
+
+/// x264 speed presets, fastest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeedPreset {
+    Ultrafast,
+    Superfast,
+    Veryfast,
+    Faster,
+    Fast,
+    Medium,
+}
+
+impl SpeedPreset {
+    /// The nick x264enc's `speed-preset` property takes.
+    pub fn as_x264(self) -> &'static str {
+        match self {
+            Self::Ultrafast => "ultrafast",
+            Self::Superfast => "superfast",
+            Self::Veryfast => "veryfast",
+            Self::Faster => "faster",
+            Self::Fast => "fast",
+            Self::Medium => "medium",
+        }
+    }
+}
+
+/// H.264 profiles a rendition can be encoded with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Baseline,
+    Main,
+    High,
+}
+
+impl Profile {
+    /// The value of the `profile` field in `video/x-h264` caps.
+    pub fn as_caps(self) -> &'static str {
+        match self {
+            Self::Baseline => "constrained-baseline",
+            Self::Main => "main",
+            Self::High => "high",
+        }
+    }
+}
+
+/// One rung of a ladder preset: the box a rendition fits into and how it is encoded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rendition {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// Frame-rate cap; sources above it are reduced.
+    pub max_fps: u32,
+    pub video_kbps: u32,
+    pub speed_preset: SpeedPreset,
+    pub profile: Profile,
+}
+
+/// A ladder preset: encoded renditions plus, optionally, the source passed through untouched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ladder {
+    pub renditions: Vec<Rendition>,
+    pub passthrough: bool,
+}
+
+impl Default for Ladder {
+    /// 1080p 6000k, 720p 3000k, 480p 1400k, 360p 800k and the source.
+    fn default() -> Self {
+        let rung = |name: &str, width, height, video_kbps, profile| Rendition {
+            name: name.into(),
+            width,
+            height,
+            max_fps: 60,
+            video_kbps,
+            speed_preset: SpeedPreset::Veryfast,
+            profile,
+        };
+        Self {
+            renditions: vec![
+                rung("1080p", 1920, 1080, 6000, Profile::High),
+                rung("720p", 1280, 720, 3000, Profile::High),
+                rung("480p", 854, 480, 1400, Profile::Main),
+                rung("360p", 640, 360, 800, Profile::Main),
+            ],
+            passthrough: true,
+        }
+    }
+}
+
+/// The name of the passthrough rendition in playlists and URLs.
+pub const SOURCE_RENDITION: &str = "source";
+
+/// A rendition resolved against a concrete source: exact output size and frame rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedRendition {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// Output frame rate when the source exceeds the rung's cap.
+    pub fps_cap: Option<u32>,
+    pub video_kbps: u32,
+    pub speed_preset: SpeedPreset,
+    pub profile: Profile,
+}
+
+impl Ladder {
+    /// Resolves the ladder for a source: never upscales, keeps the aspect ratio and even sizes,
+    /// drops rungs above the source and duplicates of a size already planned.
+    ///
+    /// If every rung is above the source and passthrough is off, the smallest rung is encoded at
+    /// the source size so the stream still has one output.
+    pub fn plan(&self, source: &SourceVideo) -> Vec<PlannedRendition> {
+        let mut planned: Vec<PlannedRendition> = Vec::new();
+        for rung in &self.renditions {
+            let Some((width, height)) = fit(source.width, source.height, rung.width, rung.height)
+            else {
+                continue;
+            };
+            if planned
+                .iter()
+                .any(|p| p.width == width && p.height == height)
+            {
+                continue;
+            }
+            planned.push(PlannedRendition {
+                name: rung.name.clone(),
+                width,
+                height,
+                fps_cap: fps_cap(source.fps, rung.max_fps),
+                video_kbps: rung.video_kbps,
+                speed_preset: rung.speed_preset,
+                profile: rung.profile,
+            });
+        }
+        if planned.is_empty() && !self.passthrough {
+            if let Some(rung) = self.renditions.iter().min_by_key(|r| r.height) {
+                planned.push(PlannedRendition {
+                    name: rung.name.clone(),
+                    width: even(source.width),
+                    height: even(source.height),
+                    fps_cap: fps_cap(source.fps, rung.max_fps),
+                    video_kbps: rung.video_kbps,
+                    speed_preset: rung.speed_preset,
+                    profile: rung.profile,
+                });
+            }
+        }
+        planned
+    }
+}
+
+fn fps_cap(source_fps: Option<f64>, max_fps: u32) -> Option<u32> {
+    match source_fps {
+        Some(fps) if fps > f64::from(max_fps) + 0.5 => Some(max_fps),
+        _ => None,
+    }
+}
+
+/// Scales `src` into the box `(box_w, box_h)` keeping its aspect ratio; `None` if that would
+/// upscale.
+fn fit(src_w: u32, src_h: u32, box_w: u32, box_h: u32) -> Option<(u32, u32)> {
+    if src_w == 0 || src_h == 0 || box_w == 0 || box_h == 0 {
+        return None;
+    }
+    let scale = (f64::from(box_w) / f64::from(src_w)).min(f64::from(box_h) / f64::from(src_h));
+    if scale > 1.0 {
+        // The box is larger than the source in both directions only if the rung is above it;
+        // a box that is larger in one direction only still fits by the other.
+        return None;
+    }
+    let width = even((f64::from(src_w) * scale).round() as u32);
+    let height = even((f64::from(src_h) * scale).round() as u32);
+    (width >= 2 && height >= 2).then_some((width, height))
+}
+
+fn even(v: u32) -> u32 {
+    (v & !1).max(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(width: u32, height: u32, fps: Option<f64>) -> SourceVideo {
+        SourceVideo {
+            codec: "avc1.64001f".into(),
+            width,
+            height,
+            fps,
+        }
+    }
+
+    fn sizes(plan: &[PlannedRendition]) -> Vec<(String, u32, u32)> {
+        plan.iter()
+            .map(|p| (p.name.clone(), p.width, p.height))
+            .collect()
+    }
+
+    #[test]
+    fn full_hd_source_gets_every_rung() {
+        let plan = Ladder::default().plan(&source(1920, 1080, Some(30.0)));
+        assert_eq!(
+            sizes(&plan),
+            vec![
+                ("1080p".into(), 1920, 1080),
+                ("720p".into(), 1280, 720),
+                ("480p".into(), 854, 480),
+                ("360p".into(), 640, 360)
+            ]
+        );
+        assert!(plan.iter().all(|p| p.fps_cap.is_none()));
+    }
+
+    #[test]
+    fn never_upscales_a_480p_source() {
+        let plan = Ladder::default().plan(&source(854, 480, None));
+        assert_eq!(
+            sizes(&plan),
+            vec![("480p".into(), 854, 480), ("360p".into(), 640, 360)]
+        );
+    }
+
+    #[test]
+    fn keeps_aspect_and_even_sizes_for_4_3_sources() {
+        let plan = Ladder::default().plan(&source(1440, 1080, None));
+        assert_eq!(plan[0].width, 1440);
+        assert_eq!(plan[1].width, 960);
+        assert!(plan.iter().all(|p| p.width % 2 == 0 && p.height % 2 == 0));
+    }
+
+    #[test]
+    fn caps_high_frame_rates() {
+        let mut ladder = Ladder::default();
+        ladder.renditions[3].max_fps = 30;
+        let plan = ladder.plan(&source(640, 360, Some(60.0)));
+        assert_eq!(plan[0].fps_cap, Some(30));
+    }
+
+    #[test]
+    fn tiny_source_without_passthrough_still_has_an_output() {
+        let ladder = Ladder {
+            passthrough: false,
+            ..Ladder::default()
+        };
+        let plan = ladder.plan(&source(321, 241, None));
+        assert_eq!(sizes(&plan), vec![("360p".into(), 320, 240)]);
+        assert!(Ladder::default().plan(&source(321, 241, None)).is_empty());
+    }
+}

@@ -1,0 +1,58 @@
+//! Livestream's media engine: RTMP in, a keyframe-aligned HLS ladder and an MKV archive out.
+//!
+//! This crate knows media only. It reports what happens as [`events::StreamEvent`]s; whoever
+//! runs it (the `livestream` server) decides what they mean for users, rooms and databases.
+
+pub mod events;
+pub mod ingest;
+pub mod ladder;
+pub mod media;
+pub mod pipeline;
+
+pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
+pub use ingest::{Authorizer, IngestConfig, PublishGrant, Refusal, RtmpServer};
+pub use ladder::{Ladder, Rendition};
+pub use media::{StreamId, StreamKey};
+pub use pipeline::{HlsSettings, PipelineError};
+
+use std::sync::OnceLock;
+
+/// Elements every stream needs, with the Debian package that ships each.
+const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
+    ("appsrc", "gstreamer1.0-plugins-base"),
+    ("h264parse", "gstreamer1.0-plugins-bad"),
+    ("aacparse", "gstreamer1.0-plugins-good"),
+    ("avdec_h264", "gstreamer1.0-libav"),
+    ("x264enc", "gstreamer1.0-plugins-ugly"),
+    ("videoscale", "gstreamer1.0-plugins-base"),
+    ("videorate", "gstreamer1.0-plugins-base"),
+    ("matroskamux", "gstreamer1.0-plugins-good"),
+    ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),
+    ("cmafmux", "compiled in (gst-plugin-fmp4)"),
+];
+
+/// Initialises GStreamer once, registers the compiled-in plugins and checks that every element
+/// the engine uses exists. Cheap after the first call.
+pub fn init() -> Result<(), PipelineError> {
+    static INIT: OnceLock<Result<(), String>> = OnceLock::new();
+    INIT.get_or_init(|| {
+        gst::init().map_err(|e| e.to_string())?;
+        gsthlssink3::plugin_register_static().map_err(|e| e.to_string())?;
+        gstfmp4::plugin_register_static().map_err(|e| e.to_string())?;
+        let missing: Vec<String> = REQUIRED_ELEMENTS
+            .iter()
+            .filter(|(name, _)| gst::ElementFactory::find(name).is_none())
+            .map(|(name, package)| format!("{name} ({package})"))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "missing GStreamer elements: {}",
+                missing.join(", ")
+            ))
+        }
+    })
+    .clone()
+    .map_err(PipelineError::Init)
+}

@@ -1,0 +1,284 @@
+//! Parsing of the FLV tag bodies that RTMP carries: video (H.264/AVC) and audio (AAC) packets.
+//!
+//! Every byte here comes from the network, so every read is bounds-checked and every
+//! unsupported variant is reported with a reason a streamer can act on.
+
+use bytes::Bytes;
+use thiserror::Error;
+
+/// Why a media packet could not be used.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum FlvError {
+    #[error("empty {0} packet")]
+    Empty(&'static str),
+    #[error("truncated {0} packet")]
+    Truncated(&'static str),
+    #[error("unsupported video codec id {0}: publish H.264 (AVC)")]
+    UnsupportedVideoCodec(u8),
+    #[error("unsupported audio codec id {0}: publish AAC")]
+    UnsupportedAudioCodec(u8),
+    #[error("invalid AVC decoder configuration: {0}")]
+    InvalidAvcConfig(String),
+    #[error("invalid AAC audio specific config")]
+    InvalidAudioConfig,
+    #[error("malformed H.264 access unit: NAL unit lengths do not match the payload")]
+    MalformedAccessUnit,
+}
+
+/// A parsed FLV video tag body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VideoPacket {
+    /// `AVCDecoderConfigurationRecord` (avcC): SPS/PPS needed before any frame.
+    SequenceHeader(Bytes),
+    /// One access unit in AVCC framing (length-prefixed NAL units).
+    Frame {
+        keyframe: bool,
+        /// Composition time offset in milliseconds (PTS - DTS), may be negative.
+        composition_offset_ms: i32,
+        data: Bytes,
+    },
+    /// AVC end of sequence, or a video info/command frame: nothing to decode.
+    Ignored,
+}
+
+/// A parsed FLV audio tag body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioPacket {
+    /// AAC `AudioSpecificConfig`.
+    SequenceHeader(Bytes),
+    /// One raw AAC frame.
+    Frame(Bytes),
+}
+
+const CODEC_AVC: u8 = 7;
+const CODEC_AAC: u8 = 10;
+const FRAME_TYPE_KEY: u8 = 1;
+const FRAME_TYPE_INFO: u8 = 5;
+
+/// Parses an FLV video tag body (the RTMP video message payload).
+pub fn parse_video(data: &Bytes) -> Result<VideoPacket, FlvError> {
+    let first = *data.first().ok_or(FlvError::Empty("video"))?;
+    // Enhanced RTMP (HEVC, AV1, ...) sets the top bit and signals a FourCC instead of a codec id.
+    if first & 0x80 != 0 {
+        return Err(FlvError::UnsupportedVideoCodec(first & 0x0f));
+    }
+    let frame_type = first >> 4;
+    let codec_id = first & 0x0f;
+    if codec_id != CODEC_AVC {
+        return Err(FlvError::UnsupportedVideoCodec(codec_id));
+    }
+    if frame_type == FRAME_TYPE_INFO {
+        return Ok(VideoPacket::Ignored);
+    }
+    if data.len() < 5 {
+        return Err(FlvError::Truncated("video"));
+    }
+    let packet_type = data[1];
+    // Composition time is a signed 24-bit big-endian integer.
+    let raw = (u32::from(data[2]) << 16) | (u32::from(data[3]) << 8) | u32::from(data[4]);
+    let composition_offset_ms = ((raw << 8) as i32) >> 8;
+    let payload = data.slice(5..);
+    match packet_type {
+        0 => Ok(VideoPacket::SequenceHeader(payload)),
+        1 => {
+            validate_avcc_framing(&payload)?;
+            Ok(VideoPacket::Frame {
+                keyframe: frame_type == FRAME_TYPE_KEY,
+                composition_offset_ms,
+                data: payload,
+            })
+        }
+        _ => Ok(VideoPacket::Ignored),
+    }
+}
+
+/// Checks that 4-byte NAL length prefixes tile the payload exactly.
+///
+/// A corrupted length would otherwise make the parser read across frames; catching it here
+/// turns hostile or broken input into one clear error for that stream.
+fn validate_avcc_framing(payload: &[u8]) -> Result<(), FlvError> {
+    let mut rest = payload;
+    if rest.is_empty() {
+        return Err(FlvError::MalformedAccessUnit);
+    }
+    while !rest.is_empty() {
+        if rest.len() < 4 {
+            return Err(FlvError::MalformedAccessUnit);
+        }
+        let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if len == 0 || len > rest.len() - 4 {
+            return Err(FlvError::MalformedAccessUnit);
+        }
+        // forbidden_zero_bit must be clear in every NAL header.
+        if rest[4] & 0x80 != 0 {
+            return Err(FlvError::MalformedAccessUnit);
+        }
+        rest = &rest[4 + len..];
+    }
+    Ok(())
+}
+
+/// Parses an FLV audio tag body (the RTMP audio message payload).
+pub fn parse_audio(data: &Bytes) -> Result<AudioPacket, FlvError> {
+    let first = *data.first().ok_or(FlvError::Empty("audio"))?;
+    let codec_id = first >> 4;
+    if codec_id != CODEC_AAC {
+        return Err(FlvError::UnsupportedAudioCodec(codec_id));
+    }
+    if data.len() < 2 {
+        return Err(FlvError::Truncated("audio"));
+    }
+    let payload = data.slice(2..);
+    match data[1] {
+        0 => Ok(AudioPacket::SequenceHeader(payload)),
+        _ => Ok(AudioPacket::Frame(payload)),
+    }
+}
+
+/// What the AVC decoder configuration says about the video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvcConfig {
+    pub width: u32,
+    pub height: u32,
+    /// Frames per second from the SPS timing info, when the encoder wrote it.
+    pub fps: Option<f64>,
+    /// RFC 6381 codec string, for example `avc1.64001f`.
+    pub codec: String,
+}
+
+/// Parses an `AVCDecoderConfigurationRecord` and its first SPS.
+pub fn parse_avc_config(record: &[u8]) -> Result<AvcConfig, FlvError> {
+    use h264_reader::avcc::AvcDecoderConfigurationRecord;
+    let invalid = |e: String| FlvError::InvalidAvcConfig(e);
+    let avcc =
+        AvcDecoderConfigurationRecord::try_from(record).map_err(|e| invalid(format!("{e:?}")))?;
+    let sps_bytes = avcc
+        .sequence_parameter_sets()
+        .next()
+        .ok_or_else(|| invalid("no SPS".into()))?
+        .map_err(|e| invalid(format!("{e:?}")))?;
+    let nal = h264_reader::nal::RefNal::new(sps_bytes, &[], true);
+    let sps =
+        h264_reader::nal::sps::SeqParameterSet::from_bits(h264_reader::nal::Nal::rbsp_bits(&nal))
+            .map_err(|e| invalid(format!("{e:?}")))?;
+    let (width, height) = sps
+        .pixel_dimensions()
+        .map_err(|e| invalid(format!("{e:?}")))?;
+    let fps = sps
+        .fps()
+        .filter(|f| f.is_finite() && *f > 0.0 && *f <= 240.0);
+    let codec = format!(
+        "avc1.{:02x}{:02x}{:02x}",
+        record.get(1).copied().unwrap_or_default(),
+        record.get(2).copied().unwrap_or_default(),
+        record.get(3).copied().unwrap_or_default()
+    );
+    Ok(AvcConfig {
+        width,
+        height,
+        fps,
+        codec,
+    })
+}
+
+/// What the AAC `AudioSpecificConfig` says about the audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AacConfig {
+    pub sample_rate: u32,
+    pub channels: u32,
+    /// RFC 6381 codec string, for example `mp4a.40.2`.
+    pub codec: String,
+}
+
+const AAC_RATES: [u32; 13] = [
+    96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+];
+
+/// Parses the first bytes of an AAC `AudioSpecificConfig`.
+pub fn parse_aac_config(asc: &[u8]) -> Result<AacConfig, FlvError> {
+    if asc.len() < 2 {
+        return Err(FlvError::InvalidAudioConfig);
+    }
+    let object_type = asc[0] >> 3;
+    let rate_index = ((asc[0] & 0x07) << 1) | (asc[1] >> 7);
+    let channels = u32::from((asc[1] >> 3) & 0x0f);
+    if object_type == 0 || object_type == 31 || channels == 0 {
+        return Err(FlvError::InvalidAudioConfig);
+    }
+    let sample_rate = *AAC_RATES
+        .get(usize::from(rate_index))
+        .ok_or(FlvError::InvalidAudioConfig)?;
+    Ok(AacConfig {
+        sample_rate,
+        channels,
+        codec: format!("mp4a.40.{object_type}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composition_offset_is_signed_24_bit() {
+        let tag = Bytes::from_static(&[0x17, 1, 0xff, 0xff, 0xdf, 0, 0, 0, 1, 0x65]);
+        match parse_video(&tag) {
+            Ok(VideoPacket::Frame {
+                keyframe,
+                composition_offset_ms,
+                ..
+            }) => {
+                assert!(keyframe);
+                assert_eq!(composition_offset_ms, -33);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nal_lengths_must_tile_the_payload() {
+        let bad = Bytes::from_static(&[0x27, 1, 0, 0, 0, 0, 0, 0, 9, 0x41]);
+        assert_eq!(parse_video(&bad), Err(FlvError::MalformedAccessUnit));
+        let empty = Bytes::from_static(&[0x27, 1, 0, 0, 0]);
+        assert_eq!(parse_video(&empty), Err(FlvError::MalformedAccessUnit));
+    }
+
+    #[test]
+    fn other_codecs_are_refused_with_a_reason() {
+        let hevc = Bytes::from_static(&[0x1c, 0, 0, 0, 0]);
+        assert_eq!(parse_video(&hevc), Err(FlvError::UnsupportedVideoCodec(12)));
+        let mp3 = Bytes::from_static(&[0x2f, 0]);
+        assert_eq!(parse_audio(&mp3), Err(FlvError::UnsupportedAudioCodec(2)));
+        assert_eq!(parse_video(&Bytes::new()), Err(FlvError::Empty("video")));
+    }
+
+    #[test]
+    fn aac_config_reads_rate_and_channels() {
+        // AAC-LC, 48 kHz, stereo.
+        let cfg = parse_aac_config(&[0x11, 0x90]).expect("valid");
+        assert_eq!(
+            cfg,
+            AacConfig {
+                sample_rate: 48000,
+                channels: 2,
+                codec: "mp4a.40.2".into()
+            }
+        );
+        assert_eq!(parse_aac_config(&[0x11]), Err(FlvError::InvalidAudioConfig));
+        assert_eq!(
+            parse_aac_config(&[0x17, 0x90]),
+            Err(FlvError::InvalidAudioConfig)
+        );
+    }
+
+    #[test]
+    fn garbage_avc_config_is_an_error_not_a_panic() {
+        for junk in [
+            &[][..],
+            &[1, 2, 3][..],
+            &[1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 50, 0x67][..],
+        ] {
+            assert!(parse_avc_config(junk).is_err());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! What a published stream is: its key, its public id and the media it carries.
+
+pub mod flv;
+
+use serde::Serialize;
+use std::fmt;
+
+/// The secret a streamer publishes with (the RTMP publish name). Never shown in full.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct StreamKey(String);
+
+impl StreamKey {
+    /// Wraps a publish name.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The full secret, for comparison and hashing by the authorizer.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A short, log-safe form: the first four characters, then an ellipsis.
+    pub fn redacted(&self) -> String {
+        let prefix: String = self.0.chars().take(4).collect();
+        format!("{prefix}…")
+    }
+}
+
+impl fmt::Debug for StreamKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamKey({})", self.redacted())
+    }
+}
+
+/// The public identifier of a live stream: used in playback URLs, never secret.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct StreamId(String);
+
+impl StreamId {
+    /// Accepts ids made of `[A-Za-z0-9_-]`, 1 to 64 characters, so they are safe in paths and URLs.
+    pub fn parse(id: &str) -> Option<Self> {
+        let ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| Self(id.to_owned()))
+    }
+
+    /// A fresh random id (16 lowercase alphanumerics, about 82 bits).
+    pub fn random() -> Self {
+        use rand::distr::{Alphanumeric, SampleString};
+        Self(
+            Alphanumeric
+                .sample_string(&mut rand::rng(), 16)
+                .to_ascii_lowercase(),
+        )
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The video the publisher sends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceVideo {
+    pub codec: String,
+    pub width: u32,
+    pub height: u32,
+    /// Frames per second, from the SPS or the publisher's metadata.
+    pub fps: Option<f64>,
+}
+
+/// The audio the publisher sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceAudio {
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+}
+
+/// The source media of a stream, as learned from its sequence headers and metadata.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceMedia {
+    pub video: SourceVideo,
+    pub audio: Option<SourceAudio>,
+    /// The encoder the publisher reported in `onMetaData`, if any.
+    pub encoder: Option<String>,
+    /// The bitrate the publisher announced (video + audio), in kbit/s.
+    pub announced_kbps: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_ids_are_path_safe() {
+        assert!(StreamId::parse("abc-DEF_123").is_some());
+        for bad in ["", "../etc", "a/b", "a b", "%2e", &"x".repeat(65)] {
+            assert!(StreamId::parse(bad).is_none(), "{bad}");
+        }
+        assert!(StreamId::parse(StreamId::random().as_str()).is_some());
+    }
+
+    #[test]
+    fn keys_never_print_in_full() {
+        let key = StreamKey::new("supersecretkey");
+        assert_eq!(format!("{key:?}"), "StreamKey(supe…)");
+    }
+}

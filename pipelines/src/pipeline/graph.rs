@@ -1,0 +1,311 @@
+//! Builds the GStreamer element graph of one stream.
+//!
+//! ```text
+//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)                 [passthrough]
+//!                                 └─ queue ─ avdec_h264 ─ tee ─┬─ queue ─ scale ─ x264enc ─ hlscmafsink
+//!                                   (source keyframes force     └─ ...one branch per rendition
+//!                                    encoder keyframes)
+//! audio appsrc ─ aacparse ─ hlscmafsink (audio)
+//! archive video appsrc ─ queue ─┐
+//! archive audio appsrc ─ queue ─┴─ matroskamux ─ filesink                         [MKV archive]
+//! ```
+//!
+//! The archive has its own appsrcs so that a failure anywhere in the transcoding part can never
+//! starve it: the archive is always finalized.
+
+use super::{PipelineConfig, PipelineError};
+use crate::ladder::{PlannedRendition, SOURCE_RENDITION};
+use gst::prelude::*;
+use gst_app::AppSrc;
+use std::path::Path;
+
+/// Name of the audio media playlist directory.
+pub const AUDIO_RENDITION: &str = "audio";
+/// Name prefix of every HLS sink; the rest is the rendition name.
+pub const HLS_SINK_PREFIX: &str = "hls-";
+/// Name of the archive's file sink.
+pub const ARCHIVE_SINK: &str = "archive-sink";
+/// Upper bound of what each appsrc buffers before the publisher is slowed down.
+pub const APPSRC_MAX_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The elements the rest of the engine talks to.
+pub struct Graph {
+    pub pipeline: gst::Pipeline,
+    pub video_src: AppSrc,
+    pub audio_src: Option<AppSrc>,
+    pub archive_video_src: AppSrc,
+    pub archive_audio_src: Option<AppSrc>,
+    /// Every HLS sink, video renditions first (passthrough included), audio last.
+    pub hls_sinks: Vec<(String, gst::Element)>,
+    /// The pad whose buffers drive the encoders' keyframes (decoder input), if anything is encoded.
+    pub keyframe_pad: Option<gst::Pad>,
+    pub archive_sink: gst::Element,
+}
+
+fn make(factory: &str, name: &str) -> Result<gst::Element, PipelineError> {
+    gst::ElementFactory::make(factory)
+        .name(name)
+        .build()
+        .map_err(|_| PipelineError::MissingElement(factory.to_owned()))
+}
+
+fn queue(name: &str) -> Result<gst::Element, PipelineError> {
+    // Bounded by time only: a stalled branch backs up to the appsrc, which slows the publisher.
+    gst::ElementFactory::make("queue")
+        .name(name)
+        .property("max-size-buffers", 0u32)
+        .property("max-size-bytes", 0u32)
+        .property("max-size-time", gst::ClockTime::from_seconds(3).nseconds())
+        .build()
+        .map_err(|_| PipelineError::MissingElement("queue".into()))
+}
+
+fn appsrc(name: &str, caps: &gst::Caps) -> AppSrc {
+    AppSrc::builder()
+        .name(name)
+        .caps(caps)
+        .format(gst::Format::Time)
+        .is_live(true)
+        .do_timestamp(false)
+        .stream_type(gst_app::AppStreamType::Stream)
+        .max_bytes(APPSRC_MAX_BYTES)
+        .block(false)
+        .build()
+}
+
+fn hls_sink(config: &PipelineConfig, rendition: &str) -> Result<gst::Element, PipelineError> {
+    let dir = config.hls_dir.join(rendition);
+    std::fs::create_dir_all(&dir).map_err(|e| PipelineError::Io(dir.clone(), e))?;
+    let path = |file: &str| path_str(&dir.join(file));
+    let target = config.hls.segment_duration.as_secs().max(1) as u32;
+    let window = config.hls.window_segments.max(1);
+    let sink = gst::ElementFactory::make("hlscmafsink")
+        .name(format!("{HLS_SINK_PREFIX}{rendition}"))
+        .property("target-duration", target)
+        .property("playlist-length", window)
+        // Keep a few segments beyond the window for players still fetching them.
+        .property("max-files", window + 3)
+        .property("playlist-location", path("playlist.m3u8"))
+        .property("location", path("segment%05d.m4s"))
+        .property("init-location", path("init%02d.mp4"))
+        .property("sync", false)
+        .property("enable-endlist", true)
+        .build()
+        .map_err(|_| PipelineError::MissingElement("hlscmafsink".into()))?;
+    if let Some(mux) = sink
+        .downcast_ref::<gst::Bin>()
+        .and_then(|b| b.by_name("muxer"))
+    {
+        // Fragment boundaries follow the source's keyframes, not the muxer's own requests, so
+        // every rendition splits at the same instants.
+        mux.set_property("send-force-keyunit", false);
+        mux.set_property(
+            "fragment-duration",
+            gst::ClockTime::from_nseconds(config.hls.segment_duration.as_nanos() as u64),
+        );
+    }
+    Ok(sink)
+}
+
+fn path_str(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Builds the whole graph for `config`; nothing is running yet.
+pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
+    let pipeline = gst::Pipeline::with_name(&format!("stream-{}", config.stream_id));
+    let mut hls_sinks = Vec::new();
+
+    // Size (and rate, when known) go into the caps: matroskamux needs them up front.
+    let source = &config.media.video;
+    let mut video_caps = gst::Caps::builder("video/x-h264")
+        .field("stream-format", "avc")
+        .field("alignment", "au")
+        .field(
+            "codec_data",
+            gst::Buffer::from_slice(config.video_codec_data.clone()),
+        )
+        .field("width", source.width as i32)
+        .field("height", source.height as i32);
+    if let Some(fps) = source.fps {
+        let fraction =
+            gst::Fraction::approximate_f64(fps).unwrap_or_else(|| gst::Fraction::new(0, 1));
+        video_caps = video_caps.field("framerate", fraction);
+    }
+    let video_caps = video_caps.build();
+    let video_src = appsrc("video-src", &video_caps);
+    let parse = make("h264parse", "video-parse")?;
+    let source_tee = make("tee", "source-tee")?;
+    pipeline
+        .add_many([video_src.upcast_ref(), &parse, &source_tee])
+        .map_err(PipelineError::link("video source"))?;
+    gst::Element::link_many([video_src.upcast_ref(), &parse, &source_tee])
+        .map_err(PipelineError::link("video source"))?;
+
+    if config.ladder.passthrough {
+        let q = queue("source-queue")?;
+        let sink = hls_sink(config, SOURCE_RENDITION)?;
+        pipeline
+            .add_many([&q, &sink])
+            .map_err(PipelineError::link(SOURCE_RENDITION))?;
+        gst::Element::link_many([&source_tee, &q, &sink])
+            .map_err(PipelineError::link(SOURCE_RENDITION))?;
+        hls_sinks.push((SOURCE_RENDITION.to_owned(), sink));
+    }
+
+    let mut keyframe_pad = None;
+    if !config.renditions.is_empty() {
+        let q = queue("decode-queue")?;
+        let decoder = make("avdec_h264", "decoder")?;
+        let raw_tee = make("tee", "raw-tee")?;
+        pipeline
+            .add_many([&q, &decoder, &raw_tee])
+            .map_err(PipelineError::link("decoder"))?;
+        gst::Element::link_many([&source_tee, &q, &decoder, &raw_tee])
+            .map_err(PipelineError::link("decoder"))?;
+        keyframe_pad = q.static_pad("src");
+        for rendition in &config.renditions {
+            let sink = add_encoded_rendition(&pipeline, config, &raw_tee, rendition)?;
+            hls_sinks.push((rendition.name.clone(), sink));
+        }
+    }
+
+    let mut audio_src = None;
+    let mut archive_audio_src = None;
+    let audio_caps = config.audio_codec_data.as_ref().map(|asc| {
+        let mut caps = gst::Caps::builder("audio/mpeg")
+            .field("mpegversion", 4i32)
+            .field("stream-format", "raw")
+            .field("codec_data", gst::Buffer::from_slice(asc.clone()));
+        if let Some(audio) = &config.media.audio {
+            caps = caps
+                .field("rate", audio.sample_rate as i32)
+                .field("channels", audio.channels as i32);
+        }
+        caps.build()
+    });
+    if let Some(caps) = &audio_caps {
+        let src = appsrc("audio-src", caps);
+        let parse = make("aacparse", "audio-parse")?;
+        let sink = hls_sink(config, AUDIO_RENDITION)?;
+        pipeline
+            .add_many([src.upcast_ref(), &parse, &sink])
+            .map_err(PipelineError::link(AUDIO_RENDITION))?;
+        gst::Element::link_many([src.upcast_ref(), &parse, &sink])
+            .map_err(PipelineError::link(AUDIO_RENDITION))?;
+        hls_sinks.push((AUDIO_RENDITION.to_owned(), sink));
+        audio_src = Some(src);
+    }
+
+    // Archive: the source as published, no re-encode.
+    if let Some(parent) = config.archive_path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| PipelineError::Io(parent.to_owned(), e))?;
+    }
+    let archive_video_src = appsrc("archive-video-src", &video_caps);
+    let vq = queue("archive-video-queue")?;
+    let mux = make("matroskamux", "archive-mux")?;
+    let archive_sink = gst::ElementFactory::make("filesink")
+        .name(ARCHIVE_SINK)
+        .property("location", path_str(&config.archive_path))
+        .property("sync", false)
+        .property("async", false)
+        .build()
+        .map_err(|_| PipelineError::MissingElement("filesink".into()))?;
+    pipeline
+        .add_many([archive_video_src.upcast_ref(), &vq, &mux, &archive_sink])
+        .map_err(PipelineError::link("archive"))?;
+    gst::Element::link_many([archive_video_src.upcast_ref(), &vq, &mux, &archive_sink])
+        .map_err(PipelineError::link("archive"))?;
+    if let Some(caps) = &audio_caps {
+        let src = appsrc("archive-audio-src", caps);
+        let aparse = make("aacparse", "archive-audio-parse")?;
+        let aq = queue("archive-audio-queue")?;
+        pipeline
+            .add_many([src.upcast_ref(), &aparse, &aq])
+            .map_err(PipelineError::link("archive"))?;
+        gst::Element::link_many([src.upcast_ref(), &aparse, &aq, &mux])
+            .map_err(PipelineError::link("archive"))?;
+        archive_audio_src = Some(src);
+    }
+
+    Ok(Graph {
+        pipeline,
+        video_src,
+        audio_src,
+        archive_video_src,
+        archive_audio_src,
+        hls_sinks,
+        keyframe_pad,
+        archive_sink,
+    })
+}
+
+fn add_encoded_rendition(
+    pipeline: &gst::Pipeline,
+    config: &PipelineConfig,
+    raw_tee: &gst::Element,
+    rendition: &PlannedRendition,
+) -> Result<gst::Element, PipelineError> {
+    let name = &rendition.name;
+    let q = queue(&format!("{name}-queue"))?;
+    let scale = make("videoscale", &format!("{name}-scale"))?;
+    let size = gst::ElementFactory::make("capsfilter")
+        .name(format!("{name}-size"))
+        .property(
+            "caps",
+            gst::Caps::builder("video/x-raw")
+                .field("width", rendition.width as i32)
+                .field("height", rendition.height as i32)
+                .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+                .build(),
+        )
+        .build()
+        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?;
+    let mut chain = vec![q, scale, size];
+    if let Some(fps) = rendition.fps_cap {
+        chain.push(make("videorate", &format!("{name}-rate"))?);
+        chain.push(
+            gst::ElementFactory::make("capsfilter")
+                .name(format!("{name}-fps"))
+                .property(
+                    "caps",
+                    gst::Caps::builder("video/x-raw")
+                        .field("framerate", gst::Fraction::new(fps as i32, 1))
+                        .build(),
+                )
+                .build()
+                .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?,
+        );
+    }
+    let encoder = gst::ElementFactory::make("x264enc")
+        .name(format!("{name}-encoder"))
+        .property("bitrate", rendition.video_kbps)
+        .property_from_str("speed-preset", rendition.speed_preset.as_x264())
+        .property_from_str("tune", "zerolatency")
+        // Keyframes come only from the source (forced per source keyframe): no scene-cut or
+        // interval keyframes of the encoder's own, so segment boundaries stay aligned.
+        .property("key-int-max", 100_000u32)
+        .property("option-string", "scenecut=0")
+        .build()
+        .map_err(|_| PipelineError::MissingElement("x264enc".into()))?;
+    let profile = gst::ElementFactory::make("capsfilter")
+        .name(format!("{name}-profile"))
+        .property(
+            "caps",
+            gst::Caps::builder("video/x-h264")
+                .field("profile", rendition.profile.as_caps())
+                .build(),
+        )
+        .build()
+        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?;
+    let sink = hls_sink(config, name)?;
+    chain.push(encoder);
+    chain.push(profile);
+    chain.push(sink.clone());
+    pipeline
+        .add_many(&chain)
+        .map_err(PipelineError::link(name))?;
+    raw_tee.link(&chain[0]).map_err(PipelineError::link(name))?;
+    gst::Element::link_many(&chain).map_err(PipelineError::link(name))?;
+    Ok(sink)
+}

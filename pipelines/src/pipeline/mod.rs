@@ -1,0 +1,275 @@
+//! One GStreamer pipeline per published stream, owned by a supervisor task.
+//!
+//! [`StreamPipeline`] is the handle the ingest side holds: it pushes frames and asks for the
+//! end. The supervisor task owns the pipeline, watches its bus, writes the multivariant
+//! playlist, reports [`StreamEvent`]s and always finalizes the archive.
+
+mod graph;
+pub mod multivariant;
+mod supervisor;
+
+use crate::events::{ArchiveSummary, EndReason, StreamEvent};
+use crate::ladder::{Ladder, PlannedRendition};
+use crate::media::{SourceMedia, StreamId};
+use bytes::Bytes;
+use gst_app::AppSrc;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::{mpsc, oneshot, watch};
+
+pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX};
+
+/// HLS output settings of one stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HlsSettings {
+    /// Target segment duration; segments end at the first source keyframe after it.
+    pub segment_duration: Duration,
+    /// How many segments a live media playlist lists.
+    pub window_segments: u32,
+}
+
+impl Default for HlsSettings {
+    fn default() -> Self {
+        Self {
+            segment_duration: Duration::from_secs(2),
+            window_segments: 6,
+        }
+    }
+}
+
+/// Everything needed to build a stream's pipeline.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub stream_id: StreamId,
+    pub media: SourceMedia,
+    /// The `AVCDecoderConfigurationRecord` from the publisher.
+    pub video_codec_data: Bytes,
+    /// The AAC `AudioSpecificConfig`, if the stream has audio.
+    pub audio_codec_data: Option<Bytes>,
+    pub ladder: Ladder,
+    /// The ladder resolved for this source.
+    pub renditions: Vec<PlannedRendition>,
+    pub hls: HlsSettings,
+    /// Directory of this stream's HLS output (multivariant playlist at its root).
+    pub hls_dir: PathBuf,
+    pub archive_path: PathBuf,
+}
+
+/// Errors of the media pipeline.
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    #[error("GStreamer element {0} is not available; run deploy/install-deps.sh")]
+    MissingElement(String),
+    #[error("could not link the {0} branch")]
+    Link(String),
+    #[error("{0}: {1}")]
+    Io(PathBuf, #[source] std::io::Error),
+    #[error("the pipeline refused to start")]
+    StateChange,
+    #[error("the stream has ended")]
+    Ended,
+    #[error("the pipeline stopped accepting data for {0:?}")]
+    Stalled(Duration),
+    #[error("GStreamer could not be initialised: {0}")]
+    Init(String),
+}
+
+impl PipelineError {
+    fn link<E>(branch: &str) -> impl FnOnce(E) -> PipelineError + '_ {
+        move |_| PipelineError::Link(branch.to_owned())
+    }
+}
+
+/// One H.264 access unit with timestamps relative to the stream's start.
+#[derive(Debug, Clone)]
+pub struct VideoFrame {
+    pub pts: Duration,
+    pub dts: Duration,
+    pub keyframe: bool,
+    pub data: Bytes,
+}
+
+/// One raw AAC frame with its timestamp relative to the stream's start.
+#[derive(Debug, Clone)]
+pub struct AudioFrame {
+    pub pts: Duration,
+    pub data: Bytes,
+}
+
+/// Counters the pushing side and pad probes update, read by the supervisor for stats.
+#[derive(Default)]
+struct Counters {
+    input_bytes: AtomicU64,
+    video_frames: AtomicU64,
+    /// Newest source video PTS + 1 ns (0 = none yet).
+    newest_input_pts: AtomicU64,
+    last_keyframe_pts: AtomicU64,
+    keyframe_interval_ns: AtomicU64,
+    /// End of the newest archived media, for the archive's duration.
+    archive_end_ns: AtomicU64,
+}
+
+/// Commands from the handle to the supervisor.
+enum Command {
+    Finish {
+        reason: EndReason,
+        reply: oneshot::Sender<ArchiveSummary>,
+    },
+}
+
+/// How long a push may wait for a stalled pipeline before the stream is given up.
+const STALL_LIMIT: Duration = Duration::from_secs(10);
+
+/// Handle to a running stream pipeline.
+pub struct StreamPipeline {
+    stream_id: StreamId,
+    video_src: AppSrc,
+    audio_src: Option<AppSrc>,
+    archive_video_src: AppSrc,
+    archive_audio_src: Option<AppSrc>,
+    counters: Arc<Counters>,
+    commands: mpsc::Sender<Command>,
+    failure: watch::Receiver<Option<String>>,
+}
+
+impl StreamPipeline {
+    /// Builds and starts the pipeline; its supervisor reports to `events`.
+    ///
+    /// Must be called inside a tokio runtime.
+    pub fn start(
+        config: PipelineConfig,
+        events: mpsc::Sender<StreamEvent>,
+    ) -> Result<Self, PipelineError> {
+        crate::init()?;
+        std::fs::create_dir_all(&config.hls_dir)
+            .map_err(|e| PipelineError::Io(config.hls_dir.clone(), e))?;
+        let graph = graph::build(&config)?;
+        let counters = Arc::new(Counters::default());
+        let (commands_tx, commands_rx) = mpsc::channel(4);
+        let (failure_tx, failure_rx) = watch::channel(None);
+        let handle = Self {
+            stream_id: config.stream_id.clone(),
+            video_src: graph.video_src.clone(),
+            audio_src: graph.audio_src.clone(),
+            archive_video_src: graph.archive_video_src.clone(),
+            archive_audio_src: graph.archive_audio_src.clone(),
+            counters: counters.clone(),
+            commands: commands_tx,
+            failure: failure_rx,
+        };
+        let supervisor = supervisor::Supervisor::new(config, graph, counters, events, failure_tx)?;
+        tokio::spawn(supervisor.run(commands_rx));
+        Ok(handle)
+    }
+
+    /// The stream this pipeline serves.
+    pub fn stream_id(&self) -> &StreamId {
+        &self.stream_id
+    }
+
+    /// Becomes `Some(reason)` when the pipeline fails on its own.
+    pub fn failure(&self) -> watch::Receiver<Option<String>> {
+        self.failure.clone()
+    }
+
+    /// Pushes one video access unit into the live and archive branches.
+    pub async fn push_video(&self, frame: VideoFrame) -> Result<(), PipelineError> {
+        let len = frame.data.len() as u64;
+        let mut buffer = gst::Buffer::from_slice(frame.data);
+        {
+            let b = buffer.get_mut().ok_or(PipelineError::Ended)?;
+            b.set_pts(clock(frame.pts));
+            b.set_dts(clock(frame.dts));
+            if !frame.keyframe {
+                b.set_flags(gst::BufferFlags::DELTA_UNIT);
+            }
+        }
+        let c = &self.counters;
+        c.input_bytes.fetch_add(len, Ordering::Relaxed);
+        c.video_frames.fetch_add(1, Ordering::Relaxed);
+        let pts_ns = frame.pts.as_nanos() as u64;
+        c.newest_input_pts.fetch_max(pts_ns + 1, Ordering::Relaxed);
+        c.archive_end_ns.fetch_max(pts_ns, Ordering::Relaxed);
+        if frame.keyframe {
+            let previous = c.last_keyframe_pts.swap(pts_ns + 1, Ordering::Relaxed);
+            if previous != 0 && pts_ns + 1 > previous {
+                c.keyframe_interval_ns
+                    .store(pts_ns + 1 - previous, Ordering::Relaxed);
+            }
+        }
+        self.push(&self.archive_video_src, buffer.clone()).await?;
+        self.push(&self.video_src, buffer).await
+    }
+
+    /// Pushes one AAC frame into the live and archive branches (ignored for video-only streams).
+    pub async fn push_audio(&self, frame: AudioFrame) -> Result<(), PipelineError> {
+        let (Some(live), Some(archive)) = (&self.audio_src, &self.archive_audio_src) else {
+            return Ok(());
+        };
+        self.counters
+            .input_bytes
+            .fetch_add(frame.data.len() as u64, Ordering::Relaxed);
+        let mut buffer = gst::Buffer::from_slice(frame.data);
+        if let Some(b) = buffer.get_mut() {
+            b.set_pts(clock(frame.pts));
+            b.set_dts(clock(frame.pts));
+        }
+        self.counters
+            .archive_end_ns
+            .fetch_max(frame.pts.as_nanos() as u64, Ordering::Relaxed);
+        self.push(archive, buffer.clone()).await?;
+        self.push(live, buffer).await
+    }
+
+    /// Waits while `src` is full (back-pressure to the publisher), then queues the buffer.
+    async fn push(&self, src: &AppSrc, buffer: gst::Buffer) -> Result<(), PipelineError> {
+        let started = tokio::time::Instant::now();
+        while src.current_level_bytes() >= graph::APPSRC_MAX_BYTES {
+            if self.failure.borrow().is_some() {
+                return Err(PipelineError::Ended);
+            }
+            if started.elapsed() > STALL_LIMIT {
+                return Err(PipelineError::Stalled(STALL_LIMIT));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        src.push_buffer(buffer)
+            .map(|_| ())
+            .map_err(|_| PipelineError::Ended)
+    }
+
+    /// Ends the stream: drains and finalizes every output and reports `Ended`.
+    ///
+    /// If the pipeline already ended on its own, returns the summary of that end.
+    pub async fn finish(self, reason: EndReason) -> Option<ArchiveSummary> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Finish { reason, reply })
+            .await
+            .ok()?;
+        answer.await.ok()
+    }
+}
+
+fn clock(d: Duration) -> gst::ClockTime {
+    gst::ClockTime::from_nseconds(d.as_nanos() as u64)
+}
+
+impl Drop for StreamPipeline {
+    fn drop(&mut self) {
+        // A handle dropped without finish() (a panicking connection task, for example) still
+        // ends the stream: end-of-stream lets the muxers finalize; the supervisor sees the
+        // command channel close and tears the pipeline down.
+        let _ = self.video_src.end_of_stream();
+        let _ = self.archive_video_src.end_of_stream();
+        if let Some(src) = &self.audio_src {
+            let _ = src.end_of_stream();
+        }
+        if let Some(src) = &self.archive_audio_src {
+            let _ = src.end_of_stream();
+        }
+    }
+}

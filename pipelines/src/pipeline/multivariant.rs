@@ -1,0 +1,133 @@
+//! The multivariant (master) playlist: one entry per video rendition, audio as a shared group.
+
+use m3u8_rs::{AlternativeMedia, AlternativeMediaType, MasterPlaylist, Resolution, VariantStream};
+use std::io;
+use std::path::Path;
+
+/// File name of the multivariant playlist inside a stream's HLS directory.
+pub const MULTIVARIANT_FILE: &str = "master.m3u8";
+const AUDIO_GROUP: &str = "audio";
+
+/// What the multivariant playlist says about one video rendition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoVariant {
+    pub name: String,
+    /// RFC 6381 codec of the video, from the negotiated caps.
+    pub codec: String,
+    pub width: u32,
+    pub height: u32,
+    pub frame_rate: Option<f64>,
+    /// Peak bits per second of the video.
+    pub peak_bps: u64,
+    /// Average bits per second of the video.
+    pub average_bps: u64,
+}
+
+/// The audio rendition shared by every variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioVariant {
+    pub codec: String,
+    pub channels: Option<u32>,
+    pub peak_bps: u64,
+    pub average_bps: u64,
+}
+
+/// Renders the playlist: variants highest bandwidth first, each pointing at `<name>/playlist.m3u8`.
+pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> {
+    let mut variants: Vec<VariantStream> = videos
+        .iter()
+        .map(|v| {
+            let codecs = match audio {
+                Some(a) => format!("{},{}", v.codec, a.codec),
+                None => v.codec.clone(),
+            };
+            VariantStream {
+                uri: format!("{}/playlist.m3u8", v.name),
+                bandwidth: v.peak_bps + audio.map_or(0, |a| a.peak_bps),
+                average_bandwidth: Some(v.average_bps + audio.map_or(0, |a| a.average_bps)),
+                codecs: Some(codecs),
+                resolution: Some(Resolution {
+                    width: u64::from(v.width),
+                    height: u64::from(v.height),
+                }),
+                frame_rate: v.frame_rate.map(|f| (f * 1000.0).round() / 1000.0),
+                audio: audio.map(|_| AUDIO_GROUP.to_owned()),
+                ..Default::default()
+            }
+        })
+        .collect();
+    variants.sort_by(|a, b| b.bandwidth.cmp(&a.bandwidth));
+    let alternatives = audio
+        .map(|a| AlternativeMedia {
+            media_type: AlternativeMediaType::Audio,
+            uri: Some("audio/playlist.m3u8".into()),
+            group_id: AUDIO_GROUP.into(),
+            name: "Audio".into(),
+            default: true,
+            autoselect: true,
+            channels: a.channels.map(|c| c.to_string()),
+            ..Default::default()
+        })
+        .into_iter()
+        .collect();
+    let playlist = MasterPlaylist {
+        version: Some(7),
+        variants,
+        alternatives,
+        independent_segments: true,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = playlist.write_to(&mut out);
+    out
+}
+
+/// Writes `bytes` to `path` atomically (temp file + rename), so readers never see half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension("m3u8.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_parseable_playlist_with_audio_group() {
+        let video = |name: &str, w, h, bps| VideoVariant {
+            name: name.into(),
+            codec: "avc1.64001f".into(),
+            width: w,
+            height: h,
+            frame_rate: Some(30.0),
+            peak_bps: bps,
+            average_bps: bps * 9 / 10,
+        };
+        let audio = AudioVariant {
+            codec: "mp4a.40.2".into(),
+            channels: Some(2),
+            peak_bps: 128_000,
+            average_bps: 128_000,
+        };
+        let text = render(
+            &[
+                video("360p", 640, 360, 800_000),
+                video("720p", 1280, 720, 3_000_000),
+            ],
+            Some(&audio),
+        );
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        assert_eq!(parsed.variants[0].uri, "720p/playlist.m3u8");
+        assert_eq!(parsed.variants[0].bandwidth, 3_128_000);
+        assert_eq!(
+            parsed.variants[1].codecs.as_deref(),
+            Some("avc1.64001f,mp4a.40.2")
+        );
+        assert_eq!(
+            parsed.alternatives[0].uri.as_deref(),
+            Some("audio/playlist.m3u8")
+        );
+    }
+}

@@ -1,0 +1,533 @@
+//! The task that owns a stream's pipeline: bus watching, playlists, stats and the end.
+
+use super::graph::{Graph, AUDIO_RENDITION, HLS_SINK_PREFIX};
+use super::multivariant::{self, AudioVariant, VideoVariant, MULTIVARIANT_FILE};
+use super::{Command, Counters, PipelineConfig, PipelineError};
+use crate::events::{ArchiveSummary, EndReason, RenditionStats, StreamEvent, StreamStats};
+use crate::ladder::SOURCE_RENDITION;
+use futures_util::StreamExt;
+use gst::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tracing::{debug, error, info, warn, Instrument};
+
+const STATS_INTERVAL: Duration = Duration::from_secs(2);
+/// How long the end of a stream may take before the pipeline is torn down regardless.
+const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+/// A measured bandwidth this far from the advertised one makes the playlist be rewritten.
+const BANDWIDTH_REWRITE_RATIO: f64 = 0.10;
+
+/// What pad probes tell the supervisor; sent with `try_send`, probes never block.
+enum Signal {
+    Caps { rendition: String, caps: gst::Caps },
+    ArchiveClosed,
+}
+
+/// Output progress of one rendition, updated by a probe on its HLS sink.
+struct Output {
+    name: String,
+    newest_pts: Arc<AtomicU64>,
+    previous_pts: u64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct SegmentTally {
+    count: u32,
+    bits: f64,
+    seconds: f64,
+    peak_bps: f64,
+}
+
+pub(super) struct Supervisor {
+    config: PipelineConfig,
+    graph: Graph,
+    counters: Arc<Counters>,
+    events: mpsc::Sender<StreamEvent>,
+    failure: watch::Sender<Option<String>>,
+    signals: mpsc::Receiver<Signal>,
+    negotiated: HashMap<String, gst::Caps>,
+    outputs: Vec<Output>,
+    segments: HashMap<String, SegmentTally>,
+    advertised: Option<Vec<u64>>,
+    archive_closed: bool,
+    started: Instant,
+    last_tick: (Instant, u64, u64),
+}
+
+impl Supervisor {
+    /// Installs the probes and sets the pipeline playing.
+    pub(super) fn new(
+        config: PipelineConfig,
+        graph: Graph,
+        counters: Arc<Counters>,
+        events: mpsc::Sender<StreamEvent>,
+        failure: watch::Sender<Option<String>>,
+    ) -> Result<Self, PipelineError> {
+        let (signal_tx, signals) = mpsc::channel(64);
+        if let Some(pad) = &graph.keyframe_pad {
+            install_keyframe_forwarding(pad);
+        }
+        let mut outputs = Vec::new();
+        for (name, sink) in &graph.hls_sinks {
+            let Some(pad) = sink.static_pad("sink") else {
+                continue;
+            };
+            let newest_pts = Arc::new(AtomicU64::new(0));
+            install_output_probe(&pad, name, newest_pts.clone(), signal_tx.clone());
+            outputs.push(Output {
+                name: name.clone(),
+                newest_pts,
+                previous_pts: 0,
+            });
+        }
+        if let Some(pad) = graph.archive_sink.static_pad("sink") {
+            let tx = signal_tx.clone();
+            pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+                if let Some(gst::PadProbeData::Event(ev)) = &info.data {
+                    if ev.type_() == gst::EventType::Eos {
+                        let _ = tx.try_send(Signal::ArchiveClosed);
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
+        if graph.pipeline.set_state(gst::State::Playing).is_err() {
+            let _ = graph.pipeline.set_state(gst::State::Null);
+            return Err(PipelineError::StateChange);
+        }
+        let now = Instant::now();
+        Ok(Self {
+            config,
+            graph,
+            counters,
+            events,
+            failure,
+            signals,
+            negotiated: HashMap::new(),
+            outputs,
+            segments: HashMap::new(),
+            advertised: None,
+            archive_closed: false,
+            started: now,
+            last_tick: (now, 0, 0),
+        })
+    }
+
+    /// Runs until the stream ends, then answers late `Finish` commands with the summary.
+    pub(super) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let span = tracing::info_span!("stream", id = %self.config.stream_id);
+        async move {
+            let Some(bus) = self.graph.pipeline.bus() else {
+                error!("pipeline has no bus");
+                let _ = self.graph.pipeline.set_state(gst::State::Null);
+                return;
+            };
+            let mut messages = bus.stream();
+            let mut ticker = tokio::time::interval(STATS_INTERVAL);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let summary = loop {
+                tokio::select! {
+                    message = messages.next() => {
+                        let Some(message) = message else {
+                            break self.end(EndReason::PipelineError("bus closed".into()), &mut messages).await;
+                        };
+                        if let Some(reason) = self.on_message(&message) {
+                            let _ = self.failure.send(Some(reason.clone()));
+                            break self.end(EndReason::PipelineError(reason), &mut messages).await;
+                        }
+                    }
+                    Some(signal) = self.signals.recv() => self.on_signal(signal).await,
+                    command = commands.recv() => match command {
+                        Some(Command::Finish { reason, reply }) => {
+                            let summary = self.end(reason, &mut messages).await;
+                            let _ = reply.send(summary.clone());
+                            break summary;
+                        }
+                        // The handle is gone without saying why: the publisher vanished.
+                        None => break self.end(EndReason::ConnectionLost, &mut messages).await,
+                    },
+                    _ = ticker.tick() => self.report_stats(),
+                }
+            };
+            while let Some(Command::Finish { reply, .. }) = commands.recv().await {
+                let _ = reply.send(summary.clone());
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Handles a bus message; returns the failure reason if the pipeline failed.
+    fn on_message(&mut self, message: &gst::Message) -> Option<String> {
+        match message.view() {
+            gst::MessageView::Error(err) => {
+                let path = message
+                    .src()
+                    .map(|s| s.path_string().to_string())
+                    .unwrap_or_default();
+                error!(element = %path, error = %err.error(), debug = ?err.debug(), "pipeline error");
+                Some(format!("{}: {}", short_element(&path), err.error()))
+            }
+            gst::MessageView::Warning(w) => {
+                let path = message
+                    .src()
+                    .map(|s| s.path_string().to_string())
+                    .unwrap_or_default();
+                warn!(element = %path, warning = %w.error(), debug = ?w.debug(), "pipeline warning");
+                None
+            }
+            gst::MessageView::Element(e) => {
+                if let Some(s) = e.structure() {
+                    if s.name() == "hls-segment-added" {
+                        let name = message
+                            .src()
+                            .map(|s| s.name().to_string())
+                            .unwrap_or_default();
+                        let rendition = name
+                            .strip_prefix(HLS_SINK_PREFIX)
+                            .unwrap_or(&name)
+                            .to_owned();
+                        let location = s.get::<String>("location").ok();
+                        let duration = s.get::<gst::ClockTime>("duration").ok();
+                        if let (Some(location), Some(duration)) = (location, duration) {
+                            self.on_segment(&rendition, &location, duration);
+                        }
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    async fn on_signal(&mut self, signal: Signal) {
+        match signal {
+            Signal::ArchiveClosed => self.archive_closed = true,
+            Signal::Caps { rendition, caps } => {
+                debug!(%rendition, %caps, "rendition negotiated");
+                self.negotiated.insert(rendition, caps);
+                if self.advertised.is_none() && self.negotiated.len() == self.graph.hls_sinks.len()
+                {
+                    if self.write_multivariant() {
+                        let multivariant = self.config.hls_dir.join(MULTIVARIANT_FILE);
+                        info!(renditions = self.negotiated.len(), "stream playable");
+                        let _ = self
+                            .events
+                            .send(StreamEvent::Playable {
+                                stream_id: self.config.stream_id.clone(),
+                                multivariant,
+                            })
+                            .await;
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_segment(&mut self, rendition: &str, location: &str, duration: gst::ClockTime) {
+        let seconds = duration.nseconds() as f64 / 1e9;
+        let Ok(meta) = std::fs::metadata(location) else {
+            return;
+        };
+        if seconds <= 0.0 {
+            return;
+        }
+        let bits = meta.len() as f64 * 8.0;
+        let tally = self.segments.entry(rendition.to_owned()).or_default();
+        tally.count += 1;
+        tally.bits += bits;
+        tally.seconds += seconds;
+        // A short last segment says little about the peak; only count full-length ones.
+        if seconds >= self.config.hls.segment_duration.as_secs_f64() * 0.5 {
+            tally.peak_bps = tally.peak_bps.max(bits / seconds);
+        }
+        if self.advertised.is_some() {
+            self.write_multivariant();
+        }
+    }
+
+    /// Renders the multivariant playlist and writes it if it is new or bandwidths moved enough.
+    fn write_multivariant(&mut self) -> bool {
+        let (videos, audio) = self.variants();
+        let bandwidths: Vec<u64> = videos.iter().map(|v| v.peak_bps).collect();
+        if let Some(previous) = &self.advertised {
+            let moved = previous.len() != bandwidths.len()
+                || previous.iter().zip(&bandwidths).any(|(a, b)| {
+                    (*a as f64 - *b as f64).abs() > *a as f64 * BANDWIDTH_REWRITE_RATIO
+                });
+            if !moved {
+                return false;
+            }
+        }
+        let text = multivariant::render(&videos, audio.as_ref());
+        let path = self.config.hls_dir.join(MULTIVARIANT_FILE);
+        match multivariant::write_atomic(&path, &text) {
+            Ok(()) => {
+                self.advertised = Some(bandwidths);
+                true
+            }
+            Err(e) => {
+                error!(path = %path.display(), error = %e, "could not write multivariant playlist");
+                false
+            }
+        }
+    }
+
+    /// Measured bandwidth once two segments exist, the configured or announced one before.
+    fn bandwidth(&self, rendition: &str, estimate_bps: u64) -> (u64, u64) {
+        match self.segments.get(rendition) {
+            Some(t) if t.count >= 2 && t.seconds > 0.0 => {
+                let average = t.bits / t.seconds;
+                (t.peak_bps.max(average) as u64, average as u64)
+            }
+            _ => (estimate_bps + estimate_bps / 10, estimate_bps),
+        }
+    }
+
+    fn variants(&self) -> (Vec<VideoVariant>, Option<AudioVariant>) {
+        let mut videos = Vec::new();
+        let mut audio = None;
+        for (name, _) in &self.graph.hls_sinks {
+            let Some(caps) = self.negotiated.get(name) else {
+                continue;
+            };
+            let codec = gst_pbutils::functions::codec_utils_caps_get_mime_codec(caps)
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            let Some(s) = caps.structure(0) else { continue };
+            if name == AUDIO_RENDITION {
+                // AAC from encoders is typically 96-160 kbit/s until segments are measured.
+                let (peak_bps, average_bps) = self.bandwidth(name, 128_000);
+                let channels = s.get::<i32>("channels").ok().map(|c| c.max(0) as u32);
+                audio = Some(AudioVariant {
+                    codec,
+                    channels,
+                    peak_bps,
+                    average_bps,
+                });
+                continue;
+            }
+            let estimate = if name == SOURCE_RENDITION {
+                self.source_bps_estimate()
+            } else {
+                self.config
+                    .renditions
+                    .iter()
+                    .find(|r| &r.name == name)
+                    .map_or(1_000_000, |r| u64::from(r.video_kbps) * 1000)
+            };
+            let (peak_bps, average_bps) = self.bandwidth(name, estimate);
+            let frame_rate = s
+                .get::<gst::Fraction>("framerate")
+                .ok()
+                .filter(|f| f.numer() > 0 && f.denom() > 0)
+                .map(|f| f64::from(f.numer()) / f64::from(f.denom()))
+                .or(self.config.media.video.fps);
+            videos.push(VideoVariant {
+                name: name.clone(),
+                codec,
+                width: s.get::<i32>("width").unwrap_or(0).max(0) as u32,
+                height: s.get::<i32>("height").unwrap_or(0).max(0) as u32,
+                frame_rate,
+                peak_bps,
+                average_bps,
+            });
+        }
+        (videos, audio)
+    }
+
+    fn source_bps_estimate(&self) -> u64 {
+        if let Some(kbps) = self.config.media.announced_kbps.filter(|k| *k > 0) {
+            return u64::from(kbps) * 1000;
+        }
+        let elapsed = self.started.elapsed().as_secs_f64().max(1.0);
+        (self.counters.input_bytes.load(Ordering::Relaxed) as f64 * 8.0 / elapsed) as u64
+    }
+
+    fn report_stats(&mut self) {
+        let now = Instant::now();
+        let (then, bytes_then, frames_then) = self.last_tick;
+        let dt = now.duration_since(then).as_secs_f64().max(1e-3);
+        let bytes = self.counters.input_bytes.load(Ordering::Relaxed);
+        let frames = self.counters.video_frames.load(Ordering::Relaxed);
+        self.last_tick = (now, bytes, frames);
+        let newest_input = self
+            .counters
+            .newest_input_pts
+            .load(Ordering::Relaxed)
+            .saturating_sub(1);
+        let renditions = self
+            .outputs
+            .iter_mut()
+            .filter(|o| o.name != AUDIO_RENDITION)
+            .map(|o| {
+                let pts = o.newest_pts.load(Ordering::Relaxed);
+                let produced = if o.previous_pts == 0 {
+                    0
+                } else {
+                    pts.saturating_sub(o.previous_pts)
+                };
+                let speed = produced as f64 / 1e9 / dt;
+                o.previous_pts = pts;
+                RenditionStats {
+                    name: o.name.clone(),
+                    speed,
+                    behind: Duration::from_nanos(newest_input.saturating_sub(pts)),
+                }
+            })
+            .collect();
+        let interval = self.counters.keyframe_interval_ns.load(Ordering::Relaxed);
+        let stats = StreamStats {
+            input_kbps: (bytes - bytes_then) as f64 * 8.0 / dt / 1000.0,
+            input_fps: (frames - frames_then) as f64 / dt,
+            keyframe_interval: (interval > 0).then(|| Duration::from_nanos(interval)),
+            renditions,
+        };
+        // Stats are advisory: drop them rather than wait on a slow consumer.
+        let _ = self.events.try_send(StreamEvent::Stats {
+            stream_id: self.config.stream_id.clone(),
+            stats,
+        });
+    }
+
+    /// Drains every branch, tears the pipeline down and reports `Ended`.
+    async fn end(
+        &mut self,
+        reason: EndReason,
+        messages: &mut gst::bus::BusStream,
+    ) -> ArchiveSummary {
+        info!(?reason, "ending stream");
+        let g = &self.graph;
+        for src in [
+            Some(&g.video_src),
+            g.audio_src.as_ref(),
+            Some(&g.archive_video_src),
+            g.archive_audio_src.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let _ = src.end_of_stream();
+        }
+        let mut failed = reason.is_error();
+        let deadline = tokio::time::sleep(DRAIN_LIMIT);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                message = messages.next() => match message.as_ref().map(|m| m.view()) {
+                    None | Some(gst::MessageView::Eos(_)) => break,
+                    Some(gst::MessageView::Error(_)) => {
+                        if let Some(m) = &message { self.on_message(m); }
+                        failed = true;
+                        if self.archive_closed { break; }
+                    }
+                    Some(_) => { if let Some(m) = &message { self.on_message(m); } }
+                },
+                Some(signal) = self.signals.recv() => {
+                    let closed = matches!(signal, Signal::ArchiveClosed);
+                    self.on_signal(signal).await;
+                    // With a failed branch the pipeline never reaches EOS: the archive is what counts.
+                    if closed && failed { break; }
+                }
+                _ = &mut deadline => {
+                    warn!(limit = ?DRAIN_LIMIT, "stream did not drain in time");
+                    break;
+                }
+            }
+        }
+        // Late segment messages and the archive's EOS may still be queued.
+        while let Ok(signal) = self.signals.try_recv() {
+            self.on_signal(signal).await;
+        }
+        let pipeline = self.graph.pipeline.clone();
+        let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
+        let path = self.config.archive_path.clone();
+        let bytes = tokio::fs::metadata(&path)
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let summary = ArchiveSummary {
+            path,
+            duration: Duration::from_nanos(self.counters.archive_end_ns.load(Ordering::Relaxed)),
+            bytes,
+            finalized: self.archive_closed,
+        };
+        info!(?reason, archive = %summary.path.display(), duration = ?summary.duration, bytes, finalized = summary.finalized, "stream ended");
+        let _ = self
+            .events
+            .send(StreamEvent::Ended {
+                stream_id: self.config.stream_id.clone(),
+                reason,
+                archive: summary.clone(),
+            })
+            .await;
+        summary
+    }
+}
+
+/// The last element of a path such as `/GstPipeline:stream-x/GstX264Enc:720p-encoder`.
+fn short_element(path: &str) -> &str {
+    path.rsplit('/')
+        .next()
+        .and_then(|e| e.split(':').nth(1))
+        .unwrap_or(path)
+}
+
+/// Before each source keyframe reaches the decoder, asks every encoder downstream for a
+/// keyframe, so all renditions share the source's segment boundaries.
+///
+/// The request carries no running time ("as soon as possible"): the decoder keeps serialized
+/// events in order with its frames, so the next frame each encoder sees is that keyframe.
+/// (A timed request would also be wrong on GStreamer 1.22: x264enc's 1000-hour minimum PTS makes
+/// the encoder base class ignore every timed request after the first.)
+fn install_keyframe_forwarding(pad: &gst::Pad) {
+    pad.add_probe(gst::PadProbeType::BUFFER, |pad, info| {
+        let Some(buffer) = info.buffer() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+            return gst::PadProbeReturn::Ok;
+        }
+        let event = gst_video::DownstreamForceKeyUnitEvent::builder()
+            .timestamp(buffer.pts())
+            .all_headers(true)
+            .build();
+        pad.push_event(event);
+        gst::PadProbeReturn::Ok
+    });
+}
+
+/// Records each rendition's newest output time and reports its negotiated caps.
+fn install_output_probe(
+    pad: &gst::Pad,
+    name: &str,
+    newest_pts: Arc<AtomicU64>,
+    signals: mpsc::Sender<Signal>,
+) {
+    let rendition = name.to_owned();
+    pad.add_probe(
+        gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
+        move |_, info| {
+            match &info.data {
+                Some(gst::PadProbeData::Buffer(buffer)) => {
+                    if let Some(pts) = buffer.pts() {
+                        newest_pts.fetch_max(pts.nseconds(), Ordering::Relaxed);
+                    }
+                }
+                Some(gst::PadProbeData::Event(ev)) => {
+                    if let gst::EventView::Caps(caps) = ev.view() {
+                        let _ = signals.try_send(Signal::Caps {
+                            rendition: rendition.clone(),
+                            caps: caps.caps_owned(),
+                        });
+                    }
+                }
+                _ => {}
+            }
+            gst::PadProbeReturn::Ok
+        },
+    );
+}

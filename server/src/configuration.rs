@@ -1,0 +1,122 @@
+//! Settings: built-in defaults, then an optional TOML file, then `LIVESTREAM_*` environment
+//! variables (`LIVESTREAM_HTTP__PORT=9000` sets `http.port`).
+
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub http: HttpSettings,
+    pub rtmp: RtmpSettings,
+    pub storage: StorageSettings,
+    pub hls: HlsSettings,
+    pub ingest: IngestSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    pub host: IpAddr,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RtmpSettings {
+    pub host: IpAddr,
+    pub port: u16,
+    /// The application name in `rtmp://host/<app>`.
+    pub app: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HlsSettings {
+    pub segment_seconds: u64,
+    pub window_segments: u32,
+    /// How long an ended stream's HLS files stay available (for players finishing up).
+    pub retain_ended_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IngestSettings {
+    /// Development option: keys accepted without any account or room.
+    pub stream_keys: Vec<String>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("could not read configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if given), then the environment, and validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder()
+            .set_default("http.host", "0.0.0.0")?
+            .set_default("http.port", 8080)?
+            .set_default("rtmp.host", "0.0.0.0")?
+            .set_default("rtmp.port", 1935)?
+            .set_default("rtmp.app", "live")?
+            .set_default("storage.data_dir", "./data")?
+            .set_default("hls.segment_seconds", 2)?
+            .set_default("hls.window_segments", 6)?
+            .set_default("hls.retain_ended_seconds", 300)?
+            .set_default("ingest.stream_keys", Vec::<String>::new())?;
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("LIVESTREAM")
+                .prefix_separator("_")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("ingest.stream_keys")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
+        if !(1..=10).contains(&self.hls.segment_seconds) {
+            return invalid("hls.segment_seconds must be between 1 and 10");
+        }
+        if !(2..=60).contains(&self.hls.window_segments) {
+            return invalid("hls.window_segments must be between 2 and 60");
+        }
+        if self.rtmp.app.is_empty()
+            || !self
+                .rtmp
+                .app
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return invalid("rtmp.app must be a non-empty name of letters, digits, '-' or '_'");
+        }
+        if self.ingest.stream_keys.iter().any(|k| k.len() < 8) {
+            return invalid("every ingest.stream_keys entry must be at least 8 characters");
+        }
+        Ok(())
+    }
+
+    /// The HLS settings streams are started with.
+    pub fn hls_output(&self) -> pipelines::HlsSettings {
+        pipelines::HlsSettings {
+            segment_duration: Duration::from_secs(self.hls.segment_seconds),
+            window_segments: self.hls.window_segments,
+        }
+    }
+}

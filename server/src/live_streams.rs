@@ -1,0 +1,96 @@
+//! The server's view of what is live, kept current from the media engine's events.
+
+use pipelines::events::{EndReason, StreamStats};
+use pipelines::ladder::PlannedRendition;
+use pipelines::media::SourceMedia;
+use pipelines::{StreamEvent, StreamId};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+/// A live stream as the API shows it. Holds no secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveStream {
+    pub id: StreamId,
+    /// Seconds since the Unix epoch.
+    pub started_at: u64,
+    /// True once every rendition has negotiated and the multivariant playlist exists.
+    pub playable: bool,
+    pub media: SourceMedia,
+    pub renditions: Vec<PlannedRendition>,
+    pub passthrough: bool,
+    pub stats: Option<StreamStats>,
+}
+
+/// Streams that are live right now.
+#[derive(Clone, Default)]
+pub struct LiveStreams {
+    inner: Arc<RwLock<BTreeMap<StreamId, LiveStream>>>,
+}
+
+impl LiveStreams {
+    /// Updates the view from one event; returns the end reason when a stream ended.
+    pub fn apply(&self, event: &StreamEvent) -> Option<EndReason> {
+        let mut streams = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        match event {
+            StreamEvent::Started {
+                stream_id,
+                media,
+                renditions,
+                passthrough,
+                ..
+            } => {
+                let started_at = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or_default();
+                streams.insert(
+                    stream_id.clone(),
+                    LiveStream {
+                        id: stream_id.clone(),
+                        started_at,
+                        playable: false,
+                        media: media.clone(),
+                        renditions: renditions.clone(),
+                        passthrough: *passthrough,
+                        stats: None,
+                    },
+                );
+            }
+            StreamEvent::Playable { stream_id, .. } => {
+                if let Some(s) = streams.get_mut(stream_id) {
+                    s.playable = true;
+                }
+            }
+            StreamEvent::Stats { stream_id, stats } => {
+                if let Some(s) = streams.get_mut(stream_id) {
+                    s.stats = Some(stats.clone());
+                }
+            }
+            StreamEvent::Ended {
+                stream_id, reason, ..
+            } => {
+                streams.remove(stream_id);
+                return Some(reason.clone());
+            }
+        }
+        None
+    }
+
+    /// Every live stream, oldest first.
+    pub fn list(&self) -> Vec<LiveStream> {
+        let streams = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        let mut list: Vec<LiveStream> = streams.values().cloned().collect();
+        list.sort_by_key(|s| s.started_at);
+        list
+    }
+
+    /// Whether `id` is live.
+    pub fn contains(&self, id: &StreamId) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(id)
+    }
+}

@@ -1,0 +1,140 @@
+//! `/hls/<stream-id>/...`: playlists (never cached), segments (immutable), CORS for players.
+
+use crate::errors::ApiError;
+use crate::startup::HlsRoot;
+use actix_cors::Cors;
+use actix_files::NamedFile;
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::{web, HttpRequest, HttpResponse};
+use pipelines::StreamId;
+
+/// The `/hls` scope with its CORS policy.
+pub fn scope() -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allow_any_header()
+        .expose_headers([
+            header::CONTENT_LENGTH,
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
+        ])
+        .max_age(86_400);
+    web::scope("/hls")
+        .wrap(cors)
+        .route("/{stream_id}/{file:.*}", web::get().to(serve))
+}
+
+#[derive(PartialEq)]
+enum Kind {
+    Playlist,
+    Segment,
+    Init,
+}
+
+/// Accepts `master.m3u8` or `<rendition>/<file>` with plain names only: no `..`, no hidden
+/// files, no temporary files.
+fn classify(path: &str) -> Option<Kind> {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.is_empty() || parts.len() > 2 {
+        return None;
+    }
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && p.len() <= 64
+            && !p.starts_with('.')
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    };
+    if !parts.iter().all(plain) {
+        return None;
+    }
+    let file = parts.last()?;
+    match file.rsplit_once('.')?.1 {
+        "m3u8" => Some(Kind::Playlist),
+        "m4s" => Some(Kind::Segment),
+        "mp4" => Some(Kind::Init),
+        _ => None,
+    }
+}
+
+async fn serve(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    root: web::Data<HlsRoot>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, file) = path.into_inner();
+    let id = StreamId::parse(&id).ok_or(ApiError::NotFound)?;
+    let kind = classify(&file).ok_or(ApiError::NotFound)?;
+    let full = root.0.join(id.as_str()).join(&file);
+    let named = NamedFile::open_async(&full)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let (mime, cache) = match kind {
+        Kind::Playlist => (
+            "application/vnd.apple.mpegurl",
+            vec![CacheDirective::NoCache, CacheDirective::NoStore],
+        ),
+        Kind::Segment => ("video/iso.segment", immutable()),
+        Kind::Init => ("video/mp4", immutable()),
+    };
+    let mime: mime_guess::mime::Mime = mime
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut response = named
+        .set_content_type(mime)
+        .use_etag(kind != Kind::Playlist)
+        .use_last_modified(kind != Kind::Playlist)
+        .prefer_utf8(false)
+        .into_response(&req);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        CacheControl(cache)
+            .to_string()
+            .parse()
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?,
+    );
+    Ok(response)
+}
+
+fn immutable() -> Vec<CacheDirective> {
+    vec![
+        CacheDirective::Public,
+        CacheDirective::MaxAge(31_536_000),
+        CacheDirective::Extension("immutable".into(), None),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_hls_paths_are_served() {
+        assert!(classify("master.m3u8") == Some(Kind::Playlist));
+        assert!(classify("720p/segment00001.m4s") == Some(Kind::Segment));
+        assert!(classify("720p/init00.mp4") == Some(Kind::Init));
+        for bad in [
+            "../x.m3u8",
+            "a/../../b.m4s",
+            ".hidden.m3u8",
+            "720p/.goutputstream-X",
+            "a/b/c.m4s",
+            "master.m3u8.tmp",
+            "",
+            "x.mkv",
+            "a\\b.m4s",
+            "%2e%2e/x.m3u8",
+        ] {
+            assert!(classify(bad).is_none(), "{bad}");
+        }
+    }
+}
