@@ -24,7 +24,7 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("aacparse", "gstreamer1.0-plugins-good"),
     ("avdec_h264", "gstreamer1.0-libav"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),
-    ("videoscale", "gstreamer1.0-plugins-base"),
+    ("videoconvertscale", "gstreamer1.0-plugins-base"),
     ("videorate", "gstreamer1.0-plugins-base"),
     ("matroskamux", "gstreamer1.0-plugins-good"),
     ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),

@@ -248,12 +248,14 @@ fn add_encoded_rendition(
 ) -> Result<gst::Element, PipelineError> {
     let name = &rendition.name;
     let q = queue(&format!("{name}-queue"))?;
-    let scale = make("videoscale", &format!("{name}-scale"))?;
+    // Converts too: sources may be 4:4:4 or 10-bit, every rendition is 8-bit 4:2:0.
+    let scale = make("videoconvertscale", &format!("{name}-scale"))?;
     let size = gst::ElementFactory::make("capsfilter")
         .name(format!("{name}-size"))
         .property(
             "caps",
             gst::Caps::builder("video/x-raw")
+                .field("format", "I420")
                 .field("width", rendition.width as i32)
                 .field("height", rendition.height as i32)
                 .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))

@@ -56,7 +56,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
             }
         })
         .collect();
-    variants.sort_by(|a, b| b.bandwidth.cmp(&a.bandwidth));
+    variants.sort_by_key(|v| std::cmp::Reverse(v.bandwidth));
     let alternatives = audio
         .map(|a| AlternativeMedia {
             media_type: AlternativeMediaType::Audio,

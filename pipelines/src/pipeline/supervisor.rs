@@ -209,19 +209,17 @@ impl Supervisor {
             Signal::Caps { rendition, caps } => {
                 debug!(%rendition, %caps, "rendition negotiated");
                 self.negotiated.insert(rendition, caps);
-                if self.advertised.is_none() && self.negotiated.len() == self.graph.hls_sinks.len()
-                {
-                    if self.write_multivariant() {
-                        let multivariant = self.config.hls_dir.join(MULTIVARIANT_FILE);
-                        info!(renditions = self.negotiated.len(), "stream playable");
-                        let _ = self
-                            .events
-                            .send(StreamEvent::Playable {
-                                stream_id: self.config.stream_id.clone(),
-                                multivariant,
-                            })
-                            .await;
-                    }
+                let complete = self.negotiated.len() == self.graph.hls_sinks.len();
+                if self.advertised.is_none() && complete && self.write_multivariant() {
+                    let multivariant = self.config.hls_dir.join(MULTIVARIANT_FILE);
+                    info!(renditions = self.negotiated.len(), "stream playable");
+                    let _ = self
+                        .events
+                        .send(StreamEvent::Playable {
+                            stream_id: self.config.stream_id.clone(),
+                            multivariant,
+                        })
+                        .await;
                 }
             }
         }
@@ -465,6 +463,14 @@ impl Supervisor {
             })
             .await;
         summary
+    }
+}
+
+impl Drop for Supervisor {
+    /// Whatever ends the task (even a runtime shutting down mid-stream), the pipeline's
+    /// threads are stopped before its elements are freed.
+    fn drop(&mut self) {
+        let _ = self.graph.pipeline.set_state(gst::State::Null);
     }
 }
 

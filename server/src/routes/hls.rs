@@ -20,6 +20,7 @@ pub fn scope() -> actix_web::Scope<
 > {
     let cors = Cors::default()
         .allow_any_origin()
+        .send_wildcard()
         .allowed_methods(["GET", "HEAD", "OPTIONS"])
         .allow_any_header()
         .expose_headers([
