@@ -174,9 +174,15 @@ fn fit(src_w: u32, src_h: u32, box_w: u32, box_h: u32) -> Option<(u32, u32)> {
         // a box that is larger in one direction only still fits by the other.
         return None;
     }
-    let width = even((f64::from(src_w) * scale).round() as u32);
-    let height = even((f64::from(src_h) * scale).round() as u32);
+    // Never above the source, even for odd source sizes.
+    let width = nearest_even(f64::from(src_w) * scale).min(even(src_w));
+    let height = nearest_even(f64::from(src_h) * scale).min(even(src_h));
     (width >= 2 && height >= 2).then_some((width, height))
+}
+
+/// Rounds to the nearest even size (853.3 → 854), at least 2.
+fn nearest_even(v: f64) -> u32 {
+    (((v / 2.0).round() as u32) * 2).max(2)
 }
 
 fn even(v: u32) -> u32 {

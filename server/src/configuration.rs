@@ -120,3 +120,49 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("livestream.toml");
+        std::fs::write(&file, "[http]\nport = 9100\n[hls]\nsegment_seconds = 4\n").expect("write");
+        std::env::set_var("LIVESTREAM_HTTP__PORT", "9200");
+        std::env::set_var(
+            "LIVESTREAM_INGEST__STREAM_KEYS",
+            "first-key-123,second-key-456",
+        );
+        let settings = Settings::load(Some(&file));
+        std::env::remove_var("LIVESTREAM_HTTP__PORT");
+        std::env::remove_var("LIVESTREAM_INGEST__STREAM_KEYS");
+        let settings = settings.expect("loads");
+        assert_eq!(settings.http.port, 9200, "environment beats file");
+        assert_eq!(settings.hls.segment_seconds, 4, "file beats defaults");
+        assert_eq!(settings.rtmp.port, 1935, "defaults fill the rest");
+        assert_eq!(
+            settings.ingest.stream_keys,
+            ["first-key-123", "second-key-456"]
+        );
+    }
+
+    #[test]
+    fn hostile_values_are_clear_errors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (body, needle) in [
+            ("[hls]\nsegment_seconds = 0\n", "segment_seconds"),
+            ("[hls]\nwindow_segments = 100000\n", "window_segments"),
+            ("[rtmp]\napp = \"../x\"\n", "rtmp.app"),
+            ("[ingest]\nstream_keys = [\"short\"]\n", "stream_keys"),
+            ("[http]\nport = \"not a number\"\n", "port"),
+            ("this is not toml", ""),
+        ] {
+            let file = dir.path().join("bad.toml");
+            std::fs::write(&file, body).expect("write");
+            let err = Settings::load(Some(&file)).expect_err(body).to_string();
+            assert!(err.contains(needle), "{body:?} gave {err}");
+        }
+    }
+}

@@ -1,13 +1,16 @@
 //! Builds the GStreamer element graph of one stream.
 //!
 //! ```text
-//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)                 [passthrough]
-//!                                 └─ queue ─ avdec_h264 ─ tee ─┬─ queue ─ scale ─ x264enc ─ hlscmafsink
-//!                                   (source keyframes force     └─ ...one branch per rendition
-//!                                    encoder keyframes)
+//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)                  [passthrough]
+//!                                 └─ queue ─ avdec_h264 ─┐   (source keyframes force encoder keyframes)
+//!        ┌───────────────────────────────────────────────┘
+//!        └─ queue ─ scale 1080p ─ tee ─┬─ queue ─ x264enc ─ hlscmafsink (1080p)
+//!                                      └─ queue ─ scale 720p ─ tee ─┬─ queue ─ x264enc ─ ...
+//!                                                                   └─ ... (each rung scaled from
+//!                                                                           the next larger one)
 //! audio appsrc ─ aacparse ─ hlscmafsink (audio)
-//! archive video appsrc ─ queue ─┐
-//! archive audio appsrc ─ queue ─┴─ matroskamux ─ filesink                         [MKV archive]
+//! archive video appsrc ─ queue ───────────┐
+//! archive audio appsrc ─ aacparse ─ queue ─┴─ matroskamux ─ filesink                [MKV archive]
 //! ```
 //!
 //! The archive has its own appsrcs so that a failure anywhere in the transcoding part can never
@@ -156,7 +159,17 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
     let mut keyframe_pad = None;
     if !config.renditions.is_empty() {
         let q = queue("decode-queue")?;
-        let decoder = make("avdec_h264", "decoder")?;
+        // One decoding thread is cheaper than frame threading and adds no frames of delay; it
+        // keeps up with sources up to 1080p60. Larger or faster sources get libav's threads.
+        let rate = config.media.video.fps.unwrap_or(30.0);
+        let load =
+            f64::from(config.media.video.width) * f64::from(config.media.video.height) * rate;
+        let decoder_threads: i32 = if load <= 1920.0 * 1088.0 * 60.0 { 1 } else { 0 };
+        let decoder = gst::ElementFactory::make("avdec_h264")
+            .name("decoder")
+            .property("max-threads", decoder_threads)
+            .build()
+            .map_err(|_| PipelineError::MissingElement("avdec_h264".into()))?;
         let raw_tee = make("tee", "raw-tee")?;
         pipeline
             .add_many([&q, &decoder, &raw_tee])
@@ -164,9 +177,13 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         gst::Element::link_many([&source_tee, &q, &decoder, &raw_tee])
             .map_err(PipelineError::link("decoder"))?;
         keyframe_pad = q.static_pad("src");
-        for rendition in &config.renditions {
-            let sink = add_encoded_rendition(&pipeline, config, &raw_tee, rendition)?;
+        let mut largest_first: Vec<&PlannedRendition> = config.renditions.iter().collect();
+        largest_first.sort_by_key(|r| std::cmp::Reverse(u64::from(r.width) * u64::from(r.height)));
+        let mut input = raw_tee;
+        for rendition in largest_first {
+            let (sink, scaled) = add_encoded_rendition(&pipeline, config, &input, rendition)?;
             hls_sinks.push((rendition.name.clone(), sink));
+            input = scaled;
         }
     }
 
@@ -240,45 +257,58 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
     })
 }
 
+/// Adds one rendition: scaled from `input` (the raw video of the next larger rendition, or the
+/// decoder), then encoded. Returns its HLS sink and the tee carrying its scaled raw video, from
+/// which the next smaller rendition is scaled.
+///
+/// Scaling in a cascade (1080p → 720p → 480p → 360p) means each scaler reads the smallest
+/// picture that is still larger than its output, instead of every scaler reading the source.
 fn add_encoded_rendition(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
-    raw_tee: &gst::Element,
+    input: &gst::Element,
     rendition: &PlannedRendition,
-) -> Result<gst::Element, PipelineError> {
+) -> Result<(gst::Element, gst::Element), PipelineError> {
     let name = &rendition.name;
-    let q = queue(&format!("{name}-queue"))?;
+    let q = queue(&format!("{name}-scale-queue"))?;
     // Converts too: sources may be 4:4:4 or 10-bit, every rendition is 8-bit 4:2:0.
     let scale = make("videoconvertscale", &format!("{name}-scale"))?;
-    let size = gst::ElementFactory::make("capsfilter")
-        .name(format!("{name}-size"))
-        .property(
-            "caps",
-            gst::Caps::builder("video/x-raw")
-                .field("format", "I420")
-                .field("width", rendition.width as i32)
-                .field("height", rendition.height as i32)
-                .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
-                .build(),
-        )
-        .build()
-        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?;
-    let mut chain = vec![q, scale, size];
+    let size = capsfilter(
+        &format!("{name}-size"),
+        gst::Caps::builder("video/x-raw")
+            .field("format", "I420")
+            .field("width", rendition.width as i32)
+            .field("height", rendition.height as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .build(),
+    )?;
+    let scaled = make("tee", &format!("{name}-raw-tee"))?;
+    let scale_chain = [q, scale, size, scaled.clone()];
+    pipeline
+        .add_many(&scale_chain)
+        .map_err(PipelineError::link(name))?;
+    input
+        .link(&scale_chain[0])
+        .map_err(PipelineError::link(name))?;
+    gst::Element::link_many(&scale_chain).map_err(PipelineError::link(name))?;
+
+    let mut chain = vec![queue(&format!("{name}-queue"))?];
     if let Some(fps) = rendition.fps_cap {
         chain.push(make("videorate", &format!("{name}-rate"))?);
-        chain.push(
-            gst::ElementFactory::make("capsfilter")
-                .name(format!("{name}-fps"))
-                .property(
-                    "caps",
-                    gst::Caps::builder("video/x-raw")
-                        .field("framerate", gst::Fraction::new(fps as i32, 1))
-                        .build(),
-                )
-                .build()
-                .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?,
-        );
+        chain.push(capsfilter(
+            &format!("{name}-fps"),
+            gst::Caps::builder("video/x-raw")
+                .field("framerate", gst::Fraction::new(fps as i32, 1))
+                .build(),
+        )?);
     }
+    // One thread per encoder up to 1080p: renditions already run in parallel, and x264's own
+    // threading costs CPU for synchronisation that a ladder does not need.
+    let threads: u32 = if u64::from(rendition.width) * u64::from(rendition.height) <= 1920 * 1088 {
+        1
+    } else {
+        0
+    };
     let encoder = gst::ElementFactory::make("x264enc")
         .name(format!("{name}-encoder"))
         .property("bitrate", rendition.video_kbps)
@@ -288,18 +318,15 @@ fn add_encoded_rendition(
         // interval keyframes of the encoder's own, so segment boundaries stay aligned.
         .property("key-int-max", 100_000u32)
         .property("option-string", "scenecut=0")
+        .property("threads", threads)
         .build()
         .map_err(|_| PipelineError::MissingElement("x264enc".into()))?;
-    let profile = gst::ElementFactory::make("capsfilter")
-        .name(format!("{name}-profile"))
-        .property(
-            "caps",
-            gst::Caps::builder("video/x-h264")
-                .field("profile", rendition.profile.as_caps())
-                .build(),
-        )
-        .build()
-        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))?;
+    let profile = capsfilter(
+        &format!("{name}-profile"),
+        gst::Caps::builder("video/x-h264")
+            .field("profile", rendition.profile.as_caps())
+            .build(),
+    )?;
     let sink = hls_sink(config, name)?;
     chain.push(encoder);
     chain.push(profile);
@@ -307,7 +334,15 @@ fn add_encoded_rendition(
     pipeline
         .add_many(&chain)
         .map_err(PipelineError::link(name))?;
-    raw_tee.link(&chain[0]).map_err(PipelineError::link(name))?;
+    scaled.link(&chain[0]).map_err(PipelineError::link(name))?;
     gst::Element::link_many(&chain).map_err(PipelineError::link(name))?;
-    Ok(sink)
+    Ok((sink, scaled))
+}
+
+fn capsfilter(name: &str, caps: gst::Caps) -> Result<gst::Element, PipelineError> {
+    gst::ElementFactory::make("capsfilter")
+        .name(name)
+        .property("caps", caps)
+        .build()
+        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))
 }

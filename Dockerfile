@@ -1,0 +1,19 @@
+# Livestream on Debian 12 with its GStreamer 1.22.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY deploy/install-deps.sh deploy/install-deps.sh
+RUN bash deploy/install-deps.sh
+COPY . .
+RUN cargo build --release --locked --bin livestream
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
+      gstreamer1.0-plugins-ugly gstreamer1.0-libav ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/livestream /usr/local/bin/livestream
+ENV LIVESTREAM_STORAGE__DATA_DIR=/var/lib/livestream
+VOLUME /var/lib/livestream
+EXPOSE 8080 1935
+ENTRYPOINT ["livestream"]
+CMD ["serve"]

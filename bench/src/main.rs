@@ -1,0 +1,50 @@
+//! `livestream-bench`: measures the server against a reference run in the same session and
+//! prints a Markdown table.
+//!
+//! ```text
+//! cargo build --release --workspace && target/release/livestream-bench media
+//! ```
+
+mod media;
+mod process;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "livestream-bench",
+    about = "Livestream benchmarks (prints a Markdown table)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Publish the 1080p30 reference input in real time; compare CPU with an ffmpeg ladder and
+    /// measure time to first playable segment, segment lag and peak memory.
+    Media {
+        /// The server binary to measure.
+        #[arg(long, default_value = "target/release/livestream")]
+        server: PathBuf,
+        /// Where the generated reference input is cached.
+        #[arg(long, default_value = "target/bench")]
+        cache: PathBuf,
+        /// Length of the reference input in seconds.
+        #[arg(long, default_value_t = 60)]
+        seconds: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Media {
+            server,
+            cache,
+            seconds,
+        } => media::run(&server, &cache, seconds).await,
+    }
+}
