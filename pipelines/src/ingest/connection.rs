@@ -117,9 +117,14 @@ struct Connection {
 
 impl Connection {
     async fn run(&mut self) -> Result<(), ConnectionError> {
-        let leftover = tokio::time::timeout(self.shared.config.handshake_timeout, self.handshake())
-            .await
-            .map_err(|_| ConnectionError::Handshake("timed out".into()))??;
+        let shutdown = self.shared.shutdown.clone();
+        let limit = self.shared.config.handshake_timeout;
+        let leftover = tokio::select! {
+            _ = shutdown.cancelled() => return Err(ConnectionError::Shutdown),
+            done = tokio::time::timeout(limit, self.handshake()) => {
+                done.map_err(|_| ConnectionError::Handshake("timed out".into()))??
+            }
+        };
         let (session, results) = ServerSession::new(ServerSessionConfig::new())
             .map_err(|e| ConnectionError::Protocol(format!("{e:?}")))?;
         self.session = Some(session);
@@ -128,7 +133,6 @@ impl Connection {
 
         let mut buf = vec![0u8; READ_BUFFER];
         let idle = self.shared.config.idle_timeout;
-        let shutdown = self.shared.shutdown.clone();
         loop {
             let failure = self
                 .publisher

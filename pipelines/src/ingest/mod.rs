@@ -210,3 +210,28 @@ impl RtmpServer {
         info!("RTMP ingest stopped");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, RngCore};
+    use rml_rtmp::handshake::{Handshake, PeerType};
+    use rml_rtmp::sessions::{ServerSession, ServerSessionConfig};
+
+    /// The protocol layer answers garbage with errors, never a panic.
+    #[test]
+    fn random_bytes_never_panic_the_protocol_layer() {
+        let mut rng = rand::rng();
+        for _ in 0..2000 {
+            let mut bytes = vec![0u8; rng.random_range(1..4096)];
+            rng.fill_bytes(&mut bytes);
+            let mut handshake = Handshake::new(PeerType::Server);
+            let _ = handshake.process_bytes(&bytes);
+            if let Ok((mut session, _)) = ServerSession::new(ServerSessionConfig::new()) {
+                let _ = session.handle_input(&bytes);
+                // Valid chunk basic header for a command, then noise.
+                bytes[0] = 0x03;
+                let _ = session.handle_input(&bytes);
+            }
+        }
+    }
+}
