@@ -3,6 +3,7 @@
 //! This crate knows media only. It reports what happens as [`events::StreamEvent`]s; whoever
 //! runs it (the `livestream` server) decides what they mean for users, rooms and databases.
 
+pub mod archive;
 pub mod events;
 pub mod ingest;
 pub mod ladder;
@@ -27,6 +28,7 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("videoconvertscale", "gstreamer1.0-plugins-base"),
     ("videorate", "gstreamer1.0-plugins-base"),
     ("matroskamux", "gstreamer1.0-plugins-good"),
+    ("matroskademux", "gstreamer1.0-plugins-good"),
     ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),
     ("cmafmux", "compiled in (gst-plugin-fmp4)"),
 ];

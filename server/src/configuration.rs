@@ -15,6 +15,27 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub hls: HlsSettings,
     pub ingest: IngestSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `mysql://user:pass@host/db` for MySQL/MariaDB; a path or `sqlite://PATH` for SQLite. Empty
+    /// means `<data_dir>/livestream.db`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// HS256 secret for access tokens. Empty: generated once and kept in `<data_dir>/jwt_secret`.
+    pub jwt_secret: String,
+    pub token_ttl_seconds: u64,
+    pub login_attempts_per_minute: usize,
+    /// With `admin_password`, ensures this admin account exists at start.
+    pub admin_username: String,
+    pub admin_password: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,7 +93,14 @@ impl Settings {
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
             .set_default("hls.retain_ended_seconds", 300)?
-            .set_default("ingest.stream_keys", Vec::<String>::new())?;
+            .set_default("ingest.stream_keys", Vec::<String>::new())?
+            .set_default("database.url", "")?
+            .set_default("database.max_connections", 8)?
+            .set_default("auth.jwt_secret", "")?
+            .set_default("auth.token_ttl_seconds", 3600)?
+            .set_default("auth.login_attempts_per_minute", 10)?
+            .set_default("auth.admin_username", "")?
+            .set_default("auth.admin_password", "")?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -109,7 +137,30 @@ impl Settings {
         if self.ingest.stream_keys.iter().any(|k| k.len() < 8) {
             return invalid("every ingest.stream_keys entry must be at least 8 characters");
         }
+        if !self.auth.jwt_secret.is_empty() && self.auth.jwt_secret.len() < 32 {
+            return invalid(
+                "auth.jwt_secret must be at least 32 characters (or empty to generate one)",
+            );
+        }
+        if !(60..=30 * 86_400).contains(&self.auth.token_ttl_seconds) {
+            return invalid("auth.token_ttl_seconds must be between 60 and 2592000");
+        }
+        if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
+            return invalid("auth.admin_username and auth.admin_password go together");
+        }
         Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}",
+                self.storage.data_dir.join("livestream.db").display()
+            )
+        } else {
+            self.database.url.clone()
+        }
     }
 
     /// The HLS settings streams are started with.

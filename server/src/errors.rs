@@ -1,18 +1,33 @@
-//! Error policy: models and media return their own typed errors; at the HTTP edge every failure
-//! becomes an [`ApiError`], which renders one JSON shape with a stable machine-readable code:
-//! `{"error": {"code": "...", "message": "..."}}`. Causes are logged, never sent to clients.
+//! Error policy: models return `QueryResult`, the data layer `DbError`, the media engine its own
+//! typed errors; `anyhow` only on the start-up path. At the HTTP edge every failure becomes an
+//! [`ApiError`], which renders one JSON shape with a stable machine-readable code:
+//! `{"error": {"code": "...", "message": "...", "fields": {...}}}`. Causes are logged, never sent.
 
+use crate::db::DbError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// An error as the API reports it.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    #[error("the request is malformed: {0}")]
+    BadRequest(String),
+    #[error("authentication is required, or the token is invalid or expired")]
+    Unauthorized,
+    #[error("you are not allowed to do this")]
+    Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("bad request: {0}")]
-    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    #[error("some fields are invalid")]
+    Validation(BTreeMap<String, String>),
+    #[error("too many attempts; try again in a minute")]
+    RateLimited,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -21,29 +36,61 @@ impl ApiError {
     /// The stable code clients can match on.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Validation(_) => "validation_failed",
+            Self::RateLimited => "rate_limited",
             Self::Internal(_) => "internal",
         }
     }
+
+    /// A 422 with one field error.
+    pub fn field(field: &str, message: &str) -> Self {
+        Self::Validation(BTreeMap::from([(field.to_owned(), message.to_owned())]))
+    }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        Self::Internal(e.into())
+    }
 }
 
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// The JSON body of every error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+struct ErrorDetail {
+    code: String,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<BTreeMap<String, String>>,
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,11 +103,61 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        HttpResponse::build(self.status_code()).json(Body {
-            error: Inner {
-                code: self.code(),
+        let fields = match self {
+            Self::Validation(fields) => Some(fields.clone()),
+            _ => None,
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, Self::Unauthorized) {
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
                 message,
+                fields,
             },
         })
     }
+}
+
+/// Turns body-parsing failures (bad JSON, wrong types, too large) into the API error shape.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => {
+            ApiError::BadRequest("expected Content-Type: application/json".into())
+        }
+        JsonPayloadError::Deserialize(e) => {
+            tracing::info!(error = %e, "rejected JSON body");
+            ApiError::BadRequest(format!("invalid JSON body: {e}"))
+        }
+        other => {
+            tracing::info!(error = %other, "rejected request body");
+            ApiError::BadRequest("invalid request body".into())
+        }
+    };
+    api.into()
+}
+
+/// Turns query-string failures into the API error shape.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::BadRequest(format!("invalid query string: {err}")).into()
+}
+
+/// Turns path-segment failures into the API error shape.
+pub fn path_error(
+    _err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::NotFound.into()
 }

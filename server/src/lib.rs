@@ -1,9 +1,15 @@
-//! The Livestream server: HTTP API and HLS delivery around the `pipelines` media engine.
+//! The Livestream server: HTTP API, HLS delivery, accounts and rooms around the `pipelines`
+//! media engine.
 
+pub mod auth;
 pub mod configuration;
+pub mod db;
 pub mod errors;
 pub mod ingest_auth;
 pub mod live_streams;
+pub mod models;
+pub mod recovery;
 pub mod routes;
 pub mod startup;
+pub mod stream_events;
 pub mod telemetry;

@@ -13,6 +13,8 @@ use std::time::SystemTime;
 #[derive(Debug, Clone, Serialize)]
 pub struct LiveStream {
     pub id: StreamId,
+    /// The room broadcasting, if the stream was published with a room key.
+    pub room_id: Option<String>,
     /// Seconds since the Unix epoch.
     pub started_at: u64,
     /// True once every rendition has negotiated and the multivariant playlist exists.
@@ -30,8 +32,9 @@ pub struct LiveStreams {
 }
 
 impl LiveStreams {
-    /// Updates the view from one event; returns the end reason when a stream ended.
-    pub fn apply(&self, event: &StreamEvent) -> Option<EndReason> {
+    /// Updates the view from one event (`room` names the room of a starting stream); returns
+    /// the end reason when a stream ended.
+    pub fn apply(&self, event: &StreamEvent, room: Option<String>) -> Option<EndReason> {
         let mut streams = self.inner.write().unwrap_or_else(|p| p.into_inner());
         match event {
             StreamEvent::Started {
@@ -49,6 +52,7 @@ impl LiveStreams {
                     stream_id.clone(),
                     LiveStream {
                         id: stream_id.clone(),
+                        room_id: room,
                         started_at,
                         playable: false,
                         media: media.clone(),
@@ -84,6 +88,15 @@ impl LiveStreams {
         let mut list: Vec<LiveStream> = streams.values().cloned().collect();
         list.sort_by_key(|s| s.started_at);
         list
+    }
+
+    /// One live stream.
+    pub fn get(&self, id: &StreamId) -> Option<LiveStream> {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
     }
 
     /// Whether `id` is live.

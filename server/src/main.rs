@@ -25,6 +25,22 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Manage accounts from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account. The password is read from LIVESTREAM_ADMIN_PASSWORD or stdin.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -36,6 +52,23 @@ async fn main() -> anyhow::Result<()> {
             let settings = Settings::load(config.as_deref())?;
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
+        }
+        Command::Admin {
+            command: AdminCommand::Create { username, config },
+        } => {
+            let settings = Settings::load(config.as_deref())?;
+            let password = match std::env::var("LIVESTREAM_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            std::fs::create_dir_all(&settings.storage.data_dir)?;
+            let db = livestream::startup::open_database(&settings).await?;
+            livestream::startup::ensure_admin(&db, &username, &password, true).await?;
+            println!("admin {username} created");
         }
     }
     Ok(())

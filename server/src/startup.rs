@@ -1,23 +1,40 @@
-//! Building and running the whole server: HTTP, RTMP ingest and the event loop between them.
+//! Building and running the whole server: database, HTTP, RTMP ingest and the event loop
+//! between them.
 
+use crate::auth::{hash_password, LoginLimiter, TokenKeys};
 use crate::configuration::Settings;
-use crate::ingest_auth::StaticKeys;
+use crate::db::Db;
+use crate::ingest_auth::{RoomKeys, StreamRooms};
 use crate::live_streams::LiveStreams;
-use crate::routes;
-use actix_web::{web, App, HttpServer};
+use crate::models::preset::Preset;
+use crate::models::user::{Role, User};
+use crate::models::{new_id, now_ms};
+use crate::stream_events::Reactor;
+use crate::{recovery, routes};
+use actix_web::{web, HttpServer};
 use anyhow::Context;
 use pipelines::{IngestConfig, RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-/// Where every stream's HLS output lives (`<data_dir>/hls`).
-#[derive(Clone)]
-pub struct HlsRoot(pub PathBuf);
+/// What request handlers share.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: TokenKeys,
+    pub login_limiter: LoginLimiter,
+    /// A real argon2 hash to verify against for unknown users (equal timing).
+    pub dummy_hash: String,
+    pub live: LiveStreams,
+    pub hls_root: PathBuf,
+    pub recordings_dir: PathBuf,
+    pub rtmp_port: u16,
+    pub rtmp_app: String,
+}
 
 /// A built server, listening but not yet serving.
 pub struct Application {
@@ -27,14 +44,105 @@ pub struct Application {
     rtmp_port: u16,
     shutdown: CancellationToken,
     events: mpsc::Receiver<StreamEvent>,
-    live: LiveStreams,
-    broadcast: broadcast::Sender<StreamEvent>,
-    hls_root: PathBuf,
-    retain_ended: Duration,
+    reactor: Reactor,
+}
+
+/// Opens the database (migrations applied), seeds the default preset and the configured admin.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = settings.database_url();
+    let max = settings.database.max_connections;
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url, max)).await??;
+    db.run(|conn| Ok(Preset::seed_default(conn)?)).await?;
+    if !settings.auth.admin_username.is_empty() {
+        ensure_admin(
+            &db,
+            &settings.auth.admin_username,
+            &settings.auth.admin_password,
+            false,
+        )
+        .await?;
+    }
+    Ok(db)
+}
+
+/// Creates an admin account, or (with `promote`) makes an existing account an admin.
+pub async fn ensure_admin(
+    db: &Db,
+    username: &str,
+    password: &str,
+    fail_if_exists: bool,
+) -> anyhow::Result<()> {
+    if let Some(problem) = crate::auth::check_strength(password, username) {
+        anyhow::bail!("the admin password {problem}");
+    }
+    let name = username.to_owned();
+    let existing = db
+        .run(move |conn| Ok(User::find_by_username(conn, &name)?))
+        .await?;
+    match existing {
+        Some(_) if fail_if_exists => anyhow::bail!("user {username} already exists"),
+        Some(user) if user.role() == Role::Admin => Ok(()),
+        Some(user) => {
+            db.run(move |conn| {
+                Ok(User::update_access(
+                    conn,
+                    &user.id,
+                    Some(Role::Admin),
+                    None,
+                )?)
+            })
+            .await?;
+            info!(%username, "promoted to admin");
+            Ok(())
+        }
+        None => {
+            let hash = hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = User {
+                id: new_id(),
+                username: username.to_owned(),
+                password_hash: hash,
+                role: Role::Admin.as_str().to_owned(),
+                disabled: false,
+                token_version: 0,
+                created_at: now_ms(),
+            };
+            db.run(move |conn| Ok(User::insert(conn, &user)?)).await?;
+            info!(%username, "admin account created");
+            Ok(())
+        }
+    }
+}
+
+/// The token secret from configuration, or one generated once and kept in the data directory.
+fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if !settings.auth.jwt_secret.is_empty() {
+        return Ok(settings.auth.jwt_secret.as_bytes().to_vec());
+    }
+    let path = settings.storage.data_dir.join("jwt_secret");
+    if let Ok(secret) = std::fs::read(&path) {
+        if secret.len() >= 32 {
+            return Ok(secret);
+        }
+    }
+    use rand::distr::{Alphanumeric, SampleString};
+    let secret = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    write_private(&path, secret.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 impl Application {
-    /// Binds both listeners (port 0 picks a free one) and prepares the data directory.
+    /// Prepares storage and the database (crash recovery included), binds both listeners (port 0
+    /// picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let ingest = IngestConfig {
             app: settings.rtmp.app.clone(),
@@ -42,16 +150,25 @@ impl Application {
             ..IngestConfig::default()
         };
         let hls_root = ingest.hls_root();
+        let recordings_dir = ingest.recordings_dir();
         // HLS output of streams from a previous run is stale: nobody can still be watching it.
         if hls_root.exists() {
             tokio::fs::remove_dir_all(&hls_root)
                 .await
                 .with_context(|| format!("clearing {}", hls_root.display()))?;
         }
-        for dir in [&hls_root, &ingest.recordings_dir()] {
+        for dir in [&hls_root, &recordings_dir] {
             tokio::fs::create_dir_all(dir)
                 .await
                 .with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let db = open_database(&settings).await?;
+        let repaired = recovery::recover(&db).await?;
+        if repaired > 0 {
+            info!(
+                recordings = repaired,
+                "recovered broadcasts interrupted by the last run"
+            );
         }
         if !settings.ingest.stream_keys.is_empty() {
             warn!(
@@ -59,7 +176,10 @@ impl Application {
                 "development stream keys from ingest.stream_keys are accepted"
             );
         }
-        let authorizer = Arc::new(StaticKeys::new(
+        let rooms = StreamRooms::default();
+        let authorizer = Arc::new(RoomKeys::new(
+            db.clone(),
+            rooms.clone(),
             settings.ingest.stream_keys.clone(),
             settings.hls_output(),
         ));
@@ -77,23 +197,41 @@ impl Application {
         })?;
         let http_port = listener.local_addr()?.port();
         let live = LiveStreams::default();
-        let live_data = web::Data::new(live.clone());
-        let hls_data = web::Data::new(HlsRoot(hls_root.clone()));
-        let http = HttpServer::new(move || {
-            App::new()
-                .wrap(tracing_actix_web::TracingLogger::default())
-                .app_data(live_data.clone())
-                .app_data(hls_data.clone())
-                .app_data(web::JsonConfig::default().limit(64 * 1024))
-                .app_data(web::PayloadConfig::default().limit(64 * 1024))
-                .configure(routes::configure)
-        })
-        .listen(listener)?
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(5)
-        .run();
+        let dummy_hash =
+            hash_password("dummy password for timing").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            tokens: TokenKeys::new(
+                &jwt_secret(&settings)?,
+                Duration::from_secs(settings.auth.token_ttl_seconds),
+            ),
+            login_limiter: LoginLimiter::new(
+                settings.auth.login_attempts_per_minute,
+                Duration::from_secs(60),
+            ),
+            dummy_hash,
+            live: live.clone(),
+            hls_root: hls_root.clone(),
+            recordings_dir: recordings_dir.clone(),
+            rtmp_port,
+            rtmp_app: settings.rtmp.app.clone(),
+        });
+        let http = HttpServer::new(move || routes::app(state.clone()))
+            .listen(listener)?
+            .workers(2)
+            .disable_signals()
+            .shutdown_timeout(5)
+            .run();
         let (broadcast, _) = broadcast::channel(1024);
+        let reactor = Reactor {
+            db,
+            rooms,
+            live,
+            broadcast,
+            hls_root,
+            recordings_dir,
+            retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
+        };
         Ok(Self {
             http,
             http_port,
@@ -101,10 +239,7 @@ impl Application {
             rtmp_port,
             shutdown: CancellationToken::new(),
             events,
-            live,
-            broadcast,
-            hls_root,
-            retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
+            reactor,
         })
     }
 
@@ -123,26 +258,20 @@ impl Application {
         self.shutdown.clone()
     }
 
-    /// Every media-engine event, as the server sees it.
+    /// Every media-engine event, after the server applied it.
     pub fn subscribe(&self) -> broadcast::Receiver<StreamEvent> {
-        self.broadcast.subscribe()
+        self.reactor.broadcast.subscribe()
     }
 
     /// Serves until SIGINT, SIGTERM or the shutdown token; then ends every live stream cleanly
-    /// (archives finalized, playlists ended) before returning.
+    /// (archives finalized, playlists ended, recordings written) before returning.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let shutdown = self.shutdown.clone();
         tokio::spawn(cancel_on_signal(shutdown.clone()));
         let http_handle = self.http.handle();
         let mut http = tokio::spawn(self.http);
         let rtmp = tokio::spawn(self.rtmp.run(shutdown.clone()));
-        let reactor = tokio::spawn(react_to_events(
-            self.events,
-            self.live,
-            self.broadcast,
-            self.hls_root,
-            self.retain_ended,
-        ));
+        let reactor = tokio::spawn(self.reactor.run(self.events));
         info!(
             http = self.http_port,
             rtmp = self.rtmp_port,
@@ -158,7 +287,7 @@ impl Application {
         info!("shutting down");
         let _ = rtmp.await;
         // Every stream has ended; let the last events be applied before the process exits.
-        let _ = tokio::time::timeout(Duration::from_secs(5), reactor).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), reactor).await;
         http_handle.stop(true).await;
         let http_result = match http_result {
             Some(result) => result,
@@ -194,39 +323,4 @@ async fn cancel_on_signal(token: CancellationToken) {
     tokio::select! { _ = ctrl_c => {}, _ = token.cancelled() => return }
     info!("signal received");
     token.cancel();
-}
-
-/// Applies media events to the server's state, logs them and re-broadcasts them.
-async fn react_to_events(
-    mut events: mpsc::Receiver<StreamEvent>,
-    live: LiveStreams,
-    broadcast: broadcast::Sender<StreamEvent>,
-    hls_root: PathBuf,
-    retain_ended: Duration,
-) {
-    while let Some(event) = events.recv().await {
-        if let StreamEvent::Ended {
-            stream_id,
-            reason,
-            archive,
-        } = &event
-        {
-            if reason.is_error() {
-                warn!(stream = %stream_id, ?reason, archive = %archive.path.display(), "stream ended with an error");
-            } else {
-                info!(stream = %stream_id, ?reason, archive = %archive.path.display(), duration = ?archive.duration, "stream ended");
-            }
-            let dir = hls_root.join(stream_id.as_str());
-            let live = live.clone();
-            let id = stream_id.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(retain_ended).await;
-                if !live.contains(&id) {
-                    let _ = tokio::fs::remove_dir_all(&dir).await;
-                }
-            });
-        }
-        live.apply(&event);
-        let _ = broadcast.send(event);
-    }
 }

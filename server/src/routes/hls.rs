@@ -1,7 +1,7 @@
 //! `/hls/<stream-id>/...`: playlists (never cached), segments (immutable), CORS for players.
 
 use crate::errors::ApiError;
-use crate::startup::HlsRoot;
+use crate::startup::AppState;
 use actix_cors::Cors;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, CacheControl, CacheDirective};
@@ -70,12 +70,12 @@ fn classify(path: &str) -> Option<Kind> {
 async fn serve(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    root: web::Data<HlsRoot>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, file) = path.into_inner();
     let id = StreamId::parse(&id).ok_or(ApiError::NotFound)?;
     let kind = classify(&file).ok_or(ApiError::NotFound)?;
-    let full = root.0.join(id.as_str()).join(&file);
+    let full = state.hls_root.join(id.as_str()).join(&file);
     let named = NamedFile::open_async(&full)
         .await
         .map_err(|_| ApiError::NotFound)?;

@@ -1,26 +1,116 @@
-//! The HTTP route table.
+//! The HTTP route table: the JSON API under `/api` (every route documented in
+//! `/api/openapi.json`, because routes are registered through the OpenAPI collector), HLS under
+//! `/hls`, and `/health`.
 
+mod auth;
 mod hls;
+mod presets;
+mod recordings;
+mod rooms;
 mod streams;
+mod users;
+mod views;
 
-use crate::errors::ApiError;
-use actix_web::web;
+use crate::errors::{self, ApiError};
+use crate::startup::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{get, web, App, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
 
-/// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health", web::get().to(health))
-        .service(
-            web::scope("/api")
-                .route("/streams", web::get().to(streams::list))
-                .default_service(web::to(not_found)),
+/// Largest JSON body accepted.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "Livestream API",
+    description = "Rooms, accounts, presets, recordings and live streams."
+))]
+struct ApiDoc;
+
+/// The whole application for one HTTP worker.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(MAX_JSON_BODY)
+                .error_handler(errors::json_error),
         )
-        .service(hls::scope());
+        .app_data(web::QueryConfig::default().error_handler(errors::query_error))
+        .app_data(web::PathConfig::default().error_handler(errors::path_error))
+        .app_data(web::PayloadConfig::default().limit(MAX_JSON_BODY))
+        .service(
+            scope::scope("/api")
+                .service(auth::register)
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::me)
+                .service(users::list)
+                .service(users::update)
+                .service(rooms::list)
+                .service(rooms::create)
+                .service(rooms::show)
+                .service(rooms::update)
+                .service(rooms::remove)
+                .service(rooms::regenerate_key)
+                .service(rooms::recordings)
+                .service(presets::list)
+                .service(presets::show)
+                .service(presets::create)
+                .service(presets::replace)
+                .service(presets::remove)
+                .service(recordings::file)
+                .service(recordings::remove)
+                .service(streams::list)
+                .service(openapi_document),
+        )
+        .split_for_parts();
+    if let Some(components) = api.components.as_mut() {
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+    let document = web::Data::new(api);
+    app.app_data(document)
+        .route("/health", web::get().to(health))
+        .service(hls::scope())
+        .default_service(web::to(not_found))
+        .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// This document.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "the OpenAPI 3.1 document of every API route")))]
+#[get("/openapi.json")]
+async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
 }
 
 async fn health() -> &'static str {
     "ok"
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }

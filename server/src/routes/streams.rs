@@ -1,27 +1,37 @@
 //! `GET /api/streams`: what is live, with playback URLs. Never a stream key.
 
-use crate::live_streams::{LiveStream, LiveStreams};
-use actix_web::{web, HttpRequest, HttpResponse};
+use super::views::{base_url, LiveInfo};
+use crate::startup::AppState;
+use actix_web::{get, web, HttpRequest};
 use serde::Serialize;
 
-#[derive(Serialize)]
-struct StreamView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StreamView {
+    pub id: String,
+    pub room_id: Option<String>,
     #[serde(flatten)]
-    stream: LiveStream,
-    playback_url: String,
+    pub live: LiveInfo,
 }
 
-/// Lists live streams, oldest first.
-pub async fn list(req: HttpRequest, live: web::Data<LiveStreams>) -> HttpResponse {
-    let info = req.connection_info();
-    let base = format!("{}://{}", info.scheme(), info.host());
-    let streams: Vec<StreamView> = live
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StreamList {
+    pub streams: Vec<StreamView>,
+}
+
+/// Live streams, oldest first.
+#[utoipa::path(tag = "streams", responses((status = 200, body = StreamList)))]
+#[get("/streams")]
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> web::Json<StreamList> {
+    let base = base_url(&req);
+    let streams = state
+        .live
         .list()
         .into_iter()
-        .map(|stream| StreamView {
-            playback_url: format!("{base}/hls/{}/master.m3u8", stream.id),
-            stream,
+        .map(|s| StreamView {
+            id: s.id.to_string(),
+            room_id: s.room_id.clone(),
+            live: LiveInfo::from_stream(&base, &s),
         })
         .collect();
-    HttpResponse::Ok().json(serde_json::json!({ "streams": streams }))
+    web::Json(StreamList { streams })
 }

@@ -11,8 +11,65 @@ use tokio::process::{Child, Command};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+/// Which database a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Mariadb,
+}
+
+/// Username and password of the admin every test server starts with.
+pub const ADMIN: (&str, &str) = ("root-admin", "Adm1n-Secret-Passphrase-42");
+/// A password strong enough for registration.
+pub const PASSWORD: &str = "Tr4vel-Lamp-Quartz-91";
+
+/// A fresh MariaDB database (127.0.0.1:3306, root, no password), dropped with the test app.
+pub struct MariadbDatabase(pub String);
+
+impl MariadbDatabase {
+    pub fn create() -> Self {
+        let name = format!("livestream_test_{}", random_key().to_ascii_lowercase());
+        mariadb(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"));
+        Self(name)
+    }
+
+    pub fn url(&self) -> String {
+        format!("mysql://root@127.0.0.1:3306/{}", self.0)
+    }
+}
+
+impl Drop for MariadbDatabase {
+    fn drop(&mut self) {
+        mariadb(&format!("DROP DATABASE IF EXISTS {}", self.0));
+    }
+}
+
+fn mariadb(sql: &str) {
+    let out = std::process::Command::new("mariadb")
+        .args([
+            "--protocol=tcp",
+            "-h",
+            "127.0.0.1",
+            "-P",
+            "3306",
+            "-u",
+            "root",
+            "-e",
+            sql,
+        ])
+        .output()
+        .expect("the mariadb client is installed (deploy/services.sh)");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A running server for one test.
 pub struct TestApp {
+    /// The MariaDB database of this test, dropped with it.
+    pub _database: Option<MariadbDatabase>,
     pub http: String,
     pub rtmp_port: u16,
     pub data_dir: tempfile::TempDir,
@@ -58,6 +115,9 @@ pub fn test_settings(data_dir: &Path) -> (Settings, Vec<String>) {
     settings.hls.segment_seconds = 1;
     settings.hls.window_segments = 10;
     settings.ingest.stream_keys = keys.clone();
+    settings.auth.admin_username = ADMIN.0.to_owned();
+    settings.auth.admin_password = ADMIN.1.to_owned();
+    settings.auth.login_attempts_per_minute = 1000;
     (settings, keys)
 }
 
@@ -67,11 +127,20 @@ pub fn random_key() -> String {
 }
 
 impl TestApp {
-    /// Starts the server and waits until it answers HTTP.
+    /// Starts the server on SQLite and waits until it answers HTTP.
     pub async fn spawn() -> Self {
+        Self::spawn_on(Backend::Sqlite).await
+    }
+
+    /// Starts the server on `backend` with a fresh database.
+    pub async fn spawn_on(backend: Backend) -> Self {
         livestream::telemetry::init();
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let (settings, keys) = test_settings(data_dir.path());
+        let (mut settings, keys) = test_settings(data_dir.path());
+        let mariadb = (backend == Backend::Mariadb).then(MariadbDatabase::create);
+        if let Some(db) = &mariadb {
+            settings.database.url = db.url();
+        }
         let app = Application::build(settings).await.expect("app builds");
         let http = format!("http://127.0.0.1:{}", app.http_port());
         let rtmp_port = app.rtmp_port();
@@ -86,6 +155,7 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Self {
+            _database: mariadb,
             http,
             rtmp_port,
             data_dir,
@@ -248,6 +318,86 @@ impl TestApp {
         self.data_dir.path().join("hls").join(id.as_str())
     }
 
+    /// Sends a JSON request, with a bearer token when given.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, format!("{}{path}", self.http));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("HTTP request")
+    }
+
+    /// `call`, then the status and the JSON body (`null` when there is none).
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let response = self.call(method, path, token, body).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Registers a user with `role` and returns (token, user id).
+    pub async fn register(&self, username: &str, role: &str) -> (String, String) {
+        let body = serde_json::json!({ "username": username, "password": PASSWORD, "role": role });
+        let (status, body) = self
+            .json(
+                reqwest::Method::POST,
+                "/api/auth/register",
+                None,
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 201, "register {username}: {body}");
+        (
+            body["access_token"].as_str().expect("token").to_owned(),
+            body["user"]["id"].as_str().expect("id").to_owned(),
+        )
+    }
+
+    /// Logs the built-in admin in and returns a token.
+    pub async fn admin_token(&self) -> String {
+        let body = serde_json::json!({ "username": ADMIN.0, "password": ADMIN.1 });
+        let (status, body) = self
+            .json(reqwest::Method::POST, "/api/auth/login", None, Some(body))
+            .await;
+        assert_eq!(status, 200, "admin login: {body}");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a room as `token`; returns (room id, stream key).
+    pub async fn create_room(&self, token: &str, title: &str) -> (String, String) {
+        let (status, body) = self
+            .json(
+                reqwest::Method::POST,
+                "/api/rooms",
+                Some(token),
+                Some(serde_json::json!({ "title": title })),
+            )
+            .await;
+        assert_eq!(status, 201, "create room: {body}");
+        (
+            body["room"]["id"].as_str().expect("id").to_owned(),
+            body["stream_key"].as_str().expect("key").to_owned(),
+        )
+    }
+
     /// Shuts down like SIGTERM and waits for the server to return.
     pub async fn stop(self) {
         self.shutdown.cancel();
@@ -354,4 +504,92 @@ pub fn join_rendition(dir: &Path, playlist: &str) -> PathBuf {
     let out = dir.join("joined.mp4");
     std::fs::write(&out, bytes).expect("write joined");
     out
+}
+
+/// Runs an async test body once on SQLite and once on MariaDB.
+macro_rules! on_both_databases {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body(crate::helpers::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mariadb() {
+                super::$body(crate::helpers::Backend::Mariadb).await
+            }
+        }
+    };
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// The real `livestream` binary on loopback, configured through its environment.
+pub fn server_command(data_dir: &Path, http_port: u16, rtmp_port: u16) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_livestream"));
+    cmd.arg("serve")
+        .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
+        .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
+        .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
+        .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
+        .env("LIVESTREAM_STORAGE__DATA_DIR", data_dir)
+        .env("LIVESTREAM_HLS__SEGMENT_SECONDS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Waits until the server at `base` answers `/health`.
+pub async fn wait_until_up(client: &reqwest::Client, base: &str) {
+    for _ in 0..400 {
+        if client.get(format!("{base}/health")).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("server at {base} did not come up");
+}
+
+/// ffmpeg publishing `seconds` of 360p video (no audio) in real time to `url`.
+pub fn publish_video_only(url: &str, seconds: u32) -> Child {
+    Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "quiet",
+            "-nostdin",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=30",
+        ])
+        .args([
+            "-t",
+            &seconds.to_string(),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "30",
+            "-pix_fmt",
+            "yuv420p",
+            "-f",
+            "flv",
+            url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("ffmpeg is installed")
 }

@@ -111,68 +111,16 @@ async fn abrupt_disconnect_still_finalizes_the_archive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_live_streams_cleanly() {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let free_port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("free port")
-    };
     let (http_port, rtmp_port) = (free_port(), free_port());
     let key = random_key();
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_livestream"))
-        .arg("serve")
-        .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
-        .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
-        .env("LIVESTREAM_STORAGE__DATA_DIR", data_dir.path())
-        .env("LIVESTREAM_HLS__SEGMENT_SECONDS", "1")
+    let mut server = server_command(data_dir.path(), http_port, rtmp_port)
         .env("LIVESTREAM_INGEST__STREAM_KEYS", &key)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("server binary starts");
     let client = reqwest::Client::new();
     let streams_url = format!("http://127.0.0.1:{http_port}/api/streams");
-    for _ in 0..200 {
-        if client.get(&streams_url).send().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let _publisher = tokio::process::Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=640x360:rate=30",
-            "-t",
-            "30",
-        ])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "30",
-            "-pix_fmt",
-            "yuv420p",
-            "-f",
-            "flv",
-        ])
-        .arg(format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("ffmpeg starts");
+    wait_until_up(&client, &format!("http://127.0.0.1:{http_port}")).await;
+    let _publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 30);
     let mut id = None;
     for _ in 0..200 {
         let body: serde_json::Value = client

@@ -1,9 +1,14 @@
 //! Integration tests: the real server, real RTMP publishers (ffmpeg, GStreamer's rtmp2sink),
 //! real GStreamer pipelines, real HTTP, and ffprobe on what comes out.
 
+#[macro_use]
 mod helpers;
 
+mod accounts;
 mod delivery;
 mod hostile_input;
 mod lifecycle;
+mod permissions;
 mod publish;
+mod recordings;
+mod rooms;

@@ -1,0 +1,4 @@
+DROP TABLE recordings;
+DROP TABLE rooms;
+DROP TABLE presets;
+DROP TABLE users;

@@ -1,0 +1,111 @@
+//! Authentication: argon2 password hashes, JWT access tokens, the [`AuthUser`] extractor and the
+//! login rate limit.
+
+mod limiter;
+mod passwords;
+mod tokens;
+
+pub use limiter::LoginLimiter;
+pub use passwords::{check_strength, hash_password, verify_password};
+pub use tokens::{Claims, TokenKeys};
+
+use crate::errors::ApiError;
+use crate::models::user::{Role, User};
+use crate::startup::AppState;
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use std::future::Future;
+use std::pin::Pin;
+
+/// The caller, authenticated: a valid, unexpired token of an enabled user whose tokens were not
+/// revoked since.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+impl AuthUser {
+    pub fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.0.role()
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Role::Admin
+    }
+
+    /// Fails with 403 unless the caller has at least `role`.
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.role() >= role {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+/// The caller if a valid token was sent, `None` for anonymous requests.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    (!token.is_empty() && token.len() <= 4096).then(|| token.trim().to_owned())
+}
+
+async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
+    let claims = state
+        .tokens
+        .verify(&token)
+        .map_err(|_| ApiError::Unauthorized)?;
+    let user = state
+        .db
+        .run(move |conn| {
+            Ok(User::find(conn, &claims.sub)?.filter(|u| u.token_version == claims.ver))
+        })
+        .await?;
+    match user {
+        Some(user) if !user.disabled => Ok(AuthUser(user)),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            authenticate(state, token.ok_or(ApiError::Unauthorized)?).await
+        })
+    }
+}
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let Some(token) = token else {
+                return Ok(MaybeUser(None));
+            };
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            // A bad token on an endpoint anonymous callers may use is still an error: the
+            // client believes it is logged in and should learn otherwise.
+            authenticate(state, token).await.map(|u| MaybeUser(Some(u)))
+        })
+    }
+}

@@ -1,0 +1,62 @@
+//! Table definitions, mirroring `migrations/`. Change the migrations first, then this file.
+
+diesel::table! {
+    users (id) {
+        id -> Varchar,
+        username -> Varchar,
+        password_hash -> Varchar,
+        role -> Varchar,
+        disabled -> Bool,
+        token_version -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    presets (id) {
+        id -> Varchar,
+        name -> Varchar,
+        renditions -> Text,
+        passthrough -> Bool,
+        segment_seconds -> Integer,
+        window_segments -> Integer,
+        is_default -> Bool,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> Varchar,
+        owner_id -> Varchar,
+        title -> Varchar,
+        description -> Text,
+        preset_id -> Varchar,
+        chat_enabled -> Bool,
+        stream_key_hash -> Varchar,
+        live_stream_id -> Nullable<Varchar>,
+        live_since -> Nullable<BigInt>,
+        created_at -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recordings (id) {
+        id -> Varchar,
+        room_id -> Varchar,
+        stream_id -> Varchar,
+        started_at -> BigInt,
+        ended_at -> Nullable<BigInt>,
+        duration_ms -> Nullable<BigInt>,
+        bytes -> Nullable<BigInt>,
+        status -> Varchar,
+        archive_path -> Text,
+        end_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(rooms -> users (owner_id));
+diesel::joinable!(rooms -> presets (preset_id));
+diesel::joinable!(recordings -> rooms (room_id));
+diesel::allow_tables_to_appear_in_same_query!(users, presets, rooms, recordings);

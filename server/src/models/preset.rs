@@ -1,0 +1,305 @@
+//! Transcoding presets: the ladder a room's broadcasts are encoded with.
+
+use crate::db::schema::{presets, rooms};
+use crate::db::DbConnection;
+use diesel::prelude::*;
+use pipelines::ladder::{Profile, SpeedPreset};
+use pipelines::{HlsSettings, Ladder, Rendition};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// One rung of a preset, as admins write it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenditionSpec {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+    pub video_kbps: u32,
+    /// AAC bitrate; `null` passes the source audio through (the engine currently always passes
+    /// audio through and shares it between renditions).
+    pub audio_kbps: Option<u32>,
+    #[schema(value_type = String, example = "veryfast")]
+    pub speed_preset: SpeedPreset,
+    #[schema(value_type = String, example = "high")]
+    pub profile: Profile,
+}
+
+/// A preset as the API reads and writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PresetSpec {
+    pub name: String,
+    pub renditions: Vec<RenditionSpec>,
+    pub passthrough: bool,
+    pub segment_seconds: u32,
+    pub window_segments: u32,
+}
+
+/// Field-level validation errors, keyed like `renditions[1].width`.
+pub type FieldErrors = BTreeMap<String, String>;
+
+impl PresetSpec {
+    /// Checks every bound; returns all problems at once.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name_ok = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 32
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if self.name.trim().is_empty() || self.name.len() > 64 {
+            errors.insert("name".into(), "must be 1 to 64 characters".into());
+        }
+        if self.renditions.is_empty() && !self.passthrough {
+            errors.insert(
+                "renditions".into(),
+                "at least one rendition or passthrough is required".into(),
+            );
+        }
+        if self.renditions.len() > 8 {
+            errors.insert("renditions".into(), "at most 8 renditions".into());
+        }
+        if !(1..=10).contains(&self.segment_seconds) {
+            errors.insert("segment_seconds".into(), "must be between 1 and 10".into());
+        }
+        if !(2..=60).contains(&self.window_segments) {
+            errors.insert("window_segments".into(), "must be between 2 and 60".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in self.renditions.iter().enumerate() {
+            let mut field = |f: &str, m: &str| {
+                errors.insert(format!("renditions[{i}].{f}"), m.into());
+            };
+            if !name_ok(&r.name) {
+                field("name", "must be 1 to 32 letters, digits, '-' or '_'");
+            } else if r.name == pipelines::ladder::SOURCE_RENDITION || r.name == "audio" {
+                field("name", "is reserved");
+            } else if !seen.insert(r.name.clone()) {
+                field("name", "must be unique within the preset");
+            }
+            if !(128..=7680).contains(&r.width) || r.width % 2 != 0 {
+                field("width", "must be even and between 128 and 7680");
+            }
+            if !(72..=4320).contains(&r.height) || r.height % 2 != 0 {
+                field("height", "must be even and between 72 and 4320");
+            }
+            if !(1..=120).contains(&r.fps) {
+                field("fps", "must be between 1 and 120");
+            }
+            if !(100..=50_000).contains(&r.video_kbps) {
+                field("video_kbps", "must be between 100 and 50000");
+            }
+            if let Some(a) = r.audio_kbps {
+                if !(32..=512).contains(&a) {
+                    field(
+                        "audio_kbps",
+                        "must be between 32 and 512, or null for passthrough",
+                    );
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The engine's ladder for this preset.
+    pub fn ladder(&self) -> Ladder {
+        Ladder {
+            renditions: self
+                .renditions
+                .iter()
+                .map(|r| Rendition {
+                    name: r.name.clone(),
+                    width: r.width,
+                    height: r.height,
+                    max_fps: r.fps,
+                    video_kbps: r.video_kbps,
+                    speed_preset: r.speed_preset,
+                    profile: r.profile,
+                })
+                .collect(),
+            passthrough: self.passthrough,
+        }
+    }
+
+    pub fn hls(&self) -> HlsSettings {
+        HlsSettings {
+            segment_duration: Duration::from_secs(u64::from(self.segment_seconds)),
+            window_segments: self.window_segments,
+        }
+    }
+
+    /// The seeded default: 1080p/720p/480p/360p plus the source, 2 s segments.
+    pub fn default_ladder() -> Self {
+        let ladder = Ladder::default();
+        Self {
+            name: "default".into(),
+            renditions: ladder
+                .renditions
+                .iter()
+                .map(|r| RenditionSpec {
+                    name: r.name.clone(),
+                    width: r.width,
+                    height: r.height,
+                    fps: r.max_fps,
+                    video_kbps: r.video_kbps,
+                    audio_kbps: None,
+                    speed_preset: r.speed_preset,
+                    profile: r.profile,
+                })
+                .collect(),
+            passthrough: ladder.passthrough,
+            segment_seconds: 2,
+            window_segments: 6,
+        }
+    }
+}
+
+/// A row of `presets`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = presets)]
+pub struct Preset {
+    pub id: String,
+    pub name: String,
+    pub renditions: String,
+    pub passthrough: bool,
+    pub segment_seconds: i32,
+    pub window_segments: i32,
+    pub is_default: bool,
+    pub updated_at: i64,
+}
+
+/// A preset as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PresetView {
+    pub id: String,
+    pub is_default: bool,
+    pub updated_at: i64,
+    #[serde(flatten)]
+    pub spec: PresetSpec,
+}
+
+impl Preset {
+    pub fn from_spec(id: String, spec: &PresetSpec, is_default: bool) -> Self {
+        Self {
+            id,
+            name: spec.name.clone(),
+            renditions: serde_json::to_string(&spec.renditions).unwrap_or_else(|_| "[]".into()),
+            passthrough: spec.passthrough,
+            segment_seconds: spec.segment_seconds as i32,
+            window_segments: spec.window_segments as i32,
+            is_default,
+            updated_at: super::now_ms(),
+        }
+    }
+
+    /// The stored preset as a spec (an unreadable ladder reads as empty).
+    pub fn spec(&self) -> PresetSpec {
+        PresetSpec {
+            name: self.name.clone(),
+            renditions: serde_json::from_str(&self.renditions).unwrap_or_default(),
+            passthrough: self.passthrough,
+            segment_seconds: self.segment_seconds.max(0) as u32,
+            window_segments: self.window_segments.max(0) as u32,
+        }
+    }
+
+    pub fn view(&self) -> PresetView {
+        PresetView {
+            id: self.id.clone(),
+            is_default: self.is_default,
+            updated_at: self.updated_at,
+            spec: self.spec(),
+        }
+    }
+
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Preset>> {
+        presets::table
+            .find(id)
+            .select(Preset::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find_default(conn: &mut DbConnection) -> QueryResult<Option<Preset>> {
+        presets::table
+            .filter(presets::is_default.eq(true))
+            .select(Preset::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Preset>> {
+        presets::table
+            .order(presets::name.asc())
+            .select(Preset::as_select())
+            .load(conn)
+    }
+
+    pub fn name_taken(
+        conn: &mut DbConnection,
+        name: &str,
+        except: Option<&str>,
+    ) -> QueryResult<bool> {
+        let mut query = presets::table.filter(presets::name.eq(name)).into_boxed();
+        if let Some(id) = except {
+            query = query.filter(presets::id.ne(id));
+        }
+        Ok(query
+            .select(presets::id)
+            .first::<String>(conn)
+            .optional()?
+            .is_some())
+    }
+
+    pub fn insert(conn: &mut DbConnection, preset: &Preset) -> QueryResult<()> {
+        diesel::insert_into(presets::table)
+            .values(preset)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    pub fn update(conn: &mut DbConnection, id: &str, spec: &PresetSpec) -> QueryResult<usize> {
+        let row = Preset::from_spec(id.to_owned(), spec, false);
+        diesel::update(presets::table.find(id))
+            .set((
+                presets::name.eq(row.name),
+                presets::renditions.eq(row.renditions),
+                presets::passthrough.eq(row.passthrough),
+                presets::segment_seconds.eq(row.segment_seconds),
+                presets::window_segments.eq(row.window_segments),
+                presets::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)
+    }
+
+    /// Whether any room (deleted ones included: their recordings refer to them) uses it.
+    pub fn in_use(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            rooms::table.filter(rooms::preset_id.eq(id)),
+        ))
+        .get_result(conn)
+    }
+
+    pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+        diesel::delete(presets::table.find(id)).execute(conn)
+    }
+
+    /// Seeds the default preset on first start.
+    pub fn seed_default(conn: &mut DbConnection) -> QueryResult<()> {
+        if Self::find_default(conn)?.is_none() {
+            Self::insert(
+                conn,
+                &Preset::from_spec(super::new_id(), &PresetSpec::default_ladder(), true),
+            )?;
+        }
+        Ok(())
+    }
+}

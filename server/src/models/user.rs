@@ -1,0 +1,146 @@
+//! Accounts.
+
+use crate::db::schema::users;
+use crate::db::DbConnection;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What an account may do.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Streamer,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Streamer => "streamer",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "viewer" => Some(Self::Viewer),
+            "streamer" => Some(Self::Streamer),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub token_version: i32,
+    pub created_at: i64,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl User {
+    /// The role, viewer if the stored value is unknown.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Viewer)
+    }
+
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            role: self.role(),
+            disabled: self.disabled,
+            created_at: self.created_at,
+        }
+    }
+
+    pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn find_by_username(conn: &mut DbConnection, name: &str) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::username.eq(name))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn insert(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
+        diesel::insert_into(users::table)
+            .values(user)
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<User>> {
+        users::table
+            .order(users::created_at.asc())
+            .select(User::as_select())
+            .load(conn)
+    }
+
+    pub fn any_admin(conn: &mut DbConnection) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            users::table.filter(users::role.eq(Role::Admin.as_str())),
+        ))
+        .get_result(conn)
+    }
+
+    /// Changes role and/or disabled; disabling or a role change invalidates existing tokens.
+    pub fn update_access(
+        conn: &mut DbConnection,
+        id: &str,
+        role: Option<Role>,
+        disabled: Option<bool>,
+    ) -> QueryResult<usize> {
+        conn.transaction(|conn| {
+            let mut changed = 0;
+            if let Some(role) = role {
+                changed += diesel::update(users::table.find(id))
+                    .set(users::role.eq(role.as_str()))
+                    .execute(conn)?;
+            }
+            if let Some(disabled) = disabled {
+                changed += diesel::update(users::table.find(id))
+                    .set(users::disabled.eq(disabled))
+                    .execute(conn)?;
+            }
+            if changed > 0 {
+                Self::revoke_tokens(conn, id)?;
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Makes every token issued so far invalid (logout everywhere).
+    pub fn revoke_tokens(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set(users::token_version.eq(users::token_version + 1))
+            .execute(conn)
+    }
+}

@@ -1,0 +1,182 @@
+//! Accounts: register, login, refresh, logout, me.
+
+use crate::auth::{check_strength, hash_password, verify_password, AuthUser};
+use crate::errors::{ApiError, ErrorBody};
+use crate::models::user::{Role, User, UserView};
+use crate::models::{new_id, now_ms};
+use crate::startup::AppState;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub username: String,
+    pub password: String,
+    /// `viewer` (default) or `streamer`. Admins are made by other admins.
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A session: the user and an access token to send as `Authorization: Bearer <token>`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuthResponse {
+    pub user: UserView,
+    pub access_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the token expires; call `/api/auth/refresh` before, or log in again after.
+    pub expires_in: u64,
+}
+
+fn session(state: &AppState, user: &User) -> Result<AuthResponse, ApiError> {
+    let token = state
+        .tokens
+        .issue(&user.id, user.token_version, &user.role)
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(AuthResponse {
+        user: user.view(),
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: state.tokens.ttl.as_secs(),
+    })
+}
+
+fn valid_username(name: &str) -> bool {
+    (3..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// Creates an account and logs it in.
+#[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
+    (status = 201, body = AuthResponse), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut fields = std::collections::BTreeMap::new();
+    if !valid_username(&body.username) {
+        fields.insert(
+            "username".to_owned(),
+            "must be 3 to 32 letters, digits, '.', '-' or '_'".to_owned(),
+        );
+    }
+    if let Some(problem) = check_strength(&body.password, &body.username) {
+        fields.insert("password".to_owned(), problem);
+    }
+    let role = body.role.unwrap_or(Role::Viewer);
+    if role == Role::Admin {
+        fields.insert("role".to_owned(), "must be viewer or streamer".to_owned());
+    }
+    if !fields.is_empty() {
+        return Err(ApiError::Validation(fields));
+    }
+    let password = body.password;
+    let hash = web::block(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let user = User {
+        id: new_id(),
+        username: body.username,
+        password_hash: hash,
+        role: role.as_str().to_owned(),
+        disabled: false,
+        token_version: 0,
+        created_at: now_ms(),
+    };
+    let row = user.clone();
+    let created = state
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            Ok(conn.transaction(|conn| {
+                if User::find_by_username(conn, &row.username)?.is_some() {
+                    return Ok(false);
+                }
+                User::insert(conn, &row)?;
+                Ok::<_, diesel::result::Error>(true)
+            })?)
+        })
+        .await?;
+    if !created {
+        return Err(ApiError::Conflict("that username is taken".into()));
+    }
+    Ok(HttpResponse::Created().json(session(&state, &user)?))
+}
+
+/// Exchanges username and password for an access token. Rate limited per client address.
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if !state.login_limiter.allow(&client) {
+        tracing::warn!(%client, "login rate limit hit");
+        return Err(ApiError::RateLimited);
+    }
+    let body = body.into_inner();
+    let name = body.username.clone();
+    let user = state
+        .db
+        .run(move |conn| Ok(User::find_by_username(conn, &name)?))
+        .await?;
+    // Verify even for unknown users so timing does not reveal which usernames exist.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.clone());
+    let password = body.password;
+    let ok = web::block(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    match user {
+        Some(user) if ok && !user.disabled => Ok(HttpResponse::Ok().json(session(&state, &user)?)),
+        _ => {
+            tracing::info!(username = %body.username, "failed login");
+            Err(ApiError::Unauthorized)
+        }
+    }
+}
+
+/// Issues a fresh token for a still-valid one.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(session(&state, &user.0)?))
+}
+
+/// Revokes every token of the caller (logout everywhere).
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = ErrorBody)))]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    let id = user.0.id.clone();
+    state
+        .db
+        .run(move |conn| Ok(User::revoke_tokens(conn, &id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's account.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+#[get("/auth/me")]
+pub async fn me(user: AuthUser) -> web::Json<UserView> {
+    web::Json(user.0.view())
+}

@@ -1,0 +1,157 @@
+//! Transcoding presets: streamers read them, admins write them.
+
+use crate::auth::AuthUser;
+use crate::errors::{ApiError, ErrorBody};
+use crate::models::new_id;
+use crate::models::preset::{Preset, PresetSpec, PresetView};
+use crate::models::user::Role;
+use crate::startup::AppState;
+use actix_web::{delete, get, post, put, web, HttpResponse};
+
+async fn validated(
+    state: &AppState,
+    spec: &PresetSpec,
+    except: Option<String>,
+) -> Result<(), ApiError> {
+    spec.validate().map_err(ApiError::Validation)?;
+    let name = spec.name.clone();
+    let taken = state
+        .db
+        .run(move |conn| Ok(Preset::name_taken(conn, &name, except.as_deref())?))
+        .await?;
+    if taken {
+        return Err(ApiError::field("name", "another preset has this name"));
+    }
+    Ok(())
+}
+
+/// Every preset (streamers and admins).
+#[utoipa::path(tag = "presets", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<PresetView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/presets")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+) -> Result<web::Json<Vec<PresetView>>, ApiError> {
+    caller.require(Role::Streamer)?;
+    let presets = state.db.run(|conn| Ok(Preset::list(conn)?)).await?;
+    Ok(web::Json(presets.iter().map(Preset::view).collect()))
+}
+
+/// One preset (streamers and admins).
+#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/presets/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<PresetView>, ApiError> {
+    caller.require(Role::Streamer)?;
+    let id = path.into_inner();
+    let preset = state
+        .db
+        .run(move |conn| Ok(Preset::find(conn, &id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(preset.view()))
+}
+
+/// Creates a preset (admins). Invalid fields come back one by one in `fields`.
+#[utoipa::path(tag = "presets", security(("bearer" = [])), request_body = PresetSpec, responses(
+    (status = 201, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/presets")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<PresetSpec>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let spec = body.into_inner();
+    validated(&state, &spec, None).await?;
+    let preset = Preset::from_spec(new_id(), &spec, false);
+    let row = preset.clone();
+    state
+        .db
+        .run(move |conn| Ok(Preset::insert(conn, &row)?))
+        .await?;
+    Ok(HttpResponse::Created().json(preset.view()))
+}
+
+/// Replaces a preset (admins). Rooms using it get the change from their next broadcast.
+#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), request_body = PresetSpec, responses(
+    (status = 200, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[put("/presets/{id}")]
+pub async fn replace(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<PresetSpec>,
+) -> Result<web::Json<PresetView>, ApiError> {
+    caller.require(Role::Admin)?;
+    let id = path.into_inner();
+    let spec = body.into_inner();
+    validated(&state, &spec, Some(id.clone())).await?;
+    let preset = state
+        .db
+        .run(move |conn| {
+            // MySQL reports unchanged rows as unaffected: look the preset up instead.
+            if Preset::find(conn, &id)?.is_none() {
+                return Ok(None);
+            }
+            Preset::update(conn, &id, &spec)?;
+            Ok(Preset::find(conn, &id)?)
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(preset.view()))
+}
+
+/// Deletes a preset (admins); the default preset and presets rooms use cannot be deleted.
+#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/presets/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Admin)?;
+    let id = path.into_inner();
+    enum Outcome {
+        Missing,
+        Default,
+        InUse,
+        Deleted,
+    }
+    let outcome = state
+        .db
+        .run(move |conn| {
+            use diesel::Connection;
+            Ok(conn.transaction(|conn| {
+                let Some(preset) = Preset::find(conn, &id)? else {
+                    return Ok(Outcome::Missing);
+                };
+                if preset.is_default {
+                    return Ok(Outcome::Default);
+                }
+                if Preset::in_use(conn, &id)? {
+                    return Ok(Outcome::InUse);
+                }
+                Preset::delete(conn, &id)?;
+                Ok::<_, diesel::result::Error>(Outcome::Deleted)
+            })?)
+        })
+        .await?;
+    match outcome {
+        Outcome::Missing => Err(ApiError::NotFound),
+        Outcome::Default => Err(ApiError::Conflict(
+            "the default preset cannot be deleted".into(),
+        )),
+        Outcome::InUse => Err(ApiError::Conflict(
+            "rooms use this preset; move them to another first".into(),
+        )),
+        Outcome::Deleted => Ok(HttpResponse::NoContent().finish()),
+    }
+}

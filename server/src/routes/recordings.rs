@@ -1,0 +1,117 @@
+//! Recordings: stream or download an archive (with Range), delete it.
+
+use crate::auth::{AuthUser, MaybeUser};
+use crate::errors::{ApiError, ErrorBody};
+use crate::models::recording::{Recording, RecordingStatus};
+use crate::startup::AppState;
+use actix_files::NamedFile;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{delete, get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FileQuery {
+    /// `true` to download instead of playing inline.
+    pub download: Option<bool>,
+}
+
+/// The MKV archive of a broadcast; supports HTTP Range so a `<video>` element can seek.
+#[utoipa::path(tag = "recordings", params(("id" = String, Path), FileQuery), responses(
+    (status = 200, description = "the archive (video/x-matroska)"), (status = 206, description = "a range of it"), (status = 404, body = ErrorBody)))]
+#[get("/recordings/{id}/file")]
+pub async fn file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _caller: MaybeUser,
+    path: web::Path<String>,
+    query: web::Query<FileQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let recording = state
+        .db
+        .run(move |conn| Ok(Recording::find(conn, &id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    // Only files inside the recordings directory are ever served.
+    let path = std::path::PathBuf::from(&recording.archive_path);
+    let inside = path
+        .canonicalize()
+        .ok()
+        .zip(state.recordings_dir.canonicalize().ok())
+        .is_some_and(|(p, dir)| p.starts_with(dir));
+    if !inside {
+        return Err(ApiError::NotFound);
+    }
+    let named = NamedFile::open_async(&path)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let mime: mime_guess::mime::Mime = "video/x-matroska"
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let disposition = ContentDisposition {
+        disposition: if query.download.unwrap_or(false) {
+            DispositionType::Attachment
+        } else {
+            DispositionType::Inline
+        },
+        parameters: vec![DispositionParam::Filename(format!(
+            "recording-{}.mkv",
+            recording.id
+        ))],
+    };
+    Ok(named
+        .set_content_type(mime)
+        .set_content_disposition(disposition)
+        .into_response(&req))
+}
+
+/// Deletes a recording and its file (room owner or admin).
+#[utoipa::path(tag = "recordings", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[delete("/recordings/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let found = state
+        .db
+        .run(move |conn| {
+            use crate::db::schema::rooms;
+            use diesel::prelude::*;
+            let Some(recording) = Recording::find(conn, &id)? else {
+                return Ok(None);
+            };
+            // The room may be soft-deleted; its owner still owns the recording.
+            let owner: Option<String> = rooms::table
+                .find(&recording.room_id)
+                .select(rooms::owner_id)
+                .first(conn)
+                .optional()?;
+            Ok(Some((recording, owner)))
+        })
+        .await?;
+    let (recording, owner) = found.ok_or(ApiError::NotFound)?;
+    if owner.as_deref() != Some(caller.id()) && !caller.is_admin() {
+        return Err(ApiError::Forbidden);
+    }
+    if recording.status() == RecordingStatus::Recording {
+        return Err(ApiError::Conflict(
+            "the broadcast is still being recorded".into(),
+        ));
+    }
+    match tokio::fs::remove_file(&recording.archive_path).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(ApiError::Internal(e.into())),
+    }
+    let id = recording.id.clone();
+    state
+        .db
+        .run(move |conn| Ok(Recording::delete(conn, &id)?))
+        .await?;
+    tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,325 @@
+//! Rooms: create, list and search, show, edit, delete, regenerate the key, list recordings.
+
+use super::views::{base_url, RoomView};
+use crate::auth::{AuthUser, MaybeUser};
+use crate::errors::{ApiError, ErrorBody};
+use crate::models::preset::Preset;
+use crate::models::recording::{Recording, RecordingView};
+use crate::models::room::{hash_stream_key, new_stream_key, Room, RoomChanges};
+use crate::models::user::Role;
+use crate::models::{new_id, now_ms};
+use crate::startup::AppState;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use pipelines::StreamId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRoom {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// The default preset when omitted.
+    pub preset_id: Option<String>,
+    #[serde(default = "yes")]
+    pub chat_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoomUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub preset_id: Option<String>,
+    pub chat_enabled: Option<bool>,
+}
+
+/// A stream key, shown only when created or regenerated.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StreamKeyView {
+    pub stream_key: String,
+    /// Where to point OBS: `rtmp://HOST:PORT/APP`.
+    pub ingest_url: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedRoom {
+    pub room: RoomView,
+    #[serde(flatten)]
+    pub key: StreamKeyView,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RoomQuery {
+    /// Text to search for in titles and descriptions.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+fn validate(title: Option<&str>, description: Option<&str>) -> Result<(), ApiError> {
+    let mut fields = BTreeMap::new();
+    if let Some(t) = title {
+        if t.trim().is_empty() || t.chars().count() > 200 {
+            fields.insert("title".to_owned(), "must be 1 to 200 characters".to_owned());
+        }
+    }
+    if description.is_some_and(|d| d.chars().count() > 5000) {
+        fields.insert(
+            "description".to_owned(),
+            "must be at most 5000 characters".to_owned(),
+        );
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(fields))
+    }
+}
+
+fn view(state: &AppState, base: &str, room: Room, owner: String) -> RoomView {
+    let live = room
+        .live_stream_id
+        .as_deref()
+        .and_then(StreamId::parse)
+        .and_then(|id| state.live.get(&id));
+    RoomView::new(room, owner, live.as_ref(), base)
+}
+
+fn key_view(state: &AppState, req: &HttpRequest, key: String) -> StreamKeyView {
+    let host = req
+        .connection_info()
+        .host()
+        .split(':')
+        .next()
+        .unwrap_or("localhost")
+        .to_owned();
+    StreamKeyView {
+        stream_key: key,
+        ingest_url: format!("rtmp://{host}:{}/{}", state.rtmp_port, state.rtmp_app),
+    }
+}
+
+/// Loads a room the caller may manage: its owner or an admin.
+async fn managed_room(state: &AppState, caller: &AuthUser, id: String) -> Result<Room, ApiError> {
+    let room = state
+        .db
+        .run(move |conn| Ok(Room::find(conn, &id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if room.owner_id != caller.id() && !caller.is_admin() {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(room)
+}
+
+async fn check_preset(state: &AppState, id: &str) -> Result<(), ApiError> {
+    let id = id.to_owned();
+    match state
+        .db
+        .run(move |conn| Ok(Preset::find(conn, &id)?))
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(ApiError::field("preset_id", "no such preset")),
+    }
+}
+
+/// Lists rooms, live ones first; `q` searches titles and descriptions.
+#[utoipa::path(tag = "rooms", params(RoomQuery), responses((status = 200, body = Vec<RoomView>), (status = 400, body = ErrorBody)))]
+#[get("/rooms")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<RoomQuery>,
+) -> Result<web::Json<Vec<RoomView>>, ApiError> {
+    let query = query.into_inner();
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let offset = query.offset.unwrap_or(0).max(0);
+    let text = query.q.map(|q| q.chars().take(100).collect::<String>());
+    let rooms = state
+        .db
+        .run(move |conn| Ok(Room::search(conn, text.as_deref(), limit, offset)?))
+        .await?;
+    let base = base_url(&req);
+    Ok(web::Json(
+        rooms
+            .into_iter()
+            .map(|(room, owner)| view(&state, &base, room, owner))
+            .collect(),
+    ))
+}
+
+/// Creates a room for the caller (streamers and admins) and returns its stream key, once.
+#[utoipa::path(tag = "rooms", security(("bearer" = [])), request_body = NewRoom, responses(
+    (status = 201, body = CreatedRoom), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[post("/rooms")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<NewRoom>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Role::Streamer)?;
+    let body = body.into_inner();
+    validate(Some(&body.title), Some(&body.description))?;
+    let preset_id = match body.preset_id {
+        Some(id) => {
+            check_preset(&state, &id).await?;
+            id
+        }
+        None => state
+            .db
+            .run(|conn| Ok(Preset::find_default(conn)?))
+            .await?
+            .map(|p| p.id)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no default preset")))?,
+    };
+    let key = new_stream_key();
+    let room = Room {
+        id: new_id(),
+        owner_id: caller.id().to_owned(),
+        title: body.title.trim().to_owned(),
+        description: body.description,
+        preset_id,
+        chat_enabled: body.chat_enabled,
+        stream_key_hash: hash_stream_key(&key),
+        live_stream_id: None,
+        live_since: None,
+        created_at: now_ms(),
+        deleted_at: None,
+    };
+    let row = room.clone();
+    state
+        .db
+        .run(move |conn| Ok(Room::insert(conn, &row)?))
+        .await?;
+    tracing::info!(room = %room.id, owner = %caller.id(), "room created");
+    let base = base_url(&req);
+    let owner = caller.0.username.clone();
+    Ok(HttpResponse::Created().json(CreatedRoom {
+        room: view(&state, &base, room, owner),
+        key: key_view(&state, &req, key),
+    }))
+}
+
+/// One room, with its live status and playback URL.
+#[utoipa::path(tag = "rooms", params(("id" = String, Path)), responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+#[get("/rooms/{id}")]
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<web::Json<RoomView>, ApiError> {
+    let id = path.into_inner();
+    let (room, owner) = state
+        .db
+        .run(move |conn| Ok(Room::find_with_owner(conn, &id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(view(&state, &base_url(&req), room, owner)))
+}
+
+/// Edits a room (owner or admin). A new preset applies from the next broadcast.
+#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), request_body = RoomUpdate, responses(
+    (status = 200, body = RoomView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[patch("/rooms/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<RoomUpdate>,
+) -> Result<web::Json<RoomView>, ApiError> {
+    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let body = body.into_inner();
+    validate(body.title.as_deref(), body.description.as_deref())?;
+    if let Some(preset) = &body.preset_id {
+        check_preset(&state, preset).await?;
+    }
+    let changes = RoomChanges {
+        title: body.title.map(|t| t.trim().to_owned()),
+        description: body.description,
+        preset_id: body.preset_id,
+        chat_enabled: body.chat_enabled,
+    };
+    let id = room.id.clone();
+    let (room, owner) = state
+        .db
+        .run(move |conn| {
+            Room::update(conn, &id, &changes)?;
+            Ok(Room::find_with_owner(conn, &id)?)
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(view(&state, &base_url(&req), room, owner)))
+}
+
+/// Deletes a room (owner or admin): its key stops working; its recordings stay until deleted.
+#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[delete("/rooms/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let id = room.id.clone();
+    state
+        .db
+        .run(move |conn| Ok(Room::soft_delete(conn, &id)?))
+        .await?;
+    tracing::info!(room = %room.id, by = %caller.id(), "room deleted");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces the room's stream key; the old one stops working at once. Shown this once.
+#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = StreamKeyView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[post("/rooms/{id}/stream-key")]
+pub async fn regenerate_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<StreamKeyView>, ApiError> {
+    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let key = new_stream_key();
+    let (id, hash) = (room.id.clone(), hash_stream_key(&key));
+    state
+        .db
+        .run(move |conn| Ok(Room::set_key_hash(conn, &id, &hash)?))
+        .await?;
+    tracing::info!(room = %room.id, "stream key regenerated");
+    Ok(web::Json(key_view(&state, &req, key)))
+}
+
+/// The room's recordings, newest first.
+#[utoipa::path(tag = "recordings", params(("id" = String, Path)), responses((status = 200, body = Vec<RecordingView>), (status = 404, body = ErrorBody)))]
+#[get("/rooms/{id}/recordings")]
+pub async fn recordings(
+    state: web::Data<AppState>,
+    _caller: MaybeUser,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<RecordingView>>, ApiError> {
+    let id = path.into_inner();
+    let found = state
+        .db
+        .run(move |conn| {
+            if Room::find(conn, &id)?.is_none() {
+                return Ok(None);
+            }
+            Ok(Some(Recording::list_for_room(conn, &id)?))
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(found.iter().map(Recording::view).collect()))
+}

@@ -1,0 +1,63 @@
+//! Administration of accounts.
+
+use crate::auth::AuthUser;
+use crate::errors::{ApiError, ErrorBody};
+use crate::models::user::{Role, User, UserView};
+use crate::startup::AppState;
+use actix_web::{get, patch, web};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    pub role: Option<Role>,
+    /// A disabled user cannot log in; their tokens stop working at once.
+    pub disabled: Option<bool>,
+}
+
+/// Every account (admins only).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<UserView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[get("/admin/users")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+) -> Result<web::Json<Vec<UserView>>, ApiError> {
+    caller.require(Role::Admin)?;
+    let users = state.db.run(|conn| Ok(User::list(conn)?)).await?;
+    Ok(web::Json(users.iter().map(User::view).collect()))
+}
+
+/// Changes a user's role or disables them (admins only; not on their own account).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = UserChanges, params(("id" = String, Path)), responses(
+    (status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[patch("/admin/users/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<UserChanges>,
+) -> Result<web::Json<UserView>, ApiError> {
+    caller.require(Role::Admin)?;
+    let id = path.into_inner();
+    if id == caller.id() {
+        return Err(ApiError::Conflict(
+            "admins cannot change their own role or disable themselves".into(),
+        ));
+    }
+    let changes = body.into_inner();
+    let user = state
+        .db
+        .run(move |conn| {
+            if User::find(conn, &id)?.is_none() {
+                return Ok(None);
+            }
+            User::update_access(conn, &id, changes.role, changes.disabled)?;
+            Ok(User::find(conn, &id)?)
+        })
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(admin = %caller.id(), user = %user.id, role = %user.role, disabled = user.disabled, "user access changed");
+    Ok(web::Json(user.view()))
+}

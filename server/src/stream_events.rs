@@ -1,0 +1,143 @@
+//! How the server reacts to the media engine: rooms go live and offline, recordings are written,
+//! the live view is kept current, and every event is re-broadcast (tests and later features
+//! listen to it).
+
+use crate::db::Db;
+use crate::ingest_auth::StreamRooms;
+use crate::live_streams::LiveStreams;
+use crate::models::recording::{Recording, RecordingStatus};
+use crate::models::room::Room;
+use crate::models::{new_id, now_ms};
+use diesel::Connection;
+use pipelines::StreamEvent;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tracing::{error, info, warn};
+
+/// Everything the reactor needs.
+pub struct Reactor {
+    pub db: Db,
+    pub rooms: StreamRooms,
+    pub live: LiveStreams,
+    pub broadcast: broadcast::Sender<StreamEvent>,
+    pub hls_root: PathBuf,
+    pub recordings_dir: PathBuf,
+    pub retain_ended: Duration,
+}
+
+impl Reactor {
+    /// Applies events until the engine's sender is dropped.
+    pub async fn run(self, mut events: mpsc::Receiver<StreamEvent>) {
+        while let Some(event) = events.recv().await {
+            self.apply(&event).await;
+            let _ = self.broadcast.send(event);
+        }
+    }
+
+    async fn apply(&self, event: &StreamEvent) {
+        match event {
+            StreamEvent::Started { stream_id, .. } => {
+                let room = self.rooms.get(stream_id);
+                self.live.apply(event, room.clone());
+                let Some(room_id) = room else { return };
+                let recording = Recording {
+                    id: new_id(),
+                    room_id: room_id.clone(),
+                    stream_id: stream_id.to_string(),
+                    started_at: now_ms(),
+                    ended_at: None,
+                    duration_ms: None,
+                    bytes: None,
+                    status: RecordingStatus::Recording.as_str().into(),
+                    archive_path: self
+                        .recordings_dir
+                        .join(format!("{stream_id}.mkv"))
+                        .to_string_lossy()
+                        .into_owned(),
+                    end_reason: None,
+                };
+                let id = stream_id.to_string();
+                let result = self
+                    .db
+                    .run(move |conn| {
+                        conn.transaction(|conn| {
+                            Room::set_live(conn, &room_id, Some(&id))?;
+                            Recording::insert(conn, &recording)
+                        })
+                        .map_err(Into::into)
+                    })
+                    .await;
+                if let Err(e) = result {
+                    error!(stream = %stream_id, error = %e, "could not record the stream start");
+                }
+            }
+            StreamEvent::Ended {
+                stream_id,
+                reason,
+                archive,
+            } => {
+                self.live.apply(event, None);
+                if reason.is_error() {
+                    warn!(stream = %stream_id, ?reason, archive = %archive.path.display(), "stream ended with an error");
+                } else {
+                    info!(stream = %stream_id, ?reason, archive = %archive.path.display(), duration = ?archive.duration, "stream ended");
+                }
+                self.schedule_hls_cleanup(stream_id.clone());
+                let Some(room_id) = self.rooms.remove(stream_id) else {
+                    return;
+                };
+                let status = if archive.finalized && archive.bytes > 0 {
+                    RecordingStatus::Complete
+                } else {
+                    RecordingStatus::Failed
+                };
+                let reason = serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|v| v["kind"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let (id, duration, bytes) = (
+                    stream_id.to_string(),
+                    archive.duration.as_millis() as i64,
+                    archive.bytes as i64,
+                );
+                let result = self
+                    .db
+                    .run(move |conn| {
+                        conn.transaction(|conn| {
+                            Recording::finish(
+                                conn,
+                                &id,
+                                status,
+                                now_ms(),
+                                duration,
+                                bytes,
+                                &reason,
+                            )?;
+                            Room::set_offline_if(conn, &room_id, &id)
+                        })
+                        .map_err(Into::into)
+                    })
+                    .await;
+                if let Err(e) = result {
+                    error!(stream = %stream_id, error = %e, "could not record the stream end");
+                }
+            }
+            _ => {
+                self.live.apply(event, None);
+            }
+        }
+    }
+
+    fn schedule_hls_cleanup(&self, stream_id: pipelines::StreamId) {
+        let dir = self.hls_root.join(stream_id.as_str());
+        let live = self.live.clone();
+        let retain = self.retain_ended;
+        tokio::spawn(async move {
+            tokio::time::sleep(retain).await;
+            if !live.contains(&stream_id) {
+                let _ = tokio::fs::remove_dir_all(&dir).await;
+            }
+        });
+    }
+}

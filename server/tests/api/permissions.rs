@@ -1,0 +1,233 @@
+//! Who may call what: every API route, for anonymous callers, viewers, other streamers, the
+//! room owner and admins. The route list is checked against the OpenAPI document, so a route
+//! added without its permissions being decided here fails this test.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+const CALLERS: [&str; 5] = ["anonymous", "viewer", "streamer", "owner", "admin"];
+
+fn preset(name: &str) -> Value {
+    json!({ "name": name, "passthrough": true, "segment_seconds": 2, "window_segments": 6, "renditions": [
+        { "name": "360p", "width": 640, "height": 360, "fps": 30, "video_kbps": 800, "audio_kbps": null, "speed_preset": "veryfast", "profile": "main" }
+    ]})
+}
+
+async fn publish_recording(app: &mut TestApp, key: &str) -> String {
+    let publisher = app.publish_ffmpeg(key, Clip::small(1.5), &[]);
+    let id = app.wait_started().await;
+    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    app.wait_ended(&id).await;
+    id.to_string()
+}
+
+async fn matrix(backend: Backend) {
+    let mut app = TestApp::spawn_on(backend).await;
+    let admin = app.admin_token().await;
+    let (viewer, _) = app.register("vera", "viewer").await;
+    let (streamer, _) = app.register("sam", "streamer").await;
+    let (owner, _) = app.register("olive", "streamer").await;
+    let (_, victim) = app.register("victim", "streamer").await;
+    let (room, key) = app.create_room(&owner, "Olive's room").await;
+    let (_, body) = app
+        .json(Method::GET, "/api/presets", Some(&admin), None)
+        .await;
+    let default_preset = body[0]["id"].as_str().expect("seeded preset").to_owned();
+    publish_recording(&mut app, &key).await;
+    publish_recording(&mut app, &key).await;
+    let (_, recordings) = app
+        .json(
+            Method::GET,
+            &format!("/api/rooms/{room}/recordings"),
+            None,
+            None,
+        )
+        .await;
+    let recording_ids: Vec<String> = recordings
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(recording_ids.len(), 2);
+
+    let tokens = [
+        None,
+        Some(viewer.as_str()),
+        Some(streamer.as_str()),
+        Some(owner.as_str()),
+        Some(admin.as_str()),
+    ];
+    // (method, documented path, expected status per caller)
+    let table: Vec<(Method, &str, [u16; 5])> = vec![
+        (
+            Method::POST,
+            "/api/auth/register",
+            [201, 201, 201, 201, 201],
+        ),
+        (Method::POST, "/api/auth/login", [200, 200, 200, 200, 200]),
+        (Method::POST, "/api/auth/refresh", [401, 200, 200, 200, 200]),
+        (Method::GET, "/api/auth/me", [401, 200, 200, 200, 200]),
+        (Method::GET, "/api/admin/users", [401, 403, 403, 403, 200]),
+        (
+            Method::PATCH,
+            "/api/admin/users/{id}",
+            [401, 403, 403, 403, 200],
+        ),
+        (Method::GET, "/api/rooms", [200, 200, 200, 200, 200]),
+        (Method::POST, "/api/rooms", [401, 403, 201, 201, 201]),
+        (Method::GET, "/api/rooms/{id}", [200, 200, 200, 200, 200]),
+        (Method::PATCH, "/api/rooms/{id}", [401, 403, 403, 200, 200]),
+        (Method::DELETE, "/api/rooms/{id}", [401, 403, 403, 204, 204]),
+        (
+            Method::POST,
+            "/api/rooms/{id}/stream-key",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/rooms/{id}/recordings",
+            [200, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/presets", [401, 403, 200, 200, 200]),
+        (Method::POST, "/api/presets", [401, 403, 403, 403, 201]),
+        (Method::GET, "/api/presets/{id}", [401, 403, 200, 200, 200]),
+        (Method::PUT, "/api/presets/{id}", [401, 403, 403, 403, 200]),
+        (
+            Method::DELETE,
+            "/api/presets/{id}",
+            [401, 403, 403, 403, 204],
+        ),
+        (
+            Method::GET,
+            "/api/recordings/{id}/file",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/recordings/{id}",
+            [401, 403, 403, 204, 204],
+        ),
+        (Method::GET, "/api/streams", [200, 200, 200, 200, 200]),
+        (Method::GET, "/api/openapi.json", [200, 200, 200, 200, 200]),
+        // Last: it revokes the caller's tokens.
+        (Method::POST, "/api/auth/logout", [401, 204, 204, 204, 204]),
+    ];
+
+    let (_, document) = app.json(Method::GET, "/api/openapi.json", None, None).await;
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(|ops| ops.keys())
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let covered: BTreeSet<(String, String)> = table
+        .iter()
+        .map(|(m, p, _)| (m.as_str().to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(
+        covered, documented,
+        "the permission matrix and the OpenAPI document list the same routes"
+    );
+
+    let mut failures = Vec::new();
+    for (method, template, expected) in &table {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let unique = format!(
+                "{caller}{}",
+                random_key()
+                    .chars()
+                    .take(6)
+                    .collect::<String>()
+                    .to_lowercase()
+            );
+            // Successful calls that consume something get a fresh target each time.
+            let (path, body) = match (method.as_str(), *template) {
+                ("POST", "/api/auth/register") => (
+                    template.to_string(),
+                    Some(json!({ "username": unique, "password": PASSWORD })),
+                ),
+                ("POST", "/api/auth/login") => (
+                    template.to_string(),
+                    Some(json!({ "username": ADMIN.0, "password": ADMIN.1 })),
+                ),
+                ("PATCH", "/api/admin/users/{id}") => (
+                    format!("/api/admin/users/{victim}"),
+                    Some(json!({ "role": "streamer" })),
+                ),
+                ("POST", "/api/rooms") => (template.to_string(), Some(json!({ "title": unique }))),
+                ("DELETE", "/api/rooms/{id}") => {
+                    let (fresh, _) = app.create_room(&owner, &unique).await;
+                    (format!("/api/rooms/{fresh}"), None)
+                }
+                ("PATCH", "/api/rooms/{id}") => (
+                    format!("/api/rooms/{room}"),
+                    Some(json!({ "title": unique })),
+                ),
+                ("POST", "/api/presets") => (template.to_string(), Some(preset(&unique))),
+                ("PUT", "/api/presets/{id}") => (
+                    format!("/api/presets/{default_preset}"),
+                    Some(preset("default")),
+                ),
+                ("DELETE", "/api/presets/{id}") => {
+                    let (status, created) = app
+                        .json(
+                            Method::POST,
+                            "/api/presets",
+                            Some(&admin),
+                            Some(preset(&unique)),
+                        )
+                        .await;
+                    assert_eq!(status, 201, "{created}");
+                    (
+                        format!("/api/presets/{}", created["id"].as_str().expect("id")),
+                        None,
+                    )
+                }
+                ("DELETE", "/api/recordings/{id}") => {
+                    // The owner deletes the first recording, the admin the second.
+                    let which = if *caller == "admin" { 1 } else { 0 };
+                    (format!("/api/recordings/{}", recording_ids[which]), None)
+                }
+                (_, t) if t.contains("/rooms/{id}") => (t.replace("{id}", &room), None),
+                (_, t) if t.contains("/presets/{id}") => (t.replace("{id}", &default_preset), None),
+                (_, t) if t.contains("/recordings/{id}") => {
+                    (t.replace("{id}", &recording_ids[1]), None)
+                }
+                (_, t) => (t.to_owned(), None),
+            };
+            let response = app.call(method.clone(), &path, tokens[i], body).await;
+            let status = response.status().as_u16();
+            if status != expected[i] {
+                failures.push(format!(
+                    "{method} {path} as {caller}: {status}, expected {}",
+                    expected[i]
+                ));
+            }
+            if status >= 400 {
+                let error: Value = response.json().await.unwrap_or(Value::Null);
+                if error["error"]["code"].as_str().is_none() {
+                    failures.push(format!(
+                        "{method} {path} as {caller}: error without the JSON error shape"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "permission matrix:\n{}",
+        failures.join("\n")
+    );
+    app.stop().await;
+}
+
+on_both_databases!(permission_matrix_covers_every_route, matrix);

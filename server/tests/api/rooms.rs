@@ -1,0 +1,324 @@
+//! Rooms and presets through the API, and publishing with a room's key.
+
+use crate::helpers::*;
+use pipelines::EndReason;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+async fn rooms_and_keys(backend: Backend) {
+    let mut app = TestApp::spawn_on(backend).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (viewer, _) = app.register("vera", "viewer").await;
+    let (status, _) = app
+        .json(
+            Method::POST,
+            "/api/rooms",
+            Some(&viewer),
+            Some(json!({ "title": "nope" })),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, body) = app
+        .json(
+            Method::POST,
+            "/api/rooms",
+            Some(&olive),
+            Some(json!({ "title": "" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"]["title"].is_string()),
+        (422, true)
+    );
+
+    let (room, key) = app.create_room(&olive, "Cooking with Olive").await;
+    let (other, _) = app.create_room(&olive, "Knitting").await;
+    // At least 128 random bits, never shown again.
+    assert!(key.starts_with("sk_") && key.len() >= 3 + 22, "{key}");
+    for path in [
+        format!("/api/rooms/{room}"),
+        "/api/rooms".to_owned(),
+        "/api/streams".to_owned(),
+    ] {
+        let text = app.get_text(&path).await;
+        assert!(!text.contains(&key), "{path} leaks the key");
+    }
+    let (_, found) = app.json(Method::GET, "/api/rooms?q=cook", None, None).await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["id"], room.as_str());
+    let (_, found) = app.json(Method::GET, "/api/rooms?q=%25", None, None).await;
+    assert_eq!(
+        found.as_array().map(Vec::len),
+        Some(0),
+        "LIKE wildcards are literal"
+    );
+
+    // Publishing with the room key makes the room live, with a playback URL, listed first.
+    let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    let (_, shown) = app
+        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+        .await;
+    assert_eq!(shown["live"]["stream_id"], stream.as_str());
+    let url = shown["live"]["playback_url"]
+        .as_str()
+        .expect("playback url")
+        .to_owned();
+    assert!(url.ends_with(&format!("/hls/{stream}/master.m3u8")) && !url.contains(&key));
+    assert_eq!(
+        app.client.get(&url).send().await.expect("GET").status(),
+        200
+    );
+    let (_, listed) = app.json(Method::GET, "/api/rooms", None, None).await;
+    assert_eq!(listed[0]["id"], room.as_str(), "live rooms first: {listed}");
+    assert_eq!(listed[1]["id"], other.as_str());
+    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    let (reason, _, _, _) = app.wait_ended(&stream).await;
+    assert_eq!(reason, EndReason::PublisherStopped);
+    let (_, shown) = app
+        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+        .await;
+    assert_eq!(shown["live"], Value::Null, "offline after the stream");
+
+    // A regenerated key replaces the old one at once.
+    let (status, fresh) = app
+        .json(
+            Method::POST,
+            &format!("/api/rooms/{room}/stream-key"),
+            Some(&olive),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let new_key = fresh["stream_key"].as_str().expect("key").to_owned();
+    assert_ne!(new_key, key);
+    let old = app.publish_ffmpeg(&key, Clip::small(2.0), &[]);
+    assert!(
+        !finished_ok(old, Duration::from_secs(20)).await,
+        "the old key is refused"
+    );
+
+    // A disabled owner cannot publish; neither can a deleted room.
+    let admin = app.admin_token().await;
+    let (_, me) = app
+        .json(Method::GET, "/api/auth/me", Some(&olive), None)
+        .await;
+    let olive_id = me["id"].as_str().expect("id").to_owned();
+    app.json(
+        Method::PATCH,
+        &format!("/api/admin/users/{olive_id}"),
+        Some(&admin),
+        Some(json!({ "disabled": true })),
+    )
+    .await;
+    let refused = app.publish_ffmpeg(&new_key, Clip::small(2.0), &[]);
+    assert!(
+        !finished_ok(refused, Duration::from_secs(20)).await,
+        "disabled owner refused"
+    );
+    app.json(
+        Method::PATCH,
+        &format!("/api/admin/users/{olive_id}"),
+        Some(&admin),
+        Some(json!({ "disabled": false })),
+    )
+    .await;
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/rooms/{room}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let refused = app.publish_ffmpeg(&new_key, Clip::small(2.0), &[]);
+    assert!(
+        !finished_ok(refused, Duration::from_secs(20)).await,
+        "deleted room refused"
+    );
+    assert_eq!(
+        app.json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+            .await
+            .0,
+        404
+    );
+    app.stop().await;
+}
+
+on_both_databases!(rooms_keys_and_publishing, rooms_and_keys);
+
+fn rung(name: &str, width: u32, height: u32) -> Value {
+    json!({ "name": name, "width": width, "height": height, "fps": 30, "video_kbps": 1200, "audio_kbps": null, "speed_preset": "veryfast", "profile": "main" })
+}
+
+async fn presets(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let admin = app.admin_token().await;
+    let (status, list) = app
+        .json(Method::GET, "/api/presets", Some(&admin), None)
+        .await;
+    assert_eq!(status, 200);
+    let default = &list[0];
+    assert_eq!(
+        (default["name"].as_str(), default["is_default"].as_bool()),
+        (Some("default"), Some(true))
+    );
+    assert_eq!(default["renditions"].as_array().map(Vec::len), Some(4));
+
+    let bad = json!({ "name": "", "passthrough": false, "segment_seconds": 0, "window_segments": 1,
+        "renditions": [rung("hd", 1281, 720), rung("hd", 640, 360), { "name": "x", "width": 640, "height": 360, "fps": 0, "video_kbps": 1, "audio_kbps": 5, "speed_preset": "veryfast", "profile": "main" }] });
+    let (status, body) = app
+        .json(Method::POST, "/api/presets", Some(&admin), Some(bad))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields = &body["error"]["fields"];
+    for field in [
+        "name",
+        "segment_seconds",
+        "window_segments",
+        "renditions[0].width",
+        "renditions[1].name",
+        "renditions[2].fps",
+        "renditions[2].video_kbps",
+        "renditions[2].audio_kbps",
+    ] {
+        assert!(fields[field].is_string(), "{field} in {body}");
+    }
+    let none = json!({ "name": "empty", "passthrough": false, "segment_seconds": 2, "window_segments": 6, "renditions": [] });
+    let (status, body) = app
+        .json(Method::POST, "/api/presets", Some(&admin), Some(none))
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"]["renditions"].is_string()),
+        (422, true)
+    );
+    let (status, _) = app
+        .json(
+            Method::POST,
+            "/api/presets",
+            Some(&admin),
+            Some(json!({ "name": "x", "unknown": 1 })),
+        )
+        .await;
+    assert_eq!(status, 400, "unknown fields are refused");
+
+    let small = json!({ "name": "small", "passthrough": false, "segment_seconds": 1, "window_segments": 4, "renditions": [rung("240p", 426, 240)] });
+    let (status, created) = app
+        .json(
+            Method::POST,
+            "/api/presets",
+            Some(&admin),
+            Some(small.clone()),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().expect("id").to_owned();
+    let (status, body) = app
+        .json(Method::POST, "/api/presets", Some(&admin), Some(small))
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"]["name"].is_string()),
+        (422, true),
+        "names are unique"
+    );
+
+    // A preset in use cannot be deleted; the default never can.
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (status, room) = app
+        .json(
+            Method::POST,
+            "/api/rooms",
+            Some(&olive),
+            Some(json!({ "title": "Small", "preset_id": id })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/presets/{id}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        409
+    );
+    let default_id = default["id"].as_str().expect("id");
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/presets/{default_id}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        409
+    );
+    let room_id = room["room"]["id"].as_str().expect("id");
+    let (status, _) = app
+        .json(
+            Method::PATCH,
+            &format!("/api/rooms/{room_id}"),
+            Some(&olive),
+            Some(json!({ "preset_id": default_id })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/presets/{id}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        204,
+        "unused now"
+    );
+    app.stop().await;
+}
+
+on_both_databases!(presets_validate_and_protect_what_is_in_use, presets);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_preset_shapes_the_next_broadcast() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let small = json!({ "name": "small", "passthrough": false, "segment_seconds": 1, "window_segments": 4, "renditions": [rung("240p", 426, 240)] });
+    let (_, created) = app
+        .json(Method::POST, "/api/presets", Some(&admin), Some(small))
+        .await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (status, room) = app
+        .json(
+            Method::POST,
+            "/api/rooms",
+            Some(&olive),
+            Some(json!({ "title": "Small", "preset_id": created["id"] })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let key = room["stream_key"].as_str().expect("key").to_owned();
+    let publisher = app.publish_ffmpeg(&key, Clip::small(3.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    let master = app.get_text(&format!("/hls/{stream}/master.m3u8")).await;
+    let parsed = m3u8_rs::parse_master_playlist_res(master.as_bytes()).expect("parses");
+    let uris: Vec<&str> = parsed.variants.iter().map(|v| v.uri.as_str()).collect();
+    assert_eq!(
+        uris,
+        ["240p/playlist.m3u8"],
+        "only the preset's rung, no passthrough"
+    );
+    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    app.wait_ended(&stream).await;
+    app.stop().await;
+}
