@@ -17,6 +17,14 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
+    pub chat: ChatSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChatSettings {
+    /// Each user may send this many messages per `window_seconds`.
+    pub messages_per_window: usize,
+    pub window_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,7 +108,9 @@ impl Settings {
             .set_default("auth.token_ttl_seconds", 3600)?
             .set_default("auth.login_attempts_per_minute", 10)?
             .set_default("auth.admin_username", "")?
-            .set_default("auth.admin_password", "")?;
+            .set_default("auth.admin_password", "")?
+            .set_default("chat.messages_per_window", 5)?
+            .set_default("chat.window_seconds", 10)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -144,6 +154,13 @@ impl Settings {
         }
         if !(60..=30 * 86_400).contains(&self.auth.token_ttl_seconds) {
             return invalid("auth.token_ttl_seconds must be between 60 and 2592000");
+        }
+        if !(1..=1_000_000).contains(&self.chat.messages_per_window)
+            || !(1..=3600).contains(&self.chat.window_seconds)
+        {
+            return invalid(
+                "chat.messages_per_window must be 1-1000000 and chat.window_seconds 1-3600",
+            );
         }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");

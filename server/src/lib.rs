@@ -2,6 +2,7 @@
 //! media engine.
 
 pub mod auth;
+pub mod chat;
 pub mod configuration;
 pub mod db;
 pub mod errors;

@@ -1,7 +1,9 @@
 //! Building and running the whole server: database, HTTP, RTMP ingest and the event loop
 //! between them.
 
-use crate::auth::{hash_password, LoginLimiter, TokenKeys};
+use crate::auth::{hash_password, RateLimiter, TokenKeys};
+use crate::chat::hub::LocalHub;
+use crate::chat::ChatService;
 use crate::configuration::Settings;
 use crate::db::Db;
 use crate::ingest_auth::{RoomKeys, StreamRooms};
@@ -26,7 +28,7 @@ use tracing::{info, warn};
 pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
-    pub login_limiter: LoginLimiter,
+    pub login_limiter: RateLimiter,
     /// A real argon2 hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
     pub live: LiveStreams,
@@ -34,6 +36,7 @@ pub struct AppState {
     pub recordings_dir: PathBuf,
     pub rtmp_port: u16,
     pub rtmp_app: String,
+    pub chat: Arc<ChatService>,
 }
 
 /// A built server, listening but not yet serving.
@@ -205,7 +208,7 @@ impl Application {
                 &jwt_secret(&settings)?,
                 Duration::from_secs(settings.auth.token_ttl_seconds),
             ),
-            login_limiter: LoginLimiter::new(
+            login_limiter: RateLimiter::new(
                 settings.auth.login_attempts_per_minute,
                 Duration::from_secs(60),
             ),
@@ -215,6 +218,11 @@ impl Application {
             recordings_dir: recordings_dir.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
+            chat: Arc::new(ChatService::new(
+                LocalHub::start(Duration::from_secs(1)),
+                settings.chat.messages_per_window,
+                Duration::from_secs(settings.chat.window_seconds),
+            )),
         });
         let http = HttpServer::new(move || routes::app(state.clone()))
             .listen(listener)?

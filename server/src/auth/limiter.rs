@@ -1,4 +1,4 @@
-//! A small in-memory sliding-window limiter for login attempts, bounded in size.
+//! A small in-memory sliding-window rate limiter (login attempts, chat messages), bounded in size.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 
 const MAX_TRACKED: usize = 10_000;
 
-/// Allows `limit` attempts per `window` for each key (client address).
-pub struct LoginLimiter {
+/// Allows `limit` attempts per `window` for each key (a client address, a user).
+pub struct RateLimiter {
     limit: usize,
     window: Duration,
     attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-impl LoginLimiter {
+impl RateLimiter {
     pub fn new(limit: usize, window: Duration) -> Self {
         Self {
             limit: limit.max(1),
@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn limits_per_key() {
-        let limiter = LoginLimiter::new(2, Duration::from_secs(60));
+        let limiter = RateLimiter::new(2, Duration::from_secs(60));
         assert!(limiter.allow("a") && limiter.allow("a"));
         assert!(!limiter.allow("a"));
         assert!(limiter.allow("b"));

@@ -5,7 +5,7 @@ mod limiter;
 mod passwords;
 mod tokens;
 
-pub use limiter::LoginLimiter;
+pub use limiter::RateLimiter;
 pub use passwords::{check_strength, hash_password, verify_password};
 pub use tokens::{Claims, TokenKeys};
 
@@ -60,7 +60,8 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     (!token.is_empty() && token.len() <= 4096).then(|| token.trim().to_owned())
 }
 
-async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
+/// The user a bearer token belongs to, if the token is valid and the user may still use it.
+pub async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
     let claims = state
         .tokens
         .verify(&token)

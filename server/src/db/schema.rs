@@ -38,6 +38,35 @@ diesel::table! {
         live_since -> Nullable<BigInt>,
         created_at -> BigInt,
         deleted_at -> Nullable<BigInt>,
+        slow_mode_seconds -> Integer,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> Varchar,
+        room_id -> Varchar,
+        user_id -> Varchar,
+        author_name -> Varchar,
+        author_role -> Varchar,
+        body -> Text,
+        sent_at -> BigInt,
+        deleted -> Bool,
+    }
+}
+
+diesel::table! {
+    room_moderators (room_id, user_id) {
+        room_id -> Varchar,
+        user_id -> Varchar,
+    }
+}
+
+diesel::table! {
+    chat_bans (room_id, user_id) {
+        room_id -> Varchar,
+        user_id -> Varchar,
+        until_ms -> Nullable<BigInt>,
     }
 }
 
@@ -59,4 +88,13 @@ diesel::table! {
 diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(rooms -> presets (preset_id));
 diesel::joinable!(recordings -> rooms (room_id));
-diesel::allow_tables_to_appear_in_same_query!(users, presets, rooms, recordings);
+diesel::joinable!(chat_messages -> rooms (room_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    presets,
+    rooms,
+    recordings,
+    chat_messages,
+    room_moderators,
+    chat_bans
+);

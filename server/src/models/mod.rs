@@ -1,5 +1,6 @@
 //! Rows and the queries on them. Queries return `QueryResult`; transactions live here too.
 
+pub mod chat;
 pub mod preset;
 pub mod recording;
 pub mod room;

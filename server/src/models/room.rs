@@ -21,6 +21,8 @@ pub struct Room {
     pub live_since: Option<i64>,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// Minimum seconds between two messages of one user in this room's chat (0 = off).
+    pub slow_mode_seconds: i32,
 }
 
 /// A new stream key: `sk_` and 32 alphanumerics (about 190 random bits). Shown once.
@@ -139,6 +141,25 @@ impl Room {
         diesel::update(rooms::table.find(id))
             .set(changes)
             .execute(conn)
+    }
+
+    pub fn set_chat(
+        conn: &mut DbConnection,
+        id: &str,
+        enabled: Option<bool>,
+        slow_mode_seconds: Option<i32>,
+    ) -> QueryResult<()> {
+        if let Some(enabled) = enabled {
+            diesel::update(rooms::table.find(id))
+                .set(rooms::chat_enabled.eq(enabled))
+                .execute(conn)?;
+        }
+        if let Some(seconds) = slow_mode_seconds {
+            diesel::update(rooms::table.find(id))
+                .set(rooms::slow_mode_seconds.eq(seconds))
+                .execute(conn)?;
+        }
+        Ok(())
     }
 
     pub fn set_key_hash(conn: &mut DbConnection, id: &str, hash: &str) -> QueryResult<usize> {

@@ -3,6 +3,7 @@
 //! `/hls`, and `/health`.
 
 mod auth;
+mod chat;
 mod hls;
 mod presets;
 mod recordings;
@@ -70,6 +71,9 @@ pub fn app(
                 .service(rooms::remove)
                 .service(rooms::regenerate_key)
                 .service(rooms::recordings)
+                .service(chat::connect)
+                .service(chat::add_moderator)
+                .service(chat::remove_moderator)
                 .service(presets::list)
                 .service(presets::show)
                 .service(presets::create)

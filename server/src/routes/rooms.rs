@@ -89,7 +89,8 @@ fn view(state: &AppState, base: &str, room: Room, owner: String) -> RoomView {
         .as_deref()
         .and_then(StreamId::parse)
         .and_then(|id| state.live.get(&id));
-    RoomView::new(room, owner, live.as_ref(), base)
+    let viewers = state.chat.hub.viewer_count(&room.id);
+    RoomView::new(room, owner, live.as_ref(), base, viewers)
 }
 
 fn key_view(state: &AppState, req: &HttpRequest, key: String) -> StreamKeyView {
@@ -194,6 +195,7 @@ pub async fn create(
         live_since: None,
         created_at: now_ms(),
         deleted_at: None,
+        slow_mode_seconds: 0,
     };
     let row = room.clone();
     state

@@ -31,6 +31,9 @@ pub struct RoomView {
     pub owner_name: String,
     pub preset_id: String,
     pub chat_enabled: bool,
+    pub slow_mode_seconds: i32,
+    /// Connections to the room's chat right now.
+    pub viewer_count: usize,
     pub created_at: i64,
     /// `null` while offline.
     pub live: Option<LiveInfo>,
@@ -61,8 +64,16 @@ impl LiveInfo {
 }
 
 impl RoomView {
-    pub fn new(room: Room, owner_name: String, live: Option<&LiveStream>, base: &str) -> Self {
+    pub fn new(
+        room: Room,
+        owner_name: String,
+        live: Option<&LiveStream>,
+        base: &str,
+        viewer_count: usize,
+    ) -> Self {
         Self {
+            slow_mode_seconds: room.slow_mode_seconds,
+            viewer_count,
             id: room.id,
             title: room.title,
             description: room.description,

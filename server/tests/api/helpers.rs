@@ -118,6 +118,8 @@ pub fn test_settings(data_dir: &Path) -> (Settings, Vec<String>) {
     settings.auth.admin_username = ADMIN.0.to_owned();
     settings.auth.admin_password = ADMIN.1.to_owned();
     settings.auth.login_attempts_per_minute = 1000;
+    settings.chat.messages_per_window = 1000;
+    settings.chat.window_seconds = 1;
     (settings, keys)
 }
 
@@ -134,9 +136,19 @@ impl TestApp {
 
     /// Starts the server on `backend` with a fresh database.
     pub async fn spawn_on(backend: Backend) -> Self {
-        livestream::telemetry::init();
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let (mut settings, keys) = test_settings(data_dir.path());
+        let (settings, _) = test_settings(data_dir.path());
+        Self::start(settings, data_dir, backend).await
+    }
+
+    /// Starts the server with `settings` (SQLite in `data_dir`).
+    pub async fn spawn_with(settings: Settings, data_dir: tempfile::TempDir) -> Self {
+        Self::start(settings, data_dir, Backend::Sqlite).await
+    }
+
+    async fn start(mut settings: Settings, data_dir: tempfile::TempDir, backend: Backend) -> Self {
+        livestream::telemetry::init();
+        let keys = settings.ingest.stream_keys.clone();
         let mariadb = (backend == Backend::Mariadb).then(MariadbDatabase::create);
         if let Some(db) = &mariadb {
             settings.database.url = db.url();
@@ -592,4 +604,134 @@ pub fn publish_video_only(url: &str, seconds: u32) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("ffmpeg is installed")
+}
+
+/// A real WebSocket client of a room's chat.
+pub struct ChatClient {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl ChatClient {
+    /// Connects to a room's chat and reads `hello` and `history`; returns the client and history.
+    pub async fn join(app: &TestApp, room: &str) -> (Self, Vec<serde_json::Value>) {
+        let url = format!(
+            "{}/api/rooms/{room}/chat",
+            app.http.replacen("http://", "ws://", 1)
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("chat connects");
+        let mut client = Self { socket };
+        let hello = client.next().await;
+        assert_eq!(hello["type"], "hello", "{hello}");
+        assert_eq!(hello["protocol"], 1);
+        let history = client.next().await;
+        assert_eq!(history["type"], "history", "{history}");
+        let messages = history["messages"].as_array().cloned().unwrap_or_default();
+        (client, messages)
+    }
+
+    pub async fn send(&mut self, frame: serde_json::Value) {
+        use futures_util::SinkExt;
+        self.socket
+            .send(tokio_tungstenite::tungstenite::Message::text(
+                frame.to_string(),
+            ))
+            .await
+            .expect("send frame");
+    }
+
+    /// The next JSON frame (pings are answered by the library), within 10 s.
+    pub async fn next(&mut self) -> serde_json::Value {
+        use futures_util::StreamExt;
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a frame within 10 s");
+            match frame {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                    return serde_json::from_str(&text).expect("JSON frame")
+                }
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(close))) => {
+                    return serde_json::json!({ "type": "closed", "code": close.map(|c| u16::from(c.code)) })
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => {
+                    return serde_json::json!({ "type": "closed", "error": e.to_string() })
+                }
+                None => return serde_json::json!({ "type": "closed" }),
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping viewer counts, notices and others.
+    pub async fn expect(&mut self, kind: &str) -> serde_json::Value {
+        for _ in 0..10_000 {
+            let frame = self.next().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+            assert_ne!(frame["type"], "closed", "closed while waiting for {kind}");
+        }
+        panic!("no {kind} frame");
+    }
+
+    /// Frames of `kind` that arrive within `wait`.
+    pub async fn collect(&mut self, kind: &str, wait: Duration) -> Vec<serde_json::Value> {
+        use futures_util::StreamExt;
+        let mut found = Vec::new();
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Ok(Some(Ok(message))) =
+            tokio::time::timeout_at(deadline, self.socket.next()).await
+        {
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                let frame: serde_json::Value = serde_json::from_str(&text).expect("JSON frame");
+                if frame["type"] == kind {
+                    found.push(frame);
+                }
+            }
+        }
+        found
+    }
+
+    /// Authenticates; returns the `authenticated` frame.
+    pub async fn auth(&mut self, token: &str) -> serde_json::Value {
+        self.send(serde_json::json!({ "type": "auth", "token": token }))
+            .await;
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == "authenticated" || frame["type"] == "error" {
+                return frame;
+            }
+        }
+    }
+
+    /// Sends a frame (a moderation action) and returns the server's direct answer.
+    pub async fn act(&mut self, frame: serde_json::Value) -> serde_json::Value {
+        self.send(frame).await;
+        self.answer().await
+    }
+
+    /// Sends a message and returns the server's direct answer (`notice` "sent" or an `error`).
+    pub async fn say(&mut self, text: &str) -> serde_json::Value {
+        self.send(serde_json::json!({ "type": "send", "text": text }))
+            .await;
+        self.answer().await
+    }
+
+    /// The server's direct answer to this client's last frame: `ack` or `error`.
+    pub async fn answer(&mut self) -> serde_json::Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == "error" || frame["type"] == "ack" {
+                return frame;
+            }
+            assert_ne!(
+                frame["type"], "closed",
+                "closed while waiting for an answer"
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod accounts;
+mod chat;
 mod delivery;
 mod hostile_input;
 mod lifecycle;

@@ -92,6 +92,22 @@ async fn matrix(backend: Backend) {
             "/api/rooms/{id}/recordings",
             [200, 200, 200, 200, 200],
         ),
+        // A plain GET is not a WebSocket upgrade; the chat tests use real WebSocket clients.
+        (
+            Method::GET,
+            "/api/rooms/{id}/chat",
+            [400, 400, 400, 400, 400],
+        ),
+        (
+            Method::POST,
+            "/api/rooms/{id}/moderators",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/rooms/{id}/moderators/{user_id}",
+            [401, 403, 403, 204, 204],
+        ),
         (Method::GET, "/api/presets", [401, 403, 200, 200, 200]),
         (Method::POST, "/api/presets", [401, 403, 403, 403, 201]),
         (Method::GET, "/api/presets/{id}", [401, 403, 200, 200, 200]),
@@ -167,6 +183,13 @@ async fn matrix(backend: Backend) {
                 ("DELETE", "/api/rooms/{id}") => {
                     let (fresh, _) = app.create_room(&owner, &unique).await;
                     (format!("/api/rooms/{fresh}"), None)
+                }
+                ("POST", "/api/rooms/{id}/moderators") => (
+                    format!("/api/rooms/{room}/moderators"),
+                    Some(json!({ "user_id": victim })),
+                ),
+                ("DELETE", "/api/rooms/{id}/moderators/{user_id}") => {
+                    (format!("/api/rooms/{room}/moderators/{victim}"), None)
                 }
                 ("PATCH", "/api/rooms/{id}") => (
                     format!("/api/rooms/{room}"),

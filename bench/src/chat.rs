@@ -1,0 +1,266 @@
+//! The chat benchmark: N subscribers in one room, publishers ramping their message rate.
+
+use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage};
+use anyhow::Context;
+use futures_util::{SinkExt, StreamExt};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+const PUBLISHERS: usize = 4;
+const P99_LIMIT: Duration = Duration::from_millis(250);
+/// Total messages per second sent by all publishers, step by step.
+const RATES: [u32; 10] = [10, 20, 50, 100, 200, 300, 400, 600, 800, 1200];
+
+/// What subscribers observed, shared by their tasks.
+#[derive(Default)]
+struct Observed {
+    deliveries: AtomicU64,
+    latencies_us: Mutex<Vec<u64>>,
+}
+
+struct Step {
+    rate: u32,
+    sent: u64,
+    delivered: u64,
+    p99: Duration,
+    cpu_per_second: f64,
+    rss_mib: f64,
+    seconds: f64,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let mut request = client.post(url).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{}: {}",
+        response.status(),
+        response.text().await.unwrap_or_default()
+    );
+    Ok(response.json().await?)
+}
+
+pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        server.exists(),
+        "{} not found: run `cargo build --release --workspace` first",
+        server.display()
+    );
+    let data = tempfile::tempdir()?;
+    let (http_port, rtmp_port) = (free_port()?, free_port()?);
+    let log = std::fs::File::create(data.path().join("server.log"))?;
+    let child = Command::new(server)
+        .arg("serve")
+        .env("RUST_LOG", "warn")
+        .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
+        .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
+        .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
+        .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
+        .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
+        .env("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000")
+        .env("LIVESTREAM_CHAT__WINDOW_SECONDS", "1")
+        .env("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()?;
+    let pid = child.id();
+    let base = format!("http://127.0.0.1:{http_port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{base}/health")).send().await.is_err() {
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let password = "Bench-Marking-Passphrase-77";
+    let mut tokens = Vec::new();
+    for i in 0..PUBLISHERS {
+        let session = post(&client, format!("{base}/api/auth/register"), None, serde_json::json!({ "username": format!("publisher{i}"), "password": password, "role": "streamer" })).await?;
+        tokens.push(
+            session["access_token"]
+                .as_str()
+                .context("token")?
+                .to_owned(),
+        );
+    }
+    let room = post(
+        &client,
+        format!("{base}/api/rooms"),
+        Some(&tokens[0]),
+        serde_json::json!({ "title": "bench" }),
+    )
+    .await?;
+    let room = room["room"]["id"].as_str().context("room id")?.to_owned();
+    let url = format!("ws://127.0.0.1:{http_port}/api/rooms/{room}/chat");
+
+    // Subscribers: count deliveries, measure latency from the timestamp inside each message.
+    let epoch = Instant::now();
+    let observed = Arc::new(Observed::default());
+    eprintln!("connecting {subscribers} subscribers...");
+    for _ in 0..subscribers {
+        let (mut socket, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .context("subscriber connects")?;
+        let observed = observed.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(frame)) = socket.next().await {
+                let Message::Text(text) = frame else { continue };
+                let Some(at) = text.find("bench@") else {
+                    continue;
+                };
+                let digits: String = text[at + 6..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let Ok(sent_us) = digits.parse::<u64>() else {
+                    continue;
+                };
+                let now_us = epoch.elapsed().as_micros() as u64;
+                observed.deliveries.fetch_add(1, Ordering::Relaxed);
+                observed
+                    .latencies_us
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(now_us.saturating_sub(sent_us));
+            }
+        });
+    }
+    let mut publishers = Vec::new();
+    for token in &tokens {
+        let (mut socket, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .context("publisher connects")?;
+        socket
+            .send(Message::text(
+                serde_json::json!({ "type": "auth", "token": token }).to_string(),
+            ))
+            .await?;
+        publishers.push(socket);
+    }
+    // Publishers' own frames (acks, echoes) are drained by a task each.
+    let mut senders = Vec::new();
+    for socket in publishers {
+        let (sink, mut stream) = socket.split();
+        tokio::spawn(async move { while stream.next().await.is_some() {} });
+        senders.push(sink);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let mut steps: Vec<Step> = Vec::new();
+    for rate in RATES {
+        observed.deliveries.store(0, Ordering::Relaxed);
+        observed
+            .latencies_us
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        let cpu_before = cpu_so_far(pid)?;
+        let step_start = Instant::now();
+        let total = rate as u64 * step_seconds;
+        let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
+        let mut sent = 0u64;
+        while sent < total {
+            let due = step_start + interval.mul_f64(sent as f64);
+            tokio::time::sleep_until(due.into()).await;
+            let text = format!("bench@{}", epoch.elapsed().as_micros());
+            let sink = &mut senders[(sent as usize) % PUBLISHERS];
+            sink.send(Message::text(
+                serde_json::json!({ "type": "send", "text": text }).to_string(),
+            ))
+            .await?;
+            sent += 1;
+        }
+        let sending = step_start.elapsed();
+        // Let the last messages arrive.
+        let expected = sent * subscribers as u64;
+        let drain = Instant::now();
+        while observed.deliveries.load(Ordering::Relaxed) < expected
+            && drain.elapsed() < Duration::from_secs(3)
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let cpu = cpu_so_far(pid)?.saturating_sub(cpu_before);
+        let delivered = observed.deliveries.load(Ordering::Relaxed);
+        let mut latencies = observed
+            .latencies_us
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        latencies.sort_unstable();
+        let p99 = latencies
+            .get(((latencies.len() as f64) * 0.99) as usize)
+            .or(latencies.last())
+            .copied()
+            .unwrap_or(0);
+        let step = Step {
+            rate,
+            sent,
+            delivered,
+            p99: Duration::from_micros(p99),
+            cpu_per_second: cpu.as_secs_f64() / step_start.elapsed().as_secs_f64(),
+            rss_mib: peak_rss_kib(pid) as f64 / 1024.0,
+            seconds: sending.as_secs_f64(),
+        };
+        eprintln!(
+            "rate {rate}/s: {}/{} delivered, p99 {:?}, CPU {:.2}",
+            step.delivered, expected, step.p99, step.cpu_per_second
+        );
+        let ok = step.delivered == expected && step.p99 <= P99_LIMIT;
+        steps.push(step);
+        if !ok {
+            break;
+        }
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+    let _ = wait_with_usage(child);
+
+    println!("| publish rate (msg/s) | deliveries/s | p99 latency | delivered / expected | server CPU (cores) | server peak RSS |");
+    println!("|---|---|---|---|---|---|");
+    for s in &steps {
+        println!(
+            "| {} | {:.0} | {:.1} ms | {} / {} | {:.2} | {:.0} MiB |",
+            s.rate,
+            s.delivered as f64 / s.seconds.max(1e-3),
+            s.p99.as_secs_f64() * 1000.0,
+            s.delivered,
+            s.sent * subscribers as u64,
+            s.cpu_per_second,
+            s.rss_mib
+        );
+    }
+    let best = steps
+        .iter()
+        .rfind(|s| s.delivered == s.sent * subscribers as u64 && s.p99 <= P99_LIMIT);
+    match best {
+        Some(s) => println!(
+            "\nHighest sustained: {:.0} deliveries/s to {subscribers} subscribers (p99 {:.1} ms, no loss), server CPU {:.2} cores, peak RSS {:.0} MiB.",
+            s.delivered as f64 / s.seconds.max(1e-3),
+            s.p99.as_secs_f64() * 1000.0,
+            s.cpu_per_second,
+            s.rss_mib
+        ),
+        None => println!("\nNo step met p99 ≤ 250 ms with zero loss."),
+    }
+    Ok(())
+}

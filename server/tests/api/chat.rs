@@ -1,0 +1,448 @@
+//! Chat through real WebSocket clients: order, isolation, history, auth, moderation, limits,
+//! slow clients and a thousand connections.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+
+async fn order_isolation_history_and_auth(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (bob, _) = app.register("bob", "viewer").await;
+    let (room_a, _) = app.create_room(&olive, "A").await;
+    let (room_b, _) = app.create_room(&olive, "B").await;
+    let (mut watcher_a, history) = ChatClient::join(&app, &room_a).await;
+    assert!(history.is_empty());
+    let (mut watcher_b, _) = ChatClient::join(&app, &room_b).await;
+    let (mut writer, _) = ChatClient::join(&app, &room_a).await;
+
+    let refused = writer.say("hello?").await;
+    assert_eq!(
+        refused["code"], "unauthenticated",
+        "anonymous readers cannot send"
+    );
+    assert_eq!(writer.auth("not-a-token").await["code"], "unauthenticated");
+    let me = writer.auth(&bob).await;
+    assert_eq!(
+        (me["user"]["name"].as_str(), me["can_moderate"].as_bool()),
+        (Some("bob"), Some(false))
+    );
+
+    for i in 0..20 {
+        assert_eq!(writer.say(&format!("message {i}")).await["text"], "sent");
+    }
+    for i in 0..20 {
+        let message = watcher_a.expect("message").await;
+        assert_eq!(message["text"], format!("message {i}"), "in order");
+        assert_eq!(
+            (
+                message["author"]["name"].as_str(),
+                message["author"]["role"].as_str()
+            ),
+            (Some("bob"), Some("viewer"))
+        );
+        assert!(message["id"].is_string() && message["sent_at"].as_i64().is_some_and(|t| t > 0));
+    }
+    assert!(
+        watcher_b
+            .collect("message", Duration::from_millis(500))
+            .await
+            .is_empty(),
+        "other rooms hear nothing"
+    );
+
+    assert_eq!(
+        writer
+            .say("<script>alert(1)</script>\u{0007}\u{202E}")
+            .await["text"],
+        "sent"
+    );
+    let cleaned = watcher_a.expect("message").await;
+    assert_eq!(
+        cleaned["text"], "<script>alert(1)</script>",
+        "control characters stripped, text kept as text"
+    );
+    assert_eq!(
+        writer.say(&"x".repeat(501)).await["code"],
+        "invalid_message"
+    );
+    assert_eq!(writer.say(" \u{0000} ").await["code"], "invalid_message");
+    writer
+        .send(json!({ "type": "send", "text": "x", "color": "red" }))
+        .await;
+    assert_eq!(writer.answer().await["code"], "bad_frame");
+
+    let (_, history) = ChatClient::join(&app, &room_a).await;
+    assert_eq!(history.len(), 21);
+    assert_eq!(history[0]["text"], "message 0");
+    assert_eq!(history[20]["text"], "<script>alert(1)</script>");
+    let (status, shown) = app
+        .json(Method::GET, &format!("/api/rooms/{room_a}"), None, None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        shown["viewer_count"].as_u64().is_some_and(|c| c >= 2),
+        "{shown}"
+    );
+    app.stop().await;
+}
+
+on_both_databases!(
+    chat_order_isolation_history_and_auth,
+    order_isolation_history_and_auth
+);
+
+async fn moderation(backend: Backend) {
+    let app = TestApp::spawn_on(backend).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (mia, mia_id) = app.register("mia", "viewer").await;
+    let (bob, bob_id) = app.register("bob", "viewer").await;
+    let (room, _) = app.create_room(&olive, "Moderated").await;
+    let (_, me) = app
+        .json(Method::GET, "/api/auth/me", Some(&olive), None)
+        .await;
+    let olive_id = me["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        app.json(
+            Method::POST,
+            &format!("/api/rooms/{room}/moderators"),
+            Some(&bob),
+            Some(json!({ "user_id": bob_id }))
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        app.json(
+            Method::POST,
+            &format!("/api/rooms/{room}/moderators"),
+            Some(&olive),
+            Some(json!({ "user_id": mia_id }))
+        )
+        .await
+        .0,
+        204
+    );
+
+    let (mut owner, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(owner.auth(&olive).await["can_moderate"], true);
+    let (mut moderator, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(moderator.auth(&mia).await["can_moderate"], true);
+    let (mut viewer, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(viewer.auth(&bob).await["can_moderate"], false);
+    let (mut watcher, _) = ChatClient::join(&app, &room).await;
+
+    // Delete: everyone is told, and history forgets.
+    assert_eq!(viewer.say("rude words").await["text"], "sent");
+    let message = watcher.expect("message").await;
+    let id = message["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        viewer
+            .act(json!({ "type": "delete", "message_id": id }))
+            .await["code"],
+        "forbidden",
+        "viewers cannot moderate"
+    );
+    assert_eq!(
+        moderator
+            .act(json!({ "type": "delete", "message_id": id }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(watcher.expect("message_deleted").await["id"], id.as_str());
+    assert_eq!(viewer.expect("message_deleted").await["id"], id.as_str());
+    let (_, history) = ChatClient::join(&app, &room).await;
+    assert!(history.iter().all(|m| m["id"] != id.as_str()));
+
+    // Timeout, unban, ban.
+    assert_eq!(
+        moderator
+            .act(json!({ "type": "timeout", "user_id": bob_id, "seconds": 60 }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(viewer.say("am I muted?").await["code"], "timed_out");
+    assert_eq!(
+        moderator
+            .act(json!({ "type": "unban", "user_id": bob_id }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(viewer.say("back").await["text"], "sent");
+    assert_eq!(
+        moderator
+            .act(json!({ "type": "ban", "user_id": bob_id }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(viewer.say("still here").await["code"], "banned");
+    assert_eq!(
+        moderator
+            .act(json!({ "type": "ban", "user_id": olive_id }))
+            .await["code"],
+        "forbidden",
+        "the owner cannot be banned"
+    );
+    assert_eq!(
+        owner
+            .act(json!({ "type": "unban", "user_id": bob_id }))
+            .await["type"],
+        "ack"
+    );
+
+    // Slow mode and chat off are announced to everyone and enforced.
+    assert_eq!(
+        owner
+            .act(json!({ "type": "slow_mode", "seconds": 30 }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(
+        watcher.expect("room_settings").await["slow_mode_seconds"],
+        30
+    );
+    assert_eq!(viewer.say("one").await["text"], "sent");
+    assert_eq!(viewer.say("two").await["code"], "slow_mode");
+    assert_eq!(
+        owner
+            .act(json!({ "type": "slow_mode", "seconds": 0 }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(
+        watcher.expect("room_settings").await["slow_mode_seconds"],
+        0
+    );
+    assert_eq!(
+        owner
+            .act(json!({ "type": "set_chat", "enabled": false }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(watcher.expect("room_settings").await["chat_enabled"], false);
+    assert_eq!(viewer.say("hello").await["code"], "chat_disabled");
+    let (_, shown) = app
+        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+        .await;
+    assert_eq!(shown["chat_enabled"], false);
+    assert_eq!(
+        owner
+            .act(json!({ "type": "set_chat", "enabled": true }))
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(watcher.expect("room_settings").await["chat_enabled"], true);
+    assert_eq!(viewer.say("hello again").await["text"], "sent");
+
+    // Removing the moderator takes effect on their next login.
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/rooms/{room}/moderators/{mia_id}"),
+            Some(&olive),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (mut former, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(former.auth(&mia).await["can_moderate"], false);
+    app.stop().await;
+}
+
+on_both_databases!(chat_moderation, moderation);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_rate_limit_answers_with_an_error_frame() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.chat.messages_per_window = 5;
+    settings.chat.window_seconds = 10;
+    let app = TestApp::spawn_with(settings, data_dir).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Busy").await;
+    let (mut client, _) = ChatClient::join(&app, &room).await;
+    client.auth(&olive).await;
+    for i in 0..5 {
+        assert_eq!(client.say(&format!("{i}")).await["text"], "sent");
+    }
+    let limited = client.say("one too many").await;
+    assert_eq!(limited["code"], "rate_limited", "{limited}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.chat.messages_per_window = 1_000_000;
+    settings.chat.window_seconds = 1;
+    let app = TestApp::spawn_with(settings, data_dir).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Firehose").await;
+    // A client with a tiny receive buffer that never reads.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    let addr: std::net::SocketAddr = app
+        .http
+        .trim_start_matches("http://")
+        .parse()
+        .expect("addr");
+    let stream = socket.connect(addr).await.expect("connect");
+    let url = format!("ws://{addr}/api/rooms/{room}/chat");
+    let (mut slow, _) = tokio_tungstenite::client_async(url, stream)
+        .await
+        .expect("slow client joins");
+    let (mut healthy, _) = ChatClient::join(&app, &room).await;
+    let (mut writer, _) = ChatClient::join(&app, &room).await;
+    writer.auth(&olive).await;
+
+    let text = "🎥".repeat(500);
+    let mut sent = 0;
+    let mut received = 0;
+    let mut kicked = false;
+    while sent < 20_000 && !kicked {
+        for _ in 0..100 {
+            let answer = writer.say(&text).await;
+            assert_eq!(answer["text"], "sent", "{answer}");
+            sent += 1;
+        }
+        // The healthy client keeps up with everything.
+        while received < sent {
+            let frame = healthy.expect("message").await;
+            assert_eq!(frame["text"], text.as_str());
+            received += 1;
+        }
+        let (_, shown) = app
+            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+            .await;
+        kicked = shown["viewer_count"] == 2;
+    }
+    assert!(kicked, "the slow client was dropped after {sent} messages");
+    assert_eq!(received, sent, "the others lost nothing");
+    // What the slow client finally reads ends with the server closing it as too slow.
+    use futures_util::StreamExt;
+    let mut code = None;
+    while let Ok(Some(frame)) = tokio::time::timeout(Duration::from_secs(10), slow.next()).await {
+        match frame {
+            Ok(tokio_tungstenite::tungstenite::Message::Close(close)) => {
+                code = close.map(|c| u16::from(c.code));
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    assert_eq!(code, Some(1008), "closed with policy violation (too slow)");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_viewers_in_one_room_all_get_every_message() {
+    let app = TestApp::spawn().await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Crowd").await;
+    let url = format!(
+        "{}/api/rooms/{room}/chat",
+        app.http.replacen("http://", "ws://", 1)
+    );
+    let mut viewers = Vec::new();
+    for batch in 0..10 {
+        let joins: Vec<_> = (0..100)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(
+                    async move { tokio_tungstenite::connect_async(url).await.map(|(s, _)| s) },
+                )
+            })
+            .collect();
+        for join in joins {
+            viewers.push(
+                join.await
+                    .expect("task")
+                    .unwrap_or_else(|e| panic!("batch {batch}: {e}")),
+            );
+        }
+    }
+    let mut count = 0;
+    for _ in 0..50 {
+        let (_, shown) = app
+            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+            .await;
+        count = shown["viewer_count"].as_u64().unwrap_or(0);
+        if count == 1000 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count, 1000, "presence counts every connection");
+    let (mut writer, _) = ChatClient::join(&app, &room).await;
+    writer.auth(&olive).await;
+    assert_eq!(writer.say("hello, crowd").await["text"], "sent");
+    let readers: Vec<_> = viewers
+        .into_iter()
+        .map(|mut socket| {
+            tokio::spawn(async move {
+                use futures_util::StreamExt;
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                while let Ok(Some(Ok(frame))) =
+                    tokio::time::timeout_at(deadline, socket.next()).await
+                {
+                    if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+                        if text.contains(r#""type":"message""#) && text.contains("hello, crowd") {
+                            return true;
+                        }
+                    }
+                }
+                false
+            })
+        })
+        .collect();
+    let mut delivered = 0;
+    for reader in readers {
+        if reader.await.expect("task") {
+            delivered += 1;
+        }
+    }
+    assert_eq!(delivered, 1000, "every viewer got the message");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_hiccup_gives_error_frames_not_a_crash() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let app = TestApp::spawn().await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Hiccup").await;
+    let (mut writer, _) = ChatClient::join(&app, &room).await;
+    writer.auth(&olive).await;
+    let (mut watcher, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(writer.say("before").await["type"], "ack");
+    assert_eq!(watcher.expect("message").await["text"], "before");
+
+    // Another process-like connection holds the database's write lock past the busy timeout.
+    let path = app.data_dir.path().join("livestream.db");
+    let mut blocker =
+        diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("open the database");
+    blocker
+        .batch_execute("BEGIN EXCLUSIVE;")
+        .expect("take the write lock");
+    let failed = writer.say("during").await;
+    assert_eq!(
+        (failed["type"].as_str(), failed["code"].as_str()),
+        (Some("error"), Some("unavailable")),
+        "{failed}"
+    );
+    blocker
+        .batch_execute("ROLLBACK;")
+        .expect("release the lock");
+
+    // Same connection, still open, works again; nobody saw the lost message.
+    assert_eq!(writer.say("after").await["type"], "ack");
+    assert_eq!(watcher.expect("message").await["text"], "after");
+    app.stop().await;
+}
