@@ -1,10 +1,9 @@
 //! The chat benchmark: N subscribers in one room, publishers ramping their message rate.
 
-use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage};
+use crate::process::{cpu_so_far, peak_rss_kib, Server};
 use anyhow::Context;
 use futures_util::{SinkExt, StreamExt};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -30,12 +29,6 @@ struct Step {
     cpu_per_second: f64,
     rss_mib: f64,
     seconds: f64,
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 async fn post(
@@ -64,34 +57,17 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
         "{} not found: run `cargo build --release --workspace` first",
         server.display()
     );
-    let data = tempfile::tempdir()?;
-    let (http_port, rtmp_port) = (free_port()?, free_port()?);
-    let log = std::fs::File::create(data.path().join("server.log"))?;
-    let child = Command::new(server)
-        .arg("serve")
-        .env("RUST_LOG", "warn")
-        .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
-        .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
-        .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
-        .env("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000")
-        .env("LIVESTREAM_CHAT__WINDOW_SECONDS", "1")
-        .env("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()?;
-    let pid = child.id();
-    let base = format!("http://127.0.0.1:{http_port}");
+    let server = Server::start(
+        server,
+        &[
+            ("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000"),
+            ("LIVESTREAM_CHAT__WINDOW_SECONDS", "1"),
+            ("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+        ],
+    )
+    .await?;
+    let (pid, http_port, base) = (server.pid, server.http_port, server.base.clone());
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/health")).send().await.is_err() {
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
     let password = "Bench-Marking-Passphrase-77";
     let mut tokens = Vec::new();
     for i in 0..PUBLISHERS {
@@ -179,15 +155,19 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
         let total = rate as u64 * step_seconds;
         let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
         let mut sent = 0u64;
+        let mut broken = false;
         while sent < total {
             let due = step_start + interval.mul_f64(sent as f64);
             tokio::time::sleep_until(due.into()).await;
             let text = format!("bench@{}", epoch.elapsed().as_micros());
             let sink = &mut senders[(sent as usize) % PUBLISHERS];
-            sink.send(Message::text(
-                serde_json::json!({ "type": "send", "text": text }).to_string(),
-            ))
-            .await?;
+            let frame =
+                Message::text(serde_json::json!({ "type": "send", "text": text }).to_string());
+            // A publisher the server dropped (it fell behind reading) ends the ramp.
+            if sink.send(frame).await.is_err() {
+                broken = true;
+                break;
+            }
             sent += 1;
         }
         let sending = step_start.elapsed();
@@ -225,15 +205,16 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
             "rate {rate}/s: {}/{} delivered, p99 {:?}, CPU {:.2}",
             step.delivered, expected, step.p99, step.cpu_per_second
         );
-        let ok = step.delivered == expected && step.p99 <= P99_LIMIT;
+        let ok = !broken && step.delivered == expected && step.p99 <= P99_LIMIT;
+        if broken {
+            eprintln!("rate {rate}/s: a publisher was disconnected; stopping");
+        }
         steps.push(step);
         if !ok {
             break;
         }
     }
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-    let _ = wait_with_usage(child);
+    let _ = server.stop();
 
     println!("| publish rate (msg/s) | deliveries/s | p99 latency | delivered / expected | server CPU (cores) | server peak RSS |");
     println!("|---|---|---|---|---|---|");

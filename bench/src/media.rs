@@ -1,6 +1,6 @@
 //! The media benchmark: the default ladder from a 1080p30 6 Mbit/s source, against ffmpeg.
 
-use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Usage};
+use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Server, Usage};
 use anyhow::{bail, Context};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -80,40 +80,11 @@ fn ensure_reference(cache: &Path, seconds: u32) -> anyhow::Result<PathBuf> {
     Ok(path.canonicalize()?)
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow::Result<Ours> {
-    let data = tempfile::tempdir()?;
-    let (http_port, rtmp_port) = (free_port()?, free_port()?);
     let key = "benchmark-stream-key";
-    let log = std::fs::File::create(data.path().join("server.log"))?;
-    let child = Command::new(server)
-        .arg("serve")
-        .env("RUST_LOG", "warn")
-        .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
-        .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
-        .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
-        .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
-        .env("LIVESTREAM_INGEST__STREAM_KEYS", key)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()?;
-    let pid = child.id();
-    let base = format!("http://127.0.0.1:{http_port}");
+    let server = Server::start(server, &[("LIVESTREAM_INGEST__STREAM_KEYS", key)]).await?;
+    let (pid, rtmp_port, base) = (server.pid, server.rtmp_port, server.base.clone());
     let client = reqwest::Client::new();
-    let ready = Instant::now();
-    while client.get(format!("{base}/health")).send().await.is_err() {
-        anyhow::ensure!(
-            ready.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        tokio::time::sleep(POLL).await;
-    }
     let cpu_before = cpu_so_far(pid)?;
 
     // The publisher reports how far it got; the smallest (wall - media) offset is when media
@@ -245,14 +216,9 @@ async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow
     let cpu = cpu_so_far(pid)?.saturating_sub(cpu_before);
     let peak = peak_rss_kib(pid);
     let _ = publisher.wait();
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-    let (clean, _) = wait_with_usage(child)?;
-    if !clean {
-        bail!(
-            "the server did not exit cleanly; see {}",
-            data.path().join("server.log").display()
-        );
+    let log = server.data.path().join("server.log");
+    if !server.stop()? {
+        bail!("the server did not exit cleanly; see {}", log.display());
     }
     let zero = start
         .lock()

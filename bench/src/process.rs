@@ -67,3 +67,70 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// The server under test: the release binary on loopback with its own data directory.
+pub struct Server {
+    pub child: Child,
+    pub pid: u32,
+    pub http_port: u16,
+    pub rtmp_port: u16,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    pub data: tempfile::TempDir,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl Server {
+    /// Starts `binary serve` with `env` on top of the loopback settings; waits for `/health`.
+    pub async fn start(binary: &std::path::Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let (http_port, rtmp_port) = (free_port()?, free_port()?);
+        let log = std::fs::File::create(data.path().join("server.log"))?;
+        let mut cmd = std::process::Command::new(binary);
+        cmd.arg("serve")
+            .env("RUST_LOG", "warn")
+            .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
+            .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
+            .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
+            .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
+            .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(log);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        let child = cmd.spawn()?;
+        let pid = child.id();
+        let base = format!("http://127.0.0.1:{http_port}");
+        let client = reqwest::Client::new();
+        let started = std::time::Instant::now();
+        while client.get(format!("{base}/health")).send().await.is_err() {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(Self {
+            child,
+            pid,
+            http_port,
+            rtmp_port,
+            base,
+            data,
+        })
+    }
+
+    /// SIGTERM, then waits; true if it exited cleanly.
+    pub fn stop(self) -> anyhow::Result<bool> {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.pid as libc::pid_t, libc::SIGTERM) };
+        let (clean, _) = wait_with_usage(self.child)?;
+        Ok(clean)
+    }
+}

@@ -39,18 +39,6 @@ pub struct NewModerator {
     pub user_id: String,
 }
 
-async fn owned_room(state: &AppState, caller: &AuthUser, id: String) -> Result<Room, ApiError> {
-    let room = state
-        .db
-        .run(move |conn| Ok(Room::find(conn, &id)?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if room.owner_id != caller.id() && !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(room)
-}
-
 /// Appoints a chat moderator (room owner or admin).
 #[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewModerator, responses(
     (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -61,7 +49,7 @@ pub async fn add_moderator(
     path: web::Path<String>,
     body: web::Json<NewModerator>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = owned_room(&state, &caller, path.into_inner()).await?;
+    let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
     let user_id = body.into_inner().user_id;
     let added = state
         .db
@@ -89,7 +77,7 @@ pub async fn remove_moderator(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (room_id, user_id) = path.into_inner();
-    let room = owned_room(&state, &caller, room_id).await?;
+    let room = super::rooms::managed_room(&state, &caller, room_id).await?;
     state
         .db
         .run(move |conn| Ok(Moderators::remove(conn, &room.id, &user_id)?))

@@ -108,7 +108,11 @@ fn key_view(state: &AppState, req: &HttpRequest, key: String) -> StreamKeyView {
 }
 
 /// Loads a room the caller may manage: its owner or an admin.
-async fn managed_room(state: &AppState, caller: &AuthUser, id: String) -> Result<Room, ApiError> {
+pub(super) async fn managed_room(
+    state: &AppState,
+    caller: &AuthUser,
+    id: String,
+) -> Result<Room, ApiError> {
     let room = state
         .db
         .run(move |conn| Ok(Room::find(conn, &id)?))
