@@ -33,6 +33,12 @@ pub enum StreamEvent {
         reason: EndReason,
         archive: ArchiveSummary,
     },
+    /// A publisher was accepted but left (or its media was refused) before its stream started:
+    /// nothing was recorded.
+    Abandoned {
+        stream_id: StreamId,
+        reason: EndReason,
+    },
 }
 
 impl StreamEvent {
@@ -42,7 +48,8 @@ impl StreamEvent {
             Self::Started { stream_id, .. }
             | Self::Playable { stream_id, .. }
             | Self::Stats { stream_id, .. }
-            | Self::Ended { stream_id, .. } => stream_id,
+            | Self::Ended { stream_id, .. }
+            | Self::Abandoned { stream_id, .. } => stream_id,
         }
     }
 }

@@ -78,6 +78,7 @@ impl LiveStreams {
                 streams.remove(stream_id);
                 return Some(reason.clone());
             }
+            StreamEvent::Abandoned { .. } => {}
         }
         None
     }

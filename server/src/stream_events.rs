@@ -123,6 +123,10 @@ impl Reactor {
                     error!(stream = %stream_id, error = %e, "could not record the stream end");
                 }
             }
+            StreamEvent::Abandoned { stream_id, reason } => {
+                info!(stream = %stream_id, ?reason, "publisher left before its stream started");
+                self.rooms.remove(stream_id);
+            }
             _ => {
                 self.live.apply(event, None);
             }

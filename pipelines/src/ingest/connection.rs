@@ -580,8 +580,18 @@ impl Connection {
         let Some(mut publisher) = self.publisher.take() else {
             return;
         };
-        if let Some((pipeline, _)) = publisher.live.take() {
-            pipeline.finish(reason).await;
+        match publisher.live.take() {
+            Some((pipeline, _)) => {
+                pipeline.finish(reason).await;
+            }
+            None => {
+                let stream_id = publisher.grant.stream_id.clone();
+                let _ = self
+                    .shared
+                    .events
+                    .send(StreamEvent::Abandoned { stream_id, reason })
+                    .await;
+            }
         }
     }
 }

@@ -178,6 +178,17 @@ async fn video_only_is_served_and_audio_only_is_refused() {
         !finished_ok(audio_only, Duration::from_secs(20)).await,
         "audio-only publish is refused"
     );
+    let abandoned = app
+        .wait_for(
+            "the refused publish to be reported",
+            Duration::from_secs(10),
+            |e| matches!(e, pipelines::StreamEvent::Abandoned { .. }),
+        )
+        .await;
+    assert!(
+        matches!(abandoned, pipelines::StreamEvent::Abandoned { reason: EndReason::InvalidMedia(ref why), .. } if why.contains("audio-only")),
+        "{abandoned:?}"
+    );
 
     let publisher = app.publish_ffmpeg(
         &key,
