@@ -84,6 +84,8 @@ pub enum EndReason {
     ConnectionLost,
     /// The server is shutting down.
     ServerShutdown,
+    /// The publisher's right to stream was taken away (room deleted, owner disabled).
+    Revoked,
     /// The publisher sent media the engine cannot use.
     InvalidMedia(String),
     /// The pipeline failed.

@@ -11,7 +11,7 @@ pub mod media;
 pub mod pipeline;
 
 pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
-pub use ingest::{Authorizer, IngestConfig, PublishGrant, Refusal, RtmpServer};
+pub use ingest::{Authorizer, IngestConfig, IngestHandle, PublishGrant, Refusal, RtmpServer};
 pub use ladder::{Ladder, Rendition};
 pub use media::{StreamId, StreamKey};
 pub use pipeline::{HlsSettings, PipelineError};

@@ -37,6 +37,8 @@ pub struct AppState {
     pub rtmp_port: u16,
     pub rtmp_app: String,
     pub chat: Arc<ChatService>,
+    /// Ends running publishers whose right to stream was taken away.
+    pub ingest: pipelines::IngestHandle,
 }
 
 /// A built server, listening but not yet serving.
@@ -218,6 +220,7 @@ impl Application {
             recordings_dir: recordings_dir.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
+            ingest: rtmp.handle(),
             chat: Arc::new(ChatService::new(
                 LocalHub::start(Duration::from_secs(1)),
                 settings.chat.messages_per_window,

@@ -50,6 +50,8 @@ enum ConnectionError {
     Pipeline(String),
     #[error("server shutting down")]
     Shutdown,
+    #[error("the right to publish was revoked")]
+    Revoked,
     #[error("publisher stopped")]
     Stopped,
 }
@@ -69,6 +71,7 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
         let reason = match &result {
             Ok(()) | Err(ConnectionError::Stopped) => EndReason::PublisherStopped,
             Err(ConnectionError::Shutdown) => EndReason::ServerShutdown,
+            Err(ConnectionError::Revoked) => EndReason::Revoked,
             Err(ConnectionError::Media(m)) => EndReason::InvalidMedia(m.clone()),
             Err(ConnectionError::Pipeline(m)) => EndReason::PipelineError(m.clone()),
             Err(_) => EndReason::ConnectionLost,
@@ -96,7 +99,7 @@ enum Pending {
 struct Publisher {
     key: StreamKey,
     grant: PublishGrant,
-    _live_key: LiveKey,
+    live_key: LiveKey,
     metadata: Option<StreamMetadata>,
     video_config: Option<(Bytes, AvcConfig)>,
     audio_config: Option<(Bytes, AacConfig)>,
@@ -140,8 +143,10 @@ impl Connection {
                 .and_then(|p| p.live.as_ref())
                 .map(|(_, f)| f.clone());
             let grace = self.audio_grace_deadline();
+            let revoked = self.publisher.as_ref().map(|p| p.live_key.revoked.clone());
             tokio::select! {
                 _ = shutdown.cancelled() => return Err(ConnectionError::Shutdown),
+                _ = cancelled(revoked) => return Err(ConnectionError::Revoked),
                 reason = pipeline_failure(failure) => return Err(ConnectionError::Pipeline(reason)),
                 _ = sleep_until(grace) => self.try_start().await?,
                 read = tokio::time::timeout(idle, self.socket.read(&mut buf)) => {
@@ -301,7 +306,7 @@ impl Connection {
         // Some encoders append query parameters to the key.
         let key = StreamKey::new(stream_key.split('?').next().unwrap_or_default());
         let refusal = match self.shared.authorizer.authorize(&key).await {
-            Ok(grant) => match LiveKey::claim(&self.shared, &key) {
+            Ok(grant) => match LiveKey::claim(&self.shared, &key, &grant.stream_id) {
                 Some(live_key) => {
                     let Some(session) = self.session.as_mut() else {
                         return Ok(());
@@ -312,7 +317,7 @@ impl Connection {
                     self.publisher = Some(Publisher {
                         key,
                         grant,
-                        _live_key: live_key,
+                        live_key,
                         metadata: None,
                         video_config: None,
                         audio_config: None,
@@ -593,6 +598,13 @@ impl Connection {
                     .await;
             }
         }
+    }
+}
+
+async fn cancelled(token: Option<tokio_util::sync::CancellationToken>) {
+    match token {
+        Some(token) => token.cancelled().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::ladder::Ladder;
 use crate::media::{StreamId, StreamKey};
 use crate::pipeline::HlsSettings;
 use futures_util::future::BoxFuture;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -103,21 +103,37 @@ struct Shared {
     events: mpsc::Sender<StreamEvent>,
     /// Keys with a publisher right now; a second publisher on one of them is refused.
     live_keys: Mutex<HashSet<StreamKey>>,
+    /// How to end each accepted publisher from outside (see [`IngestHandle::revoke`]).
+    revocations: Mutex<HashMap<StreamId, CancellationToken>>,
     shutdown: CancellationToken,
 }
 
-/// Holds a key in the live set; releases it when dropped, whatever ended the connection.
+/// Holds a key in the live set and the stream's revocation token; releases both when dropped,
+/// whatever ended the connection.
 struct LiveKey {
     shared: Arc<Shared>,
     key: StreamKey,
+    stream_id: StreamId,
+    revoked: CancellationToken,
 }
 
 impl LiveKey {
-    fn claim(shared: &Arc<Shared>, key: &StreamKey) -> Option<Self> {
+    fn claim(shared: &Arc<Shared>, key: &StreamKey, stream_id: &StreamId) -> Option<Self> {
         let mut keys = shared.live_keys.lock().unwrap_or_else(|p| p.into_inner());
-        keys.insert(key.clone()).then(|| Self {
+        if !keys.insert(key.clone()) {
+            return None;
+        }
+        let revoked = CancellationToken::new();
+        shared
+            .revocations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(stream_id.clone(), revoked.clone());
+        Some(Self {
             shared: shared.clone(),
             key: key.clone(),
+            stream_id: stream_id.clone(),
+            revoked,
         })
     }
 }
@@ -129,6 +145,33 @@ impl Drop for LiveKey {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&self.key);
+        self.shared
+            .revocations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.stream_id);
+    }
+}
+
+/// Lets the application act on running publishers.
+#[derive(Clone)]
+pub struct IngestHandle {
+    shared: Arc<Shared>,
+}
+
+impl IngestHandle {
+    /// Ends a publisher whose right to stream was taken away (its room deleted, its owner
+    /// disabled). Its stream ends cleanly with [`EndReason::Revoked`](crate::EndReason::Revoked).
+    /// Returns false if no such publisher is connected.
+    pub fn revoke(&self, stream_id: &StreamId) -> bool {
+        let token = self
+            .shared
+            .revocations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(stream_id)
+            .cloned();
+        token.map(|t| t.cancel()).is_some()
     }
 }
 
@@ -158,6 +201,7 @@ impl RtmpServer {
             authorizer,
             events,
             live_keys: Mutex::default(),
+            revocations: Mutex::default(),
             shutdown: CancellationToken::new(),
         });
         Ok(Self {
@@ -166,6 +210,13 @@ impl RtmpServer {
             tracker: TaskTracker::new(),
             permits,
         })
+    }
+
+    /// A handle to act on running publishers.
+    pub fn handle(&self) -> IngestHandle {
+        IngestHandle {
+            shared: self.shared.clone(),
+        }
     }
 
     /// The address the server listens on.

@@ -12,7 +12,7 @@ use crate::models::user::{Role, User};
 use crate::models::{new_id, now_ms};
 use crate::startup::AppState;
 use actix_web::web;
-use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,11 @@ pub async fn run(
     mut session: Session,
     stream: MessageStream,
 ) {
-    let mut stream = stream.max_frame_size(MAX_FRAME_BYTES);
+    // Fragmented messages are assembled, up to the same bound as a single frame.
+    let mut stream = stream
+        .max_frame_size(MAX_FRAME_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_FRAME_BYTES);
     let chat = state.chat.clone();
     let stored = ChatSettings {
         enabled: room.chat_enabled,
@@ -87,20 +91,20 @@ pub async fn run(
             incoming = stream.next() => {
                 last_seen = Instant::now();
                 let outcome = match incoming {
-                    None | Some(Ok(Message::Close(_))) => break None,
+                    None | Some(Ok(AggregatedMessage::Close(_))) => break None,
                     Some(Err(e)) => {
                         tracing::info!(room = %room.id, error = %e, "chat protocol error");
                         break Some(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) });
                     }
-                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                    Some(Ok(AggregatedMessage::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(frame) => handle(&state, &room, &mut chatter, frame, &mut session).await,
                         Err(e) => reply(&mut session, ServerFrame::error("bad_frame", format!("unreadable frame: {e}"))).await,
                     },
-                    Some(Ok(Message::Ping(bytes))) => {
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() { break None; }
                         Outcome::Continue
                     }
-                    Some(Ok(Message::Binary(_))) => reply(&mut session, ServerFrame::error("bad_frame", "binary frames are not supported")).await,
+                    Some(Ok(AggregatedMessage::Binary(_))) => reply(&mut session, ServerFrame::error("bad_frame", "binary frames are not supported")).await,
                     Some(Ok(_)) => Outcome::Continue,
                 };
                 if let Outcome::Close(reason) = outcome { break Some(reason); }

@@ -207,6 +207,19 @@ impl Room {
         .execute(conn)
     }
 
+    /// Stream ids of the owner's rooms that are live.
+    pub fn live_streams_of_owner(
+        conn: &mut DbConnection,
+        owner_id: &str,
+    ) -> QueryResult<Vec<String>> {
+        let ids: Vec<Option<String>> = rooms::table
+            .filter(rooms::owner_id.eq(owner_id))
+            .filter(rooms::live_stream_id.is_not_null())
+            .select(rooms::live_stream_id)
+            .load(conn)?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+
     /// After a restart nothing is live.
     pub fn clear_all_live(conn: &mut DbConnection) -> QueryResult<usize> {
         diesel::update(rooms::table.filter(rooms::live_stream_id.is_not_null()))

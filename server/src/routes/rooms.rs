@@ -283,6 +283,10 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Room::soft_delete(conn, &id)?))
         .await?;
+    // A broadcast running in the deleted room ends now.
+    if let Some(stream) = room.live_stream_id.as_deref().and_then(StreamId::parse) {
+        state.ingest.revoke(&stream);
+    }
     tracing::info!(room = %room.id, by = %caller.id(), "room deleted");
     Ok(HttpResponse::NoContent().finish())
 }

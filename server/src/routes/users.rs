@@ -2,9 +2,11 @@
 
 use crate::auth::AuthUser;
 use crate::errors::{ApiError, ErrorBody};
+use crate::models::room::Room;
 use crate::models::user::{Role, User, UserView};
 use crate::startup::AppState;
 use actix_web::{get, patch, web};
+use pipelines::StreamId;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -47,6 +49,8 @@ pub async fn update(
         ));
     }
     let changes = body.into_inner();
+    let revoke_streams =
+        changes.disabled == Some(true) || changes.role.is_some_and(|r| r < Role::Streamer);
     let user = state
         .db
         .run(move |conn| {
@@ -58,6 +62,17 @@ pub async fn update(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
+    // A user who may no longer stream stops streaming now.
+    if revoke_streams {
+        let id = user.id.clone();
+        let live = state
+            .db
+            .run(move |conn| Ok(Room::live_streams_of_owner(conn, &id)?))
+            .await?;
+        for stream in live.iter().filter_map(|s| StreamId::parse(s)) {
+            state.ingest.revoke(&stream);
+        }
+    }
     tracing::info!(admin = %caller.id(), user = %user.id, role = %user.role, disabled = user.disabled, "user access changed");
     Ok(web::Json(user.view()))
 }

@@ -322,3 +322,61 @@ async fn a_room_preset_shapes_the_next_broadcast() {
     app.wait_ended(&stream).await;
     app.stop().await;
 }
+
+async fn revocation(backend: Backend) {
+    let mut app = TestApp::spawn_on(backend).await;
+    let admin = app.admin_token().await;
+    let (olive, olive_id) = app.register("olive", "streamer").await;
+    let (first, first_key) = app.create_room(&olive, "First").await;
+    let (_, second_key) = app.create_room(&olive, "Second").await;
+
+    // Deleting a room ends the broadcast running in it, cleanly.
+    let publisher = app.publish_ffmpeg(&first_key, Clip::small(30.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        app.json(
+            Method::DELETE,
+            &format!("/api/rooms/{first}"),
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    let (reason, archive, _, finalized) = app.wait_ended(&stream).await;
+    assert_eq!(reason, EndReason::Revoked);
+    assert!(
+        finalized && ffprobe_duration(&archive) >= 1.5,
+        "the archive keeps what was streamed"
+    );
+    assert!(
+        !finished_ok(publisher, Duration::from_secs(10)).await,
+        "the publisher was disconnected"
+    );
+
+    // Disabling the owner ends their broadcasts too.
+    let publisher = app.publish_ffmpeg(&second_key, Clip::small(30.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    let (status, _) = app
+        .json(
+            Method::PATCH,
+            &format!("/api/admin/users/{olive_id}"),
+            Some(&admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (reason, _, _, _) = app.wait_ended(&stream).await;
+    assert_eq!(reason, EndReason::Revoked);
+    assert!(!finished_ok(publisher, Duration::from_secs(10)).await);
+    app.stop().await;
+}
+
+on_both_databases!(
+    running_broadcasts_end_when_their_right_to_stream_is_revoked,
+    revocation
+);
