@@ -25,6 +25,8 @@ pub struct ChatSettings {
     /// Each user may send this many messages per `window_seconds`.
     pub messages_per_window: usize,
     pub window_seconds: u64,
+    /// A chat connection silent this long is closed (pings go out every third of it).
+    pub idle_timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,7 +112,8 @@ impl Settings {
             .set_default("auth.admin_username", "")?
             .set_default("auth.admin_password", "")?
             .set_default("chat.messages_per_window", 5)?
-            .set_default("chat.window_seconds", 10)?;
+            .set_default("chat.window_seconds", 10)?
+            .set_default("chat.idle_timeout_seconds", 30)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -161,6 +164,9 @@ impl Settings {
             return invalid(
                 "chat.messages_per_window must be 1-1000000 and chat.window_seconds 1-3600",
             );
+        }
+        if !(3..=3600).contains(&self.chat.idle_timeout_seconds) {
+            return invalid("chat.idle_timeout_seconds must be between 3 and 3600");
         }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");

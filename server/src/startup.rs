@@ -221,11 +221,14 @@ impl Application {
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
             ingest: rtmp.handle(),
-            chat: Arc::new(ChatService::new(
-                LocalHub::start(Duration::from_secs(1)),
-                settings.chat.messages_per_window,
-                Duration::from_secs(settings.chat.window_seconds),
-            )),
+            chat: Arc::new(
+                ChatService::new(
+                    LocalHub::start(Duration::from_secs(1)),
+                    settings.chat.messages_per_window,
+                    Duration::from_secs(settings.chat.window_seconds),
+                )
+                .with_idle_timeout(Duration::from_secs(settings.chat.idle_timeout_seconds)),
+            ),
         });
         let http = HttpServer::new(move || routes::app(state.clone()))
             .listen(listener)?

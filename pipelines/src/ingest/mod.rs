@@ -104,9 +104,13 @@ struct Shared {
     /// Keys with a publisher right now; a second publisher on one of them is refused.
     live_keys: Mutex<HashSet<StreamKey>>,
     /// How to end each accepted publisher from outside (see [`IngestHandle::revoke`]).
-    revocations: Mutex<HashMap<StreamId, CancellationToken>>,
+    revocations: Revocations,
     shutdown: CancellationToken,
 }
+
+/// Revocation tokens of accepted publishers, by stream. Shared with [`IngestHandle`]s, which must
+/// not keep the rest of the server (its event channel) alive.
+type Revocations = Arc<Mutex<HashMap<StreamId, CancellationToken>>>;
 
 /// Holds a key in the live set and the stream's revocation token; releases both when dropped,
 /// whatever ended the connection.
@@ -156,7 +160,7 @@ impl Drop for LiveKey {
 /// Lets the application act on running publishers.
 #[derive(Clone)]
 pub struct IngestHandle {
-    shared: Arc<Shared>,
+    revocations: Revocations,
 }
 
 impl IngestHandle {
@@ -165,7 +169,6 @@ impl IngestHandle {
     /// Returns false if no such publisher is connected.
     pub fn revoke(&self, stream_id: &StreamId) -> bool {
         let token = self
-            .shared
             .revocations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -201,7 +204,7 @@ impl RtmpServer {
             authorizer,
             events,
             live_keys: Mutex::default(),
-            revocations: Mutex::default(),
+            revocations: Revocations::default(),
             shutdown: CancellationToken::new(),
         });
         Ok(Self {
@@ -215,7 +218,7 @@ impl RtmpServer {
     /// A handle to act on running publishers.
     pub fn handle(&self) -> IngestHandle {
         IngestHandle {
-            shared: self.shared.clone(),
+            revocations: self.shared.revocations.clone(),
         }
     }
 

@@ -25,6 +25,9 @@ pub struct ChatSettings {
 /// Chat state shared by all connections.
 pub struct ChatService {
     pub hub: Arc<dyn ChatHub>,
+    /// A connection silent this long (no frame, no pong) is closed; pings go out three times
+    /// as often.
+    pub idle_timeout: Duration,
     pub limiter: RateLimiter,
     settings: Mutex<HashMap<String, ChatSettings>>,
     last_sent: Mutex<HashMap<(String, String), Instant>>,
@@ -35,10 +38,17 @@ impl ChatService {
     pub fn new(hub: Arc<dyn ChatHub>, messages: usize, window: Duration) -> Self {
         Self {
             hub,
+            idle_timeout: Duration::from_secs(30),
             limiter: RateLimiter::new(messages, window),
             settings: Mutex::default(),
             last_sent: Mutex::default(),
         }
+    }
+
+    /// The same service with another idle timeout.
+    pub fn with_idle_timeout(mut self, idle_timeout: Duration) -> Self {
+        self.idle_timeout = idle_timeout;
+        self
     }
 
     /// The room's current switches (`stored` is what the database said when a client joined).

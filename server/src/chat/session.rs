@@ -6,20 +6,16 @@ use super::protocol::{
 };
 use super::{ChatSettings, HISTORY_LEN};
 use crate::auth::{authenticate, AuthUser};
-use crate::models::chat::{Bans, ChatMessage, Moderators};
+use crate::models::chat::{message_id, Bans, ChatMessage, Moderators};
+use crate::models::now_ms;
 use crate::models::room::Room;
 use crate::models::user::{Role, User};
-use crate::models::{new_id, now_ms};
 use crate::startup::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 
-/// How often the server pings.
-const HEARTBEAT: Duration = Duration::from_secs(10);
-/// A connection silent this long (no frame, no pong) is closed.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A single frame that takes longer than this to hand to the socket means a stuck client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest frame a client may send.
@@ -85,7 +81,8 @@ pub async fn run(
 
     let mut chatter: Option<Chatter> = None;
     let mut last_seen = Instant::now();
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let idle_timeout = chat.idle_timeout;
+    let mut heartbeat = tokio::time::interval(idle_timeout / 3);
     let reason = loop {
         tokio::select! {
             incoming = stream.next() => {
@@ -119,7 +116,7 @@ pub async fn run(
                 None => break Some(too_slow()),
             },
             _ = heartbeat.tick() => {
-                if last_seen.elapsed() > IDLE_TIMEOUT {
+                if last_seen.elapsed() > idle_timeout {
                     break Some(CloseReason { code: CloseCode::Away, description: Some("idle".into()) });
                 }
                 if session.ping(b"").await.is_err() { break None; }
@@ -251,14 +248,15 @@ async fn send(
             return ServerFrame::error("slow_mode", format!("slow mode is on: wait {wait} s"));
         }
     }
+    let sent_at = now_ms();
     let message = ChatMessage {
-        id: new_id(),
+        id: message_id(sent_at),
         room_id: room.id.clone(),
         user_id: chatter.user.id.clone(),
         author_name: chatter.user.username.clone(),
         author_role: chatter.user.role.clone(),
         body: text,
-        sent_at: now_ms(),
+        sent_at,
         deleted: false,
     };
     let row = message.clone();

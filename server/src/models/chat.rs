@@ -18,6 +18,20 @@ pub struct ChatMessage {
     pub deleted: bool,
 }
 
+/// A message id that sorts like send order: milliseconds, a per-process sequence number, then
+/// random characters so ids from several instances never collide. Messages sent within the same
+/// millisecond still keep their order.
+pub fn message_id(sent_at_ms: i64) -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let sequence = SEQUENCE.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+    let suffix = Alphanumeric
+        .sample_string(&mut rand::rng(), 4)
+        .to_ascii_lowercase();
+    format!("{:013}{sequence:06}{suffix}", sent_at_ms.max(0))
+}
+
 impl ChatMessage {
     pub fn insert(conn: &mut DbConnection, message: &ChatMessage) -> QueryResult<()> {
         diesel::insert_into(chat_messages::table)

@@ -446,3 +446,43 @@ async fn a_database_hiccup_gives_error_frames_not_a_crash() {
     assert_eq!(watcher.expect("message").await["text"], "after");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_connection_is_closed_as_idle() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.chat.idle_timeout_seconds = 3;
+    let app = TestApp::spawn_with(settings, data_dir).await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Quiet").await;
+    let (mut silent, _) = ChatClient::join(&app, &room).await;
+    let (mut chatty, _) = ChatClient::join(&app, &room).await;
+    // The silent client neither reads (so it answers no pings) nor sends; the chatty one pings.
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        chatty.send(json!({ "type": "ping" })).await;
+    }
+    // The server closed it (close code 1001, or, when the client's own pong hits the closed
+    // socket first, an I/O error) and no longer counts it as a viewer.
+    let closed = tokio::time::timeout(Duration::from_secs(10), silent.expect("closed"))
+        .await
+        .expect("the silent client is closed");
+    assert!(
+        closed["code"] == 1001 || closed["error"].is_string(),
+        "{closed}"
+    );
+    let (_, shown) = app
+        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+        .await;
+    assert_eq!(
+        shown["viewer_count"], 1,
+        "only the active client remains: {shown}"
+    );
+    chatty.send(json!({ "type": "ping" })).await;
+    assert_eq!(
+        chatty.expect("pong").await["type"],
+        "pong",
+        "an active client stays"
+    );
+    app.stop().await;
+}
