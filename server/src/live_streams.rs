@@ -1,6 +1,6 @@
 //! The server's view of what is live, kept current from the media engine's events.
 
-use pipelines::events::{EndReason, StreamStats};
+use pipelines::events::StreamStats;
 use pipelines::ladder::PlannedRendition;
 use pipelines::media::SourceMedia;
 use pipelines::{StreamEvent, StreamId};
@@ -32,9 +32,8 @@ pub struct LiveStreams {
 }
 
 impl LiveStreams {
-    /// Updates the view from one event (`room` names the room of a starting stream); returns
-    /// the end reason when a stream ended.
-    pub fn apply(&self, event: &StreamEvent, room: Option<String>) -> Option<EndReason> {
+    /// Updates the view from one event (`room` names the room of a starting stream).
+    pub fn apply(&self, event: &StreamEvent, room: Option<String>) {
         let mut streams = self.inner.write().unwrap_or_else(|p| p.into_inner());
         match event {
             StreamEvent::Started {
@@ -72,15 +71,11 @@ impl LiveStreams {
                     s.stats = Some(stats.clone());
                 }
             }
-            StreamEvent::Ended {
-                stream_id, reason, ..
-            } => {
+            StreamEvent::Ended { stream_id, .. } => {
                 streams.remove(stream_id);
-                return Some(reason.clone());
             }
             StreamEvent::Abandoned { .. } => {}
         }
-        None
     }
 
     /// Every live stream, oldest first.

@@ -51,13 +51,17 @@ impl ChatService {
         self
     }
 
-    /// The room's current switches (`stored` is what the database said when a client joined).
-    pub fn settings(&self, room: &str, stored: ChatSettings) -> ChatSettings {
+    /// The room's current switches; the first connection seeds them from the room row.
+    pub fn settings(&self, room: &crate::models::room::Room) -> ChatSettings {
+        let stored = ChatSettings {
+            enabled: room.chat_enabled,
+            slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
+        };
         *self
             .settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(room.to_owned())
+            .entry(room.id.clone())
             .or_insert(stored)
     }
 

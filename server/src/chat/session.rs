@@ -45,11 +45,7 @@ pub async fn run(
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME_BYTES);
     let chat = state.chat.clone();
-    let stored = ChatSettings {
-        enabled: room.chat_enabled,
-        slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
-    };
-    let settings = chat.settings(&room.id, stored);
+    let settings = chat.settings(&room);
     let mut subscription = chat.hub.clone().subscribe(&room.id);
     let hello = ServerFrame::Hello {
         protocol: PROTOCOL_VERSION,
@@ -223,13 +219,7 @@ async fn send(
         Err(why) => return ServerFrame::error("invalid_message", why),
     };
     let chat = &state.chat;
-    let settings = chat.settings(
-        &room.id,
-        ChatSettings {
-            enabled: room.chat_enabled,
-            slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
-        },
-    );
+    let settings = chat.settings(room);
     if !settings.enabled && !chatter.can_moderate {
         return ServerFrame::error("chat_disabled", "chat is turned off in this room");
     }
@@ -316,10 +306,6 @@ async fn moderate(
     let chat = &state.chat;
     let room_id = room.id.clone();
     let owner = room.owner_id.clone();
-    let stored = ChatSettings {
-        enabled: room.chat_enabled,
-        slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
-    };
     let result = match frame {
         ClientFrame::Delete { message_id } => {
             let id = message_id.clone();
@@ -376,7 +362,7 @@ async fn moderate(
             if seconds > 3600 {
                 return ServerFrame::error("invalid_request", "slow mode is 0 to 3600 seconds");
             }
-            let current = chat.settings(&room.id, stored);
+            let current = chat.settings(room);
             let next = ChatSettings {
                 slow_mode_seconds: seconds,
                 ..current
@@ -390,7 +376,7 @@ async fn moderate(
             })
         }
         ClientFrame::SetChat { enabled } => {
-            let current = chat.settings(&room.id, stored);
+            let current = chat.settings(room);
             let next = ChatSettings { enabled, ..current };
             apply_settings(state, &room.id, next).await.map(|_| {
                 if enabled {

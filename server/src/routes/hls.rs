@@ -4,7 +4,7 @@ use crate::errors::ApiError;
 use crate::startup::AppState;
 use actix_cors::Cors;
 use actix_files::NamedFile;
-use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use pipelines::StreamId;
 
@@ -79,13 +79,12 @@ async fn serve(
     let named = NamedFile::open_async(&full)
         .await
         .map_err(|_| ApiError::NotFound)?;
+    // Players poll playlists every second or so: the headers are constants, not built per request.
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
     let (mime, cache) = match kind {
-        Kind::Playlist => (
-            "application/vnd.apple.mpegurl",
-            vec![CacheDirective::NoCache, CacheDirective::NoStore],
-        ),
-        Kind::Segment => ("video/iso.segment", immutable()),
-        Kind::Init => ("video/mp4", immutable()),
+        Kind::Playlist => ("application/vnd.apple.mpegurl", "no-cache, no-store"),
+        Kind::Segment => ("video/iso.segment", IMMUTABLE),
+        Kind::Init => ("video/mp4", IMMUTABLE),
     };
     let mime: mime_guess::mime::Mime = mime
         .parse()
@@ -96,22 +95,10 @@ async fn serve(
         .use_last_modified(kind != Kind::Playlist)
         .prefer_utf8(false)
         .into_response(&req);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        CacheControl(cache)
-            .to_string()
-            .parse()
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?,
-    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     Ok(response)
-}
-
-fn immutable() -> Vec<CacheDirective> {
-    vec![
-        CacheDirective::Public,
-        CacheDirective::MaxAge(31_536_000),
-        CacheDirective::Extension("immutable".into(), None),
-    ]
 }
 
 #[cfg(test)]
