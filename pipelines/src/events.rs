@@ -59,7 +59,8 @@ impl StreamEvent {
 pub struct StreamStats {
     pub input_kbps: f64,
     pub input_fps: f64,
-    /// Time between the last two source keyframes.
+    /// Time between the last two source keyframes (in JSON: seconds).
+    #[serde(serialize_with = "optional_seconds")]
     pub keyframe_interval: Option<Duration>,
     pub renditions: Vec<RenditionStats>,
 }
@@ -70,8 +71,20 @@ pub struct RenditionStats {
     pub name: String,
     /// Media time produced per wall-clock second; 1.0 is real time.
     pub speed: f64,
-    /// How far the rendition's output is behind the newest source frame.
+    /// How far the rendition's output is behind the newest source frame (in JSON: seconds).
+    #[serde(serialize_with = "seconds")]
     pub behind: Duration,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+fn optional_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => seconds(d, s),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why a stream ended.

@@ -27,6 +27,8 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("x264enc", "gstreamer1.0-plugins-ugly"),
     ("videoconvertscale", "gstreamer1.0-plugins-base"),
     ("videorate", "gstreamer1.0-plugins-base"),
+    ("jpegenc", "gstreamer1.0-plugins-good"),
+    ("appsink", "gstreamer1.0-plugins-base"),
     ("matroskamux", "gstreamer1.0-plugins-good"),
     ("matroskademux", "gstreamer1.0-plugins-good"),
     ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),

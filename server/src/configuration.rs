@@ -52,6 +52,8 @@ pub struct AuthSettings {
 pub struct HttpSettings {
     pub host: IpAddr,
     pub port: u16,
+    /// The built web app (`web/dist`), served for every path outside `/api` and `/hls`.
+    pub web_root: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +75,8 @@ pub struct HlsSettings {
     pub window_segments: u32,
     /// How long an ended stream's HLS files stay available (for players finishing up).
     pub retain_ended_seconds: u64,
+    /// How often each live stream's JPEG thumbnail is refreshed; 0 turns thumbnails off.
+    pub thumbnail_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,6 +100,7 @@ impl Settings {
         let mut builder = config::Config::builder()
             .set_default("http.host", "0.0.0.0")?
             .set_default("http.port", 8080)?
+            .set_default("http.web_root", "web/dist")?
             .set_default("rtmp.host", "0.0.0.0")?
             .set_default("rtmp.port", 1935)?
             .set_default("rtmp.app", "live")?
@@ -103,6 +108,7 @@ impl Settings {
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
             .set_default("hls.retain_ended_seconds", 300)?
+            .set_default("hls.thumbnail_seconds", 10)?
             .set_default("ingest.stream_keys", Vec::<String>::new())?
             .set_default("database.url", "")?
             .set_default("database.max_connections", 8)?
@@ -137,6 +143,9 @@ impl Settings {
         }
         if !(2..=60).contains(&self.hls.window_segments) {
             return invalid("hls.window_segments must be between 2 and 60");
+        }
+        if self.hls.thumbnail_seconds > 3600 {
+            return invalid("hls.thumbnail_seconds must be between 0 (off) and 3600");
         }
         if self.rtmp.app.is_empty()
             || !self
@@ -191,6 +200,8 @@ impl Settings {
         pipelines::HlsSettings {
             segment_duration: Duration::from_secs(self.hls.segment_seconds),
             window_segments: self.hls.window_segments,
+            thumbnail_interval: (self.hls.thumbnail_seconds > 0)
+                .then(|| Duration::from_secs(self.hls.thumbnail_seconds)),
         }
     }
 }

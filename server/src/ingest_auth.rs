@@ -44,16 +44,16 @@ pub struct RoomKeys {
     db: Db,
     rooms: StreamRooms,
     dev_keys: Vec<String>,
-    dev_hls: HlsSettings,
+    server_hls: HlsSettings,
 }
 
 impl RoomKeys {
-    pub fn new(db: Db, rooms: StreamRooms, dev_keys: Vec<String>, dev_hls: HlsSettings) -> Self {
+    pub fn new(db: Db, rooms: StreamRooms, dev_keys: Vec<String>, server_hls: HlsSettings) -> Self {
         Self {
             db,
             rooms,
             dev_keys,
-            dev_hls,
+            server_hls,
         }
     }
 }
@@ -101,7 +101,7 @@ impl Authorizer for RoomKeys {
                     Ok(PublishGrant {
                         stream_id,
                         ladder: spec.ladder(),
-                        hls: spec.hls(),
+                        hls: spec.hls(&self.server_hls),
                     })
                 }
                 None => {
@@ -112,7 +112,7 @@ impl Authorizer for RoomKeys {
                         Ok(PublishGrant {
                             stream_id: StreamId::random(),
                             ladder: Ladder::default(),
-                            hls: self.dev_hls.clone(),
+                            hls: self.server_hls.clone(),
                         })
                     } else {
                         Err(Refusal::UnknownKey)

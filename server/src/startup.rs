@@ -33,6 +33,8 @@ pub struct AppState {
     pub dummy_hash: String,
     pub live: LiveStreams,
     pub hls_root: PathBuf,
+    /// The built web app (`index.html` and `assets/`).
+    pub web_root: PathBuf,
     pub recordings_dir: PathBuf,
     pub rtmp_port: u16,
     pub rtmp_app: String,
@@ -181,6 +183,12 @@ impl Application {
                 "development stream keys from ingest.stream_keys are accepted"
             );
         }
+        if !settings.http.web_root.join("index.html").is_file() {
+            warn!(
+                web_root = %settings.http.web_root.display(),
+                "the web app is not built (npm --prefix web run build); only the API is served"
+            );
+        }
         let rooms = StreamRooms::default();
         let authorizer = Arc::new(RoomKeys::new(
             db.clone(),
@@ -217,6 +225,7 @@ impl Application {
             dummy_hash,
             live: live.clone(),
             hls_root: hls_root.clone(),
+            web_root: settings.http.web_root.clone(),
             recordings_dir: recordings_dir.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),

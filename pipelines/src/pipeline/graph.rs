@@ -8,6 +8,8 @@
 //!                                      └─ queue ─ scale 720p ─ tee ─┬─ queue ─ x264enc ─ ...
 //!                                                                   └─ ... (each rung scaled from
 //!                                                                           the next larger one)
+//! smallest rung's tee ─ leaky queue ─ scale ─ jpegenc ─ appsink                 [thumbnail.jpg]
+//!   (one frame per interval; without renditions, source keyframes are decoded for it instead)
 //! audio appsrc ─ aacparse ─ hlscmafsink (audio)
 //! archive video appsrc ─ queue ───────────┐
 //! archive audio appsrc ─ aacparse ─ queue ─┴─ matroskamux ─ filesink                [MKV archive]
@@ -28,6 +30,10 @@ pub const AUDIO_RENDITION: &str = "audio";
 pub const HLS_SINK_PREFIX: &str = "hls-";
 /// Name of the archive's file sink.
 pub const ARCHIVE_SINK: &str = "archive-sink";
+/// The live thumbnail, beside the multivariant playlist.
+pub const THUMBNAIL_FILE: &str = "thumbnail.jpg";
+/// Width of the thumbnail (never wider than the source).
+const THUMBNAIL_WIDTH: u32 = 480;
 /// Upper bound of what each appsrc buffers before the publisher is slowed down.
 pub const APPSRC_MAX_BYTES: u64 = 8 * 1024 * 1024;
 
@@ -185,6 +191,11 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
             hls_sinks.push((rendition.name.clone(), sink));
             input = scaled;
         }
+        if let Some(interval) = config.hls.thumbnail_interval {
+            add_thumbnail(&pipeline, config, &input, interval, false)?;
+        }
+    } else if let Some(interval) = config.hls.thumbnail_interval {
+        add_thumbnail(&pipeline, config, &source_tee, interval, true)?;
     }
 
     let mut audio_src = None;
@@ -337,6 +348,114 @@ fn add_encoded_rendition(
     scaled.link(&chain[0]).map_err(PipelineError::link(name))?;
     gst::Element::link_many(&chain).map_err(PipelineError::link(name))?;
     Ok((sink, scaled))
+}
+
+/// Adds the thumbnail branch: one picture from `input` every `interval`, scaled, JPEG-encoded and
+/// written to [`THUMBNAIL_FILE`] by replacing the previous one atomically, so a reader never sees
+/// half a file. With `encoded` the input is the H.264 source and only its keyframes are decoded.
+///
+/// The branch can never hold the rest of the stream back: frames are dropped before its queue,
+/// and the queue itself leaks.
+fn add_thumbnail(
+    pipeline: &gst::Pipeline,
+    config: &PipelineConfig,
+    input: &gst::Element,
+    interval: std::time::Duration,
+    encoded: bool,
+) -> Result<(), PipelineError> {
+    const BRANCH: &str = "thumbnail";
+    let q = gst::ElementFactory::make("queue")
+        .name("thumbnail-queue")
+        .property("max-size-buffers", 1u32)
+        .property("max-size-bytes", 0u32)
+        .property("max-size-time", 0u64)
+        .property_from_str("leaky", "downstream")
+        .build()
+        .map_err(|_| PipelineError::MissingElement("queue".into()))?;
+    let mut chain = vec![q.clone()];
+    if encoded {
+        chain.push(make("avdec_h264", "thumbnail-decoder")?);
+    }
+    let source = &config.media.video;
+    let width = THUMBNAIL_WIDTH.min(source.width).max(2) & !1;
+    let height = ((u64::from(width) * u64::from(source.height) / u64::from(source.width.max(1)))
+        as u32)
+        .max(2)
+        & !1;
+    chain.push(make("videoconvertscale", "thumbnail-scale")?);
+    chain.push(capsfilter(
+        "thumbnail-size",
+        gst::Caps::builder("video/x-raw")
+            .field("width", width as i32)
+            .field("height", height as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .build(),
+    )?);
+    chain.push(
+        gst::ElementFactory::make("jpegenc")
+            .name("thumbnail-encoder")
+            .property("quality", 80i32)
+            .build()
+            .map_err(|_| PipelineError::MissingElement("jpegenc".into()))?,
+    );
+    let target = config.hls_dir.join(THUMBNAIL_FILE);
+    let sink = gst_app::AppSink::builder()
+        .name("thumbnail-sink")
+        .sync(false)
+        .max_buffers(1)
+        .drop(true)
+        .callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    // A small file every few seconds, on this branch's own thread: the write cannot
+                    // delay any other branch.
+                    if let Ok(sample) = sink.pull_sample() {
+                        if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                            if let Err(e) =
+                                super::multivariant::write_atomic(&target, map.as_slice())
+                            {
+                                tracing::warn!(error = %e, "could not write the thumbnail");
+                            }
+                        }
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        )
+        .build();
+    sink.set_property("async", false);
+    chain.push(sink.upcast());
+    pipeline
+        .add_many(&chain)
+        .map_err(PipelineError::link(BRANCH))?;
+    input.link(&chain[0]).map_err(PipelineError::link(BRANCH))?;
+    gst::Element::link_many(&chain).map_err(PipelineError::link(BRANCH))?;
+
+    // Let one frame through per interval (the first at once), before it reaches the queue.
+    // Frames not wanted are answered `Handled` (the binding releases them) rather than `Drop`,
+    // which on GStreamer 1.22 makes the core release an already-released buffer.
+    let interval = interval.as_nanos() as u64;
+    let next_due = std::sync::atomic::AtomicU64::new(0);
+    if let Some(pad) = q.static_pad("sink") {
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let Some(buffer) = info.buffer() else {
+                return gst::PadProbeReturn::Ok;
+            };
+            if encoded && buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                return gst::PadProbeReturn::Handled;
+            }
+            let Some(pts) = buffer.pts().map(|t| t.nseconds()) else {
+                return gst::PadProbeReturn::Handled;
+            };
+            use std::sync::atomic::Ordering;
+            if pts < next_due.load(Ordering::Relaxed) {
+                return gst::PadProbeReturn::Handled;
+            }
+            next_due.store(pts.saturating_add(interval), Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    }
+    Ok(())
 }
 
 fn capsfilter(name: &str, caps: gst::Caps) -> Result<gst::Element, PipelineError> {

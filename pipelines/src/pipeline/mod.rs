@@ -20,7 +20,7 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch};
 
-pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX};
+pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX, THUMBNAIL_FILE};
 
 /// HLS output settings of one stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct HlsSettings {
     pub segment_duration: Duration,
     /// How many segments a live media playlist lists.
     pub window_segments: u32,
+    /// How often the JPEG thumbnail beside the playlists is refreshed; `None` writes none.
+    pub thumbnail_interval: Option<Duration>,
 }
 
 impl Default for HlsSettings {
@@ -36,6 +38,7 @@ impl Default for HlsSettings {
         Self {
             segment_duration: Duration::from_secs(2),
             window_segments: 6,
+            thumbnail_interval: Some(Duration::from_secs(10)),
         }
     }
 }

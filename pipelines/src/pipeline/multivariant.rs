@@ -52,6 +52,12 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
                 }),
                 frame_rate: v.frame_rate.map(|f| (f * 1000.0).round() / 1000.0),
                 audio: audio.map(|_| AUDIO_GROUP.to_owned()),
+                // Not in RFC 8216 for variants, but hls.js exposes it as the level's name: players
+                // can say "source" instead of showing two identical heights.
+                other_attributes: Some(std::collections::HashMap::from([(
+                    "NAME".to_owned(),
+                    m3u8_rs::QuotedOrUnquoted::Quoted(v.name.clone()),
+                )])),
                 ..Default::default()
             }
         })
@@ -83,9 +89,12 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
     out
 }
 
-/// Writes `bytes` to `path` atomically (temp file + rename), so readers never see half a file.
+/// Writes `bytes` to `path` atomically (`<path>.tmp`, then a rename), so readers never see half
+/// a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension("m3u8.tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
@@ -120,6 +129,10 @@ mod tests {
         );
         let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
         assert_eq!(parsed.variants[0].uri, "720p/playlist.m3u8");
+        assert!(
+            String::from_utf8_lossy(&text).contains("NAME=\"720p\""),
+            "each variant is named after its rendition"
+        );
         assert_eq!(parsed.variants[0].bandwidth, 3_128_000);
         assert_eq!(
             parsed.variants[1].codecs.as_deref(),

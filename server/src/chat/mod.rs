@@ -22,6 +22,16 @@ pub struct ChatSettings {
     pub slow_mode_seconds: u32,
 }
 
+impl ChatSettings {
+    /// The switches as stored in the room's row.
+    pub fn stored(room: &crate::models::room::Room) -> Self {
+        Self {
+            enabled: room.chat_enabled,
+            slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
+        }
+    }
+}
+
 /// Chat state shared by all connections.
 pub struct ChatService {
     pub hub: Arc<dyn ChatHub>,
@@ -53,10 +63,7 @@ impl ChatService {
 
     /// The room's current switches; the first connection seeds them from the room row.
     pub fn settings(&self, room: &crate::models::room::Room) -> ChatSettings {
-        let stored = ChatSettings {
-            enabled: room.chat_enabled,
-            slow_mode_seconds: room.slow_mode_seconds.max(0) as u32,
-        };
+        let stored = ChatSettings::stored(room);
         *self
             .settings
             .lock()
@@ -65,11 +72,19 @@ impl ChatService {
             .or_insert(stored)
     }
 
-    pub fn set_settings(&self, room: &str, settings: ChatSettings) {
+    /// Makes `settings` the room's switches and announces them to every connection of the room.
+    pub fn change_settings(&self, room: &str, settings: ChatSettings) {
         self.settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(room.to_owned(), settings);
+        self.hub.publish(
+            room,
+            &protocol::ServerFrame::RoomSettings {
+                chat_enabled: settings.enabled,
+                slow_mode_seconds: settings.slow_mode_seconds,
+            },
+        );
     }
 
     /// Slow mode: seconds the user must still wait, or `None` if they may send now (recorded).

@@ -446,13 +446,6 @@ async fn apply_settings(
             )?)
         })
         .await?;
-    state.chat.set_settings(room_id, next);
-    state.chat.hub.publish(
-        room_id,
-        &ServerFrame::RoomSettings {
-            chat_enabled: next.enabled,
-            slow_mode_seconds: next.slow_mode_seconds,
-        },
-    );
+    state.chat.change_settings(room_id, next);
     Ok(())
 }

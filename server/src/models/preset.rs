@@ -129,10 +129,12 @@ impl PresetSpec {
         }
     }
 
-    pub fn hls(&self) -> HlsSettings {
+    /// The preset's HLS output; what the preset does not decide comes from `server`.
+    pub fn hls(&self, server: &HlsSettings) -> HlsSettings {
         HlsSettings {
             segment_duration: Duration::from_secs(u64::from(self.segment_seconds)),
             window_segments: self.window_segments,
+            ..server.clone()
         }
     }
 

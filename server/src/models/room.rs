@@ -98,6 +98,7 @@ impl Room {
     pub fn search(
         conn: &mut DbConnection,
         query: Option<&str>,
+        owner: Option<&str>,
         limit: i64,
         offset: i64,
     ) -> QueryResult<Vec<(Room, String)>> {
@@ -105,6 +106,9 @@ impl Room {
             .inner_join(users::table)
             .filter(rooms::deleted_at.is_null())
             .into_boxed();
+        if let Some(owner) = owner {
+            q = q.filter(rooms::owner_id.eq(owner.to_owned()));
+        }
         if let Some(text) = query.filter(|t| !t.trim().is_empty()) {
             let escaped = text
                 .trim()

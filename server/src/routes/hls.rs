@@ -39,26 +39,23 @@ enum Kind {
     Playlist,
     Segment,
     Init,
+    Thumbnail,
 }
 
-/// Accepts `master.m3u8` or `<rendition>/<file>` with plain names only: no `..`, no hidden
+/// Accepts `master.m3u8`, `thumbnail.jpg` or `<rendition>/<file>` with plain names only: no `..`, no hidden
 /// files, no temporary files.
 fn classify(path: &str) -> Option<Kind> {
     let parts: Vec<&str> = path.split('/').collect();
     if parts.is_empty() || parts.len() > 2 {
         return None;
     }
-    let plain = |p: &&str| {
-        !p.is_empty()
-            && p.len() <= 64
-            && !p.starts_with('.')
-            && p.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-    };
-    if !parts.iter().all(plain) {
+    if !parts.iter().all(|p| super::plain_name(p)) {
         return None;
     }
     let file = parts.last()?;
+    if path == pipelines::pipeline::THUMBNAIL_FILE {
+        return Some(Kind::Thumbnail);
+    }
     match file.rsplit_once('.')?.1 {
         "m3u8" => Some(Kind::Playlist),
         "m4s" => Some(Kind::Segment),
@@ -85,6 +82,8 @@ async fn serve(
         Kind::Playlist => ("application/vnd.apple.mpegurl", "no-cache, no-store"),
         Kind::Segment => ("video/iso.segment", IMMUTABLE),
         Kind::Init => ("video/mp4", IMMUTABLE),
+        // Replaced every few seconds: revalidate each time (ETag makes that cheap).
+        Kind::Thumbnail => ("image/jpeg", "no-cache"),
     };
     let mime: mime_guess::mime::Mime = mime
         .parse()
@@ -110,6 +109,7 @@ mod tests {
         assert!(classify("master.m3u8") == Some(Kind::Playlist));
         assert!(classify("720p/segment00001.m4s") == Some(Kind::Segment));
         assert!(classify("720p/init00.mp4") == Some(Kind::Init));
+        assert!(classify("thumbnail.jpg") == Some(Kind::Thumbnail));
         for bad in [
             "../x.m3u8",
             "a/../../b.m4s",
@@ -119,6 +119,9 @@ mod tests {
             "master.m3u8.tmp",
             "",
             "x.mkv",
+            "720p/thumbnail.jpg",
+            "thumbnail.jpg.tmp",
+            "other.jpg",
             "a\\b.m4s",
             "%2e%2e/x.m3u8",
         ] {

@@ -1,6 +1,6 @@
 //! The HTTP route table: the JSON API under `/api` (every route documented in
 //! `/api/openapi.json`, because routes are registered through the OpenAPI collector), HLS under
-//! `/hls`, and `/health`.
+//! `/hls`, `/health`, and the web app for every other path.
 
 mod auth;
 mod chat;
@@ -11,8 +11,9 @@ mod rooms;
 mod streams;
 mod users;
 mod views;
+mod web_app;
 
-use crate::errors::{self, ApiError};
+use crate::errors;
 use crate::startup::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -100,7 +101,7 @@ pub fn app(
     app.app_data(document)
         .route("/health", web::get().to(health))
         .service(hls::scope())
-        .default_service(web::to(not_found))
+        .default_service(web::to(web_app::serve))
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
@@ -111,10 +112,17 @@ async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> Http
     HttpResponse::Ok().json(document.get_ref())
 }
 
-async fn health() -> &'static str {
-    "ok"
+/// One segment of a file path taken from a URL that may be served: letters, digits, `-`, `_` and
+/// `.`, not hidden, at most 64 bytes. No `..`, no separators, nothing percent-encoded.
+fn plain_name(part: &str) -> bool {
+    !part.is_empty()
+        && part.len() <= 64
+        && !part.starts_with('.')
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+async fn health() -> &'static str {
+    "ok"
 }

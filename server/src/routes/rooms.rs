@@ -1,7 +1,8 @@
 //! Rooms: create, list and search, show, edit, delete, regenerate the key, list recordings.
 
-use super::views::{base_url, RoomView};
+use super::views::{RoomView, Urls};
 use crate::auth::{AuthUser, MaybeUser};
+use crate::chat::ChatSettings;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::preset::Preset;
 use crate::models::recording::{Recording, RecordingView};
@@ -59,6 +60,8 @@ pub struct CreatedRoom {
 pub struct RoomQuery {
     /// Text to search for in titles and descriptions.
     pub q: Option<String>,
+    /// Only the rooms of this user.
+    pub owner_id: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -83,27 +86,20 @@ fn validate(title: Option<&str>, description: Option<&str>) -> Result<(), ApiErr
     }
 }
 
-fn view(state: &AppState, base: &str, room: Room, owner: String) -> RoomView {
+fn view(state: &AppState, urls: &Urls, room: Room, owner: String) -> RoomView {
     let live = room
         .live_stream_id
         .as_deref()
         .and_then(StreamId::parse)
         .and_then(|id| state.live.get(&id));
     let viewers = state.chat.hub.viewer_count(&room.id);
-    RoomView::new(room, owner, live.as_ref(), base, viewers)
+    RoomView::new(room, owner, live.as_ref(), urls, viewers)
 }
 
-fn key_view(state: &AppState, req: &HttpRequest, key: String) -> StreamKeyView {
-    let host = req
-        .connection_info()
-        .host()
-        .split(':')
-        .next()
-        .unwrap_or("localhost")
-        .to_owned();
+fn key_view(urls: &Urls, key: String) -> StreamKeyView {
     StreamKeyView {
         stream_key: key,
-        ingest_url: format!("rtmp://{host}:{}/{}", state.rtmp_port, state.rtmp_app),
+        ingest_url: urls.ingest.clone(),
     }
 }
 
@@ -136,7 +132,8 @@ async fn check_preset(state: &AppState, id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Lists rooms, live ones first; `q` searches titles and descriptions.
+/// Lists rooms, live ones first; `q` searches titles and descriptions, `owner_id` picks one
+/// user's rooms.
 #[utoipa::path(tag = "rooms", params(RoomQuery), responses((status = 200, body = Vec<RoomView>), (status = 400, body = ErrorBody)))]
 #[get("/rooms")]
 pub async fn list(
@@ -150,13 +147,21 @@ pub async fn list(
     let text = query.q.map(|q| q.chars().take(100).collect::<String>());
     let rooms = state
         .db
-        .run(move |conn| Ok(Room::search(conn, text.as_deref(), limit, offset)?))
+        .run(move |conn| {
+            Ok(Room::search(
+                conn,
+                text.as_deref(),
+                query.owner_id.as_deref(),
+                limit,
+                offset,
+            )?)
+        })
         .await?;
-    let base = base_url(&req);
+    let urls = Urls::of(&req, &state);
     Ok(web::Json(
         rooms
             .into_iter()
-            .map(|(room, owner)| view(&state, &base, room, owner))
+            .map(|(room, owner)| view(&state, &urls, room, owner))
             .collect(),
     ))
 }
@@ -207,11 +212,11 @@ pub async fn create(
         .run(move |conn| Ok(Room::insert(conn, &row)?))
         .await?;
     tracing::info!(room = %room.id, owner = %caller.id(), "room created");
-    let base = base_url(&req);
+    let urls = Urls::of(&req, &state);
     let owner = caller.0.username.clone();
     Ok(HttpResponse::Created().json(CreatedRoom {
-        room: view(&state, &base, room, owner),
-        key: key_view(&state, &req, key),
+        room: view(&state, &urls, room, owner),
+        key: key_view(&urls, key),
     }))
 }
 
@@ -229,7 +234,12 @@ pub async fn show(
         .run(move |conn| Ok(Room::find_with_owner(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(view(&state, &base_url(&req), room, owner)))
+    Ok(web::Json(view(
+        &state,
+        &Urls::of(&req, &state),
+        room,
+        owner,
+    )))
 }
 
 /// Edits a room (owner or admin). A new preset applies from the next broadcast.
@@ -250,6 +260,7 @@ pub async fn update(
     if let Some(preset) = &body.preset_id {
         check_preset(&state, preset).await?;
     }
+    let chat_switched = body.chat_enabled.is_some();
     let changes = RoomChanges {
         title: body.title.map(|t| t.trim().to_owned()),
         description: body.description,
@@ -265,7 +276,18 @@ pub async fn update(
         })
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(view(&state, &base_url(&req), room, owner)))
+    if chat_switched {
+        // Open chat connections follow the switch at once.
+        state
+            .chat
+            .change_settings(&room.id, ChatSettings::stored(&room));
+    }
+    Ok(web::Json(view(
+        &state,
+        &Urls::of(&req, &state),
+        room,
+        owner,
+    )))
 }
 
 /// Deletes a room (owner or admin): its key stops working; its recordings stay until deleted.
@@ -309,7 +331,7 @@ pub async fn regenerate_key(
         .run(move |conn| Ok(Room::set_key_hash(conn, &id, &hash)?))
         .await?;
     tracing::info!(room = %room.id, "stream key regenerated");
-    Ok(web::Json(key_view(&state, &req, key)))
+    Ok(web::Json(key_view(&Urls::of(&req, &state), key)))
 }
 
 /// The room's recordings, newest first.

@@ -1,6 +1,6 @@
 //! `GET /api/streams`: what is live, with playback URLs. Never a stream key.
 
-use super::views::{base_url, LiveInfo};
+use super::views::{LiveInfo, Urls};
 use crate::startup::AppState;
 use actix_web::{get, web, HttpRequest};
 use serde::Serialize;
@@ -22,7 +22,7 @@ pub struct StreamList {
 #[utoipa::path(tag = "streams", responses((status = 200, body = StreamList)))]
 #[get("/streams")]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> web::Json<StreamList> {
-    let base = base_url(&req);
+    let urls = Urls::of(&req, &state);
     let streams = state
         .live
         .list()
@@ -30,7 +30,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> web::Json<Str
         .map(|s| StreamView {
             id: s.id.to_string(),
             room_id: s.room_id.clone(),
-            live: LiveInfo::from_stream(&base, &s),
+            live: LiveInfo::from_stream(&urls, &s),
         })
         .collect();
     web::Json(StreamList { streams })

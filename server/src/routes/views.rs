@@ -2,6 +2,7 @@
 
 use crate::live_streams::LiveStream;
 use crate::models::room::Room;
+use crate::startup::AppState;
 use actix_web::HttpRequest;
 use serde::Serialize;
 
@@ -11,6 +12,9 @@ pub struct LiveInfo {
     pub stream_id: String,
     /// The multivariant HLS playlist.
     pub playback_url: String,
+    /// A JPEG of the picture, refreshed every `hls.thumbnail_seconds` (absent until the first
+    /// one is written, or when thumbnails are off).
+    pub thumbnail_url: String,
     pub started_at: u64,
     pub playable: bool,
     #[schema(value_type = Object)]
@@ -34,26 +38,46 @@ pub struct RoomView {
     pub slow_mode_seconds: i32,
     /// Connections to the room's chat right now.
     pub viewer_count: usize,
+    /// Where publishers point OBS: `rtmp://HOST:PORT/APP` (the stream key is not part of it).
+    pub ingest_url: String,
     pub created_at: i64,
     /// `null` while offline.
     pub live: Option<LiveInfo>,
 }
 
-/// `scheme://host` of the request, for absolute URLs.
-pub fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+/// The absolute URLs a response names, from the host the client used.
+pub struct Urls {
+    /// `scheme://host[:port]` of the request.
+    pub base: String,
+    /// `rtmp://host:port/app`.
+    pub ingest: String,
 }
 
-pub fn playback_url(base: &str, stream_id: &str) -> String {
-    format!("{base}/hls/{stream_id}/master.m3u8")
+impl Urls {
+    pub fn of(req: &HttpRequest, state: &AppState) -> Self {
+        let info = req.connection_info();
+        let host = info.host().split(':').next().unwrap_or("localhost");
+        Self {
+            base: format!("{}://{}", info.scheme(), info.host()),
+            ingest: format!("rtmp://{host}:{}/{}", state.rtmp_port, state.rtmp_app),
+        }
+    }
+
+    /// A file of a stream's HLS output.
+    pub fn hls(&self, stream_id: &str, file: &str) -> String {
+        format!("{}/hls/{stream_id}/{file}", self.base)
+    }
 }
 
 impl LiveInfo {
-    pub fn from_stream(base: &str, s: &LiveStream) -> Self {
+    pub fn from_stream(urls: &Urls, s: &LiveStream) -> Self {
         Self {
             stream_id: s.id.to_string(),
-            playback_url: playback_url(base, s.id.as_str()),
+            playback_url: urls.hls(
+                s.id.as_str(),
+                pipelines::pipeline::multivariant::MULTIVARIANT_FILE,
+            ),
+            thumbnail_url: urls.hls(s.id.as_str(), pipelines::pipeline::THUMBNAIL_FILE),
             started_at: s.started_at,
             playable: s.playable,
             media: serde_json::to_value(&s.media).unwrap_or_default(),
@@ -68,12 +92,13 @@ impl RoomView {
         room: Room,
         owner_name: String,
         live: Option<&LiveStream>,
-        base: &str,
+        urls: &Urls,
         viewer_count: usize,
     ) -> Self {
         Self {
             slow_mode_seconds: room.slow_mode_seconds,
             viewer_count,
+            ingest_url: urls.ingest.clone(),
             id: room.id,
             title: room.title,
             description: room.description,
@@ -82,7 +107,7 @@ impl RoomView {
             preset_id: room.preset_id,
             chat_enabled: room.chat_enabled,
             created_at: room.created_at,
-            live: live.map(|s| LiveInfo::from_stream(base, s)),
+            live: live.map(|s| LiveInfo::from_stream(urls, s)),
         }
     }
 }

@@ -235,6 +235,28 @@ async fn moderation(backend: Backend) {
     );
     assert_eq!(watcher.expect("room_settings").await["chat_enabled"], true);
     assert_eq!(viewer.say("hello again").await["text"], "sent");
+    // The same switch through the room API reaches connections already open.
+    for enabled in [false, true] {
+        let (status, _) = app
+            .json(
+                Method::PATCH,
+                &format!("/api/rooms/{room}"),
+                Some(&olive),
+                Some(json!({ "chat_enabled": enabled })),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            watcher.expect("room_settings").await["chat_enabled"],
+            enabled
+        );
+        let answer = viewer.say("via the API").await;
+        if enabled {
+            assert_eq!(answer["text"], "sent");
+        } else {
+            assert_eq!(answer["code"], "chat_disabled");
+        }
+    }
 
     // Removing the moderator takes effect on their next login.
     assert_eq!(

@@ -3,6 +3,15 @@
 use crate::helpers::*;
 use std::time::Duration;
 
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
     let mut app = TestApp::spawn().await;
@@ -19,19 +28,22 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
         .await
         .expect("GET master");
     assert_eq!(master.status(), 200);
-    let header = |r: &reqwest::Response, name: &str| {
-        r.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
     assert_eq!(
         header(&master, "content-type"),
         "application/vnd.apple.mpegurl"
     );
     assert!(header(&master, "cache-control").contains("no-cache"));
     assert_eq!(header(&master, "access-control-allow-origin"), "*");
+
+    // The live thumbnail: a JPEG beside the playlists, scaled from the smallest rendition.
+    let thumbnail = wait_for_thumbnail(&app, &id).await;
+    assert_eq!(header(&thumbnail, "content-type"), "image/jpeg");
+    assert!(header(&thumbnail, "cache-control").contains("no-cache"));
+    let jpeg = thumbnail.bytes().await.expect("thumbnail body");
+    assert_eq!(jpeg.get(..2), Some(&[0xFF, 0xD8][..]), "a JPEG");
+    let saved = app.data_dir.path().join("thumbnail-copy.jpg");
+    std::fs::write(&saved, &jpeg).expect("save");
+    assert_eq!(ffprobe_decode_size(&saved), (480, 270));
 
     assert!(finished_ok(publisher, Duration::from_secs(30)).await);
     app.wait_ended(&id).await;
@@ -70,11 +82,77 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
     app.stop().await;
 }
 
+/// Polls until the stream's first thumbnail is there.
+async fn wait_for_thumbnail(app: &TestApp, id: &pipelines::StreamId) -> reqwest::Response {
+    for _ in 0..100 {
+        let response = app.get(&format!("/hls/{id}/thumbnail.jpg")).await;
+        if response.status() == 200 {
+            return response;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no thumbnail for {id} within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
+    let mut app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let source_only = serde_json::json!({ "name": "source-only", "passthrough": true,
+        "segment_seconds": 1, "window_segments": 4, "renditions": [] });
+    let (status, preset) = app
+        .json(
+            reqwest::Method::POST,
+            "/api/presets",
+            Some(&admin),
+            Some(source_only),
+        )
+        .await;
+    assert_eq!(status, 201, "{preset}");
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (status, room) = app
+        .json(
+            reqwest::Method::POST,
+            "/api/rooms",
+            Some(&olive),
+            Some(serde_json::json!({ "title": "Raw", "preset_id": preset["id"] })),
+        )
+        .await;
+    assert_eq!(status, 201, "{room}");
+    let key = room["stream_key"].as_str().expect("key").to_owned();
+    let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    let jpeg = wait_for_thumbnail(&app, &id)
+        .await
+        .bytes()
+        .await
+        .expect("thumbnail body");
+    let saved = app.data_dir.path().join("thumbnail-copy.jpg");
+    std::fs::write(&saved, &jpeg).expect("save");
+    assert_eq!(ffprobe_decode_size(&saved), (480, 270));
+    let (_, shown) = app
+        .json(
+            reqwest::Method::GET,
+            &format!("/api/rooms/{}", room["room"]["id"].as_str().expect("id")),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        shown["live"]["thumbnail_url"],
+        format!("{}/hls/{id}/thumbnail.jpg", app.http)
+    );
+    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    app.wait_ended(&id).await;
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_api_lists_live_streams_and_never_a_key() {
     let mut app = TestApp::spawn().await;
     let key = app.keys[0].clone();
-    let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
+    let publisher = app.publish_ffmpeg(&key, Clip::small(6.0), &[]);
     let id = app.wait_started().await;
     app.wait_playable(&id).await;
 
@@ -96,10 +174,89 @@ async fn streams_api_lists_live_streams_and_never_a_key() {
         app.client.get(&url).send().await.expect("GET").status(),
         200
     );
+    // Health figures arrive every 2 s, with durations in seconds.
+    let mut stats = serde_json::Value::Null;
+    for _ in 0..40 {
+        let body: serde_json::Value = app.get("/api/streams").await.json().await.expect("json");
+        stats = body["streams"][0]["stats"].clone();
+        if !stats.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        stats["input_fps"].as_f64().is_some_and(|f| f > 0.0),
+        "{stats}"
+    );
+    assert!(
+        stats["input_kbps"].as_f64().is_some_and(|k| k > 0.0),
+        "{stats}"
+    );
+    let rung = &stats["renditions"][0];
+    assert!(rung["speed"].is_f64() && rung["behind"].is_f64(), "{stats}");
 
     assert!(finished_ok(publisher, Duration::from_secs(30)).await);
     app.wait_ended(&id).await;
     let body: serde_json::Value = app.get("/api/streams").await.json().await.expect("json");
     assert_eq!(body["streams"], serde_json::json!([]));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let web = data_dir.path().join("web");
+    std::fs::create_dir_all(web.join("assets")).expect("mkdir");
+    std::fs::write(
+        web.join("index.html"),
+        "<!doctype html><title>Livestream</title>",
+    )
+    .expect("write");
+    std::fs::write(web.join("assets/app-4f2a.js"), "console.log(1)").expect("write");
+    std::fs::write(web.join("favicon.svg"), "<svg/>").expect("write");
+    std::fs::write(web.join(".env"), "secret").expect("write");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.http.web_root = web;
+    let app = TestApp::spawn_with(settings, data_dir).await;
+    for page in ["/", "/rooms/abc123", "/admin", "/dashboard?room=x"] {
+        let response = app.get(page).await;
+        assert_eq!(response.status(), 200, "{page}");
+        assert!(header(&response, "content-type").starts_with("text/html"));
+        assert_eq!(header(&response, "cache-control"), "no-cache");
+        assert!(response
+            .text()
+            .await
+            .expect("body")
+            .contains("<title>Livestream"));
+    }
+    let asset = app.get("/assets/app-4f2a.js").await;
+    assert_eq!(asset.status(), 200);
+    assert!(header(&asset, "content-type").contains("javascript"));
+    assert!(header(&asset, "cache-control").contains("immutable"));
+    assert_eq!(app.get("/favicon.svg").await.status(), 200);
+    // Missing assets, API and HLS paths are real 404s in the API's shape, never the page.
+    for path in [
+        "/assets/gone-1234.js",
+        "/api/nope",
+        "/api",
+        "/hls/abc/master.m3u8",
+        "/.env",
+    ] {
+        let response = app.get(path).await;
+        if path == "/.env" {
+            assert!(!response.text().await.expect("body").contains("secret"));
+            continue;
+        }
+        assert_eq!(response.status(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.expect("json error");
+        assert_eq!(body["error"]["code"], "not_found", "{path}");
+    }
+    let posted = app
+        .client
+        .post(format!("{}/rooms/abc123", app.http))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(posted.status(), 404);
     app.stop().await;
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 async fn rooms_and_keys(backend: Backend) {
     let mut app = TestApp::spawn_on(backend).await;
-    let (olive, _) = app.register("olive", "streamer").await;
+    let (olive, olive_id) = app.register("olive", "streamer").await;
     let (viewer, _) = app.register("vera", "viewer").await;
     let (status, _) = app
         .json(
@@ -34,6 +34,29 @@ async fn rooms_and_keys(backend: Backend) {
 
     let (room, key) = app.create_room(&olive, "Cooking with Olive").await;
     let (other, _) = app.create_room(&olive, "Knitting").await;
+    let (oscar, _) = app.register("oscar", "streamer").await;
+    let (oscars_room, _) = app.create_room(&oscar, "Oscar's garage").await;
+    let (_, all) = app.json(Method::GET, "/api/rooms", None, None).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(3));
+    let (_, mine) = app
+        .json(
+            Method::GET,
+            &format!("/api/rooms?owner_id={olive_id}"),
+            None,
+            None,
+        )
+        .await;
+    let mut ids: Vec<&str> = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    let mut expected = [room.as_str(), other.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "owner_id lists one user's rooms only");
+    assert!(!ids.contains(&oscars_room.as_str()));
     // At least 128 random bits, never shown again.
     assert!(key.starts_with("sk_") && key.len() >= 3 + 22, "{key}");
     for path in [
@@ -62,6 +85,11 @@ async fn rooms_and_keys(backend: Backend) {
         .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
         .await;
     assert_eq!(shown["live"]["stream_id"], stream.as_str());
+    assert_eq!(
+        shown["ingest_url"],
+        format!("rtmp://127.0.0.1:{}/live", app.rtmp_port),
+        "every room view says where OBS publishes"
+    );
     let url = shown["live"]["playback_url"]
         .as_str()
         .expect("playback url")

@@ -1,0 +1,88 @@
+//! The web app: files of the built app (`http.web_root`), and `index.html` for every other page
+//! path so the app's own router can handle it (single-page-app fallback).
+
+use crate::errors::ApiError;
+use crate::startup::AppState;
+use actix_files::NamedFile;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::path::PathBuf;
+
+/// Vite puts content-hashed files here: they never change under the same name.
+const HASHED_ASSETS: &str = "assets/";
+
+/// The default service: API and HLS paths that matched nothing get the JSON 404; anything else is
+/// a file of the app or a page of it.
+pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    let reserved = ["/api", "/hls"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if reserved || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Err(ApiError::NotFound);
+    }
+    let relative = path.trim_start_matches('/');
+    if let Some(file) = app_file(&state.web_root, relative) {
+        if let Ok(named) = NamedFile::open_async(&file).await {
+            let cache = if relative.starts_with(HASHED_ASSETS) {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            return Ok(with_cache(named.into_response(&req), cache));
+        }
+    }
+    // A page of the app (`/rooms/abc`); a missing asset gets a real 404 instead of the page.
+    if relative.starts_with(HASHED_ASSETS) {
+        return Err(ApiError::NotFound);
+    }
+    let index = state.web_root.join("index.html");
+    let named = NamedFile::open_async(&index).await.map_err(|e| {
+        tracing::warn!(error = %e, path = %index.display(), "the web app is not built");
+        ApiError::NotFound
+    })?;
+    Ok(with_cache(named.into_response(&req), "no-cache"))
+}
+
+/// The file under `root` that `relative` names, if it is made of plain names only.
+fn app_file(root: &std::path::Path, relative: &str) -> Option<PathBuf> {
+    if relative.is_empty() || relative.len() > 256 {
+        return None;
+    }
+    let plain = relative.split('/').all(super::plain_name);
+    let file = root.join(relative);
+    (plain && file.is_file()).then_some(file)
+}
+
+fn with_cache(mut response: HttpResponse, cache: &'static str) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_paths_name_app_files() {
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(root.path().join("assets")).expect("mkdir");
+        std::fs::write(root.path().join("assets/app-1a2b.js"), "x").expect("write");
+        std::fs::write(root.path().join(".env"), "secret").expect("write");
+        assert!(app_file(root.path(), "assets/app-1a2b.js").is_some());
+        for bad in [
+            "",
+            ".env",
+            "assets/../.env",
+            "assets//app-1a2b.js",
+            "assets",
+            "missing.js",
+            "assets/app-1a2b.js%00",
+        ] {
+            assert!(app_file(root.path(), bad).is_none(), "{bad}");
+        }
+    }
+}
