@@ -1,0 +1,80 @@
+import { PlusIcon } from "lucide-react";
+import { useCallback, useState } from "react";
+import { presetsApi } from "@/api/endpoints";
+import type { PresetView } from "@/api/types";
+import { ErrorAlert } from "@/components/ErrorAlert";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent } from "@/components/ui/card";
+import { Spinner } from "@/components/ui/spinner";
+import { usePolling } from "@/hooks/usePolling";
+import { cn } from "@/lib/cn";
+import { PresetEditor } from "./PresetEditor";
+
+const NEW = "new";
+
+/** The presets tab: the list on the side, the editor of the selected one. */
+export function PresetsAdmin() {
+  const fetcher = useCallback((signal: AbortSignal) => presetsApi.list(signal), []);
+  const { data, error, loading, reload, mutate } = usePolling("admin-presets", fetcher, null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+
+  if (loading) return <Spinner label="Loading presets" />;
+  if (error && !data) return <ErrorAlert error={error} title="Could not load presets" onRetry={reload} />;
+  const presets = data ?? [];
+  const current = selectedId ?? presets[0]?.id ?? NEW;
+  const selected = presets.find((p) => p.id === current) ?? null;
+
+  const saved = (preset: PresetView) => {
+    mutate((list) => {
+      const all = list ?? [];
+      return all.some((p) => p.id === preset.id) ? all.map((p) => (p.id === preset.id ? preset : p)) : [...all, preset];
+    });
+    setSelectedId(preset.id);
+  };
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
+      <nav aria-label="Presets" className="space-y-2">
+        <ul className="flex gap-2 overflow-x-auto pb-1 lg:flex-col lg:overflow-visible">
+          {presets.map((p) => (
+            <li key={p.id} className="shrink-0">
+              <button
+                type="button"
+                aria-current={p.id === current ? "true" : undefined}
+                onClick={() => setSelectedId(p.id)}
+                className={cn(
+                  "flex w-full items-center gap-2 rounded-lg border px-3 py-2 text-left text-sm outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring",
+                  p.id === current ? "border-primary bg-primary/10 font-medium" : "hover:bg-accent",
+                )}
+              >
+                <span className="truncate">{p.name}</span>
+                {p.is_default ? (
+                  <Badge variant="secondary" className="ml-auto">
+                    default
+                  </Badge>
+                ) : null}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <Button variant="outline" size="sm" className="w-full" aria-pressed={current === NEW} onClick={() => setSelectedId(NEW)}>
+          <PlusIcon aria-hidden /> New preset
+        </Button>
+      </nav>
+      <Card>
+        <CardContent className="pt-5">
+          <PresetEditor
+            key={selected?.id ?? NEW}
+            preset={selected}
+            onSaved={saved}
+            onDeleted={(id) => {
+              mutate((list) => list?.filter((p) => p.id !== id));
+              setSelectedId(null);
+            }}
+          />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
