@@ -14,7 +14,13 @@ PACKAGES=(
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober
   ffmpeg procps
+  # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
+  chromium fonts-liberation fonts-dejavu-core
 )
+# The web app builds with Node.js 20 or newer; Debian's own nodejs is used only if none is present.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,4 +33,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The web app needs Node.js 20 or newer (Vite 8).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+  echo "Node.js $(node --version 2>/dev/null || echo missing) is too old for the web app: install Node.js 20 or newer" >&2
+  exit 1
 fi
