@@ -126,7 +126,12 @@ impl Supervisor {
                 return;
             };
             let mut messages = bus.stream();
-            let mut ticker = tokio::time::interval(STATS_INTERVAL);
+            // The first report covers a full interval: an immediate tick would report the
+            // few frames seen since the pipeline started as the stream's rate.
+            let mut ticker = tokio::time::interval_at(
+                tokio::time::Instant::now() + STATS_INTERVAL,
+                STATS_INTERVAL,
+            );
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             let summary = loop {
                 tokio::select! {

@@ -120,7 +120,7 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
         .await;
     assert_eq!(status, 201, "{room}");
     let key = room["stream_key"].as_str().expect("key").to_owned();
-    let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
+    let publisher = app.publish_ffmpeg(&key, Clip::small(6.0), &[]);
     let id = app.wait_started().await;
     app.wait_playable(&id).await;
     let jpeg = wait_for_thumbnail(&app, &id)
@@ -152,7 +152,8 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
 async fn streams_api_lists_live_streams_and_never_a_key() {
     let mut app = TestApp::spawn().await;
     let key = app.keys[0].clone();
-    let publisher = app.publish_ffmpeg(&key, Clip::small(6.0), &[]);
+    // Long enough to still be live when the first health report (2 s in) arrives.
+    let publisher = app.publish_ffmpeg(&key, Clip::small(8.0), &[]);
     let id = app.wait_started().await;
     app.wait_playable(&id).await;
 
@@ -174,9 +175,10 @@ async fn streams_api_lists_live_streams_and_never_a_key() {
         app.client.get(&url).send().await.expect("GET").status(),
         200
     );
-    // Health figures arrive every 2 s, with durations in seconds.
+    // Health figures arrive every 2 s, with durations in seconds; the first covers a full
+    // interval, so its rates are real ones.
     let mut stats = serde_json::Value::Null;
-    for _ in 0..40 {
+    for _ in 0..100 {
         let body: serde_json::Value = app.get("/api/streams").await.json().await.expect("json");
         stats = body["streams"][0]["stats"].clone();
         if !stats.is_null() {
