@@ -1,6 +1,6 @@
 //! Chat: messages, room moderators, bans and timeouts.
 
-use crate::db::schema::{chat_bans, chat_messages, room_moderators};
+use crate::db::schema::{chat_bans, chat_messages, room_moderators, users};
 use crate::db::DbConnection;
 use diesel::prelude::*;
 
@@ -113,10 +113,13 @@ impl Moderators {
         .execute(conn)
     }
 
-    pub fn list(conn: &mut DbConnection, room_id: &str) -> QueryResult<Vec<String>> {
+    /// The room's moderators as `(user id, username)`, by username.
+    pub fn list(conn: &mut DbConnection, room_id: &str) -> QueryResult<Vec<(String, String)>> {
         room_moderators::table
+            .inner_join(users::table.on(users::id.eq(room_moderators::user_id)))
             .filter(room_moderators::room_id.eq(room_id))
-            .select(room_moderators::user_id)
+            .order(users::username.asc())
+            .select((users::id, users::username))
             .load(conn)
     }
 }

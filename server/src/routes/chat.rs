@@ -8,7 +8,7 @@ use crate::models::room::Room;
 use crate::models::user::User;
 use crate::startup::AppState;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Opens the room's chat: a WebSocket speaking the JSON protocol of `docs/chat-protocol.md`.
 /// Anyone may read; send `{"type":"auth","token":"..."}` to write.
@@ -33,38 +33,95 @@ pub async fn connect(
     Ok(response)
 }
 
+/// Who to appoint: a user id (as chat messages carry it) or a username (as people know it).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewModerator {
-    pub user_id: String,
+    pub user_id: Option<String>,
+    pub username: Option<String>,
 }
 
-/// Appoints a chat moderator (room owner or admin).
+/// One moderator of a room.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModeratorView {
+    pub user_id: String,
+    pub username: String,
+}
+
+/// Lists the room's chat moderators, by username (room owner or admin).
+#[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<ModeratorView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[get("/rooms/{id}/moderators")]
+pub async fn moderators(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<Vec<ModeratorView>>, ApiError> {
+    let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
+    let list = state
+        .db
+        .run(move |conn| Ok(Moderators::list(conn, &room.id)?))
+        .await?;
+    Ok(web::Json(
+        list.into_iter()
+            .map(|(user_id, username)| ModeratorView { user_id, username })
+            .collect(),
+    ))
+}
+
+/// Appoints a chat moderator by `user_id` or by `username` (room owner or admin).
 #[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewModerator, responses(
-    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 200, body = ModeratorView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 #[post("/rooms/{id}/moderators")]
 pub async fn add_moderator(
     state: web::Data<AppState>,
     caller: AuthUser,
     path: web::Path<String>,
     body: web::Json<NewModerator>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<web::Json<ModeratorView>, ApiError> {
     let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
-    let user_id = body.into_inner().user_id;
+    // Exactly one of the two names the user; the error names the field the caller used.
+    let (field, lookup) = match body.into_inner() {
+        NewModerator {
+            user_id: Some(id),
+            username: None,
+        } => ("user_id", Lookup::Id(id)),
+        NewModerator {
+            user_id: None,
+            username: Some(name),
+        } => ("username", Lookup::Name(name.trim().to_owned())),
+        _ => {
+            return Err(ApiError::field(
+                "username",
+                "give either a username or a user_id",
+            ))
+        }
+    };
     let added = state
         .db
         .run(move |conn| {
-            if User::find(conn, &user_id)?.is_none() {
-                return Ok(false);
-            }
-            Moderators::add(conn, &room.id, &user_id)?;
-            Ok(true)
+            let user = match lookup {
+                Lookup::Id(id) => User::find(conn, &id)?,
+                Lookup::Name(name) => User::find_by_username(conn, &name)?,
+            };
+            let Some(user) = user else {
+                return Ok(None);
+            };
+            Moderators::add(conn, &room.id, &user.id)?;
+            Ok(Some(ModeratorView {
+                user_id: user.id,
+                username: user.username,
+            }))
         })
         .await?;
-    if !added {
-        return Err(ApiError::field("user_id", "no such user"));
-    }
-    Ok(HttpResponse::NoContent().finish())
+    added
+        .map(web::Json)
+        .ok_or_else(|| ApiError::field(field, "no such user"))
+}
+
+enum Lookup {
+    Id(String),
+    Name(String),
 }
 
 /// Removes a chat moderator (room owner or admin).

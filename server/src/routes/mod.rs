@@ -73,6 +73,7 @@ pub fn app(
                 .service(rooms::regenerate_key)
                 .service(rooms::recordings)
                 .service(chat::connect)
+                .service(chat::moderators)
                 .service(chat::add_moderator)
                 .service(chat::remove_moderator)
                 .service(presets::list)

@@ -123,8 +123,53 @@ async fn moderation(backend: Backend) {
         )
         .await
         .0,
-        204
+        200
     );
+    // Appointing by username, as the dashboard does; the list is by username.
+    let (_, nina_id) = app.register("nina", "viewer").await;
+    let moderators = format!("/api/rooms/{room}/moderators");
+    let (status, appointed) = app
+        .json(
+            Method::POST,
+            &moderators,
+            Some(&olive),
+            Some(json!({ "username": " nina " })),
+        )
+        .await;
+    assert_eq!(status, 200, "{appointed}");
+    assert_eq!(appointed, json!({ "user_id": nina_id, "username": "nina" }));
+    let (status, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        list,
+        json!([{ "user_id": mia_id, "username": "mia" }, { "user_id": nina_id, "username": "nina" }])
+    );
+    for (body, field) in [
+        (json!({ "username": "nobody-here" }), "username"),
+        (json!({ "user_id": "nobody-here" }), "user_id"),
+        (json!({ "user_id": mia_id, "username": "mia" }), "username"),
+        (json!({}), "username"),
+    ] {
+        let (status, error) = app
+            .json(Method::POST, &moderators, Some(&olive), Some(body.clone()))
+            .await;
+        assert_eq!(status, 422, "{body}: {error}");
+        assert!(
+            error["error"]["fields"][field].is_string(),
+            "{body}: {error}"
+        );
+    }
+    let (status, _) = app
+        .json(
+            Method::DELETE,
+            &format!("{moderators}/{nina_id}"),
+            Some(&olive),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
+    assert_eq!(list, json!([{ "user_id": mia_id, "username": "mia" }]));
 
     let (mut owner, _) = ChatClient::join(&app, &room).await;
     assert_eq!(owner.auth(&olive).await["can_moderate"], true);

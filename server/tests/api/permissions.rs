@@ -99,9 +99,14 @@ async fn matrix(backend: Backend) {
             [400, 400, 400, 400, 400],
         ),
         (
+            Method::GET,
+            "/api/rooms/{id}/moderators",
+            [401, 403, 403, 200, 200],
+        ),
+        (
             Method::POST,
             "/api/rooms/{id}/moderators",
-            [401, 403, 403, 204, 204],
+            [401, 403, 403, 200, 200],
         ),
         (
             Method::DELETE,
