@@ -194,6 +194,61 @@ describe("Livestream in a real browser", () => {
     await page.close();
   });
 
+  test("a streamer appoints a moderator by name, and a ban asks before it happens", async () => {
+    const page = await streamer.newPage();
+    await page.goto(`/dashboard?room=${roomId}`);
+    const username = page.getByLabel("Username");
+    await username.fill("nobody-at-all");
+    await page.getByRole("button", { name: "Add moderator" }).click();
+    await expect.poll(() => username.getAttribute("aria-invalid")).toBe("true");
+    expect(await username.evaluate((el) => el.getAttribute("aria-describedby") && document.getElementById(el.getAttribute("aria-describedby")!)?.textContent)).toBe(
+      "no such user",
+    );
+    await username.fill("vic");
+    await page.getByRole("button", { name: "Add moderator" }).click();
+    await expect.poll(() => page.getByRole("list", { name: "Moderators" }).textContent()).toContain("vic");
+    await screenshot(page, "dashboard-moderators");
+    await page.reload();
+    await expect.poll(() => page.getByRole("list", { name: "Moderators" }).textContent()).toContain("vic");
+    await page.close();
+
+    // vic moderates now; walt writes something vic bans him for.
+    await server.register("walt", "viewer");
+    const contexts = await Promise.all([newContext(browser, server.url), newContext(browser, server.url)]);
+    const [vicPage, waltPage] = await Promise.all(contexts.map((c) => c.newPage()));
+    for (const [p, name] of [[vicPage, "vic"], [waltPage, "walt"]] as const) {
+      await logIn(p, name, PASSWORD);
+      await p.goto(`/rooms/${roomId}`);
+    }
+    const box = waltPage.getByRole("textbox", { name: "Chat message" });
+    await box.fill("cheap followers here");
+    await waltPage.getByRole("button", { name: "Send" }).click();
+    const vicLog = vicPage.getByRole("log", { name: "Chat messages" });
+    const menu = vicLog.getByRole("button", { name: "Moderate message from walt" });
+    await expect.poll(() => menu.count()).toBe(1);
+    // Cancelling the confirmation bans nobody.
+    await menu.click();
+    await vicPage.getByRole("menuitem", { name: "Ban", exact: true }).click();
+    const confirm = vicPage.getByRole("alertdialog", { name: "Ban walt from this chat?" });
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => confirm.count()).toBe(0);
+    await box.fill("still here");
+    await waltPage.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => vicLog.textContent()).toContain("still here");
+    // Confirming bans: walt's next message is refused and stays in his box.
+    await menu.first().click();
+    await vicPage.getByRole("menuitem", { name: "Ban", exact: true }).click();
+    await screenshot(vicPage, "room-ban-confirm");
+    await confirm.getByRole("button", { name: "Ban" }).click();
+    await expect.poll(() => vicLog.textContent()).toContain("walt is banned from the chat");
+    await box.fill("let me back in");
+    await waltPage.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => waltPage.getByRole("alert").filter({ hasText: "banned" }).count()).toBe(1);
+    expect(await box.inputValue()).toBe("let me back in");
+    expect(await vicLog.textContent()).not.toContain("let me back in");
+    await Promise.all(contexts.map((c) => c.close()));
+  });
+
   test("an admin edits a preset and sees a validation error", async () => {
     const adminToken = await server.login(ADMIN.username, ADMIN.password);
     const admin = await newContext(browser, server.url);

@@ -2,6 +2,7 @@ import { request } from "./client";
 import type {
   AuthResponse,
   CreatedRoom,
+  Moderator,
   NewRoom,
   PresetSpec,
   PresetView,
@@ -40,8 +41,10 @@ export const roomsApi = {
   remove: (id: string) => request<void>(`/rooms/${enc(id)}`, { method: "DELETE" }),
   regenerateKey: (id: string) => request<StreamKeyView>(`/rooms/${enc(id)}/stream-key`, { method: "POST" }),
   recordings: (id: string, signal?: AbortSignal) => request<Recording[]>(`/rooms/${enc(id)}/recordings`, { signal }),
-  addModerator: (id: string, userId: string) =>
-    request<void>(`/rooms/${enc(id)}/moderators`, { method: "POST", body: { user_id: userId } }),
+  moderators: (id: string, signal?: AbortSignal) => request<Moderator[]>(`/rooms/${enc(id)}/moderators`, { signal }),
+  /** Appoints a chat moderator by username. */
+  addModerator: (id: string, username: string) =>
+    request<Moderator>(`/rooms/${enc(id)}/moderators`, { method: "POST", body: { username } }),
   removeModerator: (id: string, userId: string) =>
     request<void>(`/rooms/${enc(id)}/moderators/${enc(userId)}`, { method: "DELETE" }),
 };

@@ -106,6 +106,12 @@ export interface StreamKeyView {
   ingest_url: string;
 }
 
+/** A chat moderator of a room. */
+export interface Moderator {
+  user_id: string;
+  username: string;
+}
+
 export interface CreatedRoom extends StreamKeyView {
   room: RoomView;
 }

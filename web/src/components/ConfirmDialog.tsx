@@ -12,28 +12,41 @@ import {
 } from "@/components/ui/dialog";
 import { useToast } from "@/hooks/toast-context";
 
-/** A trigger that opens a confirmation; `onConfirm` runs only after the user confirms; its errors become a toast. */
+/**
+ * A confirmation; `onConfirm` runs only after the user confirms, and its errors become a toast.
+ * Opened by `trigger`, or, without one, controlled through `open` and `onOpenChange` (for
+ * actions started from a menu).
+ */
 export function ConfirmDialog({
   trigger,
+  open: controlledOpen,
+  onOpenChange,
   title,
   description,
   confirmLabel,
   destructive = true,
   onConfirm,
 }: {
-  trigger: ReactNode;
+  trigger?: ReactNode;
+  open?: boolean;
+  onOpenChange?: (open: boolean) => void;
   title: string;
   description: ReactNode;
   confirmLabel: string;
   destructive?: boolean;
   onConfirm: () => Promise<unknown> | void;
 }) {
-  const [open, setOpen] = useState(false);
+  const [ownOpen, setOwnOpen] = useState(false);
+  const open = controlledOpen ?? ownOpen;
+  const setOpen = (next: boolean) => {
+    setOwnOpen(next);
+    onOpenChange?.(next);
+  };
   const [busy, setBusy] = useState(false);
   const { toastError } = useToast();
   return (
     <Dialog open={open} onOpenChange={(next) => !busy && setOpen(next)}>
-      <DialogTrigger asChild>{trigger}</DialogTrigger>
+      {trigger ? <DialogTrigger asChild>{trigger}</DialogTrigger> : null}
       <DialogContent role="alertdialog">
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>

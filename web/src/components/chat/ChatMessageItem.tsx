@@ -1,5 +1,7 @@
 import { BanIcon, ClockIcon, MoreVerticalIcon, ShieldIcon, Trash2Icon, UndoIcon } from "lucide-react";
+import { useState } from "react";
 import type { ChatMessage } from "@/api/types";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -47,6 +49,7 @@ export function ChatMessageItem({
 }) {
   const time = new Date(message.sent_at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
   const privileged = message.author.role === "admin" || message.author.role === "streamer";
+  const [confirmingBan, setConfirmingBan] = useState(false);
   return (
     <li className="group flex items-start gap-1 rounded-md px-2 py-1 text-sm hover:bg-muted/60" data-message-id={message.id}>
       <p className="min-w-0 flex-1 break-words leading-relaxed">
@@ -83,7 +86,7 @@ export function ChatMessageItem({
                 <DropdownMenuItem onSelect={() => moderation.timeout(message.author.id, 600)}>
                   <ClockIcon aria-hidden /> Time out 10 min
                 </DropdownMenuItem>
-                <DropdownMenuItem variant="destructive" onSelect={() => moderation.ban(message.author.id)}>
+                <DropdownMenuItem variant="destructive" onSelect={() => setConfirmingBan(true)}>
                   <BanIcon aria-hidden /> Ban
                 </DropdownMenuItem>
                 <DropdownMenuItem onSelect={() => moderation.unban(message.author.id)}>
@@ -93,6 +96,16 @@ export function ChatMessageItem({
             ) : null}
           </DropdownMenuContent>
         </DropdownMenu>
+      ) : null}
+      {moderation && !isOwn ? (
+        <ConfirmDialog
+          open={confirmingBan}
+          onOpenChange={setConfirmingBan}
+          title={`Ban ${message.author.name} from this chat?`}
+          description="They can still watch, but can no longer write here. You can lift the ban from any of their messages."
+          confirmLabel="Ban"
+          onConfirm={() => moderation.ban(message.author.id)}
+        />
       ) : null}
     </li>
   );

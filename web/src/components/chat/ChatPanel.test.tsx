@@ -135,9 +135,19 @@ describe("ChatPanel", () => {
     await user.click(await screen.findByRole("menuitem", { name: "Time out 10 min" }));
     expect(socket.sent).toContainEqual({ type: "timeout", user_id: "u2", seconds: 600 });
 
+    // A ban asks first: cancelling sends nothing, confirming sends the ban.
+    const bans = () => socket.sent.filter((f) => (f as { type: string }).type === "ban");
     await user.click(screen.getByRole("button", { name: "Moderate message from mallory" }));
     await user.click(await screen.findByRole("menuitem", { name: "Ban" }));
-    expect(socket.sent).toContainEqual({ type: "ban", user_id: "u2" });
+    expect(await screen.findByRole("alertdialog", { name: "Ban mallory from this chat?" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(bans()).toEqual([]);
+    await user.click(screen.getByRole("button", { name: "Moderate message from mallory" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Ban" }));
+    await user.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Ban" }));
+    expect(bans()).toEqual([{ type: "ban", user_id: "u2" }]);
+    expect(screen.queryByRole("alertdialog")).toBeNull();
     await user.click(screen.getByRole("button", { name: "Moderate message from mallory" }));
     await user.click(await screen.findByRole("menuitem", { name: "Lift ban or timeout" }));
     expect(socket.sent).toContainEqual({ type: "unban", user_id: "u2" });

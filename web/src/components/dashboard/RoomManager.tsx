@@ -13,6 +13,7 @@ import { useToast } from "@/hooks/toast-context";
 import { usePolling } from "@/hooks/usePolling";
 import { formatViewers } from "@/lib/format";
 import { LiveHealth } from "./LiveHealth";
+import { ModeratorsPanel } from "./ModeratorsPanel";
 import { ObsSetup } from "./ObsSetup";
 import { RoomFormDialog } from "./RoomFormDialog";
 import { StreamKeyPanel } from "./StreamKeyPanel";
@@ -20,7 +21,7 @@ import { StreamKeyPanel } from "./StreamKeyPanel";
 const LIVE_POLL_MS = 2000;
 const IDLE_POLL_MS = 5000;
 
-/** Everything about one of the streamer's rooms: details, key, OBS, health, recordings. */
+/** Everything about one of the streamer's rooms: details, key, OBS, health, moderators, recordings. */
 export function RoomManager({
   initial,
   presets,
@@ -120,6 +121,7 @@ export function RoomManager({
         />
         <ObsSetup ingestUrl={room.ingest_url} keyKnown={keyInfo !== null} />
       </div>
+      <ModeratorsPanel roomId={room.id} />
       <Card>
         <CardHeader>
           <CardTitle className="flex items-center gap-2">
