@@ -81,15 +81,10 @@ pub async fn add_moderator(
 ) -> Result<web::Json<ModeratorView>, ApiError> {
     let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
     // Exactly one of the two names the user; the error names the field the caller used.
-    let (field, lookup) = match body.into_inner() {
-        NewModerator {
-            user_id: Some(id),
-            username: None,
-        } => ("user_id", Lookup::Id(id)),
-        NewModerator {
-            user_id: None,
-            username: Some(name),
-        } => ("username", Lookup::Name(name.trim().to_owned())),
+    let request = body.into_inner();
+    let field = match (&request.user_id, &request.username) {
+        (Some(_), None) => "user_id",
+        (None, Some(_)) => "username",
         _ => {
             return Err(ApiError::field(
                 "username",
@@ -100,9 +95,10 @@ pub async fn add_moderator(
     let added = state
         .db
         .run(move |conn| {
-            let user = match lookup {
-                Lookup::Id(id) => User::find(conn, &id)?,
-                Lookup::Name(name) => User::find_by_username(conn, &name)?,
+            let user = match (request.user_id, request.username) {
+                (Some(id), _) => User::find(conn, &id)?,
+                (_, Some(name)) => User::find_by_username(conn, name.trim())?,
+                (None, None) => None,
             };
             let Some(user) = user else {
                 return Ok(None);
@@ -117,11 +113,6 @@ pub async fn add_moderator(
     added
         .map(web::Json)
         .ok_or_else(|| ApiError::field(field, "no such user"))
-}
-
-enum Lookup {
-    Id(String),
-    Name(String),
 }
 
 /// Removes a chat moderator (room owner or admin).

@@ -2,20 +2,21 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { AuthProvider } from "@/auth/AuthProvider";
+import type { ReactElement } from "react";
 import { jsonResponse, renderWithProviders } from "@/test/render";
 import { LoginPage } from "./LoginPage";
 import { RegisterPage } from "./RegisterPage";
+
+/** A page inside the auth provider, at its route, as the app mounts it. */
+function renderAuthPage(page: ReactElement, route: string) {
+  return renderWithProviders(<AuthProvider>{page}</AuthProvider>, { route });
+}
 
 describe("LoginPage", () => {
   it("explains a refused login", async () => {
     const user = userEvent.setup();
     vi.stubGlobal("fetch", vi.fn().mockResolvedValue(jsonResponse(401, { error: { code: "unauthorized", message: "authentication is required" } })));
-    renderWithProviders(
-      <AuthProvider>
-        <LoginPage />
-      </AuthProvider>,
-      { route: "/login" },
-    );
+    renderAuthPage(<LoginPage />, "/login");
     await user.type(screen.getByLabelText("Username"), "olive");
     await user.type(screen.getByLabelText("Password"), "wrong-password");
     await user.click(screen.getByRole("button", { name: "Log in" }));
@@ -29,12 +30,7 @@ describe("LoginPage", () => {
       .mockRejectedValueOnce(new TypeError("Failed to fetch"))
       .mockResolvedValueOnce(jsonResponse(429, { error: { code: "rate_limited", message: "too many attempts; try again in a minute" } }));
     vi.stubGlobal("fetch", fetchMock);
-    renderWithProviders(
-      <AuthProvider>
-        <LoginPage />
-      </AuthProvider>,
-      { route: "/login" },
-    );
+    renderAuthPage(<LoginPage />, "/login");
     await user.type(screen.getByLabelText("Username"), "olive");
     await user.type(screen.getByLabelText("Password"), "pw");
     await user.click(screen.getByRole("button", { name: "Log in" }));
@@ -53,12 +49,7 @@ describe("RegisterPage", () => {
       }),
     );
     vi.stubGlobal("fetch", fetchMock);
-    renderWithProviders(
-      <AuthProvider>
-        <RegisterPage />
-      </AuthProvider>,
-      { route: "/register" },
-    );
+    renderAuthPage(<RegisterPage />, "/register");
     await user.type(screen.getByLabelText("Username"), "olive");
     await user.type(screen.getByLabelText("Password"), "password12");
     await user.click(screen.getByRole("radio", { name: "Streamer" }));

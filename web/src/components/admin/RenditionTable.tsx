@@ -24,6 +24,48 @@ function CellError({ id, message }: { id: string; message?: string }) {
   ) : null;
 }
 
+/** A table cell choosing one of a fixed list, labelled for assistive technology, with its error. */
+function ChoiceCell<T extends string>({
+  id,
+  label,
+  width,
+  value,
+  options,
+  error,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  width: string;
+  value: T;
+  options: readonly T[];
+  error?: string;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <td className="px-2 py-2">
+      <label htmlFor={id} className="sr-only">
+        {label}
+      </label>
+      <NativeSelect
+        id={id}
+        className={width}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value as T)}
+      >
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </NativeSelect>
+      <CellError id={`${id}-error`} message={error} />
+    </td>
+  );
+}
+
 /** The ladder of a preset: one row per rendition, every field editable, rows added and removed. */
 export function RenditionTable({
   idPrefix,
@@ -95,41 +137,24 @@ export function RenditionTable({
                       </td>
                     );
                   })}
-                  <td className="px-2 py-2">
-                    <label htmlFor={`${base}-speed`} className="sr-only">
-                      Rendition {n} speed preset
-                    </label>
-                    <NativeSelect
-                      id={`${base}-speed`}
-                      className="w-32"
-                      value={row.speed_preset}
-                      aria-invalid={errors[`renditions[${i}].speed_preset`] ? true : undefined}
-                      onChange={(e) => update(i, { speed_preset: e.target.value as RenditionDraft["speed_preset"] })}
-                    >
-                      {SPEED_PRESETS.map((p) => (
-                        <option key={p} value={p}>
-                          {p}
-                        </option>
-                      ))}
-                    </NativeSelect>
-                  </td>
-                  <td className="px-2 py-2">
-                    <label htmlFor={`${base}-profile`} className="sr-only">
-                      Rendition {n} profile
-                    </label>
-                    <NativeSelect
-                      id={`${base}-profile`}
-                      className="w-28"
-                      value={row.profile}
-                      onChange={(e) => update(i, { profile: e.target.value as RenditionDraft["profile"] })}
-                    >
-                      {PROFILES.map((p) => (
-                        <option key={p} value={p}>
-                          {p}
-                        </option>
-                      ))}
-                    </NativeSelect>
-                  </td>
+                  <ChoiceCell
+                    id={`${base}-speed`}
+                    label={`Rendition ${n} speed preset`}
+                    width="w-32"
+                    value={row.speed_preset}
+                    options={SPEED_PRESETS}
+                    error={errors[`renditions[${i}].speed_preset`]}
+                    onChange={(speed_preset) => update(i, { speed_preset })}
+                  />
+                  <ChoiceCell
+                    id={`${base}-profile`}
+                    label={`Rendition ${n} profile`}
+                    width="w-28"
+                    value={row.profile}
+                    options={PROFILES}
+                    error={errors[`renditions[${i}].profile`]}
+                    onChange={(profile) => update(i, { profile })}
+                  />
                   <td className="px-2 py-2">
                     <Button
                       variant="ghost"

@@ -1,7 +1,5 @@
 import { BanIcon, ClockIcon, MoreVerticalIcon, ShieldIcon, Trash2Icon, UndoIcon } from "lucide-react";
-import { useState } from "react";
-import type { ChatMessage } from "@/api/types";
-import { ConfirmDialog } from "@/components/ConfirmDialog";
+import type { ChatAuthor, ChatMessage } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -32,7 +30,8 @@ function colourFor(id: string): string {
 export interface ModerationActions {
   remove: (messageId: string) => void;
   timeout: (userId: string, seconds: number) => void;
-  ban: (userId: string) => void;
+  /** Asks the moderator to confirm, then bans. */
+  ban: (author: ChatAuthor) => void;
   /** Lifts a ban or a timeout. */
   unban: (userId: string) => void;
 }
@@ -49,7 +48,6 @@ export function ChatMessageItem({
 }) {
   const time = new Date(message.sent_at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
   const privileged = message.author.role === "admin" || message.author.role === "streamer";
-  const [confirmingBan, setConfirmingBan] = useState(false);
   return (
     <li className="group flex items-start gap-1 rounded-md px-2 py-1 text-sm hover:bg-muted/60" data-message-id={message.id}>
       <p className="min-w-0 flex-1 break-words leading-relaxed">
@@ -86,7 +84,7 @@ export function ChatMessageItem({
                 <DropdownMenuItem onSelect={() => moderation.timeout(message.author.id, 600)}>
                   <ClockIcon aria-hidden /> Time out 10 min
                 </DropdownMenuItem>
-                <DropdownMenuItem variant="destructive" onSelect={() => setConfirmingBan(true)}>
+                <DropdownMenuItem variant="destructive" onSelect={() => moderation.ban(message.author)}>
                   <BanIcon aria-hidden /> Ban
                 </DropdownMenuItem>
                 <DropdownMenuItem onSelect={() => moderation.unban(message.author.id)}>
@@ -96,16 +94,6 @@ export function ChatMessageItem({
             ) : null}
           </DropdownMenuContent>
         </DropdownMenu>
-      ) : null}
-      {moderation && !isOwn ? (
-        <ConfirmDialog
-          open={confirmingBan}
-          onOpenChange={setConfirmingBan}
-          title={`Ban ${message.author.name} from this chat?`}
-          description="They can still watch, but can no longer write here. You can lift the ban from any of their messages."
-          confirmLabel="Ban"
-          onConfirm={() => moderation.ban(message.author.id)}
-        />
       ) : null}
     </li>
   );

@@ -1,6 +1,8 @@
 import { MessageSquareIcon, SendIcon, XIcon } from "lucide-react";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { Link, useLocation } from "react-router";
+import type { ChatAuthor } from "@/api/types";
+import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -34,11 +36,17 @@ export function ChatPanel({ chat, loggedIn, className }: { chat: ChatState; logg
     if (!text) setText(refused.text);
   }
 
+  // One ban confirmation for the whole list; the target outlives the closing animation.
+  const [banTarget, setBanTarget] = useState<ChatAuthor | null>(null);
+  const [confirmingBan, setConfirmingBan] = useState(false);
   const moderation: ModerationActions | null = chat.canModerate
     ? {
         remove: (messageId) => send({ type: "delete", message_id: messageId }),
         timeout: (userId, seconds) => send({ type: "timeout", user_id: userId, seconds }),
-        ban: (userId) => send({ type: "ban", user_id: userId }),
+        ban: (author) => {
+          setBanTarget(author);
+          setConfirmingBan(true);
+        },
         unban: (userId) => send({ type: "unban", user_id: userId }),
       }
     : null;
@@ -132,6 +140,18 @@ export function ChatPanel({ chat, loggedIn, className }: { chat: ChatState; logg
             Log in to chat
           </Link>
         </p>
+      ) : null}
+      {moderation ? (
+        <ConfirmDialog
+          open={confirmingBan}
+          onOpenChange={setConfirmingBan}
+          title={`Ban ${banTarget?.name ?? ""} from this chat?`}
+          description="They can still watch, but can no longer write here. You can lift the ban from any of their messages."
+          confirmLabel="Ban"
+          onConfirm={() => {
+            if (banTarget) send({ type: "ban", user_id: banTarget.id });
+          }}
+        />
       ) : null}
     </section>
   );
