@@ -4,6 +4,7 @@
  * with the key the page showed, viewers watch and chat, an admin edits presets, and the
  * broadcast's recording appears once it ends. Every page is saved as a screenshot.
  */
+import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, logIn, newContext, screenshot } from "./support/browser";
@@ -249,7 +250,7 @@ describe("Livestream in a real browser", () => {
     await Promise.all(contexts.map((c) => c.close()));
   });
 
-  test("an admin edits a preset and sees a validation error", async () => {
+  test("an admin edits a preset and sees a validation error, then changes a role and disables a user", async () => {
     const adminToken = await server.login(ADMIN.username, ADMIN.password);
     const admin = await newContext(browser, server.url);
     const page = await admin.newPage();
@@ -283,10 +284,15 @@ describe("Livestream in a real browser", () => {
     await expect
       .poll(async () => (await server.api("GET", "/api/admin/users", adminToken)).body.find((u: { username: string }) => u.username === "vera")?.role)
       .toBe("streamer");
+    // Disabling applies on the server at once: vera can no longer log in.
+    expect((await server.api("POST", "/api/auth/login", undefined, { username: "vera", password: PASSWORD })).status).toBe(200);
+    await page.getByRole("button", { name: "Disable vera" }).click();
+    await page.getByRole("button", { name: "Enable vera" }).waitFor();
+    expect((await server.api("POST", "/api/auth/login", undefined, { username: "vera", password: PASSWORD })).status).toBe(401);
     await admin.close();
   });
 
-  test("when the broadcast ends the room shows its recording", async () => {
+  test("when the broadcast ends the room shows its recording; the streamer edits the room, downloads and deletes it", async () => {
     await publisher?.stop();
     publisher = undefined;
     await server.waitFor("the room to go offline", `/api/rooms/${roomId}`, (r) => r.live === null);
@@ -299,6 +305,32 @@ describe("Livestream in a real browser", () => {
     await eventually("the recording to play", () => recording.evaluate((v: HTMLVideoElement) => v.currentTime), (t) => t > 0.5);
     await screenshot(page, "room-offline-recordings");
     await page.close();
+
+    // On the dashboard the streamer edits the room, downloads the recording and deletes it.
+    const dash = await streamer.newPage();
+    await dash.goto(`/dashboard?room=${roomId}`);
+    await dash.getByRole("button", { name: "Edit room" }).click();
+    const edit = dash.getByRole("dialog", { name: "Edit room" });
+    await edit.getByLabel("Description").fill("Back tomorrow.");
+    await edit.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(async () => (await server.api("GET", `/api/rooms/${roomId}`)).body.description).toBe("Back tomorrow.");
+    await expect.poll(() => dash.getByText("Back tomorrow.").count()).toBe(1);
+
+    const [archived] = (await server.api("GET", `/api/rooms/${roomId}/recordings`)).body;
+    const [download] = await Promise.all([
+      dash.waitForEvent("download"),
+      dash.getByRole("link", { name: /^Download recording from/ }).click(),
+    ]);
+    expect(await download.failure()).toBeNull();
+    expect(download.suggestedFilename()).toBe(`recording-${archived.id}.mkv`);
+    const saved = await download.path();
+    expect(statSync(saved).size).toBe(archived.bytes);
+
+    await dash.getByRole("button", { name: /^Delete recording from/ }).click();
+    await dash.getByRole("alertdialog", { name: "Delete this recording?" }).getByRole("button", { name: "Delete recording" }).click();
+    await expect.poll(async () => (await server.api("GET", `/api/rooms/${roomId}/recordings`)).body.length).toBe(0);
+    await expect.poll(() => dash.getByRole("button", { name: /^Delete recording from/ }).count()).toBe(0);
+    await dash.close();
   });
 
   test("pages fit a phone and have a dark mode", async () => {

@@ -106,6 +106,7 @@ export function UsersAdmin() {
                   size="sm"
                   variant={user.disabled ? "outline" : "ghost"}
                   disabled={self || busy === user.id}
+                  aria-label={`${user.disabled ? "Enable" : "Disable"} ${user.username}`}
                   onClick={() => void change(user, { disabled: !user.disabled })}
                 >
                   {user.disabled ? "Enable" : "Disable"}
