@@ -2,6 +2,7 @@
 //! variables (`LIVESTREAM_HTTP__PORT=9000` sets `http.port`).
 
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,6 +10,7 @@ use thiserror::Error;
 
 /// Everything the server can be configured with.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub http: HttpSettings,
     pub rtmp: RtmpSettings,
@@ -21,6 +23,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChatSettings {
     /// Each user may send this many messages per `window_seconds`.
     pub messages_per_window: usize,
@@ -30,6 +33,7 @@ pub struct ChatSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `mysql://user:pass@host/db` for MySQL/MariaDB; a path or `sqlite://PATH` for SQLite. Empty
     /// means `<data_dir>/livestream.db`.
@@ -38,6 +42,7 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     /// HS256 secret for access tokens. Empty: generated once and kept in `<data_dir>/jwt_secret`.
     pub jwt_secret: String,
@@ -49,6 +54,7 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HttpSettings {
     pub host: IpAddr,
     pub port: u16,
@@ -57,19 +63,56 @@ pub struct HttpSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RtmpSettings {
     pub host: IpAddr,
     pub port: u16,
     /// The application name in `rtmp://host/<app>`.
     pub app: String,
+    /// The RTMP handshake must complete within this.
+    pub handshake_timeout_seconds: u64,
+    /// A connection silent this long is closed (a publisher's stream ends).
+    pub idle_timeout_seconds: u64,
+    /// A connection must ask to publish within this, or it is closed.
+    pub publish_timeout_seconds: u64,
+    /// A write the peer does not take within this closes the connection.
+    pub write_timeout_seconds: u64,
+    /// RTMP connections at once, from anywhere.
+    pub max_connections: usize,
+    /// RTMP connections at once from one IP address.
+    pub max_connections_per_address: usize,
+    /// The longest RTMP message accepted, in bytes (a video keyframe is one message).
+    pub max_message_bytes: usize,
+    /// The most bytes one connection may hold in unfinished RTMP messages.
+    pub max_buffered_bytes: usize,
+}
+
+impl RtmpSettings {
+    /// The ingest server's settings, with HLS and archives under `data_dir`.
+    pub fn ingest_config(&self, data_dir: &Path) -> pipelines::IngestConfig {
+        pipelines::IngestConfig {
+            app: self.app.clone(),
+            data_dir: data_dir.to_path_buf(),
+            handshake_timeout: Duration::from_secs(self.handshake_timeout_seconds),
+            idle_timeout: Duration::from_secs(self.idle_timeout_seconds),
+            publish_timeout: Duration::from_secs(self.publish_timeout_seconds),
+            write_timeout: Duration::from_secs(self.write_timeout_seconds),
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+            max_message_bytes: self.max_message_bytes,
+            max_buffered_bytes: self.max_buffered_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StorageSettings {
     pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HlsSettings {
     pub segment_seconds: u64,
     pub window_segments: u32,
@@ -80,6 +123,7 @@ pub struct HlsSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IngestSettings {
     /// Development option: keys accepted without any account or room.
     pub stream_keys: Vec<String>,
@@ -104,6 +148,14 @@ impl Settings {
             .set_default("rtmp.host", "0.0.0.0")?
             .set_default("rtmp.port", 1935)?
             .set_default("rtmp.app", "live")?
+            .set_default("rtmp.handshake_timeout_seconds", 10)?
+            .set_default("rtmp.idle_timeout_seconds", 30)?
+            .set_default("rtmp.publish_timeout_seconds", 10)?
+            .set_default("rtmp.write_timeout_seconds", 10)?
+            .set_default("rtmp.max_connections", 256)?
+            .set_default("rtmp.max_connections_per_address", 8)?
+            .set_default("rtmp.max_message_bytes", 8 * 1024 * 1024)?
+            .set_default("rtmp.max_buffered_bytes", 16 * 1024 * 1024)?
             .set_default("storage.data_dir", "./data")?
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
@@ -123,8 +175,14 @@ impl Settings {
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
+        // Only `LIVESTREAM_<SECTION>__<KEY>` variables are settings; others of ours, such as
+        // `LIVESTREAM_ADMIN_PASSWORD` for `admin create`, are not, and must not be refused.
+        let settings_vars: HashMap<String, String> = std::env::vars()
+            .filter(|(name, _)| name.starts_with("LIVESTREAM_") && name.contains("__"))
+            .collect();
         builder = builder.add_source(
             config::Environment::with_prefix("LIVESTREAM")
+                .source(Some(settings_vars))
                 .prefix_separator("_")
                 .separator("__")
                 .list_separator(",")
@@ -155,6 +213,31 @@ impl Settings {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             return invalid("rtmp.app must be a non-empty name of letters, digits, '-' or '_'");
+        }
+        let rtmp = &self.rtmp;
+        for (name, seconds) in [
+            ("handshake_timeout_seconds", rtmp.handshake_timeout_seconds),
+            ("idle_timeout_seconds", rtmp.idle_timeout_seconds),
+            ("publish_timeout_seconds", rtmp.publish_timeout_seconds),
+            ("write_timeout_seconds", rtmp.write_timeout_seconds),
+        ] {
+            if !(1..=3600).contains(&seconds) {
+                return invalid(&format!("rtmp.{name} must be between 1 and 3600"));
+            }
+        }
+        if !(1..=100_000).contains(&rtmp.max_connections)
+            || !(1..=rtmp.max_connections).contains(&rtmp.max_connections_per_address)
+        {
+            return invalid(
+                "rtmp.max_connections must be 1-100000 and rtmp.max_connections_per_address 1-max_connections",
+            );
+        }
+        if !(64 * 1024..=16 * 1024 * 1024).contains(&rtmp.max_message_bytes)
+            || !(rtmp.max_message_bytes..=1024 * 1024 * 1024).contains(&rtmp.max_buffered_bytes)
+        {
+            return invalid(
+                "rtmp.max_message_bytes must be 64 KiB-16 MiB and rtmp.max_buffered_bytes at least that, at most 1 GiB",
+            );
         }
         if self.ingest.stream_keys.iter().any(|k| k.len() < 8) {
             return invalid("every ingest.stream_keys entry must be at least 8 characters");
@@ -209,9 +292,14 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// Tests that set or read `LIVESTREAM_*` variables take turns.
+    static ENVIRONMENT: Mutex<()> = Mutex::new(());
 
     #[test]
     fn defaults_then_file_then_environment() {
+        let _env = ENVIRONMENT.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("livestream.toml");
         std::fs::write(&file, "[http]\nport = 9100\n[hls]\nsegment_seconds = 4\n").expect("write");
@@ -234,7 +322,18 @@ mod tests {
     }
 
     #[test]
+    fn unknown_environment_settings_are_refused() {
+        let _env = ENVIRONMENT.lock().unwrap_or_else(|p| p.into_inner());
+        std::env::set_var("LIVESTREAM_RTMP__PORTT", "1936");
+        let settings = Settings::load(None);
+        std::env::remove_var("LIVESTREAM_RTMP__PORTT");
+        let err = settings.expect_err("a misspelt key is refused").to_string();
+        assert!(err.contains("portt"), "{err}");
+    }
+
+    #[test]
     fn hostile_values_are_clear_errors() {
+        let _env = ENVIRONMENT.lock().unwrap_or_else(|p| p.into_inner());
         let dir = tempfile::tempdir().expect("temp dir");
         for (body, needle) in [
             ("[hls]\nsegment_seconds = 0\n", "segment_seconds"),
@@ -243,6 +342,17 @@ mod tests {
             ("[ingest]\nstream_keys = [\"short\"]\n", "stream_keys"),
             ("[http]\nport = \"not a number\"\n", "port"),
             ("this is not toml", ""),
+            ("[http]\nprot = 8080\n", "prot"),
+            ("[rtmpp]\nport = 1935\n", "rtmpp"),
+            ("[rtmp]\nmax_message_bytes = 100\n", "max_message_bytes"),
+            (
+                "[rtmp]\nmax_connections_per_address = 0\n",
+                "max_connections_per_address",
+            ),
+            (
+                "[rtmp]\npublish_timeout_seconds = 0\n",
+                "publish_timeout_seconds",
+            ),
         ] {
             let file = dir.path().join("bad.toml");
             std::fs::write(&file, body).expect("write");

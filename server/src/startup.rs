@@ -15,7 +15,7 @@ use crate::stream_events::Reactor;
 use crate::{recovery, routes};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
-use pipelines::{IngestConfig, RtmpServer, StreamEvent};
+use pipelines::{RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -151,11 +151,7 @@ impl Application {
     /// Prepares storage and the database (crash recovery included), binds both listeners (port 0
     /// picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let ingest = IngestConfig {
-            app: settings.rtmp.app.clone(),
-            data_dir: settings.storage.data_dir.clone(),
-            ..IngestConfig::default()
-        };
+        let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
         let hls_root = ingest.hls_root();
         let recordings_dir = ingest.recordings_dir();
         // HLS output of streams from a previous run is stale: nobody can still be watching it.

@@ -7,6 +7,7 @@ use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, Video
 use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamKey};
 use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
 use bytes::Bytes;
+use rml_rtmp::chunk_io::ChunkLimits;
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{
     ServerSession, ServerSessionConfig, ServerSessionEvent, ServerSessionResult, StreamMetadata,
@@ -36,6 +37,10 @@ enum ConnectionError {
     Closed,
     #[error("no data for {0:?}")]
     Idle(Duration),
+    #[error("did not publish within {0:?}")]
+    NoPublish(Duration),
+    #[error("peer did not take our data within {0:?}")]
+    WriteTimeout(Duration),
     #[error("handshake failed: {0}")]
     Handshake(String),
     #[error("RTMP protocol error: {0}")]
@@ -77,7 +82,11 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
             Err(_) => EndReason::ConnectionLost,
         };
         connection.end_stream(reason).await;
-        let _ = connection.socket.shutdown().await;
+        let _ = tokio::time::timeout(
+            connection.shared.config.write_timeout,
+            connection.socket.shutdown(),
+        )
+        .await;
         match result {
             Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
                 debug!("connection closed")
@@ -128,7 +137,13 @@ impl Connection {
                 done.map_err(|_| ConnectionError::Handshake("timed out".into()))??
             }
         };
-        let (session, results) = ServerSession::new(ServerSessionConfig::new())
+        let mut session_config = ServerSessionConfig::new();
+        session_config.chunk_limits = ChunkLimits {
+            max_message_length: self.shared.config.max_message_bytes,
+            max_buffered_bytes: self.shared.config.max_buffered_bytes,
+            ..ChunkLimits::default()
+        };
+        let (session, results) = ServerSession::new(session_config)
             .map_err(|e| ConnectionError::Protocol(format!("{e:?}")))?;
         self.session = Some(session);
         self.handle_results(results).await?;
@@ -136,7 +151,10 @@ impl Connection {
 
         let mut buf = vec![0u8; READ_BUFFER];
         let idle = self.shared.config.idle_timeout;
+        let publish_limit = self.shared.config.publish_timeout;
+        let publish_deadline = tokio::time::Instant::now() + publish_limit;
         loop {
+            let must_publish_by = self.publisher.is_none().then_some(publish_deadline);
             let failure = self
                 .publisher
                 .as_ref()
@@ -149,6 +167,7 @@ impl Connection {
                 _ = cancelled(revoked) => return Err(ConnectionError::Revoked),
                 reason = pipeline_failure(failure) => return Err(ConnectionError::Pipeline(reason)),
                 _ = sleep_until(grace) => self.try_start().await?,
+                _ = sleep_until(must_publish_by) => return Err(ConnectionError::NoPublish(publish_limit)),
                 read = tokio::time::timeout(idle, self.socket.read(&mut buf)) => {
                     let n = read.map_err(|_| ConnectionError::Idle(idle))??;
                     if n == 0 {
@@ -172,16 +191,31 @@ impl Connection {
             }
             match handshake.process_bytes(&buf[..n]) {
                 Ok(HandshakeProcessResult::InProgress { response_bytes }) => {
-                    self.socket.write_all(&response_bytes).await?;
+                    self.send(&response_bytes).await?;
                 }
                 Ok(HandshakeProcessResult::Completed {
                     response_bytes,
                     remaining_bytes,
                 }) => {
-                    self.socket.write_all(&response_bytes).await?;
+                    self.send(&response_bytes).await?;
                     return Ok(remaining_bytes);
                 }
                 Err(e) => return Err(ConnectionError::Handshake(e.to_string())),
+            }
+        }
+    }
+
+    /// Writes to the peer within the write deadline. A peer that stops reading cannot hold the
+    /// connection: shutdown and revocation are honoured while the write waits.
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
+        let limit = self.shared.config.write_timeout;
+        let shutdown = self.shared.shutdown.clone();
+        let revoked = self.publisher.as_ref().map(|p| p.live_key.revoked.clone());
+        tokio::select! {
+            _ = shutdown.cancelled() => Err(ConnectionError::Shutdown),
+            _ = cancelled(revoked) => Err(ConnectionError::Revoked),
+            written = tokio::time::timeout(limit, self.socket.write_all(bytes)) => {
+                written.map_err(|_| ConnectionError::WriteTimeout(limit))?.map_err(ConnectionError::from)
             }
         }
     }
@@ -205,9 +239,7 @@ impl Connection {
     ) -> Result<(), ConnectionError> {
         for result in results {
             match result {
-                ServerSessionResult::OutboundResponse(packet) => {
-                    self.socket.write_all(&packet.bytes).await?
-                }
+                ServerSessionResult::OutboundResponse(packet) => self.send(&packet.bytes).await?,
                 ServerSessionResult::RaisedEvent(event) => Box::pin(self.on_event(event)).await?,
                 ServerSessionResult::UnhandleableMessageReceived(_) => {}
             }
@@ -360,19 +392,24 @@ impl Connection {
                     return Ok(());
                 }
                 let config = flv::parse_avc_config(&record).map_err(media_error)?;
-                let pixels = u64::from(config.width) * u64::from(config.height);
-                if pixels == 0 || pixels > MAX_PIXELS {
-                    return Err(ConnectionError::Media(format!(
-                        "video size {}x{} is not supported (at most 4096x2304)",
-                        config.width, config.height
-                    )));
-                }
+                check_picture_size((config.width, config.height))?;
                 p.video_config = Some((record, config));
                 p.first_video_ready
                     .get_or_insert_with(tokio::time::Instant::now);
                 return self.try_start().await;
             }
-            VideoPacket::Frame { .. } => {}
+            VideoPacket::Frame { data: ref au, .. } => {
+                let configured = p.video_config.as_ref().map(|(_, c)| (c.width, c.height));
+                for size in flv::in_band_sps_sizes(au).map_err(media_error)? {
+                    check_picture_size(size)?;
+                    if configured.is_some_and(|c| c != size) {
+                        return Err(ConnectionError::Media(format!(
+                            "the video size changed mid-stream to {}x{}; restart the stream",
+                            size.0, size.1
+                        )));
+                    }
+                }
+            }
         }
         if p.live.is_none() {
             p.pending_bytes += data.len();
@@ -613,6 +650,17 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// Refuses pictures larger than the engine takes (or empty ones).
+fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || pixels > MAX_PIXELS {
+        return Err(ConnectionError::Media(format!(
+            "video size {width}x{height} is not supported (at most 4096x2304)"
+        )));
+    }
+    Ok(())
 }
 
 fn media_error(e: FlvError) -> ConnectionError {

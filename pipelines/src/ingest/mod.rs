@@ -13,7 +13,7 @@ use crate::media::{StreamId, StreamKey};
 use crate::pipeline::HlsSettings;
 use futures_util::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -60,7 +60,18 @@ pub struct IngestConfig {
     pub handshake_timeout: Duration,
     /// A publisher silent for this long is considered gone.
     pub idle_timeout: Duration,
+    /// A connection that has not asked to publish by then is closed.
+    pub publish_timeout: Duration,
+    /// A write the peer does not take within this long ends the connection.
+    pub write_timeout: Duration,
+    /// Connections at once, from anywhere.
     pub max_connections: usize,
+    /// Connections at once from one IP address.
+    pub max_connections_per_address: usize,
+    /// The longest RTMP message accepted (a keyframe is one message).
+    pub max_message_bytes: usize,
+    /// The most bytes one connection may hold in unfinished RTMP messages.
+    pub max_buffered_bytes: usize,
 }
 
 impl Default for IngestConfig {
@@ -70,7 +81,12 @@ impl Default for IngestConfig {
             data_dir: PathBuf::from("./data"),
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
+            publish_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             max_connections: 256,
+            max_connections_per_address: 8,
+            max_message_bytes: 8 * 1024 * 1024,
+            max_buffered_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -105,7 +121,46 @@ struct Shared {
     live_keys: Mutex<HashSet<StreamKey>>,
     /// How to end each accepted publisher from outside (see [`IngestHandle::revoke`]).
     revocations: Revocations,
+    /// Open connections by peer address, for the per-address limit.
+    per_address: Mutex<HashMap<IpAddr, usize>>,
     shutdown: CancellationToken,
+}
+
+/// One connection counted against its address's limit while it lives.
+struct AddressSlot {
+    shared: Arc<Shared>,
+    ip: IpAddr,
+}
+
+impl AddressSlot {
+    fn claim(shared: &Arc<Shared>, ip: IpAddr) -> Option<Self> {
+        let mut open = shared.per_address.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(ip).or_insert(0);
+        if *count >= shared.config.max_connections_per_address {
+            return None;
+        }
+        *count += 1;
+        Some(Self {
+            shared: shared.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .shared
+            .per_address
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// Revocation tokens of accepted publishers, by stream. Shared with [`IngestHandle`]s, which must
@@ -205,6 +260,7 @@ impl RtmpServer {
             events,
             live_keys: Mutex::default(),
             revocations: Revocations::default(),
+            per_address: Mutex::default(),
             shutdown: CancellationToken::new(),
         });
         Ok(Self {
@@ -238,12 +294,17 @@ impl RtmpServer {
                 accepted = self.listener.accept() => match accepted {
                     Ok((socket, peer)) => {
                         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
-                            warn!(%peer, "too many RTMP connections; refusing");
+                            warn!(%peer, limit = self.shared.config.max_connections, "too many RTMP connections; refusing");
+                            continue;
+                        };
+                        let Some(slot) = AddressSlot::claim(&self.shared, peer.ip().to_canonical()) else {
+                            warn!(%peer, limit = self.shared.config.max_connections_per_address, "too many RTMP connections from this address; refusing");
                             continue;
                         };
                         let shared = self.shared.clone();
                         self.tracker.spawn(async move {
                             connection::serve(socket, peer, shared).await;
+                            drop(slot);
                             drop(permit);
                         });
                     }

@@ -157,10 +157,7 @@ pub fn parse_avc_config(record: &[u8]) -> Result<AvcConfig, FlvError> {
         .next()
         .ok_or_else(|| invalid("no SPS".into()))?
         .map_err(|e| invalid(format!("{e:?}")))?;
-    let nal = h264_reader::nal::RefNal::new(sps_bytes, &[], true);
-    let sps =
-        h264_reader::nal::sps::SeqParameterSet::from_bits(h264_reader::nal::Nal::rbsp_bits(&nal))
-            .map_err(|e| invalid(format!("{e:?}")))?;
+    let sps = parse_sps(sps_bytes)?;
     let (width, height) = sps
         .pixel_dimensions()
         .map_err(|e| invalid(format!("{e:?}")))?;
@@ -179,6 +176,35 @@ pub fn parse_avc_config(record: &[u8]) -> Result<AvcConfig, FlvError> {
         fps,
         codec,
     })
+}
+
+fn parse_sps(nal: &[u8]) -> Result<h264_reader::nal::sps::SeqParameterSet, FlvError> {
+    let nal = h264_reader::nal::RefNal::new(nal, &[], true);
+    h264_reader::nal::sps::SeqParameterSet::from_bits(h264_reader::nal::Nal::rbsp_bits(&nal))
+        .map_err(|e| FlvError::InvalidAvcConfig(format!("{e:?}")))
+}
+
+const NAL_TYPE_SPS: u8 = 7;
+
+/// The picture size of every SPS sent in-band inside an access unit (AVCC framing, already
+/// validated by [`parse_video`]). A publisher can change the size this way without a new
+/// sequence header, so each one is checked like the sequence header's.
+pub fn in_band_sps_sizes(access_unit: &[u8]) -> Result<Vec<(u32, u32)>, FlvError> {
+    let mut sizes = Vec::new();
+    let mut rest = access_unit;
+    while rest.len() > 4 {
+        let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let nal = rest.get(4..4 + len).ok_or(FlvError::MalformedAccessUnit)?;
+        if nal.first().is_some_and(|h| h & 0x1f == NAL_TYPE_SPS) {
+            let sps = parse_sps(nal)?;
+            let size = sps
+                .pixel_dimensions()
+                .map_err(|e| FlvError::InvalidAvcConfig(format!("{e:?}")))?;
+            sizes.push(size);
+        }
+        rest = &rest[4 + len..];
+    }
+    Ok(sizes)
 }
 
 /// What the AAC `AudioSpecificConfig` says about the audio.

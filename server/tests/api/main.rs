@@ -13,3 +13,5 @@ mod permissions;
 mod publish;
 mod recordings;
 mod rooms;
+mod rtmp_client;
+mod rtmp_peers;
