@@ -74,6 +74,12 @@ pub struct RenditionStats {
     /// How far the rendition's output is behind the newest source frame (in JSON: seconds).
     #[serde(serialize_with = "seconds")]
     pub behind: Duration,
+    /// Source frames this rendition has dropped so far to stay real time (the machine cannot
+    /// transcode the whole ladder); always 0 for the passthrough.
+    pub dropped_frames: u64,
+    /// Frames dropped per second since the previous report: above 0, viewers of this rendition
+    /// see a jerky picture and the preset is too heavy for the machine.
+    pub dropped_fps: f64,
 }
 
 fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -127,6 +127,21 @@ impl Reactor {
                 info!(stream = %stream_id, ?reason, "publisher left before its stream started");
                 self.rooms.remove(stream_id);
             }
+            StreamEvent::Stats { stream_id, stats } => {
+                // An admin's signal that a preset is heavier than this machine: one line per
+                // report while a rendition drops frames (reports come every 2 s).
+                for r in stats.renditions.iter().filter(|r| r.dropped_fps > 0.0) {
+                    warn!(
+                        stream = %stream_id,
+                        room = self.rooms.get(stream_id).as_deref().unwrap_or("-"),
+                        rendition = %r.name,
+                        dropped_fps = r.dropped_fps,
+                        dropped_frames = r.dropped_frames,
+                        "rendition drops frames: its room's preset is heavier than this machine can transcode"
+                    );
+                }
+                self.live.apply(event, None);
+            }
             _ => {
                 self.live.apply(event, None);
             }

@@ -17,12 +17,23 @@
 //!
 //! The archive has its own appsrcs so that a failure anywhere in the transcoding part can never
 //! starve it: the archive is always finalized.
+//!
+//! A ladder heavier than the machine degrades instead of stalling: nothing in the transcoding
+//! part ever blocks the source tee. The decoder's queue drops whole GOPs once it is more than
+//! [`DECODE_BACKLOG`] behind, and every raw-video queue holds at most [`RAW_QUEUE_FRAMES`] frames
+//! and drops new ones beyond that (never the frame an encoder was asked to make a keyframe).
+//! Each drop is counted per rendition, so the passthrough, the audio and the archive stay real
+//! time and memory stays bounded by frames, whatever the rungs cost.
 
 use super::{PipelineConfig, PipelineError};
 use crate::ladder::{PlannedRendition, SOURCE_RENDITION};
 use gst::prelude::*;
 use gst_app::AppSrc;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Name of the audio media playlist directory.
 pub const AUDIO_RENDITION: &str = "audio";
@@ -36,6 +47,28 @@ pub const THUMBNAIL_FILE: &str = "thumbnail.jpg";
 const THUMBNAIL_WIDTH: u32 = 480;
 /// Upper bound of what each appsrc buffers before the publisher is slowed down.
 pub const APPSRC_MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// Raw frames a scaler's or encoder's queue holds; beyond that new frames are dropped.
+pub const RAW_QUEUE_FRAMES: u32 = 4;
+/// How far the decoder may fall behind before whole GOPs of the source are dropped before it.
+pub const DECODE_BACKLOG: Duration = Duration::from_secs(1);
+
+/// Frames dropped to keep transcoding real time: before the decoder (every rendition loses
+/// them) and per rendition.
+#[derive(Default)]
+pub struct Drops {
+    pub before_decoder: Arc<AtomicU64>,
+    pub by_rendition: HashMap<String, Arc<AtomicU64>>,
+}
+
+impl Drops {
+    /// Frames rendition `name` has lost so far (0 for the passthrough).
+    pub fn of(&self, name: &str) -> u64 {
+        match self.by_rendition.get(name) {
+            Some(own) => own.load(Ordering::Relaxed) + self.before_decoder.load(Ordering::Relaxed),
+            None => 0,
+        }
+    }
+}
 
 /// The elements the rest of the engine talks to.
 pub struct Graph {
@@ -49,6 +82,7 @@ pub struct Graph {
     /// The pad whose buffers drive the encoders' keyframes (decoder input), if anything is encoded.
     pub keyframe_pad: Option<gst::Pad>,
     pub archive_sink: gst::Element,
+    pub drops: Drops,
 }
 
 fn make(factory: &str, name: &str) -> Result<gst::Element, PipelineError> {
@@ -67,6 +101,88 @@ fn queue(name: &str) -> Result<gst::Element, PipelineError> {
         .property("max-size-time", gst::ClockTime::from_seconds(3).nseconds())
         .build()
         .map_err(|_| PipelineError::MissingElement("queue".into()))
+}
+
+/// A queue of raw frames that never blocks its tee: beyond [`RAW_QUEUE_FRAMES`] new frames are
+/// dropped and counted, except the first frame after a keyframe request, which an encoder must
+/// see so that every rendition keeps the source's segment boundaries.
+fn raw_queue(name: &str, dropped: Arc<AtomicU64>) -> Result<gst::Element, PipelineError> {
+    let q = gst::ElementFactory::make("queue")
+        .name(name)
+        // The one frame let through past the limit must still fit without blocking.
+        .property("max-size-buffers", RAW_QUEUE_FRAMES + 2)
+        .property("max-size-bytes", 0u32)
+        .property("max-size-time", 0u64)
+        .build()
+        .map_err(|_| PipelineError::MissingElement("queue".into()))?;
+    let keyframe_requested = AtomicBool::new(false);
+    let level = q.downgrade();
+    if let Some(pad) = q.static_pad("sink") {
+        pad.add_probe(
+            gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
+            move |_, info| {
+                match &info.data {
+                    Some(gst::PadProbeData::Event(event)) => {
+                        if gst_video::ForceKeyUnitEvent::is(event) {
+                            keyframe_requested.store(true, Ordering::Relaxed);
+                        }
+                        gst::PadProbeReturn::Ok
+                    }
+                    Some(gst::PadProbeData::Buffer(_)) => {
+                        if keyframe_requested.swap(false, Ordering::Relaxed) {
+                            return gst::PadProbeReturn::Ok;
+                        }
+                        let queued = level
+                            .upgrade()
+                            .map_or(0, |q| q.property::<u32>("current-level-buffers"));
+                        if queued < RAW_QUEUE_FRAMES {
+                            return gst::PadProbeReturn::Ok;
+                        }
+                        dropped.fetch_add(1, Ordering::Relaxed);
+                        // `Handled` (the binding releases the buffer), not `Drop`: see
+                        // `add_thumbnail` for the GStreamer 1.22 double release.
+                        gst::PadProbeReturn::Handled
+                    }
+                    _ => gst::PadProbeReturn::Ok,
+                }
+            },
+        );
+    }
+    Ok(q)
+}
+
+/// The queue before the decoder: once it holds more than [`DECODE_BACKLOG`] of source, frames are
+/// dropped up to a keyframe that finds it half empty again, so the decoder only ever sees whole
+/// GOPs and the source tee is never held back.
+fn decode_queue(dropped: Arc<AtomicU64>) -> Result<gst::Element, PipelineError> {
+    let q = queue("decode-queue")?;
+    let dropping = AtomicBool::new(false);
+    let level = q.downgrade();
+    let backlog = DECODE_BACKLOG.as_nanos() as u64;
+    if let Some(pad) = q.static_pad("sink") {
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let Some(buffer) = info.buffer() else {
+                return gst::PadProbeReturn::Ok;
+            };
+            let queued = level
+                .upgrade()
+                .map_or(0, |q| q.property::<u64>("current-level-time"));
+            let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+            if dropping.load(Ordering::Relaxed) {
+                if !(keyframe && queued < backlog / 2) {
+                    dropped.fetch_add(1, Ordering::Relaxed);
+                    return gst::PadProbeReturn::Handled;
+                }
+                dropping.store(false, Ordering::Relaxed);
+            } else if queued > backlog && !keyframe {
+                dropping.store(true, Ordering::Relaxed);
+                dropped.fetch_add(1, Ordering::Relaxed);
+                return gst::PadProbeReturn::Handled;
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+    Ok(q)
 }
 
 fn appsrc(name: &str, caps: &gst::Caps) -> AppSrc {
@@ -124,6 +240,7 @@ fn path_str(path: &Path) -> String {
 pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
     let pipeline = gst::Pipeline::with_name(&format!("stream-{}", config.stream_id));
     let mut hls_sinks = Vec::new();
+    let mut drops = Drops::default();
 
     // Size (and rate, when known) go into the caps: matroskamux needs them up front.
     let source = &config.media.video;
@@ -164,7 +281,7 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
 
     let mut keyframe_pad = None;
     if !config.renditions.is_empty() {
-        let q = queue("decode-queue")?;
+        let q = decode_queue(drops.before_decoder.clone())?;
         // One decoding thread is cheaper than frame threading and adds no frames of delay; it
         // keeps up with sources up to 1080p60. Larger or faster sources get libav's threads.
         let rate = config.media.video.fps.unwrap_or(30.0);
@@ -187,7 +304,12 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         largest_first.sort_by_key(|r| std::cmp::Reverse(u64::from(r.width) * u64::from(r.height)));
         let mut input = raw_tee;
         for rendition in largest_first {
-            let (sink, scaled) = add_encoded_rendition(&pipeline, config, &input, rendition)?;
+            let dropped = Arc::new(AtomicU64::new(0));
+            drops
+                .by_rendition
+                .insert(rendition.name.clone(), dropped.clone());
+            let (sink, scaled) =
+                add_encoded_rendition(&pipeline, config, &input, rendition, dropped)?;
             hls_sinks.push((rendition.name.clone(), sink));
             input = scaled;
         }
@@ -265,6 +387,7 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         hls_sinks,
         keyframe_pad,
         archive_sink,
+        drops,
     })
 }
 
@@ -279,9 +402,10 @@ fn add_encoded_rendition(
     config: &PipelineConfig,
     input: &gst::Element,
     rendition: &PlannedRendition,
+    dropped: Arc<AtomicU64>,
 ) -> Result<(gst::Element, gst::Element), PipelineError> {
     let name = &rendition.name;
-    let q = queue(&format!("{name}-scale-queue"))?;
+    let q = raw_queue(&format!("{name}-scale-queue"), dropped.clone())?;
     // Converts too: sources may be 4:4:4 or 10-bit, every rendition is 8-bit 4:2:0.
     let scale = make("videoconvertscale", &format!("{name}-scale"))?;
     let size = capsfilter(
@@ -303,9 +427,16 @@ fn add_encoded_rendition(
         .map_err(PipelineError::link(name))?;
     gst::Element::link_many(&scale_chain).map_err(PipelineError::link(name))?;
 
-    let mut chain = vec![queue(&format!("{name}-queue"))?];
+    let mut chain = vec![raw_queue(&format!("{name}-queue"), dropped)?];
     if let Some(fps) = rendition.fps_cap {
-        chain.push(make("videorate", &format!("{name}-rate"))?);
+        // A publisher's timestamp jump must not turn into seconds of duplicated frames.
+        chain.push(
+            gst::ElementFactory::make("videorate")
+                .name(format!("{name}-rate"))
+                .property("max-duplication-time", gst::ClockTime::from_mseconds(500))
+                .build()
+                .map_err(|_| PipelineError::MissingElement("videorate".into()))?,
+        );
         chain.push(capsfilter(
             &format!("{name}-fps"),
             gst::Caps::builder("video/x-raw")

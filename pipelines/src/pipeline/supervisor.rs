@@ -31,6 +31,7 @@ struct Output {
     name: String,
     newest_pts: Arc<AtomicU64>,
     previous_pts: u64,
+    previous_dropped: u64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -81,6 +82,7 @@ impl Supervisor {
                 name: name.clone(),
                 newest_pts,
                 previous_pts: 0,
+                previous_dropped: 0,
             });
         }
         if let Some(pad) = graph.archive_sink.static_pad("sink") {
@@ -375,10 +377,15 @@ impl Supervisor {
                 };
                 let speed = produced as f64 / 1e9 / dt;
                 o.previous_pts = pts;
+                let dropped = self.graph.drops.of(&o.name);
+                let dropped_fps = dropped.saturating_sub(o.previous_dropped) as f64 / dt;
+                o.previous_dropped = dropped;
                 RenditionStats {
                     name: o.name.clone(),
                     speed,
                     behind: Duration::from_nanos(newest_input.saturating_sub(pts)),
+                    dropped_frames: dropped,
+                    dropped_fps,
                 }
             })
             .collect();
