@@ -85,6 +85,11 @@ pub struct RtmpSettings {
     pub max_message_bytes: usize,
     /// The most bytes one connection may hold in unfinished RTMP messages.
     pub max_buffered_bytes: usize,
+    /// A broadcast whose publisher is lost waits this long for it to reconnect and continue
+    /// (0 ends it at once).
+    pub reconnect_grace_seconds: u64,
+    /// A publisher silent this long is replaced by a new connection presenting the same key.
+    pub takeover_quiet_seconds: u64,
 }
 
 impl RtmpSettings {
@@ -101,6 +106,8 @@ impl RtmpSettings {
             max_connections_per_address: self.max_connections_per_address,
             max_message_bytes: self.max_message_bytes,
             max_buffered_bytes: self.max_buffered_bytes,
+            reconnect_grace: Duration::from_secs(self.reconnect_grace_seconds),
+            takeover_quiet: Duration::from_secs(self.takeover_quiet_seconds),
         }
     }
 }
@@ -156,6 +163,8 @@ impl Settings {
             .set_default("rtmp.max_connections_per_address", 8)?
             .set_default("rtmp.max_message_bytes", 8 * 1024 * 1024)?
             .set_default("rtmp.max_buffered_bytes", 16 * 1024 * 1024)?
+            .set_default("rtmp.reconnect_grace_seconds", 30)?
+            .set_default("rtmp.takeover_quiet_seconds", 2)?
             .set_default("storage.data_dir", "./data")?
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
@@ -224,6 +233,11 @@ impl Settings {
             if !(1..=3600).contains(&seconds) {
                 return invalid(&format!("rtmp.{name} must be between 1 and 3600"));
             }
+        }
+        if rtmp.reconnect_grace_seconds > 300 || !(1..=60).contains(&rtmp.takeover_quiet_seconds) {
+            return invalid(
+                "rtmp.reconnect_grace_seconds must be 0-300 and rtmp.takeover_quiet_seconds 1-60",
+            );
         }
         if !(1..=100_000).contains(&rtmp.max_connections)
             || !(1..=rtmp.max_connections).contains(&rtmp.max_connections_per_address)

@@ -1,7 +1,8 @@
 //! One RTMP connection: handshake, session, and — once publishing — its stream.
 
+use super::registry::{LiveKey, Parked};
 use super::timestamps::StreamClock;
-use super::{LiveKey, PublishGrant, Refusal, Shared};
+use super::{PublishGrant, Refusal, Shared};
 use crate::events::{EndReason, StreamEvent};
 use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, VideoPacket};
 use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamKey};
@@ -29,10 +30,17 @@ const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
 const AUDIO_GRACE: Duration = Duration::from_millis(1500);
 /// Largest source accepted (4096x2304 pixels, "4K").
 const MAX_PIXELS: u64 = 4096 * 2304;
+/// How far a publisher's media time may run ahead of the wall clock before it is slowed down
+/// (encoders send a little in advance, more after a reconnect).
+const AHEAD_ALLOWED: Duration = Duration::from_secs(5);
+/// Beyond this the timestamps are not a burst but a jump, and the stream is refused.
+const AHEAD_REFUSED: Duration = Duration::from_secs(30);
+/// How long a takeover waits for the quiet publisher to give its key up.
+const TAKEOVER_WAIT: Duration = Duration::from_secs(5);
 
 /// Why a connection ended; logged, and mapped to a stream's [`EndReason`] when publishing.
 #[derive(Debug, Error)]
-enum ConnectionError {
+pub(super) enum ConnectionError {
     #[error("peer closed the connection")]
     Closed,
     #[error("no data for {0:?}")]
@@ -59,6 +67,8 @@ enum ConnectionError {
     Revoked,
     #[error("publisher stopped")]
     Stopped,
+    #[error("a new publisher took the stream key over")]
+    TakenOver,
 }
 
 /// Serves one connection to its end; never panics the server and always ends its stream.
@@ -71,6 +81,7 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
             session: None,
             publisher: None,
             socket,
+            peer,
         };
         let result = connection.run().await;
         let reason = match &result {
@@ -116,6 +127,10 @@ struct Publisher {
     pending_bytes: usize,
     first_video_ready: Option<tokio::time::Instant>,
     clock: StreamClock,
+    /// When the first frame went into the pipeline: media time is checked against it.
+    first_push: Option<tokio::time::Instant>,
+    /// The newest media time pushed (PTS or DTS); a continuation starts after it.
+    newest_media: Duration,
     seen_keyframe: bool,
     live: Option<(StreamPipeline, watch::Receiver<Option<String>>)>,
 }
@@ -125,6 +140,7 @@ struct Connection {
     session: Option<ServerSession>,
     publisher: Option<Publisher>,
     socket: TcpStream,
+    peer: SocketAddr,
 }
 
 impl Connection {
@@ -137,13 +153,7 @@ impl Connection {
                 done.map_err(|_| ConnectionError::Handshake("timed out".into()))??
             }
         };
-        let mut session_config = ServerSessionConfig::new();
-        session_config.chunk_limits = ChunkLimits {
-            max_message_length: self.shared.config.max_message_bytes,
-            max_buffered_bytes: self.shared.config.max_buffered_bytes,
-            ..ChunkLimits::default()
-        };
-        let (session, results) = ServerSession::new(session_config)
+        let (session, results) = ServerSession::new(session_config(&self.shared.config))
             .map_err(|e| ConnectionError::Protocol(format!("{e:?}")))?;
         self.session = Some(session);
         self.handle_results(results).await?;
@@ -162,9 +172,11 @@ impl Connection {
                 .map(|(_, f)| f.clone());
             let grace = self.audio_grace_deadline();
             let revoked = self.publisher.as_ref().map(|p| p.live_key.revoked.clone());
+            let taken_over = self.publisher.as_ref().map(|p| p.live_key.taken_over());
             tokio::select! {
                 _ = shutdown.cancelled() => return Err(ConnectionError::Shutdown),
                 _ = cancelled(revoked) => return Err(ConnectionError::Revoked),
+                _ = cancelled(taken_over) => return Err(ConnectionError::TakenOver),
                 reason = pipeline_failure(failure) => return Err(ConnectionError::Pipeline(reason)),
                 _ = sleep_until(grace) => self.try_start().await?,
                 _ = sleep_until(must_publish_by) => return Err(ConnectionError::NoPublish(publish_limit)),
@@ -172,6 +184,9 @@ impl Connection {
                     let n = read.map_err(|_| ConnectionError::Idle(idle))??;
                     if n == 0 {
                         return Err(ConnectionError::Closed);
+                    }
+                    if let Some(p) = &self.publisher {
+                        p.live_key.touch();
                     }
                     self.feed(&buf[..n]).await?;
                 }
@@ -338,7 +353,7 @@ impl Connection {
         // Some encoders append query parameters to the key.
         let key = StreamKey::new(stream_key.split('?').next().unwrap_or_default());
         let refusal = match self.shared.authorizer.authorize(&key).await {
-            Ok(grant) => match LiveKey::claim(&self.shared, &key, &grant.stream_id) {
+            Ok(grant) => match self.claim(&key, &grant).await {
                 Some(live_key) => {
                     let Some(session) = self.session.as_mut() else {
                         return Ok(());
@@ -357,12 +372,25 @@ impl Connection {
                         pending_bytes: 0,
                         first_video_ready: None,
                         clock: StreamClock::default(),
+                        first_push: None,
+                        newest_media: Duration::ZERO,
                         seen_keyframe: false,
                         live: None,
                     });
                     return Ok(());
                 }
-                None => "this stream key is already live".to_owned(),
+                None => {
+                    // The server forgets the stream id it granted.
+                    let _ = self
+                        .shared
+                        .events
+                        .send(StreamEvent::Abandoned {
+                            stream_id: grant.stream_id,
+                            reason: EndReason::PublisherStopped,
+                        })
+                        .await;
+                    "this stream key is already live".to_owned()
+                }
             },
             Err(Refusal::Unavailable) => "publishing is temporarily unavailable".to_owned(),
             Err(refusal) => refusal.to_string(),
@@ -373,6 +401,37 @@ impl Connection {
             self.respond(r).await?;
         }
         Err(ConnectionError::Refused(refusal))
+    }
+
+    /// Claims the key for this connection. A publisher already on it keeps it, unless it has gone
+    /// quiet for `takeover_quiet`: then it is told to give the key up (its broadcast is parked,
+    /// and this connection may continue it) and this one waits briefly for the key.
+    async fn claim(&self, key: &StreamKey, grant: &PublishGrant) -> Option<LiveKey> {
+        let registry = &self.shared.registry;
+        let holder = match registry.claim(key, &grant.stream_id, self.peer) {
+            Ok(live_key) => return Some(live_key),
+            Err(holder) => holder,
+        };
+        let quiet = registry.quiet_for(&holder);
+        if quiet < self.shared.config.takeover_quiet {
+            return None;
+        }
+        info!(
+            key = %key.redacted(),
+            previous_peer = %holder.peer,
+            new_peer = %self.peer,
+            quiet_seconds = quiet.as_secs_f64(),
+            "publisher takeover: the key's publisher went quiet and a new one presents the key"
+        );
+        holder.take_over.cancel();
+        let deadline = tokio::time::Instant::now() + TAKEOVER_WAIT;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Ok(live_key) = registry.claim(key, &grant.stream_id, self.peer) {
+                return Some(live_key);
+            }
+        }
+        None
     }
 
     async fn on_video(&mut self, data: Bytes, ts: u32) -> Result<(), ConnectionError> {
@@ -519,6 +578,18 @@ impl Connection {
                 (v, a) => Some(v.unwrap_or(0).saturating_add(a.unwrap_or(0))),
             },
         };
+        if let Some(parked) = self.shared.registry.unpark(&p.key) {
+            let same_codecs = parked.video_config == video_record
+                && parked.audio_config == p.audio_config.as_ref().map(|(asc, _)| asc.clone());
+            if same_codecs && parked.failure.borrow().is_none() {
+                return self.resume(parked).await;
+            }
+            info!(stream = %parked.stream_id, "the publisher came back with other codec settings; a new broadcast starts");
+            parked.pipeline.finish(EndReason::ConnectionLost).await;
+        }
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
         let renditions = p.grant.ladder.plan(&media.video);
         let stream_id = p.grant.stream_id.clone();
         let config = PipelineConfig {
@@ -557,6 +628,38 @@ impl Connection {
                 passthrough: p.grant.ladder.passthrough,
             })
             .await;
+        self.push_pending().await
+    }
+
+    /// Continues a parked broadcast of this key: same stream id, same pipeline and archive, its
+    /// timeline picking up just after what was already pushed.
+    async fn resume(&mut self, parked: Parked) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        // The server forgets the stream id it granted this connection.
+        let granted = std::mem::replace(&mut p.grant.stream_id, parked.stream_id.clone());
+        let _ = self
+            .shared
+            .events
+            .send(StreamEvent::Abandoned {
+                stream_id: granted,
+                reason: EndReason::PublisherStopped,
+            })
+            .await;
+        p.live_key.move_to(&parked.stream_id);
+        p.clock = StreamClock::resuming_at(parked.resume_at);
+        p.newest_media = parked.resume_at;
+        p.live = Some((parked.pipeline, parked.failure));
+        info!(stream = %parked.stream_id, resume_at = parked.resume_at.as_secs_f64(), "the publisher is back; the broadcast continues");
+        self.push_pending().await
+    }
+
+    /// Pushes the media that arrived before the pipeline was ready.
+    async fn push_pending(&mut self) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
         let pending = std::mem::take(&mut p.pending);
         p.pending_bytes = 0;
         for item in pending {
@@ -586,6 +689,11 @@ impl Connection {
         }
         p.seen_keyframe = true;
         let (dts, pts) = p.clock.video(ts, composition_offset_ms);
+        self.keep_to_real_time(dts).await?;
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        p.newest_media = p.newest_media.max(pts).max(dts);
         let Some((pipeline, _)) = &p.live else {
             return Ok(());
         };
@@ -608,6 +716,11 @@ impl Connection {
             return Ok(());
         }
         let pts = p.clock.audio(ts);
+        self.keep_to_real_time(pts).await?;
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        p.newest_media = p.newest_media.max(pts);
         let Some((pipeline, _)) = &p.live else {
             return Ok(());
         };
@@ -617,12 +730,81 @@ impl Connection {
             .map_err(|e| ConnectionError::Pipeline(e.to_string()))
     }
 
+    /// A publisher whose timestamps run ahead of the wall clock is slowed down (this connection
+    /// stops reading for a while, which TCP turns into back-pressure) and, far ahead, refused:
+    /// otherwise it could fill every queue, or make the engine wait on media time that is hours
+    /// away. Shutdown and revocation are honoured while it waits.
+    async fn keep_to_real_time(&mut self, media_time: Duration) -> Result<(), ConnectionError> {
+        let Some(p) = self.publisher.as_mut() else {
+            return Ok(());
+        };
+        let started = *p.first_push.get_or_insert_with(tokio::time::Instant::now);
+        let ahead = media_time
+            .saturating_sub(p.clock.origin())
+            .saturating_sub(started.elapsed());
+        if ahead > AHEAD_REFUSED {
+            return Err(ConnectionError::Media(format!(
+                "timestamps run {:.0} s ahead of real time",
+                ahead.as_secs_f64()
+            )));
+        }
+        if ahead <= AHEAD_ALLOWED {
+            return Ok(());
+        }
+        let shutdown = self.shared.shutdown.clone();
+        let revoked = p.live_key.revoked.clone();
+        tokio::select! {
+            _ = shutdown.cancelled() => Err(ConnectionError::Shutdown),
+            _ = revoked.cancelled() => Err(ConnectionError::Revoked),
+            _ = tokio::time::sleep(ahead - AHEAD_ALLOWED) => Ok(()),
+        }
+    }
+
     /// Ends the stream, if one is running: its outputs are finalized before this returns.
     async fn end_stream(&mut self, reason: EndReason) {
         let Some(mut publisher) = self.publisher.take() else {
             return;
         };
+        let grace = self.shared.config.reconnect_grace;
         match publisher.live.take() {
+            Some((pipeline, failure))
+                if reason == EndReason::ConnectionLost
+                    && !grace.is_zero()
+                    && failure.borrow().is_none() =>
+            {
+                let Publisher {
+                    key,
+                    grant,
+                    live_key,
+                    video_config,
+                    audio_config,
+                    newest_media,
+                    ..
+                } = publisher;
+                // The key is released first, so the parked broadcast's revocation stays.
+                drop(live_key);
+                let Some((video_config, _)) = video_config else {
+                    pipeline.finish(reason).await;
+                    return;
+                };
+                info!(stream = %grant.stream_id, grace_seconds = grace.as_secs(), "publisher lost; the broadcast waits for it to come back");
+                let parked = Parked::new(
+                    grant.stream_id,
+                    pipeline,
+                    failure,
+                    video_config,
+                    audio_config.map(|(asc, _)| asc),
+                    // One frame after the newest media, so timestamps keep increasing.
+                    newest_media + Duration::from_millis(40),
+                );
+                self.shared.registry.park(
+                    key,
+                    parked,
+                    grace,
+                    self.shared.shutdown.clone(),
+                    &self.shared.tracker,
+                );
+            }
             Some((pipeline, _)) => {
                 pipeline.finish(reason).await;
             }
@@ -652,8 +834,19 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
+/// The protocol session's settings, with this server's limits.
+pub(super) fn session_config(config: &super::IngestConfig) -> ServerSessionConfig {
+    let mut session_config = ServerSessionConfig::new();
+    session_config.chunk_limits = ChunkLimits {
+        max_message_length: config.max_message_bytes,
+        max_buffered_bytes: config.max_buffered_bytes,
+        ..ChunkLimits::default()
+    };
+    session_config
+}
+
 /// Refuses pictures larger than the engine takes (or empty ones).
-fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
+pub(super) fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(ConnectionError::Media(format!(

@@ -5,6 +5,9 @@
 //! owns sockets, timeouts, authorization and the mapping from FLV packets to pipeline frames.
 
 mod connection;
+#[doc(hidden)]
+pub mod fuzzing;
+mod registry;
 mod timestamps;
 
 use crate::events::StreamEvent;
@@ -12,7 +15,8 @@ use crate::ladder::Ladder;
 use crate::media::{StreamId, StreamKey};
 use crate::pipeline::HlsSettings;
 use futures_util::future::BoxFuture;
-use std::collections::{HashMap, HashSet};
+use registry::Registry;
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -72,6 +76,11 @@ pub struct IngestConfig {
     pub max_message_bytes: usize,
     /// The most bytes one connection may hold in unfinished RTMP messages.
     pub max_buffered_bytes: usize,
+    /// A broadcast whose publisher is lost waits this long for it to come back and continue.
+    /// Zero ends it at once.
+    pub reconnect_grace: Duration,
+    /// A publisher silent this long is replaced by a new one presenting the same key.
+    pub takeover_quiet: Duration,
 }
 
 impl Default for IngestConfig {
@@ -87,6 +96,8 @@ impl Default for IngestConfig {
             max_connections_per_address: 8,
             max_message_bytes: 8 * 1024 * 1024,
             max_buffered_bytes: 16 * 1024 * 1024,
+            reconnect_grace: Duration::from_secs(30),
+            takeover_quiet: Duration::from_secs(2),
         }
     }
 }
@@ -117,10 +128,10 @@ struct Shared {
     config: IngestConfig,
     authorizer: Arc<dyn Authorizer>,
     events: mpsc::Sender<StreamEvent>,
-    /// Keys with a publisher right now; a second publisher on one of them is refused.
-    live_keys: Mutex<HashSet<StreamKey>>,
-    /// How to end each accepted publisher from outside (see [`IngestHandle::revoke`]).
-    revocations: Revocations,
+    /// Keys with a publisher right now, and broadcasts waiting for theirs to come back.
+    registry: Arc<Registry>,
+    /// Every connection task and every parked broadcast's timer, waited for at shutdown.
+    tracker: TaskTracker,
     /// Open connections by peer address, for the per-address limit.
     per_address: Mutex<HashMap<IpAddr, usize>>,
     shutdown: CancellationToken,
@@ -163,59 +174,10 @@ impl Drop for AddressSlot {
     }
 }
 
-/// Revocation tokens of accepted publishers, by stream. Shared with [`IngestHandle`]s, which must
-/// not keep the rest of the server (its event channel) alive.
-type Revocations = Arc<Mutex<HashMap<StreamId, CancellationToken>>>;
-
-/// Holds a key in the live set and the stream's revocation token; releases both when dropped,
-/// whatever ended the connection.
-struct LiveKey {
-    shared: Arc<Shared>,
-    key: StreamKey,
-    stream_id: StreamId,
-    revoked: CancellationToken,
-}
-
-impl LiveKey {
-    fn claim(shared: &Arc<Shared>, key: &StreamKey, stream_id: &StreamId) -> Option<Self> {
-        let mut keys = shared.live_keys.lock().unwrap_or_else(|p| p.into_inner());
-        if !keys.insert(key.clone()) {
-            return None;
-        }
-        let revoked = CancellationToken::new();
-        shared
-            .revocations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(stream_id.clone(), revoked.clone());
-        Some(Self {
-            shared: shared.clone(),
-            key: key.clone(),
-            stream_id: stream_id.clone(),
-            revoked,
-        })
-    }
-}
-
-impl Drop for LiveKey {
-    fn drop(&mut self) {
-        self.shared
-            .live_keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.key);
-        self.shared
-            .revocations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.stream_id);
-    }
-}
-
 /// Lets the application act on running publishers.
 #[derive(Clone)]
 pub struct IngestHandle {
-    revocations: Revocations,
+    revocations: registry::Revocations,
 }
 
 impl IngestHandle {
@@ -237,7 +199,6 @@ impl IngestHandle {
 pub struct RtmpServer {
     listener: TcpListener,
     shared: Arc<Shared>,
-    tracker: TaskTracker,
     permits: Arc<Semaphore>,
 }
 
@@ -258,15 +219,14 @@ impl RtmpServer {
             config,
             authorizer,
             events,
-            live_keys: Mutex::default(),
-            revocations: Revocations::default(),
+            registry: Arc::new(Registry::new()),
+            tracker: TaskTracker::new(),
             per_address: Mutex::default(),
             shutdown: CancellationToken::new(),
         });
         Ok(Self {
             listener,
             shared,
-            tracker: TaskTracker::new(),
             permits,
         })
     }
@@ -274,7 +234,7 @@ impl RtmpServer {
     /// A handle to act on running publishers.
     pub fn handle(&self) -> IngestHandle {
         IngestHandle {
-            revocations: self.shared.revocations.clone(),
+            revocations: self.shared.registry.revocations.clone(),
         }
     }
 
@@ -302,7 +262,7 @@ impl RtmpServer {
                             continue;
                         };
                         let shared = self.shared.clone();
-                        self.tracker.spawn(async move {
+                        self.shared.tracker.spawn(async move {
                             connection::serve(socket, peer, shared).await;
                             drop(slot);
                             drop(permit);
@@ -316,12 +276,12 @@ impl RtmpServer {
             }
         }
         info!(
-            connections = self.tracker.len(),
+            connections = self.shared.tracker.len(),
             "RTMP ingest shutting down; ending live streams"
         );
         self.shared.shutdown.cancel();
-        self.tracker.close();
-        self.tracker.wait().await;
+        self.shared.tracker.close();
+        self.shared.tracker.wait().await;
         info!("RTMP ingest stopped");
     }
 }

@@ -26,6 +26,8 @@ impl TrackClock {
 #[derive(Debug, Default)]
 pub struct StreamClock {
     base: Option<u64>,
+    /// Where the stream's time starts: zero, or where a continued broadcast left off.
+    origin: Duration,
     video: TrackClock,
     audio: TrackClock,
     last_video_dts: Duration,
@@ -33,9 +35,24 @@ pub struct StreamClock {
 }
 
 impl StreamClock {
+    /// A clock whose first timestamp maps to `origin` (a publisher continuing a broadcast).
+    pub fn resuming_at(origin: Duration) -> Self {
+        Self {
+            origin,
+            last_video_dts: origin,
+            last_audio: origin,
+            ..Self::default()
+        }
+    }
+
+    /// Where this clock's time starts.
+    pub fn origin(&self) -> Duration {
+        self.origin
+    }
+
     fn rebase(&mut self, extended: u64) -> Duration {
         let base = *self.base.get_or_insert(extended);
-        Duration::from_millis(extended.saturating_sub(base))
+        self.origin + Duration::from_millis(extended.saturating_sub(base))
     }
 
     /// Video DTS and PTS (DTS + composition offset), relative to the stream start.
@@ -75,6 +92,18 @@ mod tests {
         );
         assert_eq!(clock.audio(1010), Duration::from_millis(10));
         assert_eq!(clock.video(1033, 0).0, Duration::from_millis(33));
+    }
+
+    #[test]
+    fn a_resumed_clock_continues_where_the_broadcast_left_off() {
+        let origin = Duration::from_secs(42);
+        let mut clock = StreamClock::resuming_at(origin);
+        assert_eq!(
+            clock.video(500, 40),
+            (origin, origin + Duration::from_millis(40))
+        );
+        assert_eq!(clock.audio(510), origin + Duration::from_millis(10));
+        assert_eq!(clock.video(533, 0).0, origin + Duration::from_millis(33));
     }
 
     #[test]

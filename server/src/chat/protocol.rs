@@ -45,6 +45,13 @@ pub enum ClientFrame {
     Ping,
 }
 
+impl ClientFrame {
+    /// Reads one text frame from a client.
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Author {

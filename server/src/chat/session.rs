@@ -89,7 +89,7 @@ pub async fn run(
                         tracing::info!(room = %room.id, error = %e, "chat protocol error");
                         break Some(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) });
                     }
-                    Some(Ok(AggregatedMessage::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                    Some(Ok(AggregatedMessage::Text(text))) => match ClientFrame::parse(&text) {
                         Ok(frame) => handle(&state, &room, &mut chatter, frame, &mut session).await,
                         Err(e) => reply(&mut session, ServerFrame::error("bad_frame", format!("unreadable frame: {e}"))).await,
                     },

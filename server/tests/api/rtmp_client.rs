@@ -265,7 +265,7 @@ pub struct RealServer {
     pub rtmp: SocketAddr,
     pub client: reqwest::Client,
     log: Arc<Mutex<String>>,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
 }
 
 impl RealServer {
@@ -292,7 +292,7 @@ impl RealServer {
             rtmp: SocketAddr::from(([127, 0, 0, 1], rtmp_port)),
             client: reqwest::Client::new(),
             log,
-            _data_dir: data_dir,
+            data_dir,
         };
         server.wait_healthy().await;
         server
@@ -313,6 +313,11 @@ impl RealServer {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the server never answered /health\n{}", self.log());
+    }
+
+    /// The server's data directory (HLS output, recordings, database).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     /// Everything the server has logged so far.
