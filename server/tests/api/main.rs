@@ -17,3 +17,4 @@ mod recordings;
 mod rooms;
 mod rtmp_client;
 mod rtmp_peers;
+mod timestamps;

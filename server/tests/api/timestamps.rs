@@ -1,0 +1,243 @@
+//! Publishers control their timestamps and their SPS: jumps, wrap-arounds, media sent far faster
+//! than real time and a picture size changed inside a keyframe are all handled with a clear
+//! refusal or by slowing the publisher, never with unbounded memory or duplicated frames.
+
+use crate::rtmp_client::{RealServer, RtmpClient};
+use bytes::Bytes;
+use rml_rtmp::messages::RtmpMessage;
+use std::path::Path;
+use std::time::Duration;
+use tokio::process::Command;
+
+const KEY: &str = "timestamps-test-key";
+
+/// One FLV tag: 8 = audio, 9 = video.
+struct Tag {
+    kind: u8,
+    timestamp: u32,
+    data: Vec<u8>,
+}
+
+/// Reads the tags of an FLV file (header, then tag + previous-tag-size pairs).
+fn flv_tags(bytes: &[u8]) -> Vec<Tag> {
+    assert_eq!(&bytes[..3], b"FLV", "an FLV file");
+    let mut at = u32::from_be_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]) as usize + 4;
+    let mut tags = Vec::new();
+    while at + 11 <= bytes.len() {
+        let kind = bytes[at] & 0x1f;
+        let size = u32::from_be_bytes([0, bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        let timestamp = u32::from_be_bytes([
+            bytes[at + 7],
+            bytes[at + 4],
+            bytes[at + 5],
+            bytes[at + 6],
+        ]);
+        let body = at + 11;
+        if body + size > bytes.len() {
+            break;
+        }
+        if kind == 8 || kind == 9 {
+            tags.push(Tag {
+                kind,
+                timestamp,
+                data: bytes[body..body + size].to_vec(),
+            });
+        }
+        at = body + size + 4;
+    }
+    assert!(!tags.is_empty(), "the clip has media tags");
+    tags
+}
+
+/// A 360p clip with audio, 1 s GOP, as FLV tags.
+async fn clip_tags(dir: &Path, seconds: u32) -> Vec<Tag> {
+    let path = dir.join("clip.flv");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+        .args(["-t", &seconds.to_string()])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p"])
+        .args(["-c:a", "aac", "-f", "flv"])
+        .arg(&path)
+        .status()
+        .await
+        .expect("ffmpeg runs");
+    assert!(status.success(), "clip encoded");
+    flv_tags(&std::fs::read(&path).expect("read clip"))
+}
+
+/// Sends `tags` on stream 1 with the timestamps `retime` gives them, as fast as possible.
+async fn send_tags(
+    peer: &mut RtmpClient,
+    tags: &[Tag],
+    retime: impl Fn(usize, u32) -> u32,
+) -> std::io::Result<()> {
+    for (i, tag) in tags.iter().enumerate() {
+        let data = Bytes::from(tag.data.clone());
+        let message = if tag.kind == 9 {
+            RtmpMessage::VideoData { data }
+        } else {
+            RtmpMessage::AudioData { data }
+        };
+        let payload = message
+            .into_message_payload(
+                rml_rtmp::time::RtmpTimestamp::new(retime(i, tag.timestamp)),
+                1,
+            )
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        peer.send_payload(&payload).await?;
+    }
+    Ok(())
+}
+
+async fn publisher(server: &RealServer) -> RtmpClient {
+    let mut peer = RtmpClient::connect(server.rtmp).await.expect("handshake");
+    assert_eq!(
+        peer.publish("live", KEY).await.as_deref(),
+        Ok("NetStream.Publish.Start")
+    );
+    peer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_timestamps_are_refused_and_a_fast_publisher_is_slowed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tags = clip_tags(dir.path(), 4).await;
+    let mut server = RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+
+    // A jump of an hour in the middle of the stream.
+    let mut peer = publisher(&server).await;
+    let jump_at = tags.len() / 2;
+    let _ = send_tags(&mut peer, &tags, |i, ts| {
+        if i >= jump_at {
+            ts + 3_600_000
+        } else {
+            ts
+        }
+    })
+    .await;
+    peer.expect_closed(Duration::from_secs(15), "timestamp jump")
+        .await;
+    server
+        .wait_log("ahead of real time", Duration::from_secs(5))
+        .await;
+    server.wait_live(0, Duration::from_secs(15)).await;
+
+    // Timestamps that wrap around and back, again and again.
+    let mut peer = publisher(&server).await;
+    let _ = send_tags(&mut peer, &tags, |i, ts| {
+        if i > 10 && i % 2 == 0 {
+            ts.wrapping_add(0x8000_0000)
+        } else {
+            ts
+        }
+    })
+    .await;
+    peer.expect_closed(Duration::from_secs(15), "alternating wrap-around")
+        .await;
+    server.wait_live(0, Duration::from_secs(15)).await;
+    let refusals = server.log().matches("ahead of real time").count();
+    assert!(refusals >= 2, "both were refused as running ahead: {refusals}");
+
+    // Twelve seconds of media sent at once: accepted, but read no faster than about real time
+    // plus the allowance, so nothing piles up.
+    let long: Vec<Tag> = (0..3)
+        .flat_map(|n| {
+            tags.iter().map(move |t| Tag {
+                kind: t.kind,
+                timestamp: t.timestamp + n * 4000,
+                data: t.data.clone(),
+            })
+        })
+        .collect();
+    let mut peer = publisher(&server).await;
+    let started = tokio::time::Instant::now();
+    send_tags(&mut peer, &long, |_, ts| ts)
+        .await
+        .expect("the server keeps reading");
+    peer.command(
+        "FCUnpublish",
+        rml_rtmp::rml_amf0::Amf0Value::Null,
+        vec![rml_rtmp::rml_amf0::Amf0Value::Utf8String(KEY.into())],
+        1,
+    )
+    .await
+    .expect("send");
+    peer.expect_closed(Duration::from_secs(30), "fast publisher's end")
+        .await;
+    assert!(
+        started.elapsed() >= Duration::from_secs(6),
+        "12 s of media were taken in no less than 12 s minus the 5 s allowance: {:?}",
+        started.elapsed()
+    );
+    server.wait_live(0, Duration::from_secs(15)).await;
+    server.assert_never_crashed();
+}
+
+/// An SPS inside a keyframe that makes the picture larger than the engine takes is refused like
+/// the same size in the sequence header, and a changed size ends the stream with a reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_size_changed_inside_a_keyframe_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tags = clip_tags(dir.path(), 2).await;
+    // One frame at 8192x4352, for its SPS.
+    let big = dir.path().join("big.h264");
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args(["-f", "lavfi", "-i", "color=size=8192x4352:rate=1", "-frames:v", "1"])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-f", "h264"])
+        .arg(&big)
+        .status()
+        .await
+        .expect("ffmpeg runs");
+    assert!(status.success(), "big frame encoded");
+    let annexb = std::fs::read(&big).expect("read");
+    let sps = annexb
+        .windows(4)
+        .position(|w| w == [0, 0, 1, 0x67])
+        .map(|start| {
+            let from = start + 3;
+            let len = annexb[from..]
+                .windows(3)
+                .position(|w| w == [0, 0, 1] || w == [0, 0, 0])
+                .unwrap_or(annexb.len() - from);
+            annexb[from..from + len].to_vec()
+        })
+        .expect("an SPS in the big frame");
+
+    let mut server = RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+    let mut peer = publisher(&server).await;
+    // The clip as is, except that its second keyframe carries the big SPS in-band.
+    let keyframes: Vec<usize> = tags
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind == 9 && t.data.len() > 5 && t.data[0] >> 4 == 1 && t.data[1] == 1)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(keyframes.len() >= 2, "the clip has two keyframes");
+    let mut hostile: Vec<Tag> = Vec::new();
+    for (i, t) in tags.iter().enumerate() {
+        let mut data = t.data.clone();
+        if i == keyframes[1] {
+            let mut with_sps = data[..5].to_vec();
+            with_sps.extend_from_slice(&(sps.len() as u32).to_be_bytes());
+            with_sps.extend_from_slice(&sps);
+            with_sps.extend_from_slice(&data[5..]);
+            data = with_sps;
+        }
+        hostile.push(Tag {
+            kind: t.kind,
+            timestamp: t.timestamp,
+            data,
+        });
+    }
+    let _ = send_tags(&mut peer, &hostile, |_, ts| ts).await;
+    peer.expect_closed(Duration::from_secs(15), "in-band SPS")
+        .await;
+    server
+        .wait_log("video size 8192x4352 is not supported", Duration::from_secs(5))
+        .await;
+    server.wait_live(0, Duration::from_secs(15)).await;
+    server.assert_never_crashed();
+}
