@@ -45,6 +45,10 @@ export interface RenditionStats {
   speed: number;
   /** Seconds the rendition's output is behind the newest source frame. */
   behind: number;
+  /** Source frames dropped so far to stay real time (always 0 for the passthrough). */
+  dropped_frames: number;
+  /** Frames dropped per second since the previous report. */
+  dropped_fps: number;
 }
 
 export interface StreamStats {

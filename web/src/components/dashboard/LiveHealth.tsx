@@ -27,7 +27,7 @@ export function LiveHealth({ room }: { room: RoomView }) {
   const live = room.live;
   const stats = live?.stats ?? null;
   const keyframe = stats ? stats.keyframe_interval : null;
-  const slow = stats?.renditions.filter((r) => r.speed < SLOW_SPEED) ?? [];
+  const slow = stats?.renditions.filter((r) => r.speed < SLOW_SPEED || r.dropped_fps > 0) ?? [];
   const planned = new Map((live?.renditions ?? []).map((r) => [r.name, r]));
 
   return (
@@ -59,8 +59,15 @@ export function LiveHealth({ room }: { room: RoomView }) {
                   <TriangleAlertIcon aria-hidden />
                   <AlertTitle>The server cannot keep up</AlertTitle>
                   <AlertDescription>
-                    {slow.map((r) => `${r.name} encodes at ${r.speed.toFixed(2)}×`).join(", ")} real time. Viewers of
-                    {slow.length === 1 ? " that rendition" : " those renditions"} will buffer; use a lighter preset or fewer renditions.
+                    {slow
+                      .map((r) =>
+                        r.dropped_fps > 0
+                          ? `${r.name} drops ${r.dropped_fps.toFixed(0)} frames/s`
+                          : `${r.name} encodes at ${r.speed.toFixed(2)}× real time`,
+                      )
+                      .join(", ")}
+                    . Viewers of {slow.length === 1 ? "that rendition" : "those renditions"} see a jerky or stalling picture; ask
+                    an admin for a lighter preset or fewer renditions.
                   </AlertDescription>
                 </Alert>
               ) : null}
@@ -77,6 +84,7 @@ export function LiveHealth({ room }: { room: RoomView }) {
                     <TableHead>Size</TableHead>
                     <TableHead className="text-right">Speed</TableHead>
                     <TableHead className="text-right">Behind</TableHead>
+                    <TableHead className="text-right">Dropped</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
@@ -91,6 +99,12 @@ export function LiveHealth({ room }: { room: RoomView }) {
                           {r.speed.toFixed(2)}×
                         </TableCell>
                         <TableCell className="text-right tabular-nums">{behind === null ? "—" : `${behind.toFixed(1)} s`}</TableCell>
+                        <TableCell
+                          className={cn("text-right tabular-nums", r.dropped_fps > 0 && "font-semibold text-destructive")}
+                          data-testid={`health-dropped-${r.name}`}
+                        >
+                          {r.dropped_frames}
+                        </TableCell>
                       </TableRow>
                     );
                   })}
