@@ -16,7 +16,15 @@ npm --prefix web run lint
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
-cargo test --workspace --locked 2>&1 | tee "$results/cargo.log" || status=1
+# --no-fail-fast: every test binary runs even when an earlier one fails or aborts.
+cargo_status=0
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$results/cargo.log" || cargo_status=$?
+# The vendored forks' own tests, upstream's and ours (vendor/README.md).
+for crate in vendor/rml_amf0 vendor/rml_rtmp; do
+  cargo test --locked --no-fail-fast --manifest-path "$crate/Cargo.toml" --target-dir target/vendor \
+    2>&1 | tee -a "$results/cargo.log" || cargo_status=$?
+done
+[ "$cargo_status" -eq 0 ] || status=1
 npm --prefix web test -- --reporter=default --reporter=json \
   --outputFile.json="$results/web-unit.json" || status=1
 npm --prefix web run build || status=1
@@ -24,19 +32,36 @@ npm --prefix web run build || status=1
 cargo build --locked --bin livestream || status=1
 LIVESTREAM_BIN="$PWD/target/debug/livestream" npm --prefix web run e2e -- --reporter=default \
   --reporter=json --outputFile.json="$results/web-e2e.json" || status=1
-# One closing line for everything (cargo prints one per test binary, Vitest one per run).
+# One closing line for everything (cargo prints one per test binary, Vitest one per run). A test
+# binary cargo started ("Running ..." / "Doc-tests ...") that never printed its "test result:"
+# line aborted (a stack overflow, SIGABRT, ...) and counts as one failure, as does each crate that
+# did not compile; if cargo failed and nothing else explains it, that is one failure too.
 node -e '
   const fs = require("fs");
-  let passed = 0, failed = 0;
-  for (const line of fs.readFileSync(process.argv[1], "utf8").split("\n")) {
+  const [cargoLog, cargoStatus, ...webFiles] = process.argv.slice(1);
+  let passed = 0, failed = 0, cargoFailed = 0, open = null;
+  const unfinished = () => {
+    if (open !== null) { cargoFailed += 1; console.error(`no test result from ${open}`); }
+  };
+  for (const line of fs.readFileSync(cargoLog, "utf8").split("\n")) {
+    const started = line.match(/^\s+(?:Running (?!`)|Doc-tests )(.*)$/);
+    if (started) { unfinished(); open = started[1].trim(); continue; }
     const m = line.match(/^test result: .*?(\d+) passed; (\d+) failed/);
-    if (m) { passed += +m[1]; failed += +m[2]; }
+    if (m) { passed += +m[1]; cargoFailed += +m[2]; open = null; continue; }
+    if (/^error: could not compile /.test(line)) {
+      cargoFailed += 1; console.error(line);
+    }
   }
-  for (const file of process.argv.slice(2)) {
+  unfinished();
+  if (cargoStatus !== "0" && cargoFailed === 0) {
+    cargoFailed = 1; console.error(`cargo test exited with ${cargoStatus} and no failed test`);
+  }
+  failed += cargoFailed;
+  for (const file of webFiles) {
     if (!fs.existsSync(file)) { failed += 1; console.error(`no results in ${file}`); continue; }
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
   }
   console.log(`tests: ${passed} passed, ${failed} failed`);
-' "$results/cargo.log" "$results/web-unit.json" "$results/web-e2e.json"
+' "$results/cargo.log" "$cargo_status" "$results/web-unit.json" "$results/web-e2e.json"
 exit "$status"

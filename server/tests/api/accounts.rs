@@ -102,15 +102,6 @@ async fn accounts(backend: Backend) {
 
     // Admins change roles and disable users; a disabled user's tokens stop working at once.
     let admin = app.admin_token().await;
-    let (_, login) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "alice", "password": PASSWORD })),
-        )
-        .await;
-    let alice = login["access_token"].as_str().expect("token").to_owned();
     let (status, user) = app
         .json(
             Method::PATCH,
@@ -120,7 +111,8 @@ async fn accounts(backend: Backend) {
         )
         .await;
     assert_eq!((status, user["role"].as_str()), (200, Some("streamer")));
-    let (_, login) = app
+    // A fresh login carries the new role.
+    let (status, login) = app
         .json(
             Method::POST,
             "/api/auth/login",
@@ -128,15 +120,16 @@ async fn accounts(backend: Backend) {
             Some(json!({ "username": "alice", "password": PASSWORD })),
         )
         .await;
-    let alice = login["access_token"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or(alice);
+    assert_eq!(status, 200, "{login}");
+    assert_eq!(login["user"]["role"], "streamer", "{login}");
+    let alice = login["access_token"].as_str().expect("token").to_owned();
+    let (status, me) = app
+        .json(Method::GET, "/api/auth/me", Some(&alice), None)
+        .await;
     assert_eq!(
-        app.json(Method::GET, "/api/auth/me", Some(&alice), None)
-            .await
-            .0,
-        200
+        (status, me["role"].as_str()),
+        (200, Some("streamer")),
+        "{me}"
     );
     let (status, _) = app
         .json(
@@ -162,9 +155,10 @@ async fn accounts(backend: Backend) {
         )
         .await;
     assert_eq!(status, 401, "disabled users cannot log in");
-    let (_, users) = app
+    let (status, users) = app
         .json(Method::GET, "/api/admin/users", Some(&admin), None)
         .await;
+    assert_eq!(status, 200, "{users}");
     assert!(users
         .as_array()
         .expect("list")
@@ -218,7 +212,11 @@ async fn login_is_rate_limited_and_bodies_are_bounded() {
         .expect("post");
     assert_eq!(r.status().as_u16(), 400);
     shutdown.cancel();
-    let _ = server.await;
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(30), server).await;
+    assert!(
+        matches!(stopped, Ok(Ok(Ok(())))),
+        "server stopped cleanly: {stopped:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,14 +252,65 @@ async fn the_first_admin_can_come_from_the_command_line() {
     let base = format!("http://127.0.0.1:{http_port}");
     let client = reqwest::Client::new();
     wait_until_up(&client, &base).await;
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({ "username": "boss", "password": PASSWORD }))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
+    let login = json_with_status(
+        client
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({ "username": "boss", "password": PASSWORD })),
+        200,
+    )
+    .await;
     assert_eq!(login["user"]["role"], "admin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_tokens_expire_and_only_valid_ones_are_refreshed() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.auth.token_ttl_seconds = 3;
+    let app = TestApp::spawn_with(settings, data_dir).await;
+    let me = |token: String| {
+        let app = &app;
+        async move {
+            app.json(Method::GET, "/api/auth/me", Some(&token), None)
+                .await
+                .0
+        }
+    };
+    let (token, _) = app.register("tess", "viewer").await;
+    assert_eq!(me(token.clone()).await, 200, "a fresh token works");
+    let (status, refreshed) = app
+        .json(Method::POST, "/api/auth/refresh", Some(&token), None)
+        .await;
+    assert_eq!(status, 200, "{refreshed}");
+    let renewed = refreshed["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+
+    // Past the lifetime (whole seconds, no leeway), both are refused and cannot be renewed.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(me(token.clone()).await, 401, "the token expired");
+    assert_eq!(me(renewed.clone()).await, 401, "the renewed token expired");
+    let (status, body) = app
+        .json(Method::POST, "/api/auth/refresh", Some(&renewed), None)
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized")),
+        "{body}"
+    );
+
+    // Logging in again is the way back.
+    let (status, login) = app
+        .json(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({ "username": "tess", "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let fresh = login["access_token"].as_str().expect("token").to_owned();
+    assert_eq!(me(fresh).await, 200);
+    app.stop().await;
 }

@@ -73,18 +73,33 @@ async fn order_isolation_history_and_auth(backend: Backend) {
         .await;
     assert_eq!(writer.answer().await["code"], "bad_frame");
 
-    let (_, history) = ChatClient::join(&app, &room_a).await;
+    let (late, history) = ChatClient::join(&app, &room_a).await;
     assert_eq!(history.len(), 21);
     assert_eq!(history[0]["text"], "message 0");
     assert_eq!(history[20]["text"], "<script>alert(1)</script>");
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room_a}"), None, None)
-        .await;
-    assert_eq!(status, 200);
-    assert!(
-        shown["viewer_count"].as_u64().is_some_and(|c| c >= 2),
-        "{shown}"
-    );
+    // Room A has three connections open (watcher, writer, late), room B one.
+    let count = |room: String| {
+        let app = &app;
+        async move {
+            let (status, shown) = app
+                .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
+                .await;
+            assert_eq!(status, 200, "{shown}");
+            shown["viewer_count"].clone()
+        }
+    };
+    assert_eq!(count(room_a.clone()).await, 3);
+    assert_eq!(count(room_b.clone()).await, 1);
+    drop(late);
+    let mut left = json!(null);
+    for _ in 0..50 {
+        left = count(room_a.clone()).await;
+        if left == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 2, "a closed connection stops counting");
     app.stop().await;
 }
 
@@ -99,9 +114,10 @@ async fn moderation(backend: Backend) {
     let (mia, mia_id) = app.register("mia", "viewer").await;
     let (bob, bob_id) = app.register("bob", "viewer").await;
     let (room, _) = app.create_room(&olive, "Moderated").await;
-    let (_, me) = app
+    let (status, me) = app
         .json(Method::GET, "/api/auth/me", Some(&olive), None)
         .await;
+    assert_eq!(status, 200, "{me}");
     let olive_id = me["id"].as_str().expect("id").to_owned();
     assert_eq!(
         app.json(
@@ -168,7 +184,8 @@ async fn moderation(backend: Backend) {
         )
         .await;
     assert_eq!(status, 204);
-    let (_, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
+    let (status, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
+    assert_eq!(status, 200, "{list}");
     assert_eq!(list, json!([{ "user_id": mia_id, "username": "mia" }]));
 
     let (mut owner, _) = ChatClient::join(&app, &room).await;
@@ -179,9 +196,12 @@ async fn moderation(backend: Backend) {
     assert_eq!(viewer.auth(&bob).await["can_moderate"], false);
     let (mut watcher, _) = ChatClient::join(&app, &room).await;
 
-    // Delete: everyone is told, and history forgets.
+    // Delete: everyone is told, and history forgets that message only.
+    assert_eq!(viewer.say("kind words").await["text"], "sent");
+    assert_eq!(watcher.expect("message").await["text"], "kind words");
     assert_eq!(viewer.say("rude words").await["text"], "sent");
     let message = watcher.expect("message").await;
+    assert_eq!(message["text"], "rude words");
     let id = message["id"].as_str().expect("id").to_owned();
     assert_eq!(
         viewer
@@ -199,6 +219,8 @@ async fn moderation(backend: Backend) {
     assert_eq!(watcher.expect("message_deleted").await["id"], id.as_str());
     assert_eq!(viewer.expect("message_deleted").await["id"], id.as_str());
     let (_, history) = ChatClient::join(&app, &room).await;
+    let texts: Vec<&str> = history.iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, ["kind words"], "{history:?}");
     assert!(history.iter().all(|m| m["id"] != id.as_str()));
 
     // Timeout, unban, ban.
@@ -268,9 +290,10 @@ async fn moderation(backend: Backend) {
     );
     assert_eq!(watcher.expect("room_settings").await["chat_enabled"], false);
     assert_eq!(viewer.say("hello").await["code"], "chat_disabled");
-    let (_, shown) = app
+    let (status, shown) = app
         .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
         .await;
+    assert_eq!(status, 200, "{shown}");
     assert_eq!(shown["chat_enabled"], false);
     assert_eq!(
         owner
@@ -332,7 +355,7 @@ async fn chat_rate_limit_answers_with_an_error_frame() {
     let (olive, _) = app.register("olive", "streamer").await;
     let (room, _) = app.create_room(&olive, "Busy").await;
     let (mut client, _) = ChatClient::join(&app, &room).await;
-    client.auth(&olive).await;
+    assert_eq!(client.auth(&olive).await["type"], "authenticated");
     for i in 0..5 {
         assert_eq!(client.say(&format!("{i}")).await["text"], "sent");
     }
@@ -365,7 +388,7 @@ async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
         .expect("slow client joins");
     let (mut healthy, _) = ChatClient::join(&app, &room).await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    writer.auth(&olive).await;
+    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
 
     let text = "🎥".repeat(500);
     let mut sent = 0;
@@ -383,9 +406,10 @@ async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
             assert_eq!(frame["text"], text.as_str());
             received += 1;
         }
-        let (_, shown) = app
+        let (status, shown) = app
             .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
             .await;
+        assert_eq!(status, 200, "{shown}");
         kicked = shown["viewer_count"] == 2;
     }
     assert!(kicked, "the slow client was dropped after {sent} messages");
@@ -436,10 +460,13 @@ async fn a_thousand_viewers_in_one_room_all_get_every_message() {
     }
     let mut count = 0;
     for _ in 0..50 {
-        let (_, shown) = app
+        let (status, shown) = app
             .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
             .await;
-        count = shown["viewer_count"].as_u64().unwrap_or(0);
+        assert_eq!(status, 200, "{shown}");
+        count = shown["viewer_count"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("a viewer count: {shown}"));
         if count == 1000 {
             break;
         }
@@ -447,7 +474,7 @@ async fn a_thousand_viewers_in_one_room_all_get_every_message() {
     }
     assert_eq!(count, 1000, "presence counts every connection");
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    writer.auth(&olive).await;
+    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
     assert_eq!(writer.say("hello, crowd").await["text"], "sent");
     let readers: Vec<_> = viewers
         .into_iter()
@@ -486,7 +513,7 @@ async fn a_database_hiccup_gives_error_frames_not_a_crash() {
     let (olive, _) = app.register("olive", "streamer").await;
     let (room, _) = app.create_room(&olive, "Hiccup").await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    writer.auth(&olive).await;
+    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
     let (mut watcher, _) = ChatClient::join(&app, &room).await;
     assert_eq!(writer.say("before").await["type"], "ack");
     assert_eq!(watcher.expect("message").await["text"], "before");
@@ -538,9 +565,10 @@ async fn a_silent_connection_is_closed_as_idle() {
         closed["code"] == 1001 || closed["error"].is_string(),
         "{closed}"
     );
-    let (_, shown) = app
+    let (status, shown) = app
         .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
         .await;
+    assert_eq!(status, 200, "{shown}");
     assert_eq!(
         shown["viewer_count"], 1,
         "only the active client remains: {shown}"
@@ -551,5 +579,22 @@ async fn a_silent_connection_is_closed_as_idle() {
         "pong",
         "an active client stays"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_holds_the_last_fifty_messages() {
+    let app = TestApp::spawn().await;
+    let (olive, _) = app.register("olive", "streamer").await;
+    let (room, _) = app.create_room(&olive, "Chatty").await;
+    let (mut writer, _) = ChatClient::join(&app, &room).await;
+    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    for i in 0..55 {
+        assert_eq!(writer.say(&format!("message {i}")).await["text"], "sent");
+    }
+    let (_, history) = ChatClient::join(&app, &room).await;
+    let texts: Vec<&str> = history.iter().filter_map(|m| m["text"].as_str()).collect();
+    let expected: Vec<String> = (5..55).map(|i| format!("message {i}")).collect();
+    assert_eq!(texts, expected, "the newest 50, oldest first");
     app.stop().await;
 }

@@ -45,7 +45,7 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
     std::fs::write(&saved, &jpeg).expect("save");
     assert_eq!(ffprobe_decode_size(&saved), (480, 270));
 
-    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&id).await;
     let playlist = app.get_text(&format!("/hls/{id}/360p/playlist.m3u8")).await;
     let (first, _) = segments(&playlist).into_iter().next().expect("a segment");
@@ -54,6 +54,7 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
     assert_eq!(header(&segment, "content-type"), "video/iso.segment");
     assert!(header(&segment, "cache-control").contains("immutable"));
     let init = app.get(&format!("/hls/{id}/360p/init00.mp4")).await;
+    assert_eq!(init.status(), 200);
     assert_eq!(header(&init, "content-type"), "video/mp4");
     let ranged = app
         .client
@@ -77,7 +78,9 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
         let response = app.get(&path).await;
         assert_eq!(response.status(), 404, "{path}");
     }
-    let body: serde_json::Value = app.get("/api/nope").await.json().await.expect("json error");
+    let missing = app.get("/api/nope").await;
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "not_found");
     app.stop().await;
 }
@@ -131,7 +134,7 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
     let saved = app.data_dir.path().join("thumbnail-copy.jpg");
     std::fs::write(&saved, &jpeg).expect("save");
     assert_eq!(ffprobe_decode_size(&saved), (480, 270));
-    let (_, shown) = app
+    let (status, shown) = app
         .json(
             reqwest::Method::GET,
             &format!("/api/rooms/{}", room["room"]["id"].as_str().expect("id")),
@@ -139,11 +142,12 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
             None,
         )
         .await;
+    assert_eq!(status, 200, "{shown}");
     assert_eq!(
         shown["live"]["thumbnail_url"],
         format!("{}/hls/{id}/thumbnail.jpg", app.http)
     );
-    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&id).await;
     app.stop().await;
 }
@@ -179,7 +183,8 @@ async fn streams_api_lists_live_streams_and_never_a_key() {
     // interval, so its rates are real ones.
     let mut stats = serde_json::Value::Null;
     for _ in 0..100 {
-        let body: serde_json::Value = app.get("/api/streams").await.json().await.expect("json");
+        let body: serde_json::Value =
+            serde_json::from_str(&app.get_text("/api/streams").await).expect("json");
         stats = body["streams"][0]["stats"].clone();
         if !stats.is_null() {
             break;
@@ -197,9 +202,10 @@ async fn streams_api_lists_live_streams_and_never_a_key() {
     let rung = &stats["renditions"][0];
     assert!(rung["speed"].is_f64() && rung["behind"].is_f64(), "{stats}");
 
-    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&id).await;
-    let body: serde_json::Value = app.get("/api/streams").await.json().await.expect("json");
+    let body: serde_json::Value =
+        serde_json::from_str(&app.get_text("/api/streams").await).expect("json");
     assert_eq!(body["streams"], serde_json::json!([]));
     app.stop().await;
 }
@@ -246,7 +252,14 @@ async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
     ] {
         let response = app.get(path).await;
         if path == "/.env" {
-            assert!(!response.text().await.expect("body").contains("secret"));
+            // Hidden files are never served: either a 404 or the page fallback.
+            let status = response.status().as_u16();
+            let body = response.text().await.expect("body");
+            assert!(
+                status == 404 || (status == 200 && body.contains("<title>Livestream")),
+                "{path}: {status} {body}"
+            );
+            assert!(!body.contains("secret"));
             continue;
         }
         assert_eq!(response.status(), 404, "{path}");
@@ -260,5 +273,141 @@ async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
         .await
         .expect("POST");
     assert_eq!(posted.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_thumbnail_is_refreshed_and_revalidated_with_its_etag() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.hls.thumbnail_seconds = 1;
+    let mut app = TestApp::spawn_with(settings, data_dir).await;
+    let key = app.keys[0].clone();
+    let publisher = app.publish_ffmpeg(&key, Clip::small(10.0), &[]);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    let url = format!("{}/hls/{id}/thumbnail.jpg", app.http);
+    let first = wait_for_thumbnail(&app, &id).await;
+    let first_tag = header(&first, "etag");
+    assert!(!first_tag.is_empty(), "an ETag");
+    let first_jpeg = first.bytes().await.expect("body");
+
+    // Asking with the current ETag gives 304 without a body; the picture may be replaced
+    // in between, and then the answer is the new picture under a new ETag.
+    let mut tag = first_tag.clone();
+    let mut revalidated = false;
+    for _ in 0..10 {
+        let answer = app
+            .client
+            .get(&url)
+            .header("If-None-Match", &tag)
+            .send()
+            .await
+            .expect("GET");
+        match answer.status().as_u16() {
+            304 => {
+                revalidated = true;
+                break;
+            }
+            200 => {
+                let fresh = header(&answer, "etag");
+                assert_ne!(fresh, tag, "a full answer only for a new picture");
+                tag = fresh;
+            }
+            other => panic!("revalidation answered {other}"),
+        }
+    }
+    assert!(revalidated, "an unchanged thumbnail answers 304");
+
+    // Every second a new picture replaces it (the test pattern moves), under a new ETag.
+    let mut refreshed = None;
+    for _ in 0..100 {
+        let answer = app.get(&format!("/hls/{id}/thumbnail.jpg")).await;
+        assert_eq!(answer.status(), 200);
+        let tag = header(&answer, "etag");
+        if tag != first_tag {
+            refreshed = Some(answer.bytes().await.expect("body"));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let refreshed = refreshed.expect("the thumbnail was refreshed within 10 s");
+    assert_ne!(refreshed, first_jpeg, "a new picture");
+    let saved = app.data_dir.path().join("thumbnail-refreshed.jpg");
+    std::fs::write(&saved, &refreshed).expect("save");
+    assert_eq!(ffprobe_decode_size(&saved), (480, 270), "a whole JPEG");
+    let stale = app
+        .client
+        .get(&url)
+        .header("If-None-Match", &first_tag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(stale.status(), 200, "an old ETag gets the new picture");
+
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&id).await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_segments_leave_the_window_and_ended_streams_are_removed_later() {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (mut settings, _) = test_settings(data_dir.path());
+    settings.hls.window_segments = 3;
+    settings.hls.retain_ended_seconds = 4;
+    let mut app = TestApp::spawn_with(settings, data_dir).await;
+    let key = app.keys[0].clone();
+    let publisher = app.publish_ffmpeg(&key, Clip::small(10.0), &[]);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&id).await;
+
+    // Right after the end: the playlist lists the last three segments only, and the first
+    // segments are gone from the disk.
+    let text = app.get_text(&format!("/hls/{id}/360p/playlist.m3u8")).await;
+    let playlist =
+        m3u8_rs::parse_media_playlist_res(text.as_bytes()).expect("media playlist parses");
+    assert!(playlist.end_list, "{text}");
+    assert_eq!(playlist.segments.len(), 3, "the window: {text}");
+    assert!(
+        playlist.media_sequence >= 5,
+        "segments left the window: {text}"
+    );
+    let dir = app.hls_dir(&id).join("360p");
+    for segment in &playlist.segments {
+        assert!(dir.join(&segment.uri).exists(), "{} is kept", segment.uri);
+    }
+    let on_disk = std::fs::read_dir(&dir)
+        .expect("rendition dir")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "m4s"))
+        .count();
+    let produced = playlist.media_sequence as usize + playlist.segments.len();
+    assert!(
+        on_disk < produced,
+        "{on_disk} of {produced} segments still on disk"
+    );
+    assert!(
+        !dir.join("segment00000.m4s").exists(),
+        "the first segment was deleted"
+    );
+
+    // After hls.retain_ended_seconds the ended stream's HLS is gone.
+    let mut gone = false;
+    for _ in 0..300 {
+        let response = app.get(&format!("/hls/{id}/master.m3u8")).await;
+        match response.status().as_u16() {
+            200 => tokio::time::sleep(Duration::from_millis(100)).await,
+            404 => {
+                gone = true;
+                break;
+            }
+            other => panic!("master playlist answered {other}"),
+        }
+    }
+    assert!(gone, "the ended stream's HLS was removed within 30 s");
+    assert!(!app.hls_dir(&id).exists(), "its directory too");
     app.stop().await;
 }

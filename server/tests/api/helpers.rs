@@ -111,6 +111,9 @@ pub fn test_settings(data_dir: &Path) -> (Settings, Vec<String>) {
     settings.http.host = "127.0.0.1".parse().expect("ip");
     settings.rtmp.port = 0;
     settings.rtmp.host = "127.0.0.1".parse().expect("ip");
+    // A lost publisher's broadcast ends soon after, not 30 s later (tests of reconnecting set
+    // their own grace).
+    settings.rtmp.reconnect_grace_seconds = 2;
     settings.storage.data_dir = data_dir.to_path_buf();
     settings.hls.segment_seconds = 1;
     settings.hls.window_segments = 10;
@@ -160,12 +163,7 @@ impl TestApp {
         let shutdown = app.shutdown_token();
         let server = tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::new();
-        for _ in 0..100 {
-            if client.get(format!("{http}/health")).send().await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        wait_until_up(&client, &http).await;
         Self {
             _database: mariadb,
             http,
@@ -183,8 +181,15 @@ impl TestApp {
         format!("rtmp://127.0.0.1:{}/live/{key}", self.rtmp_port)
     }
 
-    /// Publishes `clip` in real time with ffmpeg (libx264 + AAC, as OBS would send).
+    /// Publishes `clip` in real time with ffmpeg (libx264 + AAC, as OBS would send). Its errors
+    /// (`Server error: <the server's description>` for a refused publish) are kept for
+    /// `run_to_end`.
     pub fn publish_ffmpeg(&self, key: &str, clip: Clip, extra: &[&str]) -> Child {
+        self.publish_ffmpeg_to(&self.rtmp_url(key), clip, extra)
+    }
+
+    /// `publish_ffmpeg` to any RTMP URL.
+    pub fn publish_ffmpeg_to(&self, url: &str, clip: Clip, extra: &[&str]) -> Child {
         let mut cmd = Command::new("ffmpeg");
         cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"]);
         if clip.video {
@@ -219,9 +224,9 @@ impl TestApp {
             cmd.args(["-c:a", "aac", "-b:a", "96k"]);
         }
         cmd.args(extra);
-        cmd.args(["-f", "flv", &self.rtmp_url(key)]);
+        cmd.args(["-f", "flv", url]);
         cmd.stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true);
         cmd.spawn()
             .expect("ffmpeg is installed (deploy/install-deps.sh)")
@@ -421,15 +426,80 @@ impl TestApp {
     }
 }
 
-/// Runs a child to completion (bounded) and returns whether it succeeded.
-pub async fn finished_ok(mut child: Child, limit: Duration) -> bool {
+/// How a publisher (or any child process) ended, if it did, within a time limit.
+#[derive(Debug)]
+pub enum Exit {
+    Succeeded,
+    /// Exited with a failure; what it wrote to stderr, when that was piped.
+    Failed {
+        stderr: String,
+    },
+    /// Still running at the limit, then killed: never a refusal, never a success.
+    StillRunning,
+}
+
+/// Waits up to `limit` for `child` to exit (killing it at the limit) and says how it ended, with
+/// what it wrote to stderr when that was piped.
+pub async fn run_to_end(mut child: Child, limit: Duration) -> Exit {
+    // Read stderr while waiting, so a chatty child never blocks on a full pipe.
+    let stderr = child.stderr.take();
+    let reader = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut text = String::new();
+        if let Some(mut stderr) = stderr {
+            let _ = stderr.read_to_string(&mut text).await;
+        }
+        text
+    });
     match tokio::time::timeout(limit, child.wait()).await {
-        Ok(Ok(status)) => status.success(),
-        _ => {
+        Ok(status) => {
+            let status = status.expect("wait for the child");
+            if status.success() {
+                return Exit::Succeeded;
+            }
+            let stderr = tokio::time::timeout(Duration::from_secs(5), reader)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            Exit::Failed { stderr }
+        }
+        Err(_) => {
             let _ = child.kill().await;
-            false
+            reader.abort();
+            Exit::StillRunning
         }
     }
+}
+
+/// Panics unless `child` exits successfully within `limit` (a publisher that sent everything).
+pub async fn assert_published(child: Child, limit: Duration) {
+    match run_to_end(child, limit).await {
+        Exit::Succeeded => {}
+        other => {
+            panic!("the publisher should have finished successfully within {limit:?}: {other:?}")
+        }
+    }
+}
+
+/// Panics unless `child` exits with a failure within `limit`: the server turned it away or cut
+/// it off. Returns its stderr. A publisher still running at the limit (a server that accepts and
+/// hangs, or accepts and streams) fails this check.
+pub async fn assert_refused(child: Child, limit: Duration) -> String {
+    match run_to_end(child, limit).await {
+        Exit::Failed { stderr } => stderr,
+        other => panic!("the publisher should have been refused within {limit:?}: {other:?}"),
+    }
+}
+
+/// Panics unless the publisher exits with a failure within `limit` after ffmpeg printed
+/// `Server error: <description>`, the status text of the server's refusal.
+pub async fn assert_refused_with(child: Child, limit: Duration, description: &str) {
+    let stderr = assert_refused(child, limit).await;
+    assert!(
+        stderr.contains(&format!("Server error: {description}")),
+        "the refusal says \"{description}\"; ffmpeg printed:\n{stderr}"
+    );
 }
 
 /// The container duration ffprobe reads, in seconds.
@@ -446,6 +516,12 @@ pub fn ffprobe_duration(path: &Path) -> f64 {
         .arg(path)
         .output()
         .expect("ffprobe is installed");
+    assert!(
+        out.status.success(),
+        "ffprobe {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .trim()
         .parse()
@@ -480,12 +556,25 @@ pub fn ffprobe_decode_size(path: &Path) -> (u32, u32) {
         .arg(path)
         .output()
         .expect("ffprobe is installed");
+    assert!(
+        out.status.success(),
+        "ffprobe {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text
+    let size: Vec<u32> = text
         .trim()
         .split(',')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+        .map(|p| {
+            p.parse()
+                .unwrap_or_else(|_| panic!("ffprobe size of {}: {text:?}", path.display()))
+        })
+        .collect();
+    match size[..] {
+        [width, height] => (width, height),
+        _ => panic!("ffprobe size of {}: {text:?}", path.display()),
+    }
 }
 
 /// A media playlist's segments as (uri, duration).
@@ -559,10 +648,23 @@ pub fn server_command(data_dir: &Path, http_port: u16, rtmp_port: u16) -> Comman
     cmd
 }
 
-/// Waits until the server at `base` answers `/health`.
+/// Sends `request`, checks its status and returns its JSON body.
+pub async fn json_with_status(
+    request: reqwest::RequestBuilder,
+    expected: u16,
+) -> serde_json::Value {
+    let response = request.send().await.expect("HTTP request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, expected, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
+}
+
+/// Waits until the server at `base` answers `/health` with a success; panics after 10 s.
 pub async fn wait_until_up(client: &reqwest::Client, base: &str) {
     for _ in 0..400 {
-        if client.get(format!("{base}/health")).send().await.is_ok() {
+        let health = client.get(format!("{base}/health")).send().await;
+        if health.is_ok_and(|r| r.status().is_success()) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -629,7 +731,10 @@ impl ChatClient {
         assert_eq!(hello["protocol"], 1);
         let history = client.next().await;
         assert_eq!(history["type"], "history", "{history}");
-        let messages = history["messages"].as_array().cloned().unwrap_or_default();
+        let messages = history["messages"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("history carries its messages: {history}"));
         (client, messages)
     }
 
@@ -678,19 +783,27 @@ impl ChatClient {
         panic!("no {kind} frame");
     }
 
-    /// Frames of `kind` that arrive within `wait`.
+    /// Frames of `kind` that arrive within `wait`. Panics if the connection fails or closes
+    /// meanwhile: a client that stopped listening would hear nothing and prove nothing.
     pub async fn collect(&mut self, kind: &str, wait: Duration) -> Vec<serde_json::Value> {
         use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
         let mut found = Vec::new();
         let deadline = tokio::time::Instant::now() + wait;
-        while let Ok(Some(Ok(message))) =
-            tokio::time::timeout_at(deadline, self.socket.next()).await
-        {
-            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
-                let frame: serde_json::Value = serde_json::from_str(&text).expect("JSON frame");
-                if frame["type"] == kind {
-                    found.push(frame);
+        while let Ok(next) = tokio::time::timeout_at(deadline, self.socket.next()).await {
+            match next {
+                Some(Ok(Message::Text(text))) => {
+                    let frame: serde_json::Value = serde_json::from_str(&text).expect("JSON frame");
+                    if frame["type"] == kind {
+                        found.push(frame);
+                    }
                 }
+                Some(Ok(Message::Close(close))) => {
+                    panic!("closed while collecting {kind} frames: {close:?}")
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("socket error while collecting {kind} frames: {e}"),
+                None => panic!("connection ended while collecting {kind} frames"),
             }
         }
         found
@@ -705,6 +818,7 @@ impl ChatClient {
             if frame["type"] == "authenticated" || frame["type"] == "error" {
                 return frame;
             }
+            assert_ne!(frame["type"], "closed", "closed while authenticating");
         }
     }
 
@@ -734,4 +848,41 @@ impl ChatClient {
             );
         }
     }
+}
+
+/// Encodes `seconds` of test picture (`size` at `rate` fps, a keyframe every `rate` frames) with
+/// a tone into the FLV file `path`, once, so that publishing it later costs no encoding.
+pub async fn encode_clip(path: &Path, size: &str, rate: u32, seconds: u32) {
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc2=size={size}:rate={rate}"),
+        ])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+        .args([
+            "-t",
+            &seconds.to_string(),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+        ])
+        .args([
+            "-g",
+            &rate.to_string(),
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
+        ])
+        .arg(path)
+        .status()
+        .await
+        .expect("ffmpeg runs");
+    assert!(status.success(), "the {size} clip was encoded");
 }

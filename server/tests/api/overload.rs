@@ -14,29 +14,7 @@ const SECONDS: u32 = 12;
 /// 1080p60 H.264 with AAC, encoded once ahead of time so publishing it costs no CPU.
 async fn heavy_clip(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("heavy.flv");
-    let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-        .args(["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=60"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-        .args(["-t", &SECONDS.to_string()])
-        .args([
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "60",
-            "-b:v",
-            "6000k",
-        ])
-        .args([
-            "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-f", "flv",
-        ])
-        .arg(&path)
-        .status()
-        .await
-        .expect("ffmpeg runs");
-    assert!(status.success(), "the heavy clip was encoded");
+    encode_clip(&path, "1920x1080", 60, SECONDS).await;
     path
 }
 

@@ -19,7 +19,7 @@ fn preset(name: &str) -> Value {
 async fn publish_recording(app: &mut TestApp, key: &str) -> String {
     let publisher = app.publish_ffmpeg(key, Clip::small(1.5), &[]);
     let id = app.wait_started().await;
-    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&id).await;
     id.to_string()
 }
@@ -32,13 +32,14 @@ async fn matrix(backend: Backend) {
     let (owner, _) = app.register("olive", "streamer").await;
     let (_, victim) = app.register("victim", "streamer").await;
     let (room, key) = app.create_room(&owner, "Olive's room").await;
-    let (_, body) = app
+    let (status, body) = app
         .json(Method::GET, "/api/presets", Some(&admin), None)
         .await;
+    assert_eq!(status, 200, "{body}");
     let default_preset = body[0]["id"].as_str().expect("seeded preset").to_owned();
     publish_recording(&mut app, &key).await;
     publish_recording(&mut app, &key).await;
-    let (_, recordings) = app
+    let (status, recordings) = app
         .json(
             Method::GET,
             &format!("/api/rooms/{room}/recordings"),
@@ -46,6 +47,7 @@ async fn matrix(backend: Backend) {
             None,
         )
         .await;
+    assert_eq!(status, 200, "{recordings}");
     let recording_ids: Vec<String> = recordings
         .as_array()
         .expect("list")
@@ -138,7 +140,8 @@ async fn matrix(backend: Backend) {
         (Method::POST, "/api/auth/logout", [401, 204, 204, 204, 204]),
     ];
 
-    let (_, document) = app.json(Method::GET, "/api/openapi.json", None, None).await;
+    let (status, document) = app.json(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, 200);
     let documented: BTreeSet<(String, String)> = document["paths"]
         .as_object()
         .expect("paths")

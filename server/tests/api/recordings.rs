@@ -11,7 +11,7 @@ async fn recordings(backend: Backend) {
     let (room, key) = app.create_room(&olive, "Olive").await;
     let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
     let stream = app.wait_started().await;
-    let (_, during) = app
+    let (status, during) = app
         .json(
             Method::GET,
             &format!("/api/rooms/{room}/recordings"),
@@ -19,11 +19,13 @@ async fn recordings(backend: Backend) {
             None,
         )
         .await;
+    assert_eq!(status, 200, "{during}");
+    assert_eq!(during.as_array().map(Vec::len), Some(1), "{during}");
     assert_eq!(during[0]["status"], "recording");
-    assert!(finished_ok(publisher, Duration::from_secs(30)).await);
+    assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
 
-    let (_, list) = app
+    let (status, list) = app
         .json(
             Method::GET,
             &format!("/api/rooms/{room}/recordings"),
@@ -31,6 +33,8 @@ async fn recordings(backend: Backend) {
             None,
         )
         .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     let recording = &list[0];
     assert_eq!(recording["status"], "complete", "{list}");
     let duration = recording["duration_ms"].as_i64().expect("duration") as f64 / 1000.0;
@@ -65,6 +69,7 @@ async fn recordings(backend: Backend) {
     assert_eq!(part.status(), 206);
     assert_eq!(part.bytes().await.expect("body"), bytes.slice(100..200));
     let download = app.get(&format!("{file_url}?download=true")).await;
+    assert_eq!(download.status(), 200);
     assert!(download.headers()["content-disposition"]
         .to_str()
         .unwrap_or_default()
@@ -100,7 +105,7 @@ async fn recordings(backend: Backend) {
         204
     );
     assert!(!archive.exists(), "file removed");
-    let (_, list) = app
+    let (status, list) = app
         .json(
             Method::GET,
             &format!("/api/rooms/{room}/recordings"),
@@ -108,6 +113,7 @@ async fn recordings(backend: Backend) {
             None,
         )
         .await;
+    assert_eq!(status, 200, "{list}");
     assert_eq!(list.as_array().map(Vec::len), Some(0));
     assert_eq!(app.get(&file_url).await.status(), 404);
     app.stop().await;
@@ -133,39 +139,28 @@ async fn crash_recovery(backend: Backend) {
     wait_until_up(&client, &base).await;
     let register =
         serde_json::json!({ "username": "olive", "password": PASSWORD, "role": "streamer" });
-    let session: serde_json::Value = client
-        .post(format!("{base}/api/auth/register"))
-        .json(&register)
-        .send()
-        .await
-        .expect("register")
-        .json()
-        .await
-        .expect("json");
+    let session = json_with_status(
+        client
+            .post(format!("{base}/api/auth/register"))
+            .json(&register),
+        201,
+    )
+    .await;
     let token = session["access_token"].as_str().expect("token").to_owned();
-    let created: serde_json::Value = client
-        .post(format!("{base}/api/rooms"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "title": "Crashy" }))
-        .send()
-        .await
-        .expect("room")
-        .json()
-        .await
-        .expect("json");
+    let created = json_with_status(
+        client
+            .post(format!("{base}/api/rooms"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "title": "Crashy" })),
+        201,
+    )
+    .await;
     let room = created["room"]["id"].as_str().expect("id").to_owned();
     let key = created["stream_key"].as_str().expect("key").to_owned();
     let mut publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 30);
     let mut live = false;
     for _ in 0..200 {
-        let shown: serde_json::Value = client
-            .get(format!("{base}/api/rooms/{room}"))
-            .send()
-            .await
-            .expect("GET")
-            .json()
-            .await
-            .expect("json");
+        let shown = json_with_status(client.get(format!("{base}/api/rooms/{room}")), 200).await;
         if shown["live"]["playable"] == true {
             live = true;
             break;
@@ -181,14 +176,12 @@ async fn crash_recovery(backend: Backend) {
 
     let mut server = start();
     wait_until_up(&client, &base).await;
-    let list: serde_json::Value = client
-        .get(format!("{base}/api/rooms/{room}/recordings"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let list = json_with_status(
+        client.get(format!("{base}/api/rooms/{room}/recordings")),
+        200,
+    )
+    .await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     let recording = &list[0];
     assert_eq!(recording["status"], "complete", "repaired at start: {list}");
     let duration = recording["duration_ms"].as_i64().expect("duration") as f64 / 1000.0;
@@ -207,14 +200,8 @@ async fn crash_recovery(backend: Backend) {
         (probed - duration).abs() <= 0.5,
         "ffprobe {probed} s, row {duration} s"
     );
-    let shown: serde_json::Value = client
-        .get(format!("{base}/api/rooms/{room}"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("json");
+    let shown = json_with_status(client.get(format!("{base}/api/rooms/{room}")), 200).await;
+    assert_eq!(shown["id"], room.as_str(), "{shown}");
     assert_eq!(shown["live"], serde_json::Value::Null, "no room left live");
     let _ = server.start_kill();
     let _ = server.wait().await;

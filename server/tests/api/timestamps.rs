@@ -2,6 +2,7 @@
 //! than real time and a picture size changed inside a keyframe are all handled with a clear
 //! refusal or by slowing the publisher, never with unbounded memory or duplicated frames.
 
+use crate::helpers::encode_clip;
 use crate::rtmp_client::{RealServer, RtmpClient};
 use bytes::Bytes;
 use rml_rtmp::messages::RtmpMessage;
@@ -26,12 +27,8 @@ fn flv_tags(bytes: &[u8]) -> Vec<Tag> {
     while at + 11 <= bytes.len() {
         let kind = bytes[at] & 0x1f;
         let size = u32::from_be_bytes([0, bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
-        let timestamp = u32::from_be_bytes([
-            bytes[at + 7],
-            bytes[at + 4],
-            bytes[at + 5],
-            bytes[at + 6],
-        ]);
+        let timestamp =
+            u32::from_be_bytes([bytes[at + 7], bytes[at + 4], bytes[at + 5], bytes[at + 6]]);
         let body = at + 11;
         if body + size > bytes.len() {
             break;
@@ -52,18 +49,7 @@ fn flv_tags(bytes: &[u8]) -> Vec<Tag> {
 /// A 360p clip with audio, 1 s GOP, as FLV tags.
 async fn clip_tags(dir: &Path, seconds: u32) -> Vec<Tag> {
     let path = dir.join("clip.flv");
-    let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-        .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
-        .args(["-t", &seconds.to_string()])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "30", "-pix_fmt", "yuv420p"])
-        .args(["-c:a", "aac", "-f", "flv"])
-        .arg(&path)
-        .status()
-        .await
-        .expect("ffmpeg runs");
-    assert!(status.success(), "clip encoded");
+    encode_clip(&path, "640x360", 30, seconds).await;
     flv_tags(&std::fs::read(&path).expect("read clip"))
 }
 
@@ -104,7 +90,8 @@ async fn publisher(server: &RealServer) -> RtmpClient {
 async fn hostile_timestamps_are_refused_and_a_fast_publisher_is_slowed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let tags = clip_tags(dir.path(), 4).await;
-    let mut server = RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+    let mut server =
+        RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
 
     // A jump of an hour in the middle of the stream.
     let mut peer = publisher(&server).await;
@@ -138,7 +125,10 @@ async fn hostile_timestamps_are_refused_and_a_fast_publisher_is_slowed() {
         .await;
     server.wait_live(0, Duration::from_secs(15)).await;
     let refusals = server.log().matches("ahead of real time").count();
-    assert!(refusals >= 2, "both were refused as running ahead: {refusals}");
+    assert!(
+        refusals >= 2,
+        "both were refused as running ahead: {refusals}"
+    );
 
     // Twelve seconds of media sent at once: accepted, but read no faster than about real time
     // plus the allowance, so nothing piles up.
@@ -175,40 +165,41 @@ async fn hostile_timestamps_are_refused_and_a_fast_publisher_is_slowed() {
     server.assert_never_crashed();
 }
 
-/// An SPS inside a keyframe that makes the picture larger than the engine takes is refused like
-/// the same size in the sequence header, and a changed size ends the stream with a reason.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_picture_size_changed_inside_a_keyframe_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let tags = clip_tags(dir.path(), 2).await;
-    // One frame at 8192x4352, for its SPS.
-    let big = dir.path().join("big.h264");
+/// The SPS of one frame of `size` (e.g. `8192x4352`), as a NAL unit without start code.
+async fn sps_of(dir: &Path, size: &str) -> Vec<u8> {
+    let path = dir.join(format!("{size}.h264"));
     let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
-        .args(["-f", "lavfi", "-i", "color=size=8192x4352:rate=1", "-frames:v", "1"])
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+        ])
+        .args(["-i", &format!("color=size={size}:rate=1"), "-frames:v", "1"])
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-f", "h264"])
-        .arg(&big)
+        .arg(&path)
         .status()
         .await
         .expect("ffmpeg runs");
-    assert!(status.success(), "big frame encoded");
-    let annexb = std::fs::read(&big).expect("read");
-    let sps = annexb
+    assert!(status.success(), "{size} frame encoded");
+    let annexb = std::fs::read(&path).expect("read");
+    let start = annexb
         .windows(4)
         .position(|w| w == [0, 0, 1, 0x67])
-        .map(|start| {
-            let from = start + 3;
-            let len = annexb[from..]
-                .windows(3)
-                .position(|w| w == [0, 0, 1] || w == [0, 0, 0])
-                .unwrap_or(annexb.len() - from);
-            annexb[from..from + len].to_vec()
-        })
-        .expect("an SPS in the big frame");
+        .expect("an SPS")
+        + 3;
+    let len = annexb[start..]
+        .windows(3)
+        .position(|w| w == [0, 0, 1] || w == [0, 0, 0])
+        .unwrap_or(annexb.len() - start);
+    annexb[start..start + len].to_vec()
+}
 
-    let mut server = RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
-    let mut peer = publisher(&server).await;
-    // The clip as is, except that its second keyframe carries the big SPS in-band.
+/// `tags` with `sps` sent in-band at the front of the second keyframe.
+fn with_in_band_sps(tags: &[Tag], sps: &[u8]) -> Vec<Tag> {
     let keyframes: Vec<usize> = tags
         .iter()
         .enumerate()
@@ -216,27 +207,85 @@ async fn a_picture_size_changed_inside_a_keyframe_is_refused() {
         .map(|(i, _)| i)
         .collect();
     assert!(keyframes.len() >= 2, "the clip has two keyframes");
-    let mut hostile: Vec<Tag> = Vec::new();
-    for (i, t) in tags.iter().enumerate() {
-        let mut data = t.data.clone();
-        if i == keyframes[1] {
-            let mut with_sps = data[..5].to_vec();
-            with_sps.extend_from_slice(&(sps.len() as u32).to_be_bytes());
-            with_sps.extend_from_slice(&sps);
-            with_sps.extend_from_slice(&data[5..]);
-            data = with_sps;
-        }
-        hostile.push(Tag {
+    tags.iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut data = t.data.clone();
+            if i == keyframes[1] {
+                let mut with_sps = data[..5].to_vec();
+                with_sps.extend_from_slice(&(sps.len() as u32).to_be_bytes());
+                with_sps.extend_from_slice(sps);
+                with_sps.extend_from_slice(&data[5..]);
+                data = with_sps;
+            }
+            Tag {
+                kind: t.kind,
+                timestamp: t.timestamp,
+                data,
+            }
+        })
+        .collect()
+}
+
+/// A picture size changed mid-stream, inside a keyframe or with a new sequence header, ends the
+/// stream with a reason; a size larger than the engine takes is refused like the same size in
+/// the first sequence header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_size_changed_mid_stream_ends_the_stream_with_a_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let tags = clip_tags(dir.path(), 2).await;
+    let mut server =
+        RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+
+    for (size, expected) in [
+        ("8192x4352", "video size 8192x4352 is not supported"),
+        ("1280x720", "the video size changed mid-stream to 1280x720"),
+    ] {
+        let sps = sps_of(dir.path(), size).await;
+        let mut peer = publisher(&server).await;
+        let _ = send_tags(&mut peer, &with_in_band_sps(&tags, &sps), |_, ts| ts).await;
+        peer.expect_closed(Duration::from_secs(15), size).await;
+        server.wait_log(expected, Duration::from_secs(5)).await;
+        server.wait_live(0, Duration::from_secs(15)).await;
+    }
+
+    // A second, different sequence header half-way through.
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    let other_header = clip_tags(&other, 1)
+        .await
+        .into_iter()
+        .find(|t| t.kind == 9 && t.data.get(1) == Some(&0))
+        .expect("a sequence header");
+    let mut changed: Vec<Tag> = tags
+        .iter()
+        .map(|t| Tag {
             kind: t.kind,
             timestamp: t.timestamp,
-            data,
-        });
-    }
-    let _ = send_tags(&mut peer, &hostile, |_, ts| ts).await;
-    peer.expect_closed(Duration::from_secs(15), "in-band SPS")
+            data: t.data.clone(),
+        })
+        .collect();
+    let mut tweaked = other_header.data.clone();
+    // Same clip settings would give the same header: change its profile byte so it differs.
+    let last = tweaked.len() - 1;
+    tweaked[last] ^= 0x01;
+    changed.insert(
+        tags.len() / 2,
+        Tag {
+            kind: 9,
+            timestamp: tags[tags.len() / 2].timestamp,
+            data: tweaked,
+        },
+    );
+    let mut peer = publisher(&server).await;
+    let _ = send_tags(&mut peer, &changed, |_, ts| ts).await;
+    peer.expect_closed(Duration::from_secs(15), "new sequence header")
         .await;
     server
-        .wait_log("video size 8192x4352 is not supported", Duration::from_secs(5))
+        .wait_log(
+            "the video format changed mid-stream",
+            Duration::from_secs(5),
+        )
         .await;
     server.wait_live(0, Duration::from_secs(15)).await;
     server.assert_never_crashed();
