@@ -35,6 +35,8 @@ const MAX_PIXELS: u64 = 4096 * 2304;
 const AHEAD_ALLOWED: Duration = Duration::from_secs(5);
 /// Beyond this the timestamps are not a burst but a jump, and the stream is refused.
 const AHEAD_REFUSED: Duration = Duration::from_secs(30);
+/// How long a closing connection keeps reading (and dropping) what the peer still sends.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// How long a takeover waits for the quiet publisher to give its key up.
 const TAKEOVER_WAIT: Duration = Duration::from_secs(5);
 
@@ -93,11 +95,7 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
             Err(_) => EndReason::ConnectionLost,
         };
         connection.end_stream(reason).await;
-        let _ = tokio::time::timeout(
-            connection.shared.config.write_timeout,
-            connection.socket.shutdown(),
-        )
-        .await;
+        connection.close().await;
         match result {
             Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
                 debug!("connection closed")
@@ -218,6 +216,24 @@ impl Connection {
                 Err(e) => return Err(ConnectionError::Handshake(e.to_string())),
             }
         }
+    }
+
+    /// Closes without a reset: our FIN follows what was already sent (a refusal's status, for
+    /// example), then whatever the peer still sends is read and dropped for a moment. Closing
+    /// with unread data would make the kernel send an RST, and the peer could lose our last
+    /// message before reading it.
+    async fn close(&mut self) {
+        let _ =
+            tokio::time::timeout(self.shared.config.write_timeout, self.socket.shutdown()).await;
+        let mut buf = [0u8; 4096];
+        let _ = tokio::time::timeout(CLOSE_LINGER, async {
+            while let Ok(n) = self.socket.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
     }
 
     /// Writes to the peer within the write deadline. A peer that stops reading cannot hold the
