@@ -4,9 +4,11 @@
 //! ```text
 //! cargo build --release --workspace && target/release/livestream-bench media
 //! cargo build --release --workspace && target/release/livestream-bench chat
+//! cargo build --release --workspace && target/release/livestream-bench cycles
 //! ```
 
 mod chat;
+mod cycles;
 mod media;
 mod process;
 
@@ -50,6 +52,17 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         step_seconds: u64,
     },
+    /// Publish and end many short broadcasts (every third publisher killed) and read the
+    /// server's memory, threads and file descriptors after each, under each allocator.
+    Cycles {
+        #[arg(long, default_value = "target/release/livestream")]
+        server: PathBuf,
+        #[arg(long, default_value = "target/bench")]
+        cache: PathBuf,
+        /// Broadcasts per allocator.
+        #[arg(long, default_value_t = 100)]
+        cycles: u32,
+    },
 }
 
 #[tokio::main]
@@ -65,5 +78,10 @@ async fn main() -> anyhow::Result<()> {
             subscribers,
             step_seconds,
         } => chat::run(&server, subscribers, step_seconds).await,
+        Command::Cycles {
+            server,
+            cache,
+            cycles,
+        } => cycles::run(&server, &cache, cycles).await,
     }
 }

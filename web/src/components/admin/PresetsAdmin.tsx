@@ -1,23 +1,31 @@
-import { PlusIcon } from "lucide-react";
+import { PlusIcon, TriangleAlertIcon } from "lucide-react";
 import { useCallback, useState } from "react";
-import { presetsApi } from "@/api/endpoints";
+import { presetsApi, roomsApi } from "@/api/endpoints";
 import type { PresetView } from "@/api/types";
 import { ErrorAlert } from "@/components/ErrorAlert";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
 import { usePolling } from "@/hooks/usePolling";
 import { cn } from "@/lib/cn";
+import { overloadedRooms } from "./overload";
 import { PresetEditor } from "./PresetEditor";
 
 const NEW = "new";
+/** How often live rooms are checked for presets the machine cannot keep up with. */
+const OVERLOAD_POLL_MS = 5000;
+
 
 /** The presets tab: the list on the side, the editor of the selected one. */
 export function PresetsAdmin() {
   const fetcher = useCallback((signal: AbortSignal) => presetsApi.list(signal), []);
   const { data, error, loading, reload, mutate } = usePolling("admin-presets", fetcher, null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const roomsFetcher = useCallback((signal: AbortSignal) => roomsApi.list({ limit: 200 }, signal), []);
+  const { data: rooms } = usePolling("admin-presets-live-rooms", roomsFetcher, OVERLOAD_POLL_MS);
+  const overloaded = overloadedRooms(rooms ?? []);
 
   if (loading) return <Spinner label="Loading presets" />;
   if (error && !data) return <ErrorAlert error={error} title="Could not load presets" onRetry={reload} />;
@@ -49,6 +57,11 @@ export function PresetsAdmin() {
                 )}
               >
                 <span className="truncate">{p.name}</span>
+                {overloaded.has(p.id) ? (
+                  <Badge variant="destructive" title="Live rooms with this preset drop frames: the machine cannot keep up">
+                    overloaded
+                  </Badge>
+                ) : null}
                 {p.is_default ? (
                   <Badge variant="secondary" className="ml-auto">
                     default
@@ -63,7 +76,17 @@ export function PresetsAdmin() {
         </Button>
       </nav>
       <Card>
-        <CardContent className="pt-5">
+        <CardContent className="space-y-4 pt-5">
+          {selected && overloaded.has(selected.id) ? (
+            <Alert variant="warning">
+              <TriangleAlertIcon aria-hidden />
+              <AlertTitle>This preset is heavier than the server can transcode</AlertTitle>
+              <AlertDescription>
+                Live now with dropped frames: {(overloaded.get(selected.id) ?? []).map((r) => r.title).join(", ")}. Use fewer
+                or smaller renditions, or a faster x264 speed preset.
+              </AlertDescription>
+            </Alert>
+          ) : null}
           <PresetEditor
             key={selected?.id ?? NEW}
             preset={selected}
