@@ -123,6 +123,17 @@ on_both_databases!(recordings_are_written_served_and_deleted, recordings);
 
 /// The real binary, killed with SIGKILL mid-broadcast, then started again on the same data.
 async fn crash_recovery(backend: Backend) {
+    crash_mid_broadcast(backend, false).await
+}
+
+/// As above, but the archive is destroyed before the restart: the row is `failed`, with the
+/// reason of its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_that_cannot_be_repaired_is_failed_with_its_reason() {
+    crash_mid_broadcast(Backend::Sqlite, true).await
+}
+
+async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mariadb = (backend == Backend::Mariadb).then(MariadbDatabase::create);
     let (http_port, rtmp_port) = (free_port(), free_port());
@@ -173,6 +184,15 @@ async fn crash_recovery(backend: Backend) {
     let _ = server.wait().await;
     let _ = publisher.start_kill();
     let _ = publisher.wait().await;
+    let archive = std::fs::read_dir(data_dir.path().join("recordings"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "mkv"))
+        .expect("archive");
+    if destroy_archive {
+        std::fs::write(&archive, b"not a matroska file").expect("overwrite the archive");
+    }
 
     let mut server = start();
     wait_until_up(&client, &base).await;
@@ -183,18 +203,19 @@ async fn crash_recovery(backend: Backend) {
     .await;
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     let recording = &list[0];
+    if destroy_archive {
+        assert_eq!(recording["status"], "failed", "{list}");
+        assert_eq!(recording["end_reason"], "server_restart", "{list}");
+        let _ = server.start_kill();
+        let _ = server.wait().await;
+        return;
+    }
     assert_eq!(recording["status"], "complete", "repaired at start: {list}");
     let duration = recording["duration_ms"].as_i64().expect("duration") as f64 / 1000.0;
     assert!(
         duration >= 4.0,
         "the row has the archive's real duration: {duration}"
     );
-    let archive = std::fs::read_dir(data_dir.path().join("recordings"))
-        .expect("dir")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "mkv"))
-        .expect("archive");
     let probed = ffprobe_duration(&archive);
     assert!(
         (probed - duration).abs() <= 0.5,
