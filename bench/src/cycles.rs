@@ -154,8 +154,15 @@ async fn run_cycles(
         }
         publisher.wait()?;
         wait_live(&client, &server.base, 0).await?;
-        // Let the ended stream's threads and files go.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Let the ended stream's threads and files go. After the first and the last broadcast,
+        // wait out tokio's blocking-pool threads too (they linger 10 s after their last job),
+        // so the thread counts compared are the ones that stay.
+        let settle = if cycle == 1 || cycle == cycles {
+            Duration::from_secs(12)
+        } else {
+            Duration::from_millis(500)
+        };
+        tokio::time::sleep(settle).await;
         readings.push(read(server.pid)?);
         if cycle % 10 == 0 {
             eprintln!(
@@ -168,11 +175,19 @@ async fn run_cycles(
     Ok(readings)
 }
 
-pub async fn run(server: &Path, cache: &Path, cycles: u32) -> anyhow::Result<()> {
+pub async fn run(
+    server: &Path,
+    cache: &Path,
+    cycles: u32,
+    only: Option<&str>,
+) -> anyhow::Result<()> {
     anyhow::ensure!(cycles >= 10, "run at least 10 cycles");
     let clip = ensure_clip(cache)?;
     let mut results = Vec::new();
     for allocator in ALLOCATORS {
+        if only.is_some_and(|name| !allocator.name.starts_with(name)) {
+            continue;
+        }
         if let Some(lib) = allocator.preload {
             if !Path::new(lib).exists() {
                 eprintln!(

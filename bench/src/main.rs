@@ -62,6 +62,9 @@ enum Command {
         /// Broadcasts per allocator.
         #[arg(long, default_value_t = 100)]
         cycles: u32,
+        /// Only the allocator whose name starts with this ("as built", "jemalloc", "mimalloc").
+        #[arg(long)]
+        allocator: Option<String>,
     },
 }
 
@@ -82,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
             server,
             cache,
             cycles,
-        } => cycles::run(&server, &cache, cycles).await,
+            allocator,
+        } => cycles::run(&server, &cache, cycles, allocator.as_deref()).await,
     }
 }

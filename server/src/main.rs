@@ -6,6 +6,12 @@ use livestream::startup::Application;
 use livestream::telemetry;
 use std::path::PathBuf;
 
+/// mimalloc for the whole process: with its `override` feature it also serves GStreamer's C
+/// allocations. Under glibc's allocator, memory crept up broadcast after broadcast
+/// (fragmentation in per-thread arenas; `livestream-bench cycles`, README "Memory").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "livestream",
