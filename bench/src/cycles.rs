@@ -155,10 +155,10 @@ async fn run_cycles(
         publisher.wait()?;
         wait_live(&client, &server.base, 0).await?;
         // Let the ended stream's threads and files go. After the first and the last broadcast,
-        // wait out tokio's blocking-pool threads too (they linger 10 s after their last job),
-        // so the thread counts compared are the ones that stay.
+        // wait out the idle threads of tokio's blocking pool (10 s) and of GLib's thread pool
+        // (15 s) too, so the thread counts compared are the ones that stay.
         let settle = if cycle == 1 || cycle == cycles {
-            Duration::from_secs(12)
+            Duration::from_secs(20)
         } else {
             Duration::from_millis(500)
         };
