@@ -466,8 +466,7 @@ impl Connection {
                     }
                     return Ok(());
                 }
-                let config = flv::parse_avc_config(&record).map_err(media_error)?;
-                check_picture_size((config.width, config.height))?;
+                let config = video_config(&record)?;
                 p.video_config = Some((record, config));
                 p.first_video_ready
                     .get_or_insert_with(tokio::time::Instant::now);
@@ -475,15 +474,7 @@ impl Connection {
             }
             VideoPacket::Frame { data: ref au, .. } => {
                 let configured = p.video_config.as_ref().map(|(_, c)| (c.width, c.height));
-                for size in flv::in_band_sps_sizes(au).map_err(media_error)? {
-                    check_picture_size(size)?;
-                    if configured.is_some_and(|c| c != size) {
-                        return Err(ConnectionError::Media(format!(
-                            "the video size changed mid-stream to {}x{}; restart the stream",
-                            size.0, size.1
-                        )));
-                    }
-                }
+                check_in_band_sps(au, configured)?;
             }
         }
         if p.live.is_none() {
@@ -861,8 +852,34 @@ pub(super) fn session_config(config: &super::IngestConfig) -> ServerSessionConfi
     session_config
 }
 
+/// Parses a sequence header (`AVCDecoderConfigurationRecord`) and refuses a picture the engine
+/// does not take.
+pub(super) fn video_config(record: &[u8]) -> Result<AvcConfig, ConnectionError> {
+    let config = flv::parse_avc_config(record).map_err(media_error)?;
+    check_picture_size((config.width, config.height))?;
+    Ok(config)
+}
+
+/// Checks every SPS sent inside an access unit like the sequence header's, and refuses one that
+/// changes the picture size from `configured`.
+pub(super) fn check_in_band_sps(
+    access_unit: &[u8],
+    configured: Option<(u32, u32)>,
+) -> Result<(), ConnectionError> {
+    for size in flv::in_band_sps_sizes(access_unit).map_err(media_error)? {
+        check_picture_size(size)?;
+        if configured.is_some_and(|c| c != size) {
+            return Err(ConnectionError::Media(format!(
+                "the video size changed mid-stream to {}x{}; restart the stream",
+                size.0, size.1
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses pictures larger than the engine takes (or empty ones).
-pub(super) fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
+fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(ConnectionError::Media(format!(

@@ -2,7 +2,7 @@
 //! chunk stream and AMF0 (the vendored `rml_rtmp`), then the FLV, AVC and AAC parsing and the
 //! timestamp rebasing a publishing connection applies. Not part of the API.
 
-use super::connection::{check_picture_size, session_config};
+use super::connection::{check_in_band_sps, session_config, video_config};
 use super::timestamps::StreamClock;
 use super::IngestConfig;
 use crate::media::flv::{self, AudioPacket, VideoPacket};
@@ -46,13 +46,14 @@ pub fn rtmp_input(data: &[u8]) {
         return;
     };
     let mut clock = StreamClock::default();
+    let mut configured = None;
     for piece in input.chunks(read_size) {
         let Ok(results) = session.handle_input(piece) else {
             return;
         };
         for result in results {
             if let ServerSessionResult::RaisedEvent(event) = result {
-                if on_event(&mut session, &mut clock, event).is_err() {
+                if on_event(&mut session, &mut clock, &mut configured, event).is_err() {
                     return;
                 }
             }
@@ -64,6 +65,7 @@ pub fn rtmp_input(data: &[u8]) {
 fn on_event(
     session: &mut ServerSession,
     clock: &mut StreamClock,
+    configured: &mut Option<(u32, u32)>,
     event: ServerSessionEvent,
 ) -> Result<(), ()> {
     match event {
@@ -75,17 +77,15 @@ fn on_event(
             data, timestamp, ..
         } => match flv::parse_video(&data).map_err(|_| ())? {
             VideoPacket::SequenceHeader(record) => {
-                let config = flv::parse_avc_config(&record).map_err(|_| ())?;
-                check_picture_size((config.width, config.height)).map_err(|_| ())?;
+                let config = video_config(&record).map_err(|_| ())?;
+                configured.get_or_insert((config.width, config.height));
             }
             VideoPacket::Frame {
                 data,
                 composition_offset_ms,
                 ..
             } => {
-                for size in flv::in_band_sps_sizes(&data).map_err(|_| ())? {
-                    check_picture_size(size).map_err(|_| ())?;
-                }
+                check_in_band_sps(&data, *configured).map_err(|_| ())?;
                 clock.video(timestamp.value, composition_offset_ms);
             }
             VideoPacket::Ignored => {}
