@@ -6,7 +6,7 @@ mod passwords;
 mod tokens;
 
 pub use limiter::RateLimiter;
-pub use passwords::{check_strength, hash_password, verify_password};
+pub use passwords::{check_strength, hash_password, verify_password, Busy, PasswordWork};
 pub use tokens::{Claims, TokenKeys};
 
 use crate::errors::ApiError;

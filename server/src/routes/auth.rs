@@ -1,9 +1,11 @@
 //! Accounts: register, login, refresh, logout, me.
 
 use crate::auth::{check_strength, hash_password, verify_password, AuthUser};
+use crate::chat::AccessChange;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::user::{Role, User, UserView};
 use crate::models::{new_id, now_ms};
+use crate::routes::client::limit_key;
 use crate::startup::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -54,14 +56,21 @@ fn valid_username(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
-/// Creates an account and logs it in.
+/// Creates an account and logs it in. Rate limited per client address.
 #[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
-    (status = 201, body = AuthResponse), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    (status = 201, body = AuthResponse), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 #[post("/auth/register")]
 pub async fn register(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let client = state.proxies.client_ip(&req);
+    if !state.registration_limiter.allow(&limit_key(client)) {
+        tracing::warn!(%client, "registration rate limit hit");
+        return Err(ApiError::RateLimited);
+    }
     let body = body.into_inner();
     let mut fields = std::collections::BTreeMap::new();
     if !valid_username(&body.username) {
@@ -70,7 +79,12 @@ pub async fn register(
             "must be 3 to 32 letters, digits, '.', '-' or '_'".to_owned(),
         );
     }
-    if let Some(problem) = check_strength(&body.password, &body.username) {
+    let (password, username) = (body.password.clone(), body.username.clone());
+    let weak = state
+        .password_work
+        .run(move || check_strength(&password, &username))
+        .await?;
+    if let Some(problem) = weak {
         fields.insert("password".to_owned(), problem);
     }
     let role = body.role.unwrap_or(Role::Viewer);
@@ -81,9 +95,10 @@ pub async fn register(
         return Err(ApiError::Validation(fields));
     }
     let password = body.password;
-    let hash = web::block(move || hash_password(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
+    let hash = state
+        .password_work
+        .run(move || hash_password(&password))
+        .await?
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let user = User {
         id: new_id(),
@@ -116,18 +131,16 @@ pub async fn register(
 
 /// Exchanges username and password for an access token. Rate limited per client address.
 #[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    (status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody),
+    (status = 503, body = ErrorBody)))]
 #[post("/auth/login")]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    if !state.login_limiter.allow(&client) {
+    let client = state.proxies.client_ip(&req);
+    if !state.login_limiter.allow(&limit_key(client)) {
         tracing::warn!(%client, "login rate limit hit");
         return Err(ApiError::RateLimited);
     }
@@ -143,13 +156,14 @@ pub async fn login(
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| state.dummy_hash.clone());
     let password = body.password;
-    let ok = web::block(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let ok = state
+        .password_work
+        .run(move || verify_password(&password, &hash))
+        .await?;
     match user {
         Some(user) if ok && !user.disabled => Ok(HttpResponse::Ok().json(session(&state, &user)?)),
         _ => {
-            tracing::info!(username = %body.username, "failed login");
+            tracing::info!(username = ?body.username, %client, "failed login");
             Err(ApiError::Unauthorized)
         }
     }
@@ -171,6 +185,9 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
         .db
         .run(move |conn| Ok(User::revoke_tokens(conn, &id)?))
         .await?;
+    state
+        .chat
+        .access_changed(AccessChange::User(user.0.id.clone()));
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -45,7 +45,8 @@ pub struct RoomView {
     pub live: Option<LiveInfo>,
 }
 
-/// The absolute URLs a response names, from the host the client used.
+/// The absolute URLs a response names, from the host the client used (or, behind a trusted
+/// proxy, the one it forwarded).
 pub struct Urls {
     /// `scheme://host[:port]` of the request.
     pub base: String,
@@ -55,11 +56,13 @@ pub struct Urls {
 
 impl Urls {
     pub fn of(req: &HttpRequest, state: &AppState) -> Self {
-        let info = req.connection_info();
-        let host = info.host().split(':').next().unwrap_or("localhost");
+        let origin = state.proxies.origin(req);
         Self {
-            base: format!("{}://{}", info.scheme(), info.host()),
-            ingest: format!("rtmp://{host}:{}/{}", state.rtmp_port, state.rtmp_app),
+            base: format!("{}://{}", origin.scheme, origin.authority),
+            ingest: format!(
+                "rtmp://{}:{}/{}",
+                origin.host, state.rtmp_port, state.rtmp_app
+            ),
         }
     }
 
