@@ -32,6 +32,18 @@ impl ChatSettings {
     }
 }
 
+/// Something that may change what an open chat connection's user is allowed to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessChange {
+    /// The user's account changed: disabled, role, logged out everywhere.
+    User(String),
+    /// The room's moderators changed.
+    Room(String),
+}
+
+/// Access changes queued for a connection before it re-checks everything instead.
+const ACCESS_CHANGES_QUEUE: usize = 1024;
+
 /// Chat state shared by all connections.
 pub struct ChatService {
     pub hub: Arc<dyn ChatHub>,
@@ -41,6 +53,39 @@ pub struct ChatService {
     pub limiter: RateLimiter,
     settings: Mutex<HashMap<String, ChatSettings>>,
     last_sent: Mutex<HashMap<(String, String), Instant>>,
+    access: tokio::sync::broadcast::Sender<AccessChange>,
+    connections: Arc<Connections>,
+}
+
+/// Open chat connections, in all and per client address.
+#[derive(Default)]
+struct Connections {
+    max: usize,
+    max_per_address: usize,
+    open: Mutex<(usize, HashMap<String, usize>)>,
+}
+
+/// A chat connection's place under the connection limits, given back when dropped.
+pub struct ConnectionSlot {
+    connections: Arc<Connections>,
+    address: String,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .connections
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        open.0 = open.0.saturating_sub(1);
+        if let Some(count) = open.1.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.1.remove(&self.address);
+            }
+        }
+    }
 }
 
 impl ChatService {
@@ -52,7 +97,51 @@ impl ChatService {
             limiter: RateLimiter::new(messages, window),
             settings: Mutex::default(),
             last_sent: Mutex::default(),
+            access: tokio::sync::broadcast::channel(ACCESS_CHANGES_QUEUE).0,
+            connections: Arc::new(Connections {
+                max: 10_000,
+                max_per_address: 20,
+                open: Mutex::default(),
+            }),
         }
+    }
+
+    /// The same service with other connection limits: in all, and per client address.
+    pub fn with_connection_limits(mut self, max: usize, max_per_address: usize) -> Self {
+        self.connections = Arc::new(Connections {
+            max,
+            max_per_address,
+            open: Mutex::default(),
+        });
+        self
+    }
+
+    /// A slot for a new connection from `address` (see `routes::client::limit_key`), or `None`
+    /// if the server or that address is at its limit.
+    pub fn admit(&self, address: String) -> Option<ConnectionSlot> {
+        let connections = &self.connections;
+        let mut open = connections.open.lock().unwrap_or_else(|p| p.into_inner());
+        let from_address = open.1.get(&address).copied().unwrap_or(0);
+        if open.0 >= connections.max || from_address >= connections.max_per_address {
+            return None;
+        }
+        open.0 += 1;
+        *open.1.entry(address.clone()).or_insert(0) += 1;
+        Some(ConnectionSlot {
+            connections: connections.clone(),
+            address,
+        })
+    }
+
+    /// Tells every open connection that `change` happened; those it concerns re-check their
+    /// user's rights at once.
+    pub fn access_changed(&self, change: AccessChange) {
+        let _ = self.access.send(change);
+    }
+
+    /// The access changes from now on (a lagging receiver must re-check everything).
+    pub fn access_changes(&self) -> tokio::sync::broadcast::Receiver<AccessChange> {
+        self.access.subscribe()
     }
 
     /// The same service with another idle timeout.

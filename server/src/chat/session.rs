@@ -1,11 +1,12 @@
-//! One WebSocket connection to a room's chat: a `select!` loop over client frames, hub frames
-//! and a heartbeat.
+//! One WebSocket connection to a room's chat: a `select!` loop over access changes, client
+//! frames, hub frames, the token's expiry and a heartbeat. Every write to the client has a
+//! deadline: a client that stops reading is dropped, never waited for.
 
 use super::protocol::{
     clean_text, Author, ClientFrame, MessageView, ServerFrame, PROTOCOL_VERSION,
 };
-use super::{ChatSettings, HISTORY_LEN};
-use crate::auth::{authenticate, AuthUser};
+use super::{AccessChange, ChatSettings, HISTORY_LEN};
+use crate::db::DbConnection;
 use crate::models::chat::{message_id, Bans, ChatMessage, Moderators};
 use crate::models::now_ms;
 use crate::models::room::Room;
@@ -13,23 +14,39 @@ use crate::models::user::{Role, User};
 use crate::startup::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
+use diesel::QueryResult;
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
 
 /// A single frame that takes longer than this to hand to the socket means a stuck client.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest frame a client may send.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 
-/// The logged-in user of a connection.
+/// The logged-in user of a connection, and what their token allows until when.
 struct Chatter {
     user: User,
     can_moderate: bool,
+    /// The token generation the user logged in with; any change (logout, role change, disabled)
+    /// ends the chat login.
+    token_version: i32,
+    expires: tokio::time::Instant,
 }
 
 enum Outcome {
     Continue,
     Close(CloseReason),
+    /// The client does not take what is sent (or is gone): stop without waiting for it.
+    Gone,
+}
+
+/// Writes one frame to the client within [`SEND_TIMEOUT`].
+async fn deliver(session: &mut Session, text: &str) -> Outcome {
+    match tokio::time::timeout(SEND_TIMEOUT, session.text(text)).await {
+        Ok(Ok(())) => Outcome::Continue,
+        Ok(Err(_)) | Err(_) => Outcome::Gone,
+    }
 }
 
 /// Serves one connection until it closes.
@@ -45,6 +62,7 @@ pub async fn run(
         .aggregate_continuations()
         .max_continuation_size(MAX_FRAME_BYTES);
     let chat = state.chat.clone();
+    let mut access = chat.access_changes();
     let settings = chat.settings(&room);
     let mut subscription = chat.hub.clone().subscribe(&room.id);
     let hello = ServerFrame::Hello {
@@ -54,7 +72,10 @@ pub async fn run(
         slow_mode_seconds: settings.slow_mode_seconds,
         viewer_count: chat.hub.viewer_count(&room.id),
     };
-    if session.text(hello.to_text()).await.is_err() {
+    if !matches!(
+        deliver(&mut session, &hello.to_text()).await,
+        Outcome::Continue
+    ) {
         return;
     }
     let room_id = room.id.clone();
@@ -71,7 +92,10 @@ pub async fn run(
             ServerFrame::error("unavailable", "chat history could not be loaded")
         }
     };
-    if session.text(frame.to_text()).await.is_err() {
+    if !matches!(
+        deliver(&mut session, &frame.to_text()).await,
+        Outcome::Continue
+    ) {
         return;
     }
 
@@ -80,47 +104,94 @@ pub async fn run(
     let idle_timeout = chat.idle_timeout;
     let mut heartbeat = tokio::time::interval(idle_timeout / 3);
     let reason = loop {
-        tokio::select! {
+        let expires = chatter.as_ref().map(|c| c.expires);
+        let outcome = tokio::select! {
+            // Losing rights goes before anything the client asks for.
+            biased;
+            change = access.recv() => {
+                let concerns = match (&change, &chatter) {
+                    (_, None) | (Err(RecvError::Closed), _) => false,
+                    (Ok(AccessChange::User(id)), Some(c)) => *id == c.user.id,
+                    (Ok(AccessChange::Room(id)), Some(_)) => *id == room.id,
+                    (Err(RecvError::Lagged(_)), Some(_)) => true,
+                };
+                match concerns {
+                    true => match recheck(&state, &room, &mut chatter).await {
+                        Some(frame) => deliver(&mut session, &frame.to_text()).await,
+                        None => Outcome::Continue,
+                    },
+                    false => Outcome::Continue,
+                }
+            }
+            _ = sleep_until(expires) => {
+                chatter = None;
+                let frame = ServerFrame::error("unauthenticated", "your session expired; log in again to chat");
+                deliver(&mut session, &frame.to_text()).await
+            }
             incoming = stream.next() => {
                 last_seen = Instant::now();
-                let outcome = match incoming {
+                match incoming {
                     None | Some(Ok(AggregatedMessage::Close(_))) => break None,
                     Some(Err(e)) => {
                         tracing::info!(room = %room.id, error = %e, "chat protocol error");
-                        break Some(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) });
+                        Outcome::Close(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) })
                     }
                     Some(Ok(AggregatedMessage::Text(text))) => match ClientFrame::parse(&text) {
                         Ok(frame) => handle(&state, &room, &mut chatter, frame, &mut session).await,
-                        Err(e) => reply(&mut session, ServerFrame::error("bad_frame", format!("unreadable frame: {e}"))).await,
+                        Err(e) => {
+                            tracing::debug!(room = %room.id, error = %e, "unreadable chat frame");
+                            reply(&mut session, ServerFrame::error("bad_frame", "unreadable frame: expected a JSON object of a known type")).await
+                        }
                     },
                     Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if session.pong(&bytes).await.is_err() { break None; }
-                        Outcome::Continue
+                        match tokio::time::timeout(SEND_TIMEOUT, session.pong(&bytes)).await {
+                            Ok(Ok(())) => Outcome::Continue,
+                            _ => Outcome::Gone,
+                        }
                     }
                     Some(Ok(AggregatedMessage::Binary(_))) => reply(&mut session, ServerFrame::error("bad_frame", "binary frames are not supported")).await,
                     Some(Ok(_)) => Outcome::Continue,
-                };
-                if let Outcome::Close(reason) = outcome { break Some(reason); }
+                }
             }
             frame = subscription.frames.recv() => match frame {
-                Some(text) => match tokio::time::timeout(SEND_TIMEOUT, session.text(&*text)).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_)) => break None,
-                    Err(_) => break Some(too_slow()),
+                Some(text) => match deliver(&mut session, &text).await {
+                    Outcome::Gone => Outcome::Close(too_slow()),
+                    other => other,
                 },
                 // The hub dropped us: our queue overflowed.
-                None => break Some(too_slow()),
+                None => Outcome::Close(too_slow()),
             },
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > idle_timeout {
-                    break Some(CloseReason { code: CloseCode::Away, description: Some("idle".into()) });
+                    Outcome::Close(CloseReason { code: CloseCode::Away, description: Some("idle".into()) })
+                } else {
+                    match tokio::time::timeout(SEND_TIMEOUT, session.ping(b"")).await {
+                        Ok(Ok(())) => Outcome::Continue,
+                        _ => Outcome::Gone,
+                    }
                 }
-                if session.ping(b"").await.is_err() { break None; }
+            }
+        };
+        match outcome {
+            Outcome::Continue => {}
+            Outcome::Close(reason) => break Some(reason),
+            // Nothing more can reach the client, not even a close frame: drop the connection.
+            Outcome::Gone => {
+                drop(subscription);
+                return;
             }
         }
     };
     drop(subscription);
-    let _ = session.close(reason).await;
+    // The close frame gets the same deadline as every other write; then the session is dropped.
+    let _ = tokio::time::timeout(SEND_TIMEOUT, session.close(reason)).await;
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
 }
 
 fn too_slow() -> CloseReason {
@@ -144,12 +215,100 @@ fn view(m: &ChatMessage) -> MessageView {
 }
 
 async fn reply(session: &mut Session, frame: ServerFrame) -> Outcome {
-    match session.text(frame.to_text()).await {
-        Ok(()) => Outcome::Continue,
-        Err(_) => Outcome::Close(CloseReason {
-            code: CloseCode::Normal,
-            description: None,
-        }),
+    deliver(session, &frame.to_text()).await
+}
+
+/// Whether `user` may moderate `room`: an admin, the owner, or one of its moderators.
+fn may_moderate(conn: &mut DbConnection, room: &Room, user: &User) -> QueryResult<bool> {
+    Ok(user.role() == Role::Admin
+        || room.owner_id == user.id
+        || Moderators::is_moderator(conn, &room.id, &user.id)?)
+}
+
+/// The user behind `token` and whether they may moderate, if the token is valid and the user may
+/// still use it.
+async fn log_in(state: &web::Data<AppState>, room: &Room, token: &str) -> Option<Chatter> {
+    let claims = state.tokens.verify(token).ok()?;
+    let room = room.clone();
+    let sub = claims.sub.clone();
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(user) = User::find(conn, &sub)? else {
+                return Ok(None);
+            };
+            let can_moderate = may_moderate(conn, &room, &user)?;
+            Ok(Some((user, can_moderate)))
+        })
+        .await;
+    let (user, can_moderate) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::error!(error = %e, "chat login failed");
+            return None;
+        }
+    };
+    if user.disabled || user.token_version != claims.ver {
+        return None;
+    }
+    let left = claims
+        .exp
+        .saturating_sub(jsonwebtoken::get_current_timestamp());
+    Some(Chatter {
+        user,
+        can_moderate,
+        token_version: claims.ver,
+        expires: tokio::time::Instant::now() + Duration::from_secs(left),
+    })
+}
+
+/// Re-reads the chatter's rights after an access change; the frame tells the client what changed.
+async fn recheck(
+    state: &web::Data<AppState>,
+    room: &Room,
+    chatter: &mut Option<Chatter>,
+) -> Option<ServerFrame> {
+    let current = chatter.as_ref()?;
+    let (user_id, room_clone) = (current.user.id.clone(), room.clone());
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(user) = User::find(conn, &user_id)? else {
+                return Ok(None);
+            };
+            let can_moderate = may_moderate(conn, &room_clone, &user)?;
+            Ok(Some((user, can_moderate)))
+        })
+        .await;
+    match found {
+        Ok(Some((user, can_moderate)))
+            if !user.disabled && user.token_version == current.token_version =>
+        {
+            let changed = can_moderate != current.can_moderate;
+            let author = author(&user);
+            if let Some(c) = chatter.as_mut() {
+                c.user = user;
+                c.can_moderate = can_moderate;
+            }
+            changed.then_some(ServerFrame::Authenticated {
+                user: author,
+                can_moderate,
+            })
+        }
+        Ok(_) => {
+            *chatter = None;
+            Some(ServerFrame::error(
+                "unauthenticated",
+                "your session ended; log in again to chat",
+            ))
+        }
+        Err(e) => {
+            // Rights cannot be read right now: sending and moderating are re-checked against the
+            // database as they happen anyway.
+            tracing::error!(room = %room.id, error = %e, "could not re-check chat rights");
+            None
+        }
     }
 }
 
@@ -162,37 +321,25 @@ async fn handle(
     session: &mut Session,
 ) -> Outcome {
     let answer = match frame {
-        ClientFrame::Ping => Some(ServerFrame::Pong),
-        ClientFrame::Auth { token } => Some(match authenticate(state.clone(), token).await {
-            Ok(AuthUser(user)) => {
-                let (room_id, owner, user_id) =
-                    (room.id.clone(), room.owner_id.clone(), user.id.clone());
-                let is_admin = user.role() == Role::Admin;
-                let moderator = state
-                    .db
-                    .run(move |conn| Ok(Moderators::is_moderator(conn, &room_id, &user_id)?))
-                    .await
-                    .unwrap_or(false);
-                let can_moderate = is_admin || owner == user.id || moderator;
-                let author = author(&user);
-                *chatter = Some(Chatter { user, can_moderate });
-                ServerFrame::Authenticated {
-                    user: author,
-                    can_moderate,
-                }
+        ClientFrame::Ping => ServerFrame::Pong,
+        ClientFrame::Auth { token } => match log_in(state, room, &token).await {
+            Some(c) => {
+                let frame = ServerFrame::Authenticated {
+                    user: author(&c.user),
+                    can_moderate: c.can_moderate,
+                };
+                *chatter = Some(c);
+                frame
             }
-            Err(_) => ServerFrame::error(
+            None => ServerFrame::error(
                 "unauthenticated",
                 "the token is invalid or expired; log in again",
             ),
-        }),
-        ClientFrame::Send { text } => Some(send(state, room, chatter.as_ref(), &text).await),
-        other => Some(moderate(state, room, chatter.as_ref(), other).await),
+        },
+        ClientFrame::Send { text } => send(state, room, chatter.as_ref(), &text).await,
+        other => moderate(state, room, chatter.as_ref(), other).await,
     };
-    match answer {
-        Some(frame) => reply(session, frame).await,
-        None => Outcome::Continue,
-    }
+    reply(session, answer).await
 }
 
 fn author(user: &User) -> Author {

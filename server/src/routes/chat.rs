@@ -1,11 +1,12 @@
 //! The chat WebSocket of a room, and its moderators.
 
 use crate::auth::AuthUser;
-use crate::chat::session;
+use crate::chat::{session, AccessChange};
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::chat::Moderators;
 use crate::models::room::Room;
 use crate::models::user::User;
+use crate::routes::client::limit_key;
 use crate::startup::AppState;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 /// Opens the room's chat: a WebSocket speaking the JSON protocol of `docs/chat-protocol.md`.
 /// Anyone may read; send `{"type":"auth","token":"..."}` to write.
 #[utoipa::path(tag = "chat", params(("id" = String, Path)), responses(
-    (status = 101, description = "switching to the chat WebSocket"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    (status = 101, description = "switching to the chat WebSocket"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 429, body = ErrorBody, description = "too many chat connections from this address, or in all")))]
 #[get("/rooms/{id}/chat")]
 pub async fn connect(
     req: HttpRequest,
@@ -27,9 +29,18 @@ pub async fn connect(
         .run(move |conn| Ok(Room::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
+    let client = state.proxies.client_ip(&req);
+    let slot = state.chat.admit(limit_key(client)).ok_or_else(|| {
+        tracing::warn!(%client, "chat connection limit reached");
+        ApiError::TooManyConnections
+    })?;
     let (response, ws, stream) = actix_ws::handle(&req, body)
         .map_err(|_| ApiError::BadRequest("this endpoint expects a WebSocket upgrade".into()))?;
-    actix_web::rt::spawn(session::run(state, room, ws, stream));
+    actix_web::rt::spawn(async move {
+        // The slot is held for as long as the connection is served.
+        let _slot = slot;
+        session::run(state, room, ws, stream).await
+    });
     Ok(response)
 }
 
@@ -80,6 +91,7 @@ pub async fn add_moderator(
     body: web::Json<NewModerator>,
 ) -> Result<web::Json<ModeratorView>, ApiError> {
     let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
+    let room_id = room.id.clone();
     // Exactly one of the two names the user; the error names the field the caller used.
     let request = body.into_inner();
     let field = match (&request.user_id, &request.username) {
@@ -110,6 +122,9 @@ pub async fn add_moderator(
             }))
         })
         .await?;
+    state
+        .chat
+        .access_changed(AccessChange::Room(room_id.clone()));
     added
         .map(web::Json)
         .ok_or_else(|| ApiError::field(field, "no such user"))
@@ -126,9 +141,11 @@ pub async fn remove_moderator(
 ) -> Result<HttpResponse, ApiError> {
     let (room_id, user_id) = path.into_inner();
     let room = super::rooms::managed_room(&state, &caller, room_id).await?;
+    let room_id = room.id.clone();
     state
         .db
         .run(move |conn| Ok(Moderators::remove(conn, &room.id, &user_id)?))
         .await?;
+    state.chat.access_changed(AccessChange::Room(room_id));
     Ok(HttpResponse::NoContent().finish())
 }
