@@ -9,34 +9,70 @@ use pipelines::{Authorizer, HlsSettings, Ladder, PublishGrant, Refusal, StreamId
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Which room each accepted stream belongs to, from grant to end.
+/// What a room's publisher was granted with: the room, its owner and the key it presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomGrant {
+    pub room_id: String,
+    pub owner_id: String,
+    /// The hash of the key the publisher presented; a regenerated key no longer matches it.
+    pub key_hash: String,
+}
+
+/// Which room each accepted stream belongs to, from grant to end: revocation finds publishers
+/// here whether their pipeline has started or not.
 #[derive(Clone, Default)]
 pub struct StreamRooms {
-    inner: Arc<Mutex<HashMap<StreamId, String>>>,
+    inner: Arc<Mutex<HashMap<StreamId, RoomGrant>>>,
 }
 
 impl StreamRooms {
-    pub fn insert(&self, stream: StreamId, room: String) {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(stream, room);
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StreamId, RoomGrant>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn get(&self, stream: &StreamId) -> Option<String> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(stream)
-            .cloned()
+    pub fn insert(&self, stream: StreamId, grant: RoomGrant) {
+        self.lock().insert(stream, grant);
     }
 
-    pub fn remove(&self, stream: &StreamId) -> Option<String> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(stream)
+    pub fn get(&self, stream: &StreamId) -> Option<RoomGrant> {
+        self.lock().get(stream).cloned()
     }
+
+    pub fn remove(&self, stream: &StreamId) -> Option<RoomGrant> {
+        self.lock().remove(stream)
+    }
+
+    /// How many streams are tracked (granted and not yet ended or abandoned).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The streams whose grant matches `which`.
+    pub fn streams_where(&self, which: impl Fn(&RoomGrant) -> bool) -> Vec<StreamId> {
+        self.lock()
+            .iter()
+            .filter(|(_, grant)| which(grant))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+/// Ends every publisher whose grant matches `which`, started or not. Returns how many were
+/// connected.
+pub fn revoke_where(
+    rooms: &StreamRooms,
+    ingest: &pipelines::IngestHandle,
+    which: impl Fn(&RoomGrant) -> bool,
+) -> usize {
+    rooms
+        .streams_where(which)
+        .iter()
+        .filter(|stream| ingest.revoke(stream))
+        .count()
 }
 
 /// Authorizes room keys against the database; falls back to the development key list.
@@ -97,7 +133,14 @@ impl Authorizer for RoomKeys {
                     };
                     let spec = preset.spec();
                     let stream_id = StreamId::random();
-                    self.rooms.insert(stream_id.clone(), room.id.clone());
+                    self.rooms.insert(
+                        stream_id.clone(),
+                        RoomGrant {
+                            room_id: room.id.clone(),
+                            owner_id: room.owner_id.clone(),
+                            key_hash: room.stream_key_hash.clone(),
+                        },
+                    );
                     Ok(PublishGrant {
                         stream_id,
                         ladder: spec.ladder(),

@@ -5,7 +5,7 @@ use super::timestamps::StreamClock;
 use super::{PublishGrant, Refusal, Shared};
 use crate::events::{EndReason, StreamEvent};
 use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, VideoPacket};
-use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamKey};
+use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey};
 use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
 use bytes::Bytes;
 use rml_rtmp::chunk_io::ChunkLimits;
@@ -296,7 +296,9 @@ impl Connection {
                     return Ok(());
                 };
                 if app_name != self.shared.config.app {
-                    warn!(%app_name, "connect to unknown RTMP application refused");
+                    // Streamers paste `rtmp://host/live/<key>` as the server URL: the key is then
+                    // part of the application name, so only its first segment is logged.
+                    warn!(app = ?app_log_name(&app_name), "connect to unknown RTMP application refused");
                     let r = session.reject_request(
                         request_id,
                         "NetConnection.Connect.Rejected",
@@ -371,11 +373,17 @@ impl Connection {
         let refusal = match self.shared.authorizer.authorize(&key).await {
             Ok(grant) => match self.claim(&key, &grant).await {
                 Some(live_key) => {
-                    let Some(session) = self.session.as_mut() else {
-                        return Ok(());
+                    let accepted = match self.session.as_mut() {
+                        Some(session) => {
+                            let r = session.accept_request(request_id);
+                            self.respond(r).await
+                        }
+                        None => Err(ConnectionError::Protocol("publish before connect".into())),
                     };
-                    let r = session.accept_request(request_id);
-                    self.respond(r).await?;
+                    if let Err(e) = accepted {
+                        self.forget(grant.stream_id).await;
+                        return Err(e);
+                    }
                     info!(key = %key.redacted(), stream = %grant.stream_id, "publish accepted");
                     self.publisher = Some(Publisher {
                         key,
@@ -396,15 +404,7 @@ impl Connection {
                     return Ok(());
                 }
                 None => {
-                    // The server forgets the stream id it granted.
-                    let _ = self
-                        .shared
-                        .events
-                        .send(StreamEvent::Abandoned {
-                            stream_id: grant.stream_id,
-                            reason: EndReason::PublisherStopped,
-                        })
-                        .await;
+                    self.forget(grant.stream_id).await;
                     "this stream key is already live".to_owned()
                 }
             },
@@ -417,6 +417,18 @@ impl Connection {
             self.respond(r).await?;
         }
         Err(ConnectionError::Refused(refusal))
+    }
+
+    /// Tells the server to forget a stream id it granted that will never carry a stream.
+    async fn forget(&self, stream_id: StreamId) {
+        let _ = self
+            .shared
+            .events
+            .send(StreamEvent::Abandoned {
+                stream_id,
+                reason: EndReason::PublisherStopped,
+            })
+            .await;
     }
 
     /// Claims the key for this connection. A publisher already on it keeps it, unless it has gone
@@ -646,18 +658,11 @@ impl Connection {
         };
         // The server forgets the stream id it granted this connection.
         let granted = std::mem::replace(&mut p.grant.stream_id, parked.stream_id.clone());
-        let _ = self
-            .shared
-            .events
-            .send(StreamEvent::Abandoned {
-                stream_id: granted,
-                reason: EndReason::PublisherStopped,
-            })
-            .await;
         p.live_key.move_to(&parked.stream_id);
         p.clock = StreamClock::resuming_at(parked.resume_at);
         p.newest_media = parked.resume_at;
         p.live = Some((parked.pipeline, parked.failure));
+        self.forget(granted).await;
         info!(stream = %parked.stream_id, resume_at = parked.resume_at.as_secs_f64(), "the publisher is back; the broadcast continues");
         self.push_pending().await
     }
@@ -824,6 +829,18 @@ impl Connection {
                     .await;
             }
         }
+    }
+}
+
+/// An application name as it may be logged: its first path segment (at most 32 characters), and
+/// an ellipsis if anything was left out.
+pub(super) fn app_log_name(app: &str) -> String {
+    let first = app.split(['/', '?']).next().unwrap_or_default();
+    let shown: String = first.chars().take(32).collect();
+    if shown.len() < app.len() {
+        format!("{shown}…")
+    } else {
+        shown
     }
 }
 

@@ -59,6 +59,15 @@ impl Room {
             .optional()
     }
 
+    /// The room, deleted or not.
+    pub fn find_including_deleted(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Room>> {
+        rooms::table
+            .find(id)
+            .select(Room::as_select())
+            .first(conn)
+            .optional()
+    }
+
     /// A live-able room for a key: not deleted, owner enabled. Returns the room and owner role.
     pub fn find_for_publish(
         conn: &mut DbConnection,
@@ -179,18 +188,34 @@ impl Room {
             .execute(conn)
     }
 
-    pub fn set_live(
+    /// Marks the room live with `stream_id`, only if the publisher may still broadcast there: the
+    /// room is not deleted, its key is still the one presented (`key_hash`), and its owner is
+    /// enabled and may stream. One statement, so a revocation committed first always wins.
+    /// Returns whether the room was marked live.
+    pub fn set_live_if_allowed(
         conn: &mut DbConnection,
         id: &str,
-        stream_id: Option<&str>,
-    ) -> QueryResult<usize> {
-        let since = stream_id.map(|_| super::now_ms());
-        diesel::update(rooms::table.find(id))
-            .set((
-                rooms::live_stream_id.eq(stream_id),
-                rooms::live_since.eq(since),
-            ))
-            .execute(conn)
+        stream_id: &str,
+        key_hash: &str,
+    ) -> QueryResult<bool> {
+        use super::user::Role;
+        let allowed_owners = users::table
+            .filter(users::disabled.eq(false))
+            .filter(users::role.eq_any([Role::Streamer.as_str(), Role::Admin.as_str()]))
+            .select(users::id);
+        diesel::update(
+            rooms::table
+                .find(id)
+                .filter(rooms::deleted_at.is_null())
+                .filter(rooms::stream_key_hash.eq(key_hash))
+                .filter(rooms::owner_id.eq_any(allowed_owners)),
+        )
+        .set((
+            rooms::live_stream_id.eq(Some(stream_id)),
+            rooms::live_since.eq(Some(super::now_ms())),
+        ))
+        .execute(conn)
+        .map(|n| n > 0)
     }
 
     /// Marks the room offline only if `stream_id` is still its live stream.
@@ -209,19 +234,6 @@ impl Room {
             rooms::live_since.eq(None::<i64>),
         ))
         .execute(conn)
-    }
-
-    /// Stream ids of the owner's rooms that are live.
-    pub fn live_streams_of_owner(
-        conn: &mut DbConnection,
-        owner_id: &str,
-    ) -> QueryResult<Vec<String>> {
-        let ids: Vec<Option<String>> = rooms::table
-            .filter(rooms::owner_id.eq(owner_id))
-            .filter(rooms::live_stream_id.is_not_null())
-            .select(rooms::live_stream_id)
-            .load(conn)?;
-        Ok(ids.into_iter().flatten().collect())
     }
 
     /// After a restart nothing is live.

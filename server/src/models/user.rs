@@ -35,6 +35,17 @@ impl Role {
     }
 }
 
+/// A change refused because it would leave no enabled admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the system must keep at least one active admin")]
+pub struct LastAdmin;
+
+/// Ids are generated lowercase; a client may send them in any case (MariaDB's default collation
+/// would match them), so they are compared in this form.
+pub fn canonical_id(id: &str) -> String {
+    id.to_ascii_lowercase()
+}
+
 /// A row of `users`.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -112,13 +123,22 @@ impl User {
     }
 
     /// Changes role and/or disabled; disabling or a role change invalidates existing tokens.
+    /// Refused with [`LastAdmin`] (and nothing changed) if no enabled admin would be left: the
+    /// check and the change are one transaction, with the admin rows locked first on MySQL so
+    /// two concurrent demotions cannot both pass it (on SQLite the write comes first and holds
+    /// the database's write lock).
     pub fn update_access(
         conn: &mut DbConnection,
         id: &str,
         role: Option<Role>,
         disabled: Option<bool>,
-    ) -> QueryResult<usize> {
-        conn.transaction(|conn| {
+    ) -> QueryResult<Result<usize, LastAdmin>> {
+        use diesel::result::Error;
+        let outcome = conn.transaction(|conn| {
+            if let DbConnection::Mysql(c) = conn {
+                diesel::sql_query("SELECT id FROM users WHERE role = 'admin' FOR UPDATE")
+                    .execute(c)?;
+            }
             let mut changed = 0;
             if let Some(role) = role {
                 changed += diesel::update(users::table.find(id))
@@ -133,8 +153,24 @@ impl User {
             if changed > 0 {
                 Self::revoke_tokens(conn, id)?;
             }
+            if Self::active_admins(conn)? == 0 {
+                return Err(Error::RollbackTransaction);
+            }
             Ok(changed)
-        })
+        });
+        match outcome {
+            Err(Error::RollbackTransaction) => Ok(Err(LastAdmin)),
+            other => other.map(Ok),
+        }
+    }
+
+    /// Enabled admins.
+    pub fn active_admins(conn: &mut DbConnection) -> QueryResult<i64> {
+        users::table
+            .filter(users::role.eq(Role::Admin.as_str()))
+            .filter(users::disabled.eq(false))
+            .count()
+            .get_result(conn)
     }
 
     /// Makes every token issued so far invalid (logout everywhere).

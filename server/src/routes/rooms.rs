@@ -4,6 +4,7 @@ use super::views::{RoomView, Urls};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::chat::ChatSettings;
 use crate::errors::{ApiError, ErrorBody};
+use crate::ingest_auth::revoke_where;
 use crate::models::preset::Preset;
 use crate::models::recording::{Recording, RecordingView};
 use crate::models::room::{hash_stream_key, new_stream_key, Room, RoomChanges};
@@ -305,10 +306,8 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Room::soft_delete(conn, &id)?))
         .await?;
-    // A broadcast running in the deleted room ends now.
-    if let Some(stream) = room.live_stream_id.as_deref().and_then(StreamId::parse) {
-        state.ingest.revoke(&stream);
-    }
+    // A broadcast in the deleted room ends now, started or not.
+    revoke_where(&state.rooms, &state.ingest, |g| g.room_id == room.id);
     tracing::info!(room = %room.id, by = %caller.id(), "room deleted");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -326,32 +325,47 @@ pub async fn regenerate_key(
     let room = managed_room(&state, &caller, path.into_inner()).await?;
     let key = new_stream_key();
     let (id, hash) = (room.id.clone(), hash_stream_key(&key));
+    let new_hash = hash.clone();
     state
         .db
-        .run(move |conn| Ok(Room::set_key_hash(conn, &id, &hash)?))
+        .run(move |conn| Ok(Room::set_key_hash(conn, &id, &new_hash)?))
         .await?;
-    tracing::info!(room = %room.id, "stream key regenerated");
+    // A publisher that presented the old key stops now, started or not.
+    let ended = revoke_where(&state.rooms, &state.ingest, |g| {
+        g.room_id == room.id && g.key_hash != hash
+    });
+    tracing::info!(room = %room.id, publishers_ended = ended, "stream key regenerated");
     Ok(web::Json(key_view(&Urls::of(&req, &state), key)))
 }
 
-/// The room's recordings, newest first.
-#[utoipa::path(tag = "recordings", params(("id" = String, Path)), responses((status = 200, body = Vec<RecordingView>), (status = 404, body = ErrorBody)))]
+/// The room's recordings, newest first. A deleted room's recordings stay listed for its owner
+/// and admins, who may still delete them.
+#[utoipa::path(tag = "recordings", params(("id" = String, Path)), responses((status = 200, body = Vec<RecordingView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/rooms/{id}/recordings")]
 pub async fn recordings(
     state: web::Data<AppState>,
-    _caller: MaybeUser,
+    caller: MaybeUser,
     path: web::Path<String>,
 ) -> Result<web::Json<Vec<RecordingView>>, ApiError> {
     let id = path.into_inner();
     let found = state
         .db
         .run(move |conn| {
-            if Room::find(conn, &id)?.is_none() {
+            let Some(room) = Room::find_including_deleted(conn, &id)? else {
                 return Ok(None);
-            }
-            Ok(Some(Recording::list_for_room(conn, &id)?))
+            };
+            Ok(Some((room, Recording::list_for_room(conn, &id)?)))
         })
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(found.iter().map(Recording::view).collect()))
+        .await?;
+    let (room, recordings) = found.ok_or(ApiError::NotFound)?;
+    if room.deleted_at.is_some() {
+        let may_see = caller
+            .0
+            .as_ref()
+            .is_some_and(|c| c.is_admin() || c.id() == room.owner_id);
+        if !may_see {
+            return Err(ApiError::NotFound);
+        }
+    }
+    Ok(web::Json(recordings.iter().map(Recording::view).collect()))
 }

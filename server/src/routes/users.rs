@@ -1,12 +1,12 @@
 //! Administration of accounts.
 
 use crate::auth::AuthUser;
+use crate::chat::AccessChange;
 use crate::errors::{ApiError, ErrorBody};
-use crate::models::room::Room;
-use crate::models::user::{Role, User, UserView};
+use crate::ingest_auth::revoke_where;
+use crate::models::user::{canonical_id, LastAdmin, Role, User, UserView};
 use crate::startup::AppState;
 use actix_web::{get, patch, web};
-use pipelines::StreamId;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -42,7 +42,7 @@ pub async fn update(
     body: web::Json<UserChanges>,
 ) -> Result<web::Json<UserView>, ApiError> {
     caller.require(Role::Admin)?;
-    let id = path.into_inner();
+    let id = canonical_id(&path.into_inner());
     if id == caller.id() {
         return Err(ApiError::Conflict(
             "admins cannot change their own role or disable themselves".into(),
@@ -57,20 +57,27 @@ pub async fn update(
             if User::find(conn, &id)?.is_none() {
                 return Ok(None);
             }
-            User::update_access(conn, &id, changes.role, changes.disabled)?;
-            Ok(User::find(conn, &id)?)
+            match User::update_access(conn, &id, changes.role, changes.disabled)? {
+                Ok(_) => Ok(Some(Ok(User::find(conn, &id)?))),
+                Err(LastAdmin) => Ok(Some(Err(LastAdmin))),
+            }
         })
         .await?
+        .ok_or(ApiError::NotFound)?
+        .map_err(|LastAdmin| {
+            ApiError::Conflict("the system must keep at least one active admin".into())
+        })?
         .ok_or(ApiError::NotFound)?;
-    // A user who may no longer stream stops streaming now.
+    // Their open chat connections re-check what they may do.
+    state
+        .chat
+        .access_changed(AccessChange::User(user.id.clone()));
+    // A user who may no longer stream stops streaming now, whether their stream has started
+    // or is still being set up (a stream starting later is caught as it is marked live).
     if revoke_streams {
-        let id = user.id.clone();
-        let live = state
-            .db
-            .run(move |conn| Ok(Room::live_streams_of_owner(conn, &id)?))
-            .await?;
-        for stream in live.iter().filter_map(|s| StreamId::parse(s)) {
-            state.ingest.revoke(&stream);
+        let ended = revoke_where(&state.rooms, &state.ingest, |g| g.owner_id == user.id);
+        if ended > 0 {
+            tracing::info!(user = %user.id, publishers = ended, "publishers ended: the owner may no longer stream");
         }
     }
     tracing::info!(admin = %caller.id(), user = %user.id, role = %user.role, disabled = user.disabled, "user access changed");
