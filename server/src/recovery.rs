@@ -1,14 +1,17 @@
-//! Crash recovery at start: broadcasts the last run never finished get their archives repaired
-//! and their rows fixed, and no room stays "live".
+//! Archives that were not finalized: broadcasts the last run never finished (found at start and
+//! repaired in the background once the server is serving) and broadcasts whose archive was not
+//! finalized in time as they ended. Either way the archive is repaired, and the recording row
+//! says how it went; no room stays "live" after a restart.
 
 use crate::db::Db;
 use crate::models::recording::{Recording, RecordingStatus};
 use crate::models::room::Room;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tracing::{info, warn};
 
-/// Repairs unfinished recordings and clears live flags. Returns how many recordings it fixed.
-pub async fn recover(db: &Db) -> anyhow::Result<usize> {
+/// Clears live flags left by the last run and returns the recordings it never finished. Fast:
+/// called before the listeners open, so that no recording of this run is among them.
+pub async fn unfinished(db: &Db) -> anyhow::Result<Vec<Recording>> {
     let (unfinished, cleared) = db
         .run(|conn| {
             let cleared = Room::clear_all_live(conn)?;
@@ -21,40 +24,66 @@ pub async fn recover(db: &Db) -> anyhow::Result<usize> {
             "rooms left live by the last run are offline"
         );
     }
-    let mut fixed = 0;
-    for recording in unfinished {
-        let path = PathBuf::from(&recording.archive_path);
-        let repaired =
-            tokio::task::spawn_blocking(move || pipelines::archive::repair(&path)).await?;
-        let (status, duration_ms, bytes) = match repaired {
-            Ok(r) => {
-                info!(recording = %recording.id, duration = ?r.duration, "repaired an interrupted archive");
-                (
-                    RecordingStatus::Complete,
-                    r.duration.as_millis() as i64,
-                    r.bytes as i64,
-                )
-            }
-            Err(e) => {
-                warn!(recording = %recording.id, error = %e, "could not repair an interrupted archive");
-                (RecordingStatus::Failed, 0, 0)
-            }
-        };
-        let ended_at = recording.started_at + duration_ms;
-        let stream_id = recording.stream_id.clone();
-        db.run(move |conn| {
-            Ok(Recording::finish(
-                conn,
-                &stream_id,
-                status,
-                ended_at,
-                duration_ms,
-                bytes,
-                "server_restart",
-            )?)
-        })
-        .await?;
-        fixed += 1;
+    Ok(unfinished)
+}
+
+/// Repairs each recording's archive and records the outcome, one after the other.
+pub async fn repair_all(db: Db, recordings_dir: PathBuf, recordings: Vec<Recording>) {
+    let count = recordings.len();
+    for recording in recordings {
+        if let Err(e) = repair(&db, &recordings_dir, recording, "server_restart").await {
+            warn!(error = %e, "could not record a repaired archive");
+        }
     }
-    Ok(fixed)
+    if count > 0 {
+        info!(
+            recordings = count,
+            "recovered broadcasts interrupted by the last run"
+        );
+    }
+}
+
+/// Repairs one recording's archive (a remux that rebuilds the index) and marks the row complete,
+/// or failed if the archive cannot be read.
+pub async fn repair(
+    db: &Db,
+    recordings_dir: &Path,
+    recording: Recording,
+    end_reason: &str,
+) -> anyhow::Result<()> {
+    let repaired = match recording.archive_file(recordings_dir) {
+        Some(path) => tokio::task::spawn_blocking(move || pipelines::archive::repair(&path))
+            .await?
+            .map_err(|e| e.to_string()),
+        None => Err("the stored archive name is not a plain file name".to_owned()),
+    };
+    let (status, duration_ms, bytes) = match repaired {
+        Ok(r) => {
+            info!(recording = %recording.id, duration = ?r.duration, "repaired an unfinished archive");
+            (
+                RecordingStatus::Complete,
+                r.duration.as_millis() as i64,
+                r.bytes as i64,
+            )
+        }
+        Err(e) => {
+            warn!(recording = %recording.id, error = %e, "could not repair an unfinished archive");
+            (RecordingStatus::Failed, 0, 0)
+        }
+    };
+    let ended_at = recording.started_at + duration_ms;
+    let (stream_id, reason) = (recording.stream_id.clone(), end_reason.to_owned());
+    db.run(move |conn| {
+        Ok(Recording::finish(
+            conn,
+            &stream_id,
+            status,
+            ended_at,
+            duration_ms,
+            bytes,
+            &reason,
+        )?)
+    })
+    .await?;
+    Ok(())
 }

@@ -44,6 +44,8 @@ pub struct Recording {
     pub duration_ms: Option<i64>,
     pub bytes: Option<i64>,
     pub status: String,
+    /// The archive's file name in the recordings directory (rows from before this was so hold a
+    /// full path; only its file name counts).
     pub archive_path: String,
     pub end_reason: Option<String>,
 }
@@ -66,6 +68,18 @@ pub struct RecordingView {
 impl Recording {
     pub fn status(&self) -> RecordingStatus {
         RecordingStatus::parse(&self.status)
+    }
+
+    /// Where the archive is: its file name in `recordings_dir`, wherever the server was started
+    /// from and wherever the data directory moved. `None` if the stored name is not a plain one.
+    pub fn archive_file(&self, recordings_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+        let name = std::path::Path::new(&self.archive_path).file_name()?;
+        let plain = name.to_str().is_some_and(|n| {
+            !n.starts_with('.')
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        });
+        plain.then(|| recordings_dir.join(name))
     }
 
     pub fn view(&self) -> RecordingView {
@@ -103,6 +117,15 @@ impl Recording {
             .order(recordings::started_at.desc())
             .select(Recording::as_select())
             .load(conn)
+    }
+
+    /// The recording of a stream.
+    pub fn of_stream(conn: &mut DbConnection, stream_id: &str) -> QueryResult<Option<Recording>> {
+        recordings::table
+            .filter(recordings::stream_id.eq(stream_id))
+            .select(Recording::as_select())
+            .first(conn)
+            .optional()
     }
 
     pub fn unfinished(conn: &mut DbConnection) -> QueryResult<Vec<Recording>> {

@@ -33,16 +33,10 @@ pub async fn file(
         .run(move |conn| Ok(Recording::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
-    // Only files inside the recordings directory are ever served.
-    let path = std::path::PathBuf::from(&recording.archive_path);
-    let inside = path
-        .canonicalize()
-        .ok()
-        .zip(state.recordings_dir.canonicalize().ok())
-        .is_some_and(|(p, dir)| p.starts_with(dir));
-    if !inside {
-        return Err(ApiError::NotFound);
-    }
+    // Only files of the recordings directory are ever served.
+    let path = recording
+        .archive_file(&state.recordings_dir)
+        .ok_or(ApiError::NotFound)?;
     let named = NamedFile::open_async(&path)
         .await
         .map_err(|_| ApiError::NotFound)?;
@@ -102,16 +96,22 @@ pub async fn remove(
             "the broadcast is still being recorded".into(),
         ));
     }
-    match tokio::fs::remove_file(&recording.archive_path).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(ApiError::Internal(e.into())),
-    }
+    // The row goes first: if the file then cannot be removed, an orphaned file is left (and
+    // logged), never a recording that points at a missing file.
     let id = recording.id.clone();
     state
         .db
         .run(move |conn| Ok(Recording::delete(conn, &id)?))
         .await?;
+    if let Some(path) = recording.archive_file(&state.recordings_dir) {
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::error!(recording = %recording.id, path = %path.display(), error = %e, "the recording is deleted but its file could not be removed");
+            }
+        }
+    }
     tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
     Ok(HttpResponse::NoContent().finish())
 }
