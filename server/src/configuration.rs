@@ -30,6 +30,10 @@ pub struct ChatSettings {
     pub window_seconds: u64,
     /// A chat connection silent this long is closed (pings go out every third of it).
     pub idle_timeout_seconds: u64,
+    /// Chat connections at once, from anywhere.
+    pub max_connections: usize,
+    /// Chat connections at once from one client address (an IPv6 /64 counts as one).
+    pub max_connections_per_address: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +52,10 @@ pub struct AuthSettings {
     pub jwt_secret: String,
     pub token_ttl_seconds: u64,
     pub login_attempts_per_minute: usize,
+    /// Accounts one client address may create per hour.
+    pub registrations_per_hour: usize,
+    /// Password hashes and checks (argon2, about 19 MiB each; zxcvbn) running at once; more wait.
+    pub max_concurrent_password_hashes: usize,
     /// With `admin_password`, ensures this admin account exists at start.
     pub admin_username: String,
     pub admin_password: String,
@@ -60,6 +68,12 @@ pub struct HttpSettings {
     pub port: u16,
     /// The built web app (`web/dist`), served for every path outside `/api` and `/hls`.
     pub web_root: PathBuf,
+    /// Reverse proxies (addresses or CIDR ranges) whose `Forwarded` / `X-Forwarded-*` headers are
+    /// believed for the client address and the public host. Empty: the socket peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// A connection whose client takes none of the data sent to it for this long is dropped by
+    /// the operating system (TCP_USER_TIMEOUT), whatever is waiting to be sent.
+    pub write_timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +166,8 @@ impl Settings {
             .set_default("http.host", "0.0.0.0")?
             .set_default("http.port", 8080)?
             .set_default("http.web_root", "web/dist")?
+            .set_default("http.trusted_proxies", Vec::<String>::new())?
+            .set_default("http.write_timeout_seconds", 30)?
             .set_default("rtmp.host", "0.0.0.0")?
             .set_default("rtmp.port", 1935)?
             .set_default("rtmp.app", "live")?
@@ -176,11 +192,15 @@ impl Settings {
             .set_default("auth.jwt_secret", "")?
             .set_default("auth.token_ttl_seconds", 3600)?
             .set_default("auth.login_attempts_per_minute", 10)?
+            .set_default("auth.registrations_per_hour", 5)?
+            .set_default("auth.max_concurrent_password_hashes", 2)?
             .set_default("auth.admin_username", "")?
             .set_default("auth.admin_password", "")?
             .set_default("chat.messages_per_window", 5)?
             .set_default("chat.window_seconds", 10)?
-            .set_default("chat.idle_timeout_seconds", 30)?;
+            .set_default("chat.idle_timeout_seconds", 30)?
+            .set_default("chat.max_connections", 10_000)?
+            .set_default("chat.max_connections_per_address", 20)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -196,6 +216,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("ingest.stream_keys")
+                .with_list_parse_key("http.trusted_proxies")
                 .try_parsing(true),
         );
         let settings: Settings = builder.build()?.try_deserialize()?;
@@ -273,6 +294,27 @@ impl Settings {
         }
         if !(3..=3600).contains(&self.chat.idle_timeout_seconds) {
             return invalid("chat.idle_timeout_seconds must be between 3 and 3600");
+        }
+        if !(1..=1_000_000).contains(&self.auth.login_attempts_per_minute)
+            || !(1..=1_000_000).contains(&self.auth.registrations_per_hour)
+            || !(1..=64).contains(&self.auth.max_concurrent_password_hashes)
+        {
+            return invalid(
+                "auth.login_attempts_per_minute and auth.registrations_per_hour must be 1-1000000, auth.max_concurrent_password_hashes 1-64",
+            );
+        }
+        if !(1..=1_000_000).contains(&self.chat.max_connections)
+            || !(1..=self.chat.max_connections).contains(&self.chat.max_connections_per_address)
+        {
+            return invalid(
+                "chat.max_connections must be 1-1000000 and chat.max_connections_per_address 1-max_connections",
+            );
+        }
+        if !(1..=3600).contains(&self.http.write_timeout_seconds) {
+            return invalid("http.write_timeout_seconds must be between 1 and 3600");
+        }
+        if let Err(e) = crate::routes::client::TrustedProxies::parse(&self.http.trusted_proxies) {
+            return invalid(&format!("http.trusted_proxies: {e}"));
         }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");
@@ -366,6 +408,18 @@ mod tests {
             (
                 "[rtmp]\npublish_timeout_seconds = 0\n",
                 "publish_timeout_seconds",
+            ),
+            (
+                "[http]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+                "trusted_proxies",
+            ),
+            (
+                "[auth]\nregistrations_per_hour = 0\n",
+                "registrations_per_hour",
+            ),
+            (
+                "[chat]\nmax_connections_per_address = 0\n",
+                "max_connections_per_address",
             ),
         ] {
             let file = dir.path().join("bad.toml");

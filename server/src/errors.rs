@@ -28,6 +28,10 @@ pub enum ApiError {
     Validation(BTreeMap<String, String>),
     #[error("too many attempts; try again in a minute")]
     RateLimited,
+    #[error("too many connections from your address")]
+    TooManyConnections,
+    #[error("the service is temporarily unavailable; try again shortly")]
+    Unavailable,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -44,6 +48,8 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited => "rate_limited",
+            Self::TooManyConnections => "too_many_connections",
+            Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -51,6 +57,13 @@ impl ApiError {
     /// A 422 with one field error.
     pub fn field(field: &str, message: &str) -> Self {
         Self::Validation(BTreeMap::from([(field.to_owned(), message.to_owned())]))
+    }
+}
+
+impl From<crate::auth::Busy> for ApiError {
+    fn from(_: crate::auth::Busy) -> Self {
+        tracing::warn!("password work queue full; a request was turned away");
+        Self::Unavailable
     }
 }
 
@@ -90,7 +103,8 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +124,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthorized) {
             response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if matches!(self, Self::Unavailable) {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, "5"));
         }
         response.json(ErrorBody {
             error: ErrorDetail {

@@ -1,7 +1,7 @@
 //! Building and running the whole server: database, HTTP, RTMP ingest and the event loop
 //! between them.
 
-use crate::auth::{hash_password, RateLimiter, TokenKeys};
+use crate::auth::{hash_password, PasswordWork, RateLimiter, TokenKeys};
 use crate::chat::hub::LocalHub;
 use crate::chat::ChatService;
 use crate::configuration::Settings;
@@ -9,8 +9,10 @@ use crate::db::Db;
 use crate::ingest_auth::{RoomKeys, StreamRooms};
 use crate::live_streams::LiveStreams;
 use crate::models::preset::Preset;
+use crate::models::recording::Recording;
 use crate::models::user::{Role, User};
 use crate::models::{new_id, now_ms};
+use crate::routes::client::TrustedProxies;
 use crate::stream_events::Reactor;
 use crate::{recovery, routes};
 use actix_web::{web, HttpServer};
@@ -29,6 +31,12 @@ pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
     pub login_limiter: RateLimiter,
+    /// Accounts created per client address.
+    pub registration_limiter: RateLimiter,
+    /// Hashing, verifying and judging passwords, a bounded number at a time.
+    pub password_work: PasswordWork,
+    /// Whose forwarding headers are believed.
+    pub proxies: TrustedProxies,
     /// A real argon2 hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
     pub live: LiveStreams,
@@ -41,6 +49,8 @@ pub struct AppState {
     pub chat: Arc<ChatService>,
     /// Ends running publishers whose right to stream was taken away.
     pub ingest: pipelines::IngestHandle,
+    /// The room, owner and key of every accepted publisher, started or not.
+    pub rooms: StreamRooms,
 }
 
 /// A built server, listening but not yet serving.
@@ -52,6 +62,10 @@ pub struct Application {
     shutdown: CancellationToken,
     events: mpsc::Receiver<StreamEvent>,
     reactor: Reactor,
+    /// Recordings the last run never finished, repaired once the server is serving.
+    unfinished: Vec<Recording>,
+    /// Held while the server runs: one instance per data directory.
+    _data_dir_lock: std::fs::File,
 }
 
 /// Opens the database (migrations applied), seeds the default preset and the configured admin.
@@ -98,7 +112,8 @@ pub async fn ensure_admin(
                     None,
                 )?)
             })
-            .await?;
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             info!(%username, "promoted to admin");
             Ok(())
         }
@@ -138,6 +153,47 @@ fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     Ok(secret.into_bytes())
 }
 
+/// Lets the kernel drop an HTTP connection whose client has taken none of our data for `timeout`
+/// (TCP_USER_TIMEOUT also covers a receive window held at zero): a client that stops reading a
+/// response or a WebSocket cannot keep its connection, and what is queued for it, forever.
+fn drop_when_stalled(connection: &dyn std::any::Any, timeout: Duration) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(e) = socket2::SockRef::from(stream).set_tcp_user_timeout(Some(timeout)) {
+            tracing::debug!(error = %e, "could not set TCP_USER_TIMEOUT");
+        }
+    }
+}
+
+/// The lock file in `data_dir` that only one running instance may hold.
+const LOCK_FILE: &str = "livestream.lock";
+
+/// Takes the data directory for this instance: a second instance on the same directory would
+/// delete the first one's live HLS output and remux archives it is still writing. The lock is an
+/// OS file lock, released whenever the process ends, however it ends.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let path = data_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another livestream instance is running on the data directory {} (it holds {}); \
+             stop it first, or give this one its own storage.data_dir",
+            data_dir.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
+        }
+    }
+}
+
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
@@ -151,6 +207,7 @@ impl Application {
     /// Prepares storage and the database (crash recovery included), binds both listeners (port 0
     /// picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let data_dir_lock = lock_data_dir(&settings.storage.data_dir)?;
         let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
         let hls_root = ingest.hls_root();
         let recordings_dir = ingest.recordings_dir();
@@ -166,13 +223,7 @@ impl Application {
                 .with_context(|| format!("creating {}", dir.display()))?;
         }
         let db = open_database(&settings).await?;
-        let repaired = recovery::recover(&db).await?;
-        if repaired > 0 {
-            info!(
-                recordings = repaired,
-                "recovered broadcasts interrupted by the last run"
-            );
-        }
+        let unfinished = recovery::unfinished(&db).await?;
         if !settings.ingest.stream_keys.is_empty() {
             warn!(
                 keys = settings.ingest.stream_keys.len(),
@@ -218,6 +269,16 @@ impl Application {
                 settings.auth.login_attempts_per_minute,
                 Duration::from_secs(60),
             ),
+            registration_limiter: RateLimiter::new(
+                settings.auth.registrations_per_hour,
+                Duration::from_secs(3600),
+            ),
+            password_work: PasswordWork::new(
+                settings.auth.max_concurrent_password_hashes,
+                Duration::from_secs(10),
+            ),
+            proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("http.trusted_proxies: {e}"))?,
             dummy_hash,
             live: live.clone(),
             hls_root: hls_root.clone(),
@@ -226,16 +287,23 @@ impl Application {
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
             ingest: rtmp.handle(),
+            rooms: rooms.clone(),
             chat: Arc::new(
                 ChatService::new(
                     LocalHub::start(Duration::from_secs(1)),
                     settings.chat.messages_per_window,
                     Duration::from_secs(settings.chat.window_seconds),
                 )
-                .with_idle_timeout(Duration::from_secs(settings.chat.idle_timeout_seconds)),
+                .with_idle_timeout(Duration::from_secs(settings.chat.idle_timeout_seconds))
+                .with_connection_limits(
+                    settings.chat.max_connections,
+                    settings.chat.max_connections_per_address,
+                ),
             ),
         });
+        let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
         let http = HttpServer::new(move || routes::app(state.clone()))
+            .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout))
             .listen(listener)?
             .workers(2)
             .disable_signals()
@@ -245,6 +313,7 @@ impl Application {
         let reactor = Reactor {
             db,
             rooms,
+            ingest: rtmp.handle(),
             live,
             broadcast,
             hls_root,
@@ -259,6 +328,8 @@ impl Application {
             shutdown: CancellationToken::new(),
             events,
             reactor,
+            unfinished,
+            _data_dir_lock: data_dir_lock,
         })
     }
 
@@ -277,6 +348,11 @@ impl Application {
         self.shutdown.clone()
     }
 
+    /// The publishers the server has granted a room to and not yet seen end.
+    pub fn stream_rooms(&self) -> StreamRooms {
+        self.reactor.rooms.clone()
+    }
+
     /// Every media-engine event, after the server applied it.
     pub fn subscribe(&self) -> broadcast::Receiver<StreamEvent> {
         self.reactor.broadcast.subscribe()
@@ -290,6 +366,12 @@ impl Application {
         let http_handle = self.http.handle();
         let mut http = tokio::spawn(self.http);
         let rtmp = tokio::spawn(self.rtmp.run(shutdown.clone()));
+        // Repairs can take a while (a remux per archive): they run while the server serves.
+        tokio::spawn(recovery::repair_all(
+            self.reactor.db.clone(),
+            self.reactor.recordings_dir.clone(),
+            self.unfinished,
+        ));
         let reactor = tokio::spawn(self.reactor.run(self.events));
         info!(
             http = self.http_port,

@@ -3,11 +3,12 @@
 //! listen to it).
 
 use crate::db::Db;
-use crate::ingest_auth::StreamRooms;
+use crate::ingest_auth::{RoomGrant, StreamRooms};
 use crate::live_streams::LiveStreams;
 use crate::models::recording::{Recording, RecordingStatus};
 use crate::models::room::Room;
 use crate::models::{new_id, now_ms};
+use crate::recovery;
 use diesel::Connection;
 use pipelines::StreamEvent;
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ use tracing::{error, info, warn};
 pub struct Reactor {
     pub db: Db,
     pub rooms: StreamRooms,
+    /// Ends streams that started after their right to broadcast was taken away.
+    pub ingest: pipelines::IngestHandle,
     pub live: LiveStreams,
     pub broadcast: broadcast::Sender<StreamEvent>,
     pub hls_root: PathBuf,
@@ -38,9 +41,11 @@ impl Reactor {
     async fn apply(&self, event: &StreamEvent) {
         match event {
             StreamEvent::Started { stream_id, .. } => {
-                let room = self.rooms.get(stream_id);
-                self.live.apply(event, room.clone());
-                let Some(room_id) = room else { return };
+                let grant = self.rooms.get(stream_id);
+                self.live
+                    .apply(event, grant.as_ref().map(|g| g.room_id.clone()));
+                let Some(grant) = grant else { return };
+                let room_id = grant.room_id.clone();
                 let recording = Recording {
                     id: new_id(),
                     room_id: room_id.clone(),
@@ -50,11 +55,7 @@ impl Reactor {
                     duration_ms: None,
                     bytes: None,
                     status: RecordingStatus::Recording.as_str().into(),
-                    archive_path: self
-                        .recordings_dir
-                        .join(format!("{stream_id}.mkv"))
-                        .to_string_lossy()
-                        .into_owned(),
+                    archive_path: format!("{stream_id}.mkv"),
                     end_reason: None,
                 };
                 let id = stream_id.to_string();
@@ -62,14 +63,24 @@ impl Reactor {
                     .db
                     .run(move |conn| {
                         conn.transaction(|conn| {
-                            Room::set_live(conn, &room_id, Some(&id))?;
-                            Recording::insert(conn, &recording)
+                            // The recording is kept either way: the archive is being written.
+                            Recording::insert(conn, &recording)?;
+                            Room::set_live_if_allowed(conn, &room_id, &id, &grant.key_hash)
                         })
                         .map_err(Into::into)
                     })
                     .await;
-                if let Err(e) = result {
-                    error!(stream = %stream_id, error = %e, "could not record the stream start");
+                match result {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        // Revoked between the grant and now (room deleted, key regenerated, owner
+                        // disabled or demoted): the room never shows live and the stream ends.
+                        warn!(stream = %stream_id, room = %grant.room_id, "the right to broadcast was taken away before the stream started; ending it");
+                        self.ingest.revoke(stream_id);
+                    }
+                    Err(e) => {
+                        error!(stream = %stream_id, error = %e, "could not record the stream start");
+                    }
                 }
             }
             StreamEvent::Ended {
@@ -84,13 +95,8 @@ impl Reactor {
                     info!(stream = %stream_id, ?reason, archive = %archive.path.display(), duration = ?archive.duration, "stream ended");
                 }
                 self.schedule_hls_cleanup(stream_id.clone());
-                let Some(room_id) = self.rooms.remove(stream_id) else {
+                let Some(RoomGrant { room_id, .. }) = self.rooms.remove(stream_id) else {
                     return;
-                };
-                let status = if archive.finalized && archive.bytes > 0 {
-                    RecordingStatus::Complete
-                } else {
-                    RecordingStatus::Failed
                 };
                 let reason = serde_json::to_value(reason)
                     .ok()
@@ -101,26 +107,50 @@ impl Reactor {
                     archive.duration.as_millis() as i64,
                     archive.bytes as i64,
                 );
+                // An archive that holds media but was not finalized in time is repaired in the
+                // background; its row stays `recording` until then, so a restart would repair it.
+                let repair = !archive.finalized && archive.bytes > 0;
+                let status = if archive.finalized && archive.bytes > 0 {
+                    RecordingStatus::Complete
+                } else {
+                    RecordingStatus::Failed
+                };
+                let end_reason = reason.clone();
                 let result = self
                     .db
                     .run(move |conn| {
                         conn.transaction(|conn| {
-                            Recording::finish(
-                                conn,
-                                &id,
-                                status,
-                                now_ms(),
-                                duration,
-                                bytes,
-                                &reason,
-                            )?;
-                            Room::set_offline_if(conn, &room_id, &id)
+                            if !repair {
+                                Recording::finish(
+                                    conn,
+                                    &id,
+                                    status,
+                                    now_ms(),
+                                    duration,
+                                    bytes,
+                                    &end_reason,
+                                )?;
+                            }
+                            Room::set_offline_if(conn, &room_id, &id)?;
+                            Recording::of_stream(conn, &id)
                         })
                         .map_err(Into::into)
                     })
                     .await;
-                if let Err(e) = result {
-                    error!(stream = %stream_id, error = %e, "could not record the stream end");
+                match result {
+                    Ok(Some(recording)) if repair => {
+                        warn!(stream = %stream_id, "the archive was not finalized in time; repairing it");
+                        let (db, dir) = (self.db.clone(), self.recordings_dir.clone());
+                        tokio::spawn(async move {
+                            if let Err(e) = recovery::repair(&db, &dir, recording, &reason).await {
+                                error!(error = %e, "could not record a repaired archive");
+                            }
+                        });
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        error!(stream = %stream_id, error = %e, "could not record the stream end");
+                    }
                 }
             }
             StreamEvent::Abandoned { stream_id, reason } => {
@@ -133,7 +163,7 @@ impl Reactor {
                 for r in stats.renditions.iter().filter(|r| r.dropped_fps > 0.0) {
                     warn!(
                         stream = %stream_id,
-                        room = self.rooms.get(stream_id).as_deref().unwrap_or("-"),
+                        room = self.rooms.get(stream_id).map(|g| g.room_id).as_deref().unwrap_or("-"),
                         rendition = %r.name,
                         dropped_fps = r.dropped_fps,
                         dropped_frames = r.dropped_frames,

@@ -4,6 +4,7 @@
 
 mod auth;
 mod chat;
+pub mod client;
 mod hls;
 mod presets;
 mod recordings;
@@ -103,7 +104,38 @@ pub fn app(
         .route("/health", web::get().to(health))
         .service(hls::scope())
         .default_service(web::to(web_app::serve))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
+}
+
+/// The span each request runs in: method, path and the client address as [`client`] sees it
+/// (the default span would believe any `X-Forwarded-For`). Spans are not log lines: nothing is
+/// logged per request unless something goes wrong.
+pub struct RequestSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        let client = request
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.proxies.client_ip(request.request()).to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.path(),
+            %client,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
 
 /// This document.

@@ -78,6 +78,8 @@ pub struct TestApp {
     pub shutdown: CancellationToken,
     pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
     pub client: reqwest::Client,
+    /// The publishers the server granted a room to and has not yet seen end.
+    pub stream_rooms: livestream::ingest_auth::StreamRooms,
 }
 
 /// A short generated clip to publish.
@@ -121,6 +123,10 @@ pub fn test_settings(data_dir: &Path) -> (Settings, Vec<String>) {
     settings.auth.admin_username = ADMIN.0.to_owned();
     settings.auth.admin_password = ADMIN.1.to_owned();
     settings.auth.login_attempts_per_minute = 1000;
+    settings.auth.registrations_per_hour = 1000;
+    // Every test client comes from loopback; tests of these limits set their own.
+    settings.chat.max_connections = 20_000;
+    settings.chat.max_connections_per_address = 10_000;
     settings.chat.messages_per_window = 1000;
     settings.chat.window_seconds = 1;
     (settings, keys)
@@ -160,6 +166,7 @@ impl TestApp {
         let http = format!("http://127.0.0.1:{}", app.http_port());
         let rtmp_port = app.rtmp_port();
         let events = app.subscribe();
+        let stream_rooms = app.stream_rooms();
         let shutdown = app.shutdown_token();
         let server = tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::new();
@@ -174,6 +181,7 @@ impl TestApp {
             shutdown,
             server,
             client,
+            stream_rooms,
         }
     }
 
@@ -329,6 +337,18 @@ impl TestApp {
             response.status()
         );
         response.text().await.expect("body")
+    }
+
+    /// A second connection pool to this server's database, for checks below the API.
+    pub fn database(&self) -> livestream::db::Db {
+        let url = match &self._database {
+            Some(db) => db.url(),
+            None => format!(
+                "sqlite://{}",
+                self.data_dir.path().join("livestream.db").display()
+            ),
+        };
+        livestream::db::Db::connect(&url, 2).expect("the test database opens")
     }
 
     pub fn hls_dir(&self, id: &StreamId) -> PathBuf {

@@ -4,16 +4,21 @@
 #[macro_use]
 mod helpers;
 
+mod abuse;
 mod accounts;
+mod admins;
 mod chat;
+mod chat_rights;
 mod delivery;
 mod hostile_input;
 mod lifecycle;
+mod operations;
 mod overload;
 mod permissions;
 mod publish;
 mod reconnect;
 mod recordings;
+mod revocation;
 mod rooms;
 mod rtmp_client;
 mod rtmp_peers;
