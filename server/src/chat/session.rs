@@ -225,23 +225,30 @@ fn may_moderate(conn: &mut DbConnection, room: &Room, user: &User) -> QueryResul
         || Moderators::is_moderator(conn, &room.id, &user.id)?)
 }
 
-/// The user behind `token` and whether they may moderate, if the token is valid and the user may
-/// still use it.
-async fn log_in(state: &web::Data<AppState>, room: &Room, token: &str) -> Option<Chatter> {
-    let claims = state.tokens.verify(token).ok()?;
+/// The user `user_id` as stored now, and whether they may moderate `room`.
+async fn rights(
+    state: &web::Data<AppState>,
+    room: &Room,
+    user_id: String,
+) -> Result<Option<(User, bool)>, crate::db::DbError> {
     let room = room.clone();
-    let sub = claims.sub.clone();
-    let found = state
+    state
         .db
         .run(move |conn| {
-            let Some(user) = User::find(conn, &sub)? else {
+            let Some(user) = User::find(conn, &user_id)? else {
                 return Ok(None);
             };
             let can_moderate = may_moderate(conn, &room, &user)?;
             Ok(Some((user, can_moderate)))
         })
-        .await;
-    let (user, can_moderate) = match found {
+        .await
+}
+
+/// The user behind `token` and whether they may moderate, if the token is valid and the user may
+/// still use it.
+async fn log_in(state: &web::Data<AppState>, room: &Room, token: &str) -> Option<Chatter> {
+    let claims = state.tokens.verify(token).ok()?;
+    let (user, can_moderate) = match rights(state, room, claims.sub.clone()).await {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(e) => {
@@ -270,18 +277,7 @@ async fn recheck(
     chatter: &mut Option<Chatter>,
 ) -> Option<ServerFrame> {
     let current = chatter.as_ref()?;
-    let (user_id, room_clone) = (current.user.id.clone(), room.clone());
-    let found = state
-        .db
-        .run(move |conn| {
-            let Some(user) = User::find(conn, &user_id)? else {
-                return Ok(None);
-            };
-            let can_moderate = may_moderate(conn, &room_clone, &user)?;
-            Ok(Some((user, can_moderate)))
-        })
-        .await;
-    match found {
+    match rights(state, room, current.user.id.clone()).await {
         Ok(Some((user, can_moderate)))
             if !user.disabled && user.token_version == current.token_version =>
         {

@@ -249,19 +249,7 @@ async fn a_client_that_stops_reading_is_disconnected() {
     let (olive, _) = app.register("olive", "streamer").await;
     let (room, _) = app.create_room(&olive, "Stalled").await;
     // A client with a tiny receive buffer that never reads.
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.set_recv_buffer_size(4096).expect("small buffer");
-    let addr: std::net::SocketAddr = app
-        .http
-        .trim_start_matches("http://")
-        .parse()
-        .expect("addr");
-    let stream = socket.connect(addr).await.expect("connect");
-    let (mut stalled, response) =
-        tokio_tungstenite::client_async(format!("ws://{addr}/api/rooms/{room}/chat"), stream)
-            .await
-            .expect("the client joins");
-    assert_eq!(response.status().as_u16(), 101);
+    let mut stalled = app.stalled_chat_client(&room).await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
     assert_eq!(writer.auth(&olive).await["type"], "authenticated");
     // Enough to fill every buffer between the server and the stalled client.

@@ -38,16 +38,7 @@ async fn last_admin(backend: Backend) {
         )
         .await;
     assert_eq!(status, 200);
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "ada", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let ada = body["access_token"].as_str().expect("token").to_owned();
+    let ada = app.login("ada").await;
     // Two admins: Ada may disable root ...
     let (status, body) = app
         .json(

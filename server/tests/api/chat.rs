@@ -374,18 +374,7 @@ async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
     let (olive, _) = app.register("olive", "streamer").await;
     let (room, _) = app.create_room(&olive, "Firehose").await;
     // A client with a tiny receive buffer that never reads.
-    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-    socket.set_recv_buffer_size(4096).expect("small buffer");
-    let addr: std::net::SocketAddr = app
-        .http
-        .trim_start_matches("http://")
-        .parse()
-        .expect("addr");
-    let stream = socket.connect(addr).await.expect("connect");
-    let url = format!("ws://{addr}/api/rooms/{room}/chat");
-    let (mut slow, _) = tokio_tungstenite::client_async(url, stream)
-        .await
-        .expect("slow client joins");
+    let mut slow = app.stalled_chat_client(&room).await;
     let (mut healthy, _) = ChatClient::join(&app, &room).await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
     assert_eq!(writer.auth(&olive).await["type"], "authenticated");

@@ -104,16 +104,7 @@ async fn rights(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     // The promotion revoked the old token: log in again as an admin.
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "second", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let second = body["access_token"].as_str().expect("token").to_owned();
+    let second = app.login("second").await;
     let (mut demoted, _) = ChatClient::join(&app, &room).await;
     assert_eq!(demoted.auth(&second).await["can_moderate"], true);
     let (status, _) = app

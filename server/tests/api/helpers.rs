@@ -408,6 +408,64 @@ impl TestApp {
         )
     }
 
+    /// Logs `username` in with the test password and returns a token (status checked).
+    pub async fn login(&self, username: &str) -> String {
+        let body = serde_json::json!({ "username": username, "password": PASSWORD });
+        let (status, body) = self
+            .json(reqwest::Method::POST, "/api/auth/login", None, Some(body))
+            .await;
+        assert_eq!(status, 200, "login {username}: {body}");
+        body["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// Waits until the room API shows `room` offline; panics if it stays live.
+    pub async fn assert_goes_offline(&self, room: &str) {
+        let mut shown = serde_json::Value::Null;
+        for _ in 0..100 {
+            let status;
+            (status, shown) = self
+                .json(
+                    reqwest::Method::GET,
+                    &format!("/api/rooms/{room}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(
+                (status, &shown["id"]),
+                (200, &serde_json::json!(room)),
+                "{shown}"
+            );
+            if shown["live"].is_null() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the room stayed live: {shown}");
+    }
+
+    /// A chat client of `room` with a tiny receive buffer that never reads (unless the test
+    /// does), and the HTTP status of its upgrade.
+    pub async fn stalled_chat_client(
+        &self,
+        room: &str,
+    ) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("small buffer");
+        let addr: std::net::SocketAddr = self
+            .http
+            .trim_start_matches("http://")
+            .parse()
+            .expect("addr");
+        let stream = socket.connect(addr).await.expect("connect");
+        let url = format!("ws://{addr}/api/rooms/{room}/chat");
+        let (client, response) = tokio_tungstenite::client_async(url, stream)
+            .await
+            .expect("the client joins");
+        assert_eq!(response.status().as_u16(), 101);
+        client
+    }
+
     /// Logs the built-in admin in and returns a token.
     pub async fn admin_token(&self) -> String {
         let body = serde_json::json!({ "username": ADMIN.0, "password": ADMIN.1 });
@@ -678,6 +736,37 @@ pub async fn json_with_status(
     let text = response.text().await.expect("body");
     assert_eq!(status, expected, "{text}");
     serde_json::from_str(&text).expect("JSON body")
+}
+
+/// On a server at `base` (a real binary): registers streamer "olive" and creates a room titled
+/// `title`; returns (room id, stream key).
+pub async fn streamer_room_on(
+    client: &reqwest::Client,
+    base: &str,
+    title: &str,
+) -> (String, String) {
+    let register =
+        serde_json::json!({ "username": "olive", "password": PASSWORD, "role": "streamer" });
+    let session = json_with_status(
+        client
+            .post(format!("{base}/api/auth/register"))
+            .json(&register),
+        201,
+    )
+    .await;
+    let token = session["access_token"].as_str().expect("token").to_owned();
+    let created = json_with_status(
+        client
+            .post(format!("{base}/api/rooms"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "title": title })),
+        201,
+    )
+    .await;
+    (
+        created["room"]["id"].as_str().expect("id").to_owned(),
+        created["stream_key"].as_str().expect("key").to_owned(),
+    )
 }
 
 /// Waits until the server at `base` answers `/health` with a success; panics after 10 s.

@@ -148,26 +148,7 @@ async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
     let client = reqwest::Client::new();
     let mut server = start();
     wait_until_up(&client, &base).await;
-    let register =
-        serde_json::json!({ "username": "olive", "password": PASSWORD, "role": "streamer" });
-    let session = json_with_status(
-        client
-            .post(format!("{base}/api/auth/register"))
-            .json(&register),
-        201,
-    )
-    .await;
-    let token = session["access_token"].as_str().expect("token").to_owned();
-    let created = json_with_status(
-        client
-            .post(format!("{base}/api/rooms"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "title": "Crashy" })),
-        201,
-    )
-    .await;
-    let room = created["room"]["id"].as_str().expect("id").to_owned();
-    let key = created["stream_key"].as_str().expect("key").to_owned();
+    let (room, key) = streamer_room_on(&client, &base, "Crashy").await;
     let mut publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 30);
     let mut live = false;
     for _ in 0..200 {
@@ -498,26 +479,7 @@ async fn recordings_survive_a_start_from_another_directory() {
     // First run: a relative data directory, from `outer`.
     let mut server = start(outer.path(), std::path::Path::new("./data"));
     wait_until_up(&client, &base).await;
-    let register =
-        serde_json::json!({ "username": "olive", "password": PASSWORD, "role": "streamer" });
-    let session = json_with_status(
-        client
-            .post(format!("{base}/api/auth/register"))
-            .json(&register),
-        201,
-    )
-    .await;
-    let token = session["access_token"].as_str().expect("token").to_owned();
-    let created = json_with_status(
-        client
-            .post(format!("{base}/api/rooms"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "title": "Moved" })),
-        201,
-    )
-    .await;
-    let room = created["room"]["id"].as_str().expect("id").to_owned();
-    let key = created["stream_key"].as_str().expect("key").to_owned();
+    let (room, key) = streamer_room_on(&client, &base, "Moved").await;
     let publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 3);
     assert_published(publisher, Duration::from_secs(30)).await;
     let mut list = serde_json::Value::Null;

@@ -11,23 +11,6 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Waits until the room API shows the room offline; panics if it stays live.
-async fn assert_goes_offline(app: &TestApp, room: &str) {
-    let mut shown = Value::Null;
-    for _ in 0..100 {
-        let status;
-        (status, shown) = app
-            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-            .await;
-        assert_eq!(status, 200, "{shown}");
-        if shown["live"].is_null() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the room stayed live: {shown}");
-}
-
 async fn regenerated_key(backend: Backend) {
     let mut app = TestApp::spawn_on(backend).await;
     let (olive, _) = app.register("olive", "streamer").await;
@@ -51,7 +34,7 @@ async fn regenerated_key(backend: Backend) {
     assert_eq!(reason, EndReason::Revoked);
     assert!(finalized, "the archive is kept");
     assert_refused(publisher, Duration::from_secs(10)).await;
-    assert_goes_offline(&app, &room).await;
+    app.assert_goes_offline(&room).await;
     let again = app.publish_ffmpeg(&old_key, Clip::small(30.0), &[]);
     assert_refused_with(again, Duration::from_secs(10), "unknown stream key").await;
     app.stop().await;

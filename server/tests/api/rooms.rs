@@ -428,19 +428,7 @@ async fn demoting_the_owner_ends_the_broadcast_and_refuses_the_key() {
     // The server closed the connection: ffmpeg fails long before its 30 s clip would end.
     assert_refused(publisher, Duration::from_secs(10)).await;
     // The room goes offline as the end is recorded, just after the event.
-    let mut shown = Value::Null;
-    for _ in 0..50 {
-        let status;
-        (status, shown) = app
-            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-            .await;
-        assert_eq!((status, &shown["id"]), (200, &json!(room)), "{shown}");
-        if shown["live"].is_null() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(shown["live"], Value::Null, "offline once revoked");
+    app.assert_goes_offline(&room).await;
     let refused = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
     assert_refused_with(
         refused,
