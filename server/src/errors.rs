@@ -28,6 +28,9 @@ pub enum ApiError {
     Validation(BTreeMap<String, String>),
     #[error("too many attempts; try again in a minute")]
     RateLimited,
+    /// A dependency (the database) is unreachable: a 503 with `Retry-After`, until it is back.
+    #[error("the service is temporarily unavailable; try again shortly")]
+    Unavailable,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -44,6 +47,7 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited => "rate_limited",
+            Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -56,13 +60,18 @@ impl ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        Self::Internal(e.into())
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the database is unavailable; answering 503");
+            Self::Unavailable
+        } else {
+            Self::Internal(e.into())
+        }
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(e.into())
+        DbError::Query(e).into()
     }
 }
 
@@ -91,6 +100,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -110,6 +120,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthorized) {
             response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if matches!(self, Self::Unavailable) {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, "5"));
         }
         response.json(ErrorBody {
             error: ErrorDetail {
@@ -160,4 +173,75 @@ pub fn path_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::NotFound.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_and_a_bug_stays_a_500() {
+        for unavailable in [
+            DbError::Lost(database_error(DatabaseErrorKind::Unknown, "anything")),
+            DbError::Query(database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "closed",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "MySQL server has gone away",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "Lost connection to server during query",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "Can't connect to server on '127.0.0.1' (111)",
+            )),
+        ] {
+            let text = unavailable.to_string();
+            let api = ApiError::from(unavailable);
+            assert_eq!(api.code(), "unavailable", "{text}");
+            let response = api.error_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{text}");
+            let retry_after = response
+                .headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok());
+            assert_eq!(retry_after, Some("5"));
+        }
+        for bug in [
+            DbError::Query(Error::NotFound),
+            DbError::Query(database_error(DatabaseErrorKind::UniqueViolation, "dup")),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "no such table: rooms",
+            )),
+            DbError::Task,
+            DbError::Migration("bad".into()),
+        ] {
+            let text = bug.to_string();
+            let api = ApiError::from(bug);
+            assert_eq!(api.code(), "internal", "{text}");
+            assert_eq!(
+                api.status_code(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            ApiError::from(database_error(
+                DatabaseErrorKind::Unknown,
+                "Server shutdown in progress"
+            ))
+            .code(),
+            "unavailable"
+        );
+    }
 }

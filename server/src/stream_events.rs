@@ -1,7 +1,13 @@
 //! How the server reacts to the media engine: rooms go live and offline, recordings are written,
 //! the live view is kept current, and every event is re-broadcast (tests and later features
 //! listen to it).
+//!
+//! The in-memory view is updated first; the database writes of each stream then go through
+//! [`OrderedWrites`]: in order per stream, and retried while the database is away, so that a
+//! broadcast's recording row is complete once it is back. The media engine never waits for the
+//! database.
 
+use crate::db::retry::OrderedWrites;
 use crate::db::Db;
 use crate::ingest_auth::StreamRooms;
 use crate::live_streams::LiveStreams;
@@ -13,11 +19,17 @@ use pipelines::StreamEvent;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
-use tracing::{error, info, warn};
+use tracing::{info, warn};
+
+/// How long the last database writes may take at shutdown (within the 10 s the server gives the
+/// reactor); what is left is repaired by the crash recovery of the next start.
+const WRITES_GRACE_AT_SHUTDOWN: Duration = Duration::from_secs(8);
 
 /// Everything the reactor needs.
 pub struct Reactor {
     pub db: Db,
+    /// The database writes of streams: ordered per stream, retried through outages.
+    pub writes: OrderedWrites,
     pub rooms: StreamRooms,
     pub live: LiveStreams,
     pub broadcast: broadcast::Sender<StreamEvent>,
@@ -32,6 +44,13 @@ impl Reactor {
         while let Some(event) = events.recv().await {
             self.apply(&event).await;
             let _ = self.broadcast.send(event);
+        }
+        let left = self.writes.finish(WRITES_GRACE_AT_SHUTDOWN).await;
+        if left > 0 {
+            warn!(
+                writes = left,
+                "stopped with database writes not applied; the next start's recovery repairs their recordings"
+            );
         }
     }
 
@@ -58,9 +77,8 @@ impl Reactor {
                     end_reason: None,
                 };
                 let id = stream_id.to_string();
-                let result = self
-                    .db
-                    .run(move |conn| {
+                self.writes
+                    .write(stream_id.as_str(), "record the stream start", move |conn| {
                         conn.transaction(|conn| {
                             Room::set_live(conn, &room_id, Some(&id))?;
                             Recording::insert(conn, &recording)
@@ -68,9 +86,6 @@ impl Reactor {
                         .map_err(Into::into)
                     })
                     .await;
-                if let Err(e) = result {
-                    error!(stream = %stream_id, error = %e, "could not record the stream start");
-                }
             }
             StreamEvent::Ended {
                 stream_id,
@@ -96,32 +111,23 @@ impl Reactor {
                     .ok()
                     .and_then(|v| v["kind"].as_str().map(str::to_owned))
                     .unwrap_or_default();
-                let (id, duration, bytes) = (
+                let (id, ended_at, duration, bytes) = (
                     stream_id.to_string(),
+                    now_ms(),
                     archive.duration.as_millis() as i64,
                     archive.bytes as i64,
                 );
-                let result = self
-                    .db
-                    .run(move |conn| {
+                self.writes
+                    .write(stream_id.as_str(), "record the stream end", move |conn| {
                         conn.transaction(|conn| {
                             Recording::finish(
-                                conn,
-                                &id,
-                                status,
-                                now_ms(),
-                                duration,
-                                bytes,
-                                &reason,
+                                conn, &id, status, ended_at, duration, bytes, &reason,
                             )?;
                             Room::set_offline_if(conn, &room_id, &id)
                         })
                         .map_err(Into::into)
                     })
                     .await;
-                if let Err(e) = result {
-                    error!(stream = %stream_id, error = %e, "could not record the stream end");
-                }
             }
             StreamEvent::Abandoned { stream_id, reason } => {
                 info!(stream = %stream_id, ?reason, "publisher left before its stream started");

@@ -6,11 +6,13 @@ mod helpers;
 
 mod accounts;
 mod chat;
+mod database_outage;
 mod delivery;
 mod hostile_input;
 mod lifecycle;
 mod overload;
 mod permissions;
+mod private_mariadb;
 mod publish;
 mod reconnect;
 mod recordings;
