@@ -43,6 +43,12 @@ pub struct DatabaseSettings {
     /// means `<data_dir>/livestream.db`.
     pub url: String,
     pub max_connections: u32,
+    /// A call that gets no connection within this fails (the API answers 503 `unavailable`):
+    /// how long a request waits while the database is away.
+    pub connect_timeout_seconds: u64,
+    /// How long the server keeps retrying a broadcast's database writes (room live or offline,
+    /// its recording row) while the database is away, before giving them up.
+    pub write_retry_minutes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,6 +195,8 @@ impl Settings {
             .set_default("ingest.stream_keys", Vec::<String>::new())?
             .set_default("database.url", "")?
             .set_default("database.max_connections", 8)?
+            .set_default("database.connect_timeout_seconds", 2)?
+            .set_default("database.write_retry_minutes", 30)?
             .set_default("auth.jwt_secret", "")?
             .set_default("auth.token_ttl_seconds", 3600)?
             .set_default("auth.login_attempts_per_minute", 10)?
@@ -272,6 +280,15 @@ impl Settings {
         {
             return invalid(
                 "rtmp.max_message_bytes must be 64 KiB-16 MiB and rtmp.max_buffered_bytes at least that, at most 1 GiB",
+            );
+        }
+        let database = &self.database;
+        if !(1..=60).contains(&database.connect_timeout_seconds) {
+            return invalid("database.connect_timeout_seconds must be between 1 and 60");
+        }
+        if database.write_retry_minutes > 7 * 24 * 60 {
+            return invalid(
+                "database.write_retry_minutes must be between 0 (no retry) and 10080 (a week)",
             );
         }
         if self.ingest.stream_keys.iter().any(|k| k.len() < 8) {
@@ -371,6 +388,8 @@ mod tests {
         assert_eq!(settings.http.port, 9200, "environment beats file");
         assert_eq!(settings.hls.segment_seconds, 4, "file beats defaults");
         assert_eq!(settings.rtmp.port, 1935, "defaults fill the rest");
+        assert_eq!(settings.database.connect_timeout_seconds, 2);
+        assert_eq!(settings.database.write_retry_minutes, 30);
         assert_eq!(
             settings.ingest.stream_keys,
             ["first-key-123", "second-key-456"]
@@ -421,6 +440,23 @@ mod tests {
                 "[chat]\nmax_connections_per_address = 0\n",
                 "max_connections_per_address",
             ),
+            (
+                "[database]\nconnect_timeout_seconds = 0\n",
+                "database.connect_timeout_seconds",
+            ),
+            (
+                "[database]\nconnect_timeout_seconds = 61\n",
+                "database.connect_timeout_seconds",
+            ),
+            (
+                "[database]\nconnect_timeout_seconds = -1\n",
+                "connect_timeout_seconds",
+            ),
+            (
+                "[database]\nwrite_retry_minutes = 100000\n",
+                "database.write_retry_minutes",
+            ),
+            ("[database]\nwrite_retry_minute = 5\n", "write_retry_minute"),
         ] {
             let file = dir.path().join("bad.toml");
             std::fs::write(&file, body).expect("write");

@@ -30,6 +30,8 @@ pub enum ApiError {
     RateLimited,
     #[error("too many connections from your address")]
     TooManyConnections,
+    /// A dependency (the database) is unreachable, or password work is queued too long: a 503
+    /// with `Retry-After`.
     #[error("the service is temporarily unavailable; try again shortly")]
     Unavailable,
     #[error("internal error")]
@@ -69,13 +71,18 @@ impl From<crate::auth::Busy> for ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
-        Self::Internal(e.into())
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "the database is unavailable; answering 503");
+            Self::Unavailable
+        } else {
+            Self::Internal(e.into())
+        }
     }
 }
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(e.into())
+        DbError::Query(e).into()
     }
 }
 
@@ -177,4 +184,75 @@ pub fn path_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     ApiError::NotFound.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_and_a_bug_stays_a_500() {
+        for unavailable in [
+            DbError::Lost(database_error(DatabaseErrorKind::Unknown, "anything")),
+            DbError::Query(database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "closed",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "MySQL server has gone away",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "Lost connection to server during query",
+            )),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "Can't connect to server on '127.0.0.1' (111)",
+            )),
+        ] {
+            let text = unavailable.to_string();
+            let api = ApiError::from(unavailable);
+            assert_eq!(api.code(), "unavailable", "{text}");
+            let response = api.error_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{text}");
+            let retry_after = response
+                .headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok());
+            assert_eq!(retry_after, Some("5"));
+        }
+        for bug in [
+            DbError::Query(Error::NotFound),
+            DbError::Query(database_error(DatabaseErrorKind::UniqueViolation, "dup")),
+            DbError::Query(database_error(
+                DatabaseErrorKind::Unknown,
+                "no such table: rooms",
+            )),
+            DbError::Task,
+            DbError::Migration("bad".into()),
+        ] {
+            let text = bug.to_string();
+            let api = ApiError::from(bug);
+            assert_eq!(api.code(), "internal", "{text}");
+            assert_eq!(
+                api.status_code(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            ApiError::from(database_error(
+                DatabaseErrorKind::Unknown,
+                "Server shutdown in progress"
+            ))
+            .code(),
+            "unavailable"
+        );
+    }
 }

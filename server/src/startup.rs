@@ -5,6 +5,7 @@ use crate::auth::{hash_password, PasswordWork, RateLimiter, TokenKeys};
 use crate::chat::hub::LocalHub;
 use crate::chat::ChatService;
 use crate::configuration::Settings;
+use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
 use crate::ingest_auth::{RoomKeys, StreamRooms};
 use crate::live_streams::LiveStreams;
@@ -72,7 +73,8 @@ pub struct Application {
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let url = settings.database_url();
     let max = settings.database.max_connections;
-    let db = tokio::task::spawn_blocking(move || Db::connect(&url, max)).await??;
+    let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url, max, timeout)).await??;
     db.run(|conn| Ok(Preset::seed_default(conn)?)).await?;
     if !settings.auth.admin_username.is_empty() {
         ensure_admin(
@@ -311,6 +313,10 @@ impl Application {
             .run();
         let (broadcast, _) = broadcast::channel(1024);
         let reactor = Reactor {
+            writes: OrderedWrites::new(
+                db.clone(),
+                RetryPolicy::for_minutes(settings.database.write_retry_minutes),
+            ),
             db,
             rooms,
             ingest: rtmp.handle(),

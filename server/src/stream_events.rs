@@ -1,7 +1,13 @@
 //! How the server reacts to the media engine: rooms go live and offline, recordings are written,
 //! the live view is kept current, and every event is re-broadcast (tests and later features
 //! listen to it).
+//!
+//! The in-memory view is updated first; the database writes of each stream then go through
+//! [`OrderedWrites`]: in order per stream, and retried while the database is away, so that a
+//! broadcast's recording row is complete once it is back. The media engine never waits for the
+//! database.
 
+use crate::db::retry::OrderedWrites;
 use crate::db::Db;
 use crate::ingest_auth::{RoomGrant, StreamRooms};
 use crate::live_streams::LiveStreams;
@@ -16,9 +22,15 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tracing::{error, info, warn};
 
+/// How long the last database writes may take at shutdown (within the 10 s the server gives the
+/// reactor); what is left is repaired by the crash recovery of the next start.
+const WRITES_GRACE_AT_SHUTDOWN: Duration = Duration::from_secs(8);
+
 /// Everything the reactor needs.
 pub struct Reactor {
     pub db: Db,
+    /// The database writes of streams: ordered per stream, retried through outages.
+    pub writes: OrderedWrites,
     pub rooms: StreamRooms,
     /// Ends streams that started after their right to broadcast was taken away.
     pub ingest: pipelines::IngestHandle,
@@ -35,6 +47,13 @@ impl Reactor {
         while let Some(event) = events.recv().await {
             self.apply(&event).await;
             let _ = self.broadcast.send(event);
+        }
+        let left = self.writes.finish(WRITES_GRACE_AT_SHUTDOWN).await;
+        if left > 0 {
+            warn!(
+                writes = left,
+                "stopped with database writes not applied; the next start's recovery repairs their recordings"
+            );
         }
     }
 
@@ -59,29 +78,31 @@ impl Reactor {
                     end_reason: None,
                 };
                 let id = stream_id.to_string();
-                let result = self
-                    .db
-                    .run(move |conn| {
-                        conn.transaction(|conn| {
-                            // The recording is kept either way: the archive is being written.
-                            Recording::insert(conn, &recording)?;
-                            Room::set_live_if_allowed(conn, &room_id, &id, &grant.key_hash)
-                        })
-                        .map_err(Into::into)
-                    })
+                let key_hash = grant.key_hash.clone();
+                let (ingest, stream) = (self.ingest.clone(), stream_id.clone());
+                self.writes
+                    .write_then(
+                        stream_id.as_str(),
+                        "record the stream start",
+                        move |conn| {
+                            conn.transaction(|conn| {
+                                // The recording is kept either way: the archive is being written.
+                                Recording::insert(conn, &recording)?;
+                                Room::set_live_if_allowed(conn, &room_id, &id, &key_hash)
+                            })
+                            .map_err(Into::into)
+                        },
+                        move |allowed| {
+                            if !allowed {
+                                // Revoked between the grant and now (room deleted, key
+                                // regenerated, owner disabled or demoted): the room never shows
+                                // live and the stream ends.
+                                warn!(stream = %stream, room = %grant.room_id, "the right to broadcast was taken away before the stream started; ending it");
+                                ingest.revoke(&stream);
+                            }
+                        },
+                    )
                     .await;
-                match result {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        // Revoked between the grant and now (room deleted, key regenerated, owner
-                        // disabled or demoted): the room never shows live and the stream ends.
-                        warn!(stream = %stream_id, room = %grant.room_id, "the right to broadcast was taken away before the stream started; ending it");
-                        self.ingest.revoke(stream_id);
-                    }
-                    Err(e) => {
-                        error!(stream = %stream_id, error = %e, "could not record the stream start");
-                    }
-                }
             }
             StreamEvent::Ended {
                 stream_id,
@@ -102,8 +123,9 @@ impl Reactor {
                     .ok()
                     .and_then(|v| v["kind"].as_str().map(str::to_owned))
                     .unwrap_or_default();
-                let (id, duration, bytes) = (
+                let (id, ended_at, duration, bytes) = (
                     stream_id.to_string(),
+                    now_ms(),
                     archive.duration.as_millis() as i64,
                     archive.bytes as i64,
                 );
@@ -116,42 +138,47 @@ impl Reactor {
                     RecordingStatus::Failed
                 };
                 let end_reason = reason.clone();
-                let result = self
-                    .db
-                    .run(move |conn| {
-                        conn.transaction(|conn| {
-                            if !repair {
-                                Recording::finish(
-                                    conn,
-                                    &id,
-                                    status,
-                                    now_ms(),
-                                    duration,
-                                    bytes,
-                                    &end_reason,
-                                )?;
-                            }
-                            Room::set_offline_if(conn, &room_id, &id)?;
-                            Recording::of_stream(conn, &id)
-                        })
-                        .map_err(Into::into)
-                    })
+                let (db, dir, stream) = (
+                    self.db.clone(),
+                    self.recordings_dir.clone(),
+                    stream_id.clone(),
+                );
+                self.writes
+                    .write_then(
+                        stream_id.as_str(),
+                        "record the stream end",
+                        move |conn| {
+                            conn.transaction(|conn| {
+                                if !repair {
+                                    Recording::finish(
+                                        conn,
+                                        &id,
+                                        status,
+                                        ended_at,
+                                        duration,
+                                        bytes,
+                                        &end_reason,
+                                    )?;
+                                }
+                                Room::set_offline_if(conn, &room_id, &id)?;
+                                Recording::of_stream(conn, &id)
+                            })
+                            .map_err(Into::into)
+                        },
+                        move |recording| {
+                            let Some(recording) = recording.filter(|_| repair) else {
+                                return;
+                            };
+                            warn!(stream = %stream, "the archive was not finalized in time; repairing it");
+                            tokio::spawn(async move {
+                                if let Err(e) = recovery::repair(&db, &dir, recording, &reason).await
+                                {
+                                    error!(error = %e, "could not record a repaired archive");
+                                }
+                            });
+                        },
+                    )
                     .await;
-                match result {
-                    Ok(Some(recording)) if repair => {
-                        warn!(stream = %stream_id, "the archive was not finalized in time; repairing it");
-                        let (db, dir) = (self.db.clone(), self.recordings_dir.clone());
-                        tokio::spawn(async move {
-                            if let Err(e) = recovery::repair(&db, &dir, recording, &reason).await {
-                                error!(error = %e, "could not record a repaired archive");
-                            }
-                        });
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        error!(stream = %stream_id, error = %e, "could not record the stream end");
-                    }
-                }
             }
             StreamEvent::Abandoned { stream_id, reason } => {
                 info!(stream = %stream_id, ?reason, "publisher left before its stream started");

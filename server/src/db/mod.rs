@@ -2,15 +2,22 @@
 //! pool, and migrations embedded in the binary and applied at start.
 //!
 //! Database calls are blocking; [`Db::run`] moves them off the async runtime.
+//!
+//! The database may go away and come back (a MariaDB restart): calls then fail fast with an
+//! error for which [`DbError::is_unavailable`] holds, and the pool reconnects by itself once the
+//! server is back. [`retry`] keeps writes that must not be lost until then.
+
+pub mod retry;
 
 pub mod schema;
 
 use diesel::connection::SimpleConnection;
 use diesel::mysql::MysqlConnection;
-use diesel::r2d2::{CustomizeConnection, Pool};
+use diesel::r2d2::{CustomizeConnection, HandleError, HandleEvent, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// One connection type over both backends.
@@ -76,14 +83,134 @@ const MYSQL_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/my
 /// Errors of the data layer.
 #[derive(Debug, Error)]
 pub enum DbError {
+    /// No connection within the connect timeout: the database is unreachable (or every
+    /// connection stayed busy that long).
     #[error("database pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("database: {0}")]
     Query(#[from] diesel::result::Error),
+    /// A call failed and its connection no longer answers: the database went away meanwhile.
+    #[error("database connection lost: {0}")]
+    Lost(diesel::result::Error),
     #[error("migrations: {0}")]
     Migration(String),
     #[error("the database task failed")]
     Task,
+}
+
+impl DbError {
+    /// Whether the database is unreachable rather than the call wrong: worth retrying later, and
+    /// a 503 at the API, never a 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Pool(_) | Self::Lost(_) => true,
+            Self::Query(e) => is_connection_error(e),
+            Self::Migration(_) | Self::Task => false,
+        }
+    }
+}
+
+/// Whether a query error says the connection or the server failed, not the query: a closed
+/// connection, a server that went away or is shutting down (MySQL/MariaDB client and server
+/// messages), a SQLite file busy past its timeout. Constraint violations, missing rows and
+/// malformed SQL are not.
+pub fn is_connection_error(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        Error::DatabaseError(_, info) => {
+            let message = info.message().to_ascii_lowercase();
+            [
+                "gone away",                  // CR_SERVER_GONE_ERROR (2006)
+                "lost connection",            // CR_SERVER_LOST (2013, 2055)
+                "can't connect",              // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR
+                "shutdown in progress",       // ER_SERVER_SHUTDOWN (1053)
+                "connection was killed",      // ER_CONNECTION_KILLED (1927)
+                "too many connections",       // ER_CON_COUNT_ERROR (1040)
+                "disconnected by the server", // ER_CLIENT_INTERACTION_TIMEOUT (4031)
+                "database is locked",         // SQLITE_BUSY past busy_timeout
+            ]
+            .iter()
+            .any(|needle| message.contains(needle))
+        }
+        _ => false,
+    }
+}
+
+/// Errors after which the connection is worth a ping: not the ones a healthy connection gives
+/// (no row, a constraint, a value that does not fit).
+fn may_have_lost_connection(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    !matches!(
+        e,
+        Error::NotFound
+            | Error::DeserializationError(_)
+            | Error::SerializationError(_)
+            | Error::QueryBuilderError(_)
+            | Error::InvalidCString(_)
+            | Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation
+                    | DatabaseErrorKind::ForeignKeyViolation
+                    | DatabaseErrorKind::NotNullViolation
+                    | DatabaseErrorKind::CheckViolation
+                    | DatabaseErrorKind::RestrictViolation
+                    | DatabaseErrorKind::ExclusionViolation,
+                _,
+            )
+    )
+}
+
+/// The pool's failed connection attempts, logged without flooding: the first of an outage at
+/// warn, then one line a minute while it lasts, and one line when a connection succeeds again.
+/// (r2d2's own handler logs every attempt, several a second per missing connection.)
+#[derive(Debug, Clone, Default)]
+struct OutageLog(Arc<Mutex<Outage>>);
+
+#[derive(Debug, Default)]
+struct Outage {
+    since: Option<Instant>,
+    failures: u64,
+    reported: Option<Instant>,
+}
+
+const OUTAGE_REPORT_EVERY: Duration = Duration::from_secs(60);
+
+impl HandleError<diesel::r2d2::Error> for OutageLog {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        let mut outage = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let since = *outage.since.get_or_insert(now);
+        outage.failures += 1;
+        if outage
+            .reported
+            .is_none_or(|at| now.duration_since(at) >= OUTAGE_REPORT_EVERY)
+        {
+            outage.reported = Some(now);
+            tracing::warn!(
+                %error,
+                failures = outage.failures,
+                down_for = ?now.duration_since(since),
+                "cannot connect to the database; retrying (meanwhile the API answers 503)"
+            );
+        }
+    }
+}
+
+impl HandleEvent for OutageLog {
+    fn handle_acquire(&self, _event: diesel::r2d2::event::AcquireEvent) {
+        let mut outage = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(since) = outage.since.take() {
+            tracing::info!(
+                failures = outage.failures,
+                down_for = ?since.elapsed(),
+                "connected to the database again"
+            );
+            *outage = Outage::default();
+        }
+    }
 }
 
 /// Per-connection settings applied when the pool opens a connection.
@@ -110,7 +237,13 @@ pub struct Db {
 
 impl Db {
     /// Connects to `url` (`sqlite://PATH`, a plain path, or `mysql://...`) and applies migrations.
-    pub fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
+    /// A call that cannot get a connection within `connect_timeout` fails with
+    /// [`DbError::Pool`]; at start the database is given at least 10 s to answer.
+    pub fn connect(
+        url: &str,
+        max_connections: u32,
+        connect_timeout: Duration,
+    ) -> Result<Self, DbError> {
         let (backend, target) = Backend::of(url);
         if backend == Backend::Sqlite {
             if let Some(parent) = std::path::Path::new(target)
@@ -133,14 +266,20 @@ impl Db {
             backend,
             target: target.to_owned(),
         };
+        let log = OutageLog::default();
+        // Not `build`, which would wait only `connect_timeout` for the database at start.
         let pool = Pool::builder()
             .max_size(max_connections.max(1))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(connect_timeout)
             .connection_customizer(Box::new(Setup))
-            .build(manager)
-            .map_err(|e| DbError::Migration(format!("could not open {}: {e}", redact(url))))?;
+            .error_handler(Box::new(log.clone()))
+            .event_handler(Box::new(log))
+            .build_unchecked(manager);
         let db = Self { pool, backend };
-        let mut conn = db.pool.get()?;
+        let mut conn = db
+            .pool
+            .get_timeout(connect_timeout.max(Duration::from_secs(10)))
+            .map_err(|e| DbError::Migration(format!("could not open {}: {e}", redact(url))))?;
         let migrations = match &*conn {
             DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
             DbConnection::Mysql(_) => MYSQL_MIGRATIONS,
@@ -164,7 +303,17 @@ impl Db {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            f(&mut conn).map_err(|e| match e {
+                DbError::Query(q) if may_have_lost_connection(&q) => {
+                    use diesel::r2d2::R2D2Connection;
+                    if conn.ping().is_err() {
+                        DbError::Lost(q)
+                    } else {
+                        DbError::Query(q)
+                    }
+                }
+                other => other,
+            })
         })
         .await
         .map_err(|_| DbError::Task)?

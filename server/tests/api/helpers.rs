@@ -348,7 +348,8 @@ impl TestApp {
                 self.data_dir.path().join("livestream.db").display()
             ),
         };
-        livestream::db::Db::connect(&url, 2).expect("the test database opens")
+        livestream::db::Db::connect(&url, 2, Duration::from_secs(10))
+            .expect("the test database opens")
     }
 
     pub fn hls_dir(&self, id: &StreamId) -> PathBuf {

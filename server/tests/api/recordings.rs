@@ -374,7 +374,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
     let (room, _) = app.create_room(&olive, "Interrupted").await;
     let db = {
         let url = format!("sqlite://{}", data.join("livestream.db").display());
-        livestream::db::Db::connect(&url, 1).expect("database")
+        livestream::db::Db::connect(&url, 1, Duration::from_secs(10)).expect("database")
     };
     let row = livestream::models::recording::Recording {
         id: "interruptedrecording".into(),
