@@ -17,4 +17,5 @@ mod recordings;
 mod rooms;
 mod rtmp_client;
 mod rtmp_peers;
+mod security_headers;
 mod timestamps;
