@@ -2,12 +2,13 @@
  * The web app end to end: the real server binary, a real ffmpeg RTMP publish and Debian's
  * Chromium. The tests run in order and share one server: a streamer creates a room, publishes
  * with the key the page showed, viewers watch and chat, an admin edits presets, and the
- * broadcast's recording appears once it ends. Every page is saved as a screenshot.
+ * broadcast's recording appears once it ends. Every page is saved as a screenshot, and no page
+ * may break the server's Content-Security-Policy.
  */
 import { statSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, logIn, newContext, screenshot } from "./support/browser";
+import { launchBrowser, logIn, newContext, screenshot, takeCspViolations } from "./support/browser";
 import { Publisher } from "./support/publisher";
 import { ADMIN, PASSWORD, Server } from "./support/server";
 
@@ -56,6 +57,12 @@ describe("Livestream in a real browser", () => {
     const admin = await server.login(ADMIN.username, ADMIN.password);
     const created = await server.api("POST", "/api/presets", admin, LADDER);
     expect(created.status).toBe(201);
+  });
+
+  // The app works under its policy: player, chat WebSocket, dialogs (their scroll-lock style),
+  // downloads and all.
+  afterEach(() => {
+    expect(takeCspViolations()).toEqual([]);
   });
 
   afterAll(async () => {
@@ -334,7 +341,7 @@ describe("Livestream in a real browser", () => {
   });
 
   test("pages fit a phone and have a dark mode", async () => {
-    const phone = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await newContext(browser, server.url, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await phone.newPage();
     await page.goto("/");
     await page.getByRole("link", { name: new RegExp(ROOM_TITLE) }).waitFor();

@@ -1,6 +1,7 @@
 //! The HTTP route table: the JSON API under `/api` (every route documented in
 //! `/api/openapi.json`, because routes are registered through the OpenAPI collector), HLS under
-//! `/hls`, `/health`, and the web app for every other path.
+//! `/hls`, `/health`, and the web app for every other path. Every response carries the browser
+//! defences of `security_headers`.
 
 mod auth;
 mod chat;
@@ -9,6 +10,7 @@ mod hls;
 mod presets;
 mod recordings;
 mod rooms;
+mod security_headers;
 mod streams;
 mod users;
 mod views;
@@ -104,6 +106,7 @@ pub fn app(
         .route("/health", web::get().to(health))
         .service(hls::scope())
         .default_service(web::to(web_app::serve))
+        .wrap(actix_web::middleware::from_fn(security_headers::add))
         .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
 }
 

@@ -1,6 +1,8 @@
 //! The web app: files of the built app (`http.web_root`), and `index.html` for every other page
-//! path so the app's own router can handle it (single-page-app fallback).
+//! path so the app's own router can handle it (single-page-app fallback). The page is sent with
+//! its Content-Security-Policy and that policy's nonce (`security_headers`).
 
+use super::security_headers;
 use crate::errors::ApiError;
 use crate::startup::AppState;
 use actix_files::NamedFile;
@@ -23,6 +25,9 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         return Err(ApiError::NotFound);
     }
     let relative = path.trim_start_matches('/');
+    if relative == INDEX {
+        return page(&state.web_root).await;
+    }
     if let Some(file) = app_file(&state.web_root, relative) {
         if let Ok(named) = NamedFile::open_async(&file).await {
             let cache = if relative.starts_with(HASHED_ASSETS) {
@@ -37,12 +42,41 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     if relative.starts_with(HASHED_ASSETS) {
         return Err(ApiError::NotFound);
     }
-    let index = state.web_root.join("index.html");
-    let named = NamedFile::open_async(&index).await.map_err(|e| {
+    page(&state.web_root).await
+}
+
+const INDEX: &str = "index.html";
+
+/// `index.html` with a fresh style nonce in a `<meta name="csp-nonce">` (the app hands it to
+/// the libraries that add `<style>` elements) and in the Content-Security-Policy. Never a 304:
+/// a cached page would carry an old nonce under a new policy.
+async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
+    let index = root.join(INDEX);
+    let html = tokio::fs::read_to_string(&index).await.map_err(|e| {
         tracing::warn!(error = %e, path = %index.display(), "the web app is not built");
         ApiError::NotFound
     })?;
-    Ok(with_cache(named.into_response(&req), "no-cache"))
+    let nonce = security_headers::new_nonce();
+    let policy = security_headers::app_policy(&nonce).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("the page nonce is not a header value"))
+    })?;
+    let html = with_nonce(&html, &nonce)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("{} has no <head>", index.display())))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(html))
+}
+
+/// `html` with `<meta name="csp-nonce" content="<nonce>">` first in its `<head>`.
+fn with_nonce(html: &str, nonce: &str) -> Option<String> {
+    let head = html.find("<head>")? + "<head>".len();
+    Some(format!(
+        "{}\n    <meta name=\"csp-nonce\" content=\"{nonce}\" />{}",
+        &html[..head],
+        &html[head..]
+    ))
 }
 
 /// The file under `root` that `relative` names, if it is made of plain names only.
@@ -65,6 +99,14 @@ fn with_cache(mut response: HttpResponse, cache: &'static str) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nonce_goes_first_into_the_head() {
+        let html = "<!doctype html>\n<html><head><title>x</title></head><body></body></html>";
+        let page = with_nonce(html, "00ff").expect("a head");
+        assert!(page.contains("<head>\n    <meta name=\"csp-nonce\" content=\"00ff\" /><title>"));
+        assert!(with_nonce("<p>no head</p>", "00ff").is_none());
+    }
 
     #[test]
     fn only_plain_paths_name_app_files() {

@@ -24,4 +24,5 @@ mod revocation;
 mod rooms;
 mod rtmp_client;
 mod rtmp_peers;
+mod security_headers;
 mod timestamps;

@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core, and the screenshots every run saves. */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { WEB_DIR } from "./server";
 
 /** Where each run saves a screenshot of every page (named in the README). */
@@ -17,10 +17,49 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile (its own storage, so its own login) at desktop size. */
-export async function newContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+/** A Content-Security-Policy violation a page reported (its `securitypolicyviolation` event). */
+export interface CspViolation {
+  page: string;
+  directive: string;
+  blocked: string;
+  source: string;
+  sample: string;
+}
+
+const cspViolations: CspViolation[] = [];
+
+/** Every violation reported by any page of any context since the last call; empties the list. */
+export function takeCspViolations(): CspViolation[] {
+  return cspViolations.splice(0);
+}
+
+/**
+ * Reports each page's `securitypolicyviolation` events to the test (documents only; the
+ * listener is in place before the page's own scripts run).
+ */
+async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.exposeBinding("__reportCspViolation", (_source, violation: CspViolation) => {
+    cspViolations.push(violation);
+  });
+  await context.addInitScript(() => {
+    const report = (window as unknown as { __reportCspViolation: (v: unknown) => void }).__reportCspViolation;
+    document.addEventListener("securitypolicyviolation", (e) => {
+      void report({
+        page: location.href,
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: `${e.sourceFile}:${e.lineNumber}`,
+        sample: e.sample,
+      });
+    });
+  });
+}
+
+/** A fresh browser profile (its own storage, so its own login), at desktop size unless `options` say otherwise. */
+export async function newContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, colorScheme: "light", ...options });
   context.setDefaultTimeout(20_000);
+  await watchCsp(context);
   return context;
 }
 
