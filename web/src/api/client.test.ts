@@ -33,6 +33,13 @@ describe("request", () => {
     expect(api.detail).toContain("Rendition 2 width must be even");
   });
 
+  it("reads a 503 without a body (a proxy's) as 'unavailable'", async () => {
+    vi.stubGlobal("fetch", vi.fn().mockResolvedValue(new Response("busy", { status: 503 })));
+    const error = (await request("/rooms").catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe("unavailable");
+    expect(error.message).toBe("The service is temporarily unavailable; try again shortly.");
+  });
+
   it("reports a network failure as 'Cannot reach the server'", async () => {
     vi.stubGlobal("fetch", vi.fn().mockRejectedValue(new TypeError("Failed to fetch")));
     const error = (await request("/rooms").catch((e: unknown) => e)) as ApiError;

@@ -11,6 +11,8 @@ const FALLBACK_MESSAGES: Record<string, string> = {
   payload_too_large: "The request is too large.",
   validation_failed: "Some fields are invalid.",
   rate_limited: "Too many attempts; try again in a minute.",
+  too_many_connections: "Too many connections from your address.",
+  unavailable: "The service is temporarily unavailable; try again shortly.",
   internal: "Something went wrong on the server.",
 };
 
@@ -104,6 +106,8 @@ function statusCode(status: number): ErrorCode {
       return "validation_failed";
     case 429:
       return "rate_limited";
+    case 503:
+      return "unavailable";
     default:
       return "internal";
   }

@@ -35,6 +35,8 @@ export type ErrorCode =
   | "payload_too_large"
   | "validation_failed"
   | "rate_limited"
+  | "too_many_connections"
+  | "unavailable"
   | "internal"
   | "network"
   | (string & {});
