@@ -60,8 +60,7 @@ async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
     let policy = security_headers::app_policy(&nonce).ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!("the page nonce is not a header value"))
     })?;
-    let html = with_nonce(&html, &nonce)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("{} has no <head>", index.display())))?;
+    let html = with_nonce(&html, &nonce);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, policy))
@@ -69,14 +68,21 @@ async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
         .body(html))
 }
 
-/// `html` with `<meta name="csp-nonce" content="<nonce>">` first in its `<head>`.
-fn with_nonce(html: &str, nonce: &str) -> Option<String> {
-    let head = html.find("<head>")? + "<head>".len();
-    Some(format!(
-        "{}\n    <meta name=\"csp-nonce\" content=\"{nonce}\" />{}",
-        &html[..head],
-        &html[head..]
-    ))
+/// `html` with `<meta name="csp-nonce" content="<nonce>">` first in its `<head>`; where the head
+/// is implied (HTML may leave `<head>` out), just after the doctype, where the parser puts it
+/// into the head all the same.
+fn with_nonce(html: &str, nonce: &str) -> String {
+    let meta = format!("\n    <meta name=\"csp-nonce\" content=\"{nonce}\" />");
+    let lower = html.to_ascii_lowercase();
+    let after = |tag: &str| {
+        let start = lower.find(tag)?;
+        Some(start + lower[start..].find('>')? + 1)
+    };
+    let at = after("<head>")
+        .or_else(|| after("<head "))
+        .or_else(|| after("<!doctype"))
+        .unwrap_or(0);
+    format!("{}{meta}{}", &html[..at], &html[at..])
 }
 
 /// The file under `root` that `relative` names, if it is made of plain names only.
@@ -103,9 +109,11 @@ mod tests {
     #[test]
     fn the_nonce_goes_first_into_the_head() {
         let html = "<!doctype html>\n<html><head><title>x</title></head><body></body></html>";
-        let page = with_nonce(html, "00ff").expect("a head");
+        let page = with_nonce(html, "00ff");
         assert!(page.contains("<head>\n    <meta name=\"csp-nonce\" content=\"00ff\" /><title>"));
-        assert!(with_nonce("<p>no head</p>", "00ff").is_none());
+        let implied = with_nonce("<!DOCTYPE html><title>x</title>", "00ff");
+        assert!(implied.starts_with("<!DOCTYPE html>\n    <meta name=\"csp-nonce\""));
+        assert!(with_nonce("<p>bare</p>", "00ff").starts_with("\n    <meta"));
     }
 
     #[test]
