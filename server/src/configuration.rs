@@ -330,7 +330,7 @@ impl Settings {
         if !(1..=3600).contains(&self.http.write_timeout_seconds) {
             return invalid("http.write_timeout_seconds must be between 1 and 3600");
         }
-        if let Err(e) = crate::routes::client::TrustedProxies::parse(&self.http.trusted_proxies) {
+        if let Err(e) = crate::client_address::TrustedProxies::parse(&self.http.trusted_proxies) {
             return invalid(&format!("http.trusted_proxies: {e}"));
         }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod client_address;
 pub mod configuration;
 pub mod db;
 pub mod errors;
@@ -12,5 +13,6 @@ pub mod models;
 pub mod recovery;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod stream_events;
 pub mod telemetry;

@@ -1,9 +1,10 @@
 //! Building and running the whole server: database, HTTP, RTMP ingest and the event loop
 //! between them.
 
-use crate::auth::{hash_password, PasswordWork, RateLimiter, TokenKeys};
+use crate::auth::{hash_password, token_secret, PasswordWork, RateLimiter, TokenKeys};
 use crate::chat::hub::LocalHub;
 use crate::chat::ChatService;
+use crate::client_address::TrustedProxies;
 use crate::configuration::Settings;
 use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
@@ -13,46 +14,19 @@ use crate::models::preset::Preset;
 use crate::models::recording::Recording;
 use crate::models::user::{Role, User};
 use crate::models::{new_id, now_ms};
-use crate::routes::client::TrustedProxies;
+use crate::state::AppState;
 use crate::stream_events::Reactor;
 use crate::{recovery, routes};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
 use pipelines::{RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
-
-/// What request handlers share.
-pub struct AppState {
-    pub db: Db,
-    pub tokens: TokenKeys,
-    pub login_limiter: RateLimiter,
-    /// Accounts created per client address.
-    pub registration_limiter: RateLimiter,
-    /// Hashing, verifying and judging passwords, a bounded number at a time.
-    pub password_work: PasswordWork,
-    /// Whose forwarding headers are believed.
-    pub proxies: TrustedProxies,
-    /// A real argon2 hash to verify against for unknown users (equal timing).
-    pub dummy_hash: String,
-    pub live: LiveStreams,
-    pub hls_root: PathBuf,
-    /// The built web app (`index.html` and `assets/`).
-    pub web_root: PathBuf,
-    pub recordings_dir: PathBuf,
-    pub rtmp_port: u16,
-    pub rtmp_app: String,
-    pub chat: Arc<ChatService>,
-    /// Ends running publishers whose right to stream was taken away.
-    pub ingest: pipelines::IngestHandle,
-    /// The room, owner and key of every accepted publisher, started or not.
-    pub rooms: StreamRooms,
-}
 
 /// A built server, listening but not yet serving.
 pub struct Application {
@@ -137,24 +111,6 @@ pub async fn ensure_admin(
     }
 }
 
-/// The token secret from configuration, or one generated once and kept in the data directory.
-fn jwt_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
-    if !settings.auth.jwt_secret.is_empty() {
-        return Ok(settings.auth.jwt_secret.as_bytes().to_vec());
-    }
-    let path = settings.storage.data_dir.join("jwt_secret");
-    if let Ok(secret) = std::fs::read(&path) {
-        if secret.len() >= 32 {
-            return Ok(secret);
-        }
-    }
-    use rand::distr::{Alphanumeric, SampleString};
-    let secret = Alphanumeric.sample_string(&mut rand::rng(), 64);
-    write_private(&path, secret.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(secret.into_bytes())
-}
-
 /// Lets the kernel drop an HTTP connection whose client has taken none of our data for `timeout`
 /// (TCP_USER_TIMEOUT also covers a receive window held at zero): a client that stops reading a
 /// response or a WebSocket cannot keep its connection, and what is queued for it, forever.
@@ -194,15 +150,6 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
             Err(e).with_context(|| format!("locking {}", path.display()))
         }
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 impl Application {
@@ -264,7 +211,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             tokens: TokenKeys::new(
-                &jwt_secret(&settings)?,
+                &token_secret(&settings.auth.jwt_secret, &settings.storage.data_dir)?,
                 Duration::from_secs(settings.auth.token_ttl_seconds),
             ),
             login_limiter: RateLimiter::new(

@@ -7,11 +7,11 @@ mod tokens;
 
 pub use limiter::RateLimiter;
 pub use passwords::{check_strength, hash_password, verify_password, Busy, PasswordWork};
-pub use tokens::{Claims, TokenKeys};
+pub use tokens::{token_secret, Claims, SecretError, TokenKeys};
 
 use crate::errors::ApiError;
 use crate::models::user::{Role, User};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;

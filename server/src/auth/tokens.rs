@@ -2,7 +2,46 @@
 
 use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 use std::time::Duration;
+
+/// Why the token secret could not be had.
+#[derive(Debug, thiserror::Error)]
+#[error("writing the generated token secret to {path}: {source}")]
+pub struct SecretError {
+    path: String,
+    source: std::io::Error,
+}
+
+/// The token secret: `configured` if set, otherwise one generated once and kept (readable only by
+/// the server's user) in `<data_dir>/jwt_secret`.
+pub fn token_secret(configured: &str, data_dir: &Path) -> Result<Vec<u8>, SecretError> {
+    if !configured.is_empty() {
+        return Ok(configured.as_bytes().to_vec());
+    }
+    let path = data_dir.join("jwt_secret");
+    if let Ok(secret) = std::fs::read(&path) {
+        if secret.len() >= 32 {
+            return Ok(secret);
+        }
+    }
+    use rand::distr::{Alphanumeric, SampleString};
+    let secret = Alphanumeric.sample_string(&mut rand::rng(), 64);
+    write_private(&path, secret.as_bytes()).map_err(|source| SecretError {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
 
 /// What a token says.
 #[derive(Debug, Clone, Serialize, Deserialize)]

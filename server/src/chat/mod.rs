@@ -116,7 +116,7 @@ impl ChatService {
         self
     }
 
-    /// A slot for a new connection from `address` (see `routes::client::limit_key`), or `None`
+    /// A slot for a new connection from `address` (see `client_address::limit_key`), or `None`
     /// if the server or that address is at its limit.
     pub fn admit(&self, address: String) -> Option<ConnectionSlot> {
         let connections = &self.connections;

@@ -11,7 +11,7 @@ use crate::models::chat::{message_id, Bans, ChatMessage, Moderators};
 use crate::models::now_ms;
 use crate::models::room::Room;
 use crate::models::user::{Role, User};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::web;
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, MessageStream, Session};
 use diesel::QueryResult;

@@ -2,11 +2,11 @@
 
 use crate::auth::{check_strength, hash_password, verify_password, AuthUser};
 use crate::chat::AccessChange;
+use crate::client_address::limit_key;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::user::{Role, User, UserView};
 use crate::models::{new_id, now_ms};
-use crate::routes::client::limit_key;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 

@@ -2,12 +2,12 @@
 
 use crate::auth::AuthUser;
 use crate::chat::{session, AccessChange};
+use crate::client_address::limit_key;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::chat::Moderators;
 use crate::models::room::Room;
 use crate::models::user::User;
-use crate::routes::client::limit_key;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! `/hls/<stream-id>/...`: playlists (never cached), segments (immutable), CORS for players.
 
 use crate::errors::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_cors::Cors;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};

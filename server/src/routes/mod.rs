@@ -5,7 +5,6 @@
 
 mod auth;
 mod chat;
-pub mod client;
 mod hls;
 mod presets;
 mod recordings;
@@ -17,7 +16,7 @@ mod views;
 mod web_app;
 
 use crate::errors;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{get, web, App, HttpResponse};
@@ -110,7 +109,8 @@ pub fn app(
         .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
 }
 
-/// The span each request runs in: method, path and the client address as [`client`] sees it
+/// The span each request runs in: method, path and the client address as
+/// [`client_address`](crate::client_address) sees it
 /// (the default span would believe any `X-Forwarded-For`). Spans are not log lines: nothing is
 /// logged per request unless something goes wrong.
 pub struct RequestSpan;

@@ -5,7 +5,7 @@ use crate::errors::{ApiError, ErrorBody};
 use crate::models::new_id;
 use crate::models::preset::{Preset, PresetSpec, PresetView};
 use crate::models::user::Role;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{delete, get, post, put, web, HttpResponse};
 
 async fn validated(

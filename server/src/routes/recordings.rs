@@ -3,7 +3,7 @@
 use crate::auth::{AuthUser, MaybeUser};
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::recording::{Recording, RecordingStatus};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{delete, get, web, HttpRequest, HttpResponse};

@@ -10,7 +10,7 @@ use crate::models::recording::{Recording, RecordingView};
 use crate::models::room::{hash_stream_key, new_stream_key, Room, RoomChanges};
 use crate::models::user::Role;
 use crate::models::{new_id, now_ms};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use pipelines::StreamId;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! `GET /api/streams`: what is live, with playback URLs. Never a stream key.
 
 use super::views::{LiveInfo, Urls};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{get, web, HttpRequest};
 use serde::Serialize;
 

@@ -5,7 +5,7 @@ use crate::chat::AccessChange;
 use crate::errors::{ApiError, ErrorBody};
 use crate::ingest_auth::revoke_where;
 use crate::models::user::{canonical_id, LastAdmin, Role, User, UserView};
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::{get, patch, web};
 use serde::Deserialize;
 

@@ -2,7 +2,7 @@
 
 use crate::live_streams::LiveStream;
 use crate::models::room::Room;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_web::HttpRequest;
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 
 use super::security_headers;
 use crate::errors::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
