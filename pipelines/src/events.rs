@@ -112,6 +112,18 @@ pub enum EndReason {
 }
 
 impl EndReason {
+    /// The reason's stable name, as serialized in `kind` (`publisher_stopped`, `revoked`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PublisherStopped => "publisher_stopped",
+            Self::ConnectionLost => "connection_lost",
+            Self::ServerShutdown => "server_shutdown",
+            Self::Revoked => "revoked",
+            Self::InvalidMedia(_) => "invalid_media",
+            Self::PipelineError(_) => "pipeline_error",
+        }
+    }
+
     /// True for ends caused by a fault rather than by someone stopping.
     pub fn is_error(&self) -> bool {
         matches!(self, Self::InvalidMedia(_) | Self::PipelineError(_))
@@ -126,4 +138,24 @@ pub struct ArchiveSummary {
     pub bytes: u64,
     /// False if the muxer could not be given end-of-stream in time; the file may need repair.
     pub finalized: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_is_the_serialized_tag() {
+        for reason in [
+            EndReason::PublisherStopped,
+            EndReason::ConnectionLost,
+            EndReason::ServerShutdown,
+            EndReason::Revoked,
+            EndReason::InvalidMedia("x".into()),
+            EndReason::PipelineError("y".into()),
+        ] {
+            let json = serde_json::to_value(&reason).expect("serializes");
+            assert_eq!(json["kind"], reason.kind(), "{reason:?}");
+        }
+    }
 }

@@ -119,10 +119,7 @@ impl Reactor {
                 let Some(RoomGrant { room_id, .. }) = self.rooms.remove(stream_id) else {
                     return;
                 };
-                let reason = serde_json::to_value(reason)
-                    .ok()
-                    .and_then(|v| v["kind"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
+                let reason = reason.kind().to_owned();
                 let (id, ended_at, duration, bytes) = (
                     stream_id.to_string(),
                     now_ms(),
