@@ -7,12 +7,14 @@ pub mod archive;
 pub mod events;
 pub mod ingest;
 pub mod ladder;
+pub mod layout;
 pub mod media;
 pub mod pipeline;
 
 pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
 pub use ingest::{Authorizer, IngestConfig, IngestHandle, PublishGrant, Refusal, RtmpServer};
 pub use ladder::{Ladder, Rendition};
+pub use layout::OutputLayout;
 pub use media::{StreamId, StreamKey};
 pub use pipeline::{HlsSettings, PipelineError};
 

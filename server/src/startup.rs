@@ -158,8 +158,8 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let data_dir_lock = lock_data_dir(&settings.storage.data_dir)?;
         let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
-        let hls_root = ingest.hls_root();
-        let recordings_dir = ingest.recordings_dir();
+        let layout = ingest.layout();
+        let (hls_root, recordings_dir) = (layout.hls_root(), layout.recordings_dir());
         // HLS output of streams from a previous run is stale: nobody can still be watching it.
         if hls_root.exists() {
             tokio::fs::remove_dir_all(&hls_root)
@@ -230,9 +230,8 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("http.trusted_proxies: {e}"))?,
             dummy_hash,
             live: live.clone(),
-            hls_root: hls_root.clone(),
+            layout: layout.clone(),
             web_root: settings.http.web_root.clone(),
-            recordings_dir: recordings_dir.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
             ingest: rtmp.handle(),
@@ -269,8 +268,7 @@ impl Application {
             ingest: rtmp.handle(),
             live,
             broadcast,
-            hls_root,
-            recordings_dir,
+            layout,
             retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
         };
         Ok(Self {
@@ -322,7 +320,7 @@ impl Application {
         // Repairs can take a while (a remux per archive): they run while the server serves.
         tokio::spawn(recovery::repair_all(
             self.reactor.db.clone(),
-            self.reactor.recordings_dir.clone(),
+            self.reactor.layout.recordings_dir(),
             self.unfinished,
         ));
         let reactor = tokio::spawn(self.reactor.run(self.events));

@@ -24,10 +24,10 @@ pub struct AppState {
     /// A real argon2 hash to verify against for unknown users (equal timing).
     pub dummy_hash: String,
     pub live: LiveStreams,
-    pub hls_root: PathBuf,
+    /// Where the streams' HLS output and archives are.
+    pub layout: pipelines::OutputLayout,
     /// The built web app (`index.html` and `assets/`).
     pub web_root: PathBuf,
-    pub recordings_dir: PathBuf,
     pub rtmp_port: u16,
     pub rtmp_app: String,
     pub chat: Arc<ChatService>,

@@ -17,7 +17,6 @@ use crate::models::{new_id, now_ms};
 use crate::recovery;
 use diesel::Connection;
 use pipelines::StreamEvent;
-use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tracing::{error, info, warn};
@@ -36,8 +35,8 @@ pub struct Reactor {
     pub ingest: pipelines::IngestHandle,
     pub live: LiveStreams,
     pub broadcast: broadcast::Sender<StreamEvent>,
-    pub hls_root: PathBuf,
-    pub recordings_dir: PathBuf,
+    /// Where the streams' HLS output and archives are.
+    pub layout: pipelines::OutputLayout,
     pub retain_ended: Duration,
 }
 
@@ -74,7 +73,7 @@ impl Reactor {
                     duration_ms: None,
                     bytes: None,
                     status: RecordingStatus::Recording.as_str().into(),
-                    archive_path: format!("{stream_id}.mkv"),
+                    archive_path: pipelines::OutputLayout::archive_name(stream_id),
                     end_reason: None,
                 };
                 let id = stream_id.to_string();
@@ -137,7 +136,7 @@ impl Reactor {
                 let end_reason = reason.clone();
                 let (db, dir, stream) = (
                     self.db.clone(),
-                    self.recordings_dir.clone(),
+                    self.layout.recordings_dir(),
                     stream_id.clone(),
                 );
                 self.writes
@@ -203,7 +202,7 @@ impl Reactor {
     }
 
     fn schedule_hls_cleanup(&self, stream_id: pipelines::StreamId) {
-        let dir = self.hls_root.join(stream_id.as_str());
+        let dir = self.layout.hls_dir(&stream_id);
         let live = self.live.clone();
         let retain = self.retain_ended;
         tokio::spawn(async move {

@@ -619,12 +619,8 @@ impl Connection {
             ladder: p.grant.ladder.clone(),
             renditions: renditions.clone(),
             hls: p.grant.hls.clone(),
-            hls_dir: self.shared.config.hls_root().join(stream_id.as_str()),
-            archive_path: self
-                .shared
-                .config
-                .recordings_dir()
-                .join(format!("{stream_id}.mkv")),
+            hls_dir: self.shared.config.layout().hls_dir(&stream_id),
+            archive_path: self.shared.config.layout().archive(&stream_id),
         };
         if renditions.is_empty() && !p.grant.ladder.passthrough {
             return Err(ConnectionError::Media(

@@ -103,14 +103,9 @@ impl Default for IngestConfig {
 }
 
 impl IngestConfig {
-    /// Directory holding every stream's HLS output.
-    pub fn hls_root(&self) -> PathBuf {
-        self.data_dir.join("hls")
-    }
-
-    /// Directory holding the MKV archives.
-    pub fn recordings_dir(&self) -> PathBuf {
-        self.data_dir.join("recordings")
+    /// Where the streams' output goes under `data_dir`.
+    pub fn layout(&self) -> crate::OutputLayout {
+        crate::OutputLayout::new(&self.data_dir)
     }
 }
 

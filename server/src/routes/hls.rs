@@ -72,7 +72,7 @@ async fn serve(
     let (id, file) = path.into_inner();
     let id = StreamId::parse(&id).ok_or(ApiError::NotFound)?;
     let kind = classify(&file).ok_or(ApiError::NotFound)?;
-    let full = state.hls_root.join(id.as_str()).join(&file);
+    let full = state.layout.hls_dir(&id).join(&file);
     let named = NamedFile::open_async(&full)
         .await
         .map_err(|_| ApiError::NotFound)?;

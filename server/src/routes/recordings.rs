@@ -35,7 +35,7 @@ pub async fn file(
         .ok_or(ApiError::NotFound)?;
     // Only files of the recordings directory are ever served.
     let path = recording
-        .archive_file(&state.recordings_dir)
+        .archive_file(&state.layout.recordings_dir())
         .ok_or(ApiError::NotFound)?;
     let named = NamedFile::open_async(&path)
         .await
@@ -103,7 +103,7 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Recording::delete(conn, &id)?))
         .await?;
-    if let Some(path) = recording.archive_file(&state.recordings_dir) {
+    if let Some(path) = recording.archive_file(&state.layout.recordings_dir()) {
         match tokio::fs::remove_file(&path).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

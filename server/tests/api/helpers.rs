@@ -353,7 +353,12 @@ impl TestApp {
     }
 
     pub fn hls_dir(&self, id: &StreamId) -> PathBuf {
-        self.data_dir.path().join("hls").join(id.as_str())
+        pipelines::OutputLayout::new(self.data_dir.path()).hls_dir(id)
+    }
+
+    /// Where a stream's archive is.
+    pub fn archive(&self, id: &StreamId) -> PathBuf {
+        pipelines::OutputLayout::new(self.data_dir.path()).archive(id)
     }
 
     /// Sends a JSON request, with a bearer token when given.

@@ -183,18 +183,14 @@ async fn sigterm_ends_live_streams_cleanly() {
         .expect("server exits")
         .expect("wait");
     assert!(status.success(), "graceful exit: {status}");
-    let archive = data_dir.path().join("recordings").join(format!("{id}.mkv"));
+    let layout = pipelines::OutputLayout::new(data_dir.path());
+    let stream = pipelines::StreamId::parse(&id).expect("a stream id");
+    let archive = layout.archive(&stream);
     assert!(
         ffprobe_duration(&archive) >= 2.0,
         "archive finalized with its duration"
     );
-    let playlist = std::fs::read_to_string(
-        data_dir
-            .path()
-            .join("hls")
-            .join(&id)
-            .join("source/playlist.m3u8"),
-    )
-    .expect("playlist");
+    let playlist = std::fs::read_to_string(layout.hls_dir(&stream).join("source/playlist.m3u8"))
+        .expect("playlist");
     assert!(playlist.contains("#EXT-X-ENDLIST"));
 }

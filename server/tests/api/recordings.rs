@@ -87,11 +87,7 @@ async fn recordings(backend: Backend) {
         .0,
         403
     );
-    let archive = app
-        .data_dir
-        .path()
-        .join("recordings")
-        .join(format!("{stream}.mkv"));
+    let archive = app.archive(&stream);
     assert!(archive.exists());
     assert_eq!(
         app.json(
@@ -286,11 +282,7 @@ async fn deleted_room(backend: Backend) {
         "{list}"
     );
     let id = list[0]["id"].as_str().expect("id").to_owned();
-    let archive = app
-        .data_dir
-        .path()
-        .join("recordings")
-        .join(format!("{stream}.mkv"));
+    let archive = app.archive(&stream);
     assert!(archive.is_file());
     let (status, body) = app
         .json(
@@ -328,11 +320,7 @@ async fn deleting_a_recording_removes_the_row_even_if_the_file_cannot_be_removed
     let list = settled_recordings(&app, &room, None).await;
     let id = list[0]["id"].as_str().expect("id").to_owned();
     // Something the server cannot remove as a file stands where the archive was.
-    let archive = app
-        .data_dir
-        .path()
-        .join("recordings")
-        .join(format!("{stream}.mkv"));
+    let archive = app.archive(&stream);
     std::fs::remove_file(&archive).expect("remove the archive");
     std::fs::create_dir(&archive).expect("a directory in its place");
     std::fs::write(archive.join("inside"), b"x").expect("not empty");
