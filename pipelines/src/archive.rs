@@ -40,18 +40,18 @@ pub fn repair(path: &Path) -> Result<RepairedArchive, ArchiveError> {
     let make = |factory: &str| {
         gst::ElementFactory::make(factory)
             .build()
-            .map_err(|_| fail(format!("{factory} unavailable")))
+            .map_err(|e| fail(format!("{factory}: {e}")))
     };
     let src = gst::ElementFactory::make("filesrc")
         .property("location", path.to_string_lossy().as_ref())
         .build()
-        .map_err(|_| fail("filesrc unavailable".into()))?;
+        .map_err(|e| fail(format!("filesrc: {e}")))?;
     let demux = make("matroskademux")?;
     let mux = make("matroskamux")?;
     let sink = gst::ElementFactory::make("filesink")
         .property("location", output.to_string_lossy().as_ref())
         .build()
-        .map_err(|_| fail("filesink unavailable".into()))?;
+        .map_err(|e| fail(format!("filesink: {e}")))?;
     pipeline
         .add_many([&src, &demux, &mux, &sink])
         .map_err(|e| fail(e.to_string()))?;

@@ -89,7 +89,7 @@ fn make(factory: &str, name: &str) -> Result<gst::Element, PipelineError> {
     gst::ElementFactory::make(factory)
         .name(name)
         .build()
-        .map_err(|_| PipelineError::MissingElement(factory.to_owned()))
+        .map_err(PipelineError::element(factory))
 }
 
 fn queue(name: &str) -> Result<gst::Element, PipelineError> {
@@ -100,7 +100,7 @@ fn queue(name: &str) -> Result<gst::Element, PipelineError> {
         .property("max-size-bytes", 0u32)
         .property("max-size-time", gst::ClockTime::from_seconds(3).nseconds())
         .build()
-        .map_err(|_| PipelineError::MissingElement("queue".into()))
+        .map_err(PipelineError::element("queue"))
 }
 
 /// A queue of raw frames that never blocks its tee: beyond [`RAW_QUEUE_FRAMES`] new frames are
@@ -114,7 +114,7 @@ fn raw_queue(name: &str, dropped: Arc<AtomicU64>) -> Result<gst::Element, Pipeli
         .property("max-size-bytes", 0u32)
         .property("max-size-time", 0u64)
         .build()
-        .map_err(|_| PipelineError::MissingElement("queue".into()))?;
+        .map_err(PipelineError::element("queue"))?;
     let keyframe_requested = AtomicBool::new(false);
     let level = q.downgrade();
     if let Some(pad) = q.static_pad("sink") {
@@ -216,7 +216,7 @@ fn hls_sink(config: &PipelineConfig, rendition: &str) -> Result<gst::Element, Pi
         .property("sync", false)
         .property("enable-endlist", true)
         .build()
-        .map_err(|_| PipelineError::MissingElement("hlscmafsink".into()))?;
+        .map_err(PipelineError::element("hlscmafsink"))?;
     if let Some(mux) = sink
         .downcast_ref::<gst::Bin>()
         .and_then(|b| b.by_name("muxer"))
@@ -292,7 +292,7 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
             .name("decoder")
             .property("max-threads", decoder_threads)
             .build()
-            .map_err(|_| PipelineError::MissingElement("avdec_h264".into()))?;
+            .map_err(PipelineError::element("avdec_h264"))?;
         let raw_tee = make("tee", "raw-tee")?;
         pipeline
             .add_many([&q, &decoder, &raw_tee])
@@ -360,7 +360,7 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         .property("sync", false)
         .property("async", false)
         .build()
-        .map_err(|_| PipelineError::MissingElement("filesink".into()))?;
+        .map_err(PipelineError::element("filesink"))?;
     pipeline
         .add_many([archive_video_src.upcast_ref(), &vq, &mux, &archive_sink])
         .map_err(PipelineError::link("archive"))?;
@@ -435,7 +435,7 @@ fn add_encoded_rendition(
                 .name(format!("{name}-rate"))
                 .property("max-duplication-time", gst::ClockTime::from_mseconds(500))
                 .build()
-                .map_err(|_| PipelineError::MissingElement("videorate".into()))?,
+                .map_err(PipelineError::element("videorate"))?,
         );
         chain.push(capsfilter(
             &format!("{name}-fps"),
@@ -462,7 +462,7 @@ fn add_encoded_rendition(
         .property("option-string", "scenecut=0")
         .property("threads", threads)
         .build()
-        .map_err(|_| PipelineError::MissingElement("x264enc".into()))?;
+        .map_err(PipelineError::element("x264enc"))?;
     let profile = capsfilter(
         &format!("{name}-profile"),
         gst::Caps::builder("video/x-h264")
@@ -502,7 +502,7 @@ fn add_thumbnail(
         .property("max-size-time", 0u64)
         .property_from_str("leaky", "downstream")
         .build()
-        .map_err(|_| PipelineError::MissingElement("queue".into()))?;
+        .map_err(PipelineError::element("queue"))?;
     let mut chain = vec![q.clone()];
     if encoded {
         chain.push(make("avdec_h264", "thumbnail-decoder")?);
@@ -527,7 +527,7 @@ fn add_thumbnail(
             .name("thumbnail-encoder")
             .property("quality", 80i32)
             .build()
-            .map_err(|_| PipelineError::MissingElement("jpegenc".into()))?,
+            .map_err(PipelineError::element("jpegenc"))?,
     );
     let target = config.hls_dir.join(THUMBNAIL_FILE);
     let sink = gst_app::AppSink::builder()
@@ -594,5 +594,22 @@ fn capsfilter(name: &str, caps: gst::Caps) -> Result<gst::Element, PipelineError
         .name(name)
         .property("caps", caps)
         .build()
-        .map_err(|_| PipelineError::MissingElement("capsfilter".into()))
+        .map_err(PipelineError::element("capsfilter"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_element_keeps_gstreamers_reason() {
+        crate::init().expect("GStreamer initialises");
+        match make("no_such_element_here", "x") {
+            Err(PipelineError::Element { factory, reason }) => {
+                assert_eq!(factory, "no_such_element_here");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("expected an element error, got {other:?}"),
+        }
+    }
 }

@@ -64,8 +64,10 @@ pub struct PipelineConfig {
 /// Errors of the media pipeline.
 #[derive(Debug, Error)]
 pub enum PipelineError {
-    #[error("GStreamer element {0} is not available; run deploy/install-deps.sh")]
-    MissingElement(String),
+    /// GStreamer could not build an element: its own reason is kept (a missing plugin, or a
+    /// property it refused).
+    #[error("could not build GStreamer element {factory}: {reason} (a missing plugin? run deploy/install-deps.sh)")]
+    Element { factory: String, reason: String },
     #[error("could not link the {0} branch")]
     Link(String),
     #[error("{0}: {1}")]
@@ -83,6 +85,14 @@ pub enum PipelineError {
 impl PipelineError {
     fn link<E>(branch: &str) -> impl FnOnce(E) -> PipelineError + '_ {
         move |_| PipelineError::Link(branch.to_owned())
+    }
+
+    /// For `ElementBuilder::build`'s error: which element, and GStreamer's reason.
+    fn element(factory: &str) -> impl FnOnce(gst::glib::BoolError) -> PipelineError + '_ {
+        move |e| PipelineError::Element {
+            factory: factory.to_owned(),
+            reason: e.to_string(),
+        }
     }
 }
 
