@@ -14,15 +14,25 @@ use std::path::PathBuf;
 /// Vite puts content-hashed files here: they never change under the same name.
 const HASHED_ASSETS: &str = "assets/";
 
-/// The default service: API and HLS paths that matched nothing get the JSON 404; anything else is
-/// a file of the app or a page of it.
+/// The default service: an API path that exists with other methods gets 405 with `Allow` (the
+/// OpenAPI document lists them), other API and HLS paths that matched nothing the JSON 404;
+/// anything else is a file of the app or a page of it, read with GET or HEAD only (405 otherwise).
 pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let path = req.path();
-    let reserved = ["/api", "/hls"]
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    if reserved || !matches!(*req.method(), Method::GET | Method::HEAD) {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if under("/api") {
+        let document = req.app_data::<web::Data<utoipa::openapi::OpenApi>>();
+        return Err(match document.and_then(|d| allowed_methods(d, path)) {
+            Some(allow) => ApiError::MethodNotAllowed(allow),
+            None => ApiError::NotFound,
+        });
+    }
+    if under("/hls") {
         return Err(ApiError::NotFound);
+    }
+    if !read {
+        return Err(ApiError::MethodNotAllowed("GET, HEAD".into()));
     }
     let relative = path.trim_start_matches('/');
     if relative == INDEX {
@@ -83,6 +93,33 @@ fn with_nonce(html: &str, nonce: &str) -> String {
         .or_else(|| after("<!doctype"))
         .unwrap_or(0);
     format!("{}{meta}{}", &html[..at], &html[at..])
+}
+
+/// The methods the API document lists for a path template matching `path` (`/api/rooms/{id}`
+/// matches `/api/rooms/abc`), as an `Allow` header value; `None` if no route has this path.
+fn allowed_methods(document: &utoipa::openapi::OpenApi, path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let item = document.paths.paths.iter().find_map(|(template, item)| {
+        let parts: Vec<&str> = template.split('/').collect();
+        let matches = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
+        matches.then_some(item)
+    })?;
+    let methods: Vec<&str> = [
+        ("GET", &item.get),
+        ("POST", &item.post),
+        ("PUT", &item.put),
+        ("PATCH", &item.patch),
+        ("DELETE", &item.delete),
+    ]
+    .into_iter()
+    .filter(|(_, operation)| operation.is_some())
+    .map(|(method, _)| method)
+    .collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
 }
 
 /// The file under `root` that `relative` names, if it is made of plain names only.

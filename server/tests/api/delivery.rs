@@ -266,13 +266,37 @@ async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
         let body: serde_json::Value = response.json().await.expect("json error");
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }
-    let posted = app
-        .client
-        .post(format!("{}/rooms/abc123", app.http))
-        .send()
-        .await
-        .expect("POST");
-    assert_eq!(posted.status(), 404);
+    // A known path with another method is a 405 that says which methods it takes: pages are
+    // read-only, API routes take what the OpenAPI document lists; unknown API paths stay 404.
+    for (method, path, status, allow) in [
+        ("POST", "/rooms/abc123", 405, Some("GET, HEAD")),
+        ("TRACE", "/api/rooms", 405, Some("GET, POST")),
+        ("PUT", "/api/rooms/abc123", 405, Some("GET, PATCH, DELETE")),
+        ("DELETE", "/api/auth/me", 405, Some("GET")),
+        ("POST", "/api/nope", 404, None),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let response = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.http))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let allowed = response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(allowed.as_deref(), allow, "{method} {path}");
+        let body: serde_json::Value = response.json().await.expect("json error");
+        let code = if status == 405 {
+            "method_not_allowed"
+        } else {
+            "not_found"
+        };
+        assert_eq!(body["error"]["code"], code, "{method} {path}");
+    }
     app.stop().await;
 }
 
