@@ -4,6 +4,18 @@
 use crate::media::StreamId;
 use std::path::{Path, PathBuf};
 
+/// One segment of a file path that came from outside (a URL, a database row) and may name a
+/// file to serve or open: letters, digits, `-`, `_` and `.`, not hidden, at most 64 bytes. No
+/// `..`, no separators, nothing percent-encoded.
+pub fn plain_name(part: &str) -> bool {
+    !part.is_empty()
+        && part.len() <= 64
+        && !part.starts_with('.')
+        && part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// The layout of a data directory: `hls/<stream-id>/…` (live output) and
 /// `recordings/<stream-id>.mkv` (archives).
 #[derive(Debug, Clone, PartialEq, Eq)]

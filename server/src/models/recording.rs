@@ -73,13 +73,10 @@ impl Recording {
     /// Where the archive is: its file name in `recordings_dir`, wherever the server was started
     /// from and wherever the data directory moved. `None` if the stored name is not a plain one.
     pub fn archive_file(&self, recordings_dir: &std::path::Path) -> Option<std::path::PathBuf> {
-        let name = std::path::Path::new(&self.archive_path).file_name()?;
-        let plain = name.to_str().is_some_and(|n| {
-            !n.starts_with('.')
-                && n.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        });
-        plain.then(|| recordings_dir.join(name))
+        let name = std::path::Path::new(&self.archive_path)
+            .file_name()?
+            .to_str()?;
+        pipelines::layout::plain_name(name).then(|| recordings_dir.join(name))
     }
 
     pub fn view(&self) -> RecordingView {

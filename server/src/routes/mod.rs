@@ -20,6 +20,7 @@ use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{get, web, App, HttpResponse};
+use pipelines::layout::plain_name;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
@@ -146,17 +147,6 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
 #[get("/openapi.json")]
 async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
-}
-
-/// One segment of a file path taken from a URL that may be served: letters, digits, `-`, `_` and
-/// `.`, not hidden, at most 64 bytes. No `..`, no separators, nothing percent-encoded.
-fn plain_name(part: &str) -> bool {
-    !part.is_empty()
-        && part.len() <= 64
-        && !part.starts_with('.')
-        && part
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 async fn health() -> &'static str {
