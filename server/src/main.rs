@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use livestream::configuration::Settings;
+use livestream::models::user::ExistingAccount;
 use livestream::startup::Application;
 use livestream::telemetry;
 use std::path::PathBuf;
@@ -72,8 +73,9 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             std::fs::create_dir_all(&settings.storage.data_dir)?;
-            let db = livestream::startup::open_database(&settings).await?;
-            livestream::startup::ensure_admin(&db, &username, &password, true).await?;
+            let db = livestream::db::open(&settings).await?;
+            livestream::db::ensure_admin(&db, &username, &password, ExistingAccount::Refuse)
+                .await?;
             println!("admin {username} created");
         }
     }

@@ -124,17 +124,27 @@ impl Moderators {
     }
 }
 
+/// What keeps a user from sending in a room's chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction {
+    /// Until unbanned.
+    Banned,
+    /// Until this time, milliseconds since the Unix epoch.
+    TimedOut { until_ms: i64 },
+}
+
 /// Bans (no end) and timeouts (an end) from a room's chat.
 pub struct Bans;
 
 impl Bans {
-    /// Until when (ms) the user may not chat: `Some(None)` = banned for good, `None` = free.
+    /// What keeps the user from chatting at `now` (ms), if anything: a timeout that has run out
+    /// no longer counts.
     pub fn restriction(
         conn: &mut DbConnection,
         room_id: &str,
         user_id: &str,
         now: i64,
-    ) -> QueryResult<Option<Option<i64>>> {
+    ) -> QueryResult<Option<Restriction>> {
         let row: Option<Option<i64>> = chat_bans::table
             .filter(chat_bans::room_id.eq(room_id))
             .filter(chat_bans::user_id.eq(user_id))
@@ -142,18 +152,24 @@ impl Bans {
             .first(conn)
             .optional()?;
         Ok(match row {
+            None => None,
+            Some(None) => Some(Restriction::Banned),
             Some(Some(until)) if until <= now => None,
-            other => other,
+            Some(Some(until_ms)) => Some(Restriction::TimedOut { until_ms }),
         })
     }
 
-    /// Bans (`until` = None) or times out a user; replaces any earlier restriction.
+    /// Bans or times out a user; replaces any earlier restriction.
     pub fn restrict(
         conn: &mut DbConnection,
         room_id: &str,
         user_id: &str,
-        until: Option<i64>,
+        restriction: Restriction,
     ) -> QueryResult<()> {
+        let until = match restriction {
+            Restriction::Banned => None,
+            Restriction::TimedOut { until_ms } => Some(until_ms),
+        };
         conn.transaction(|conn| {
             Self::lift(conn, room_id, user_id)?;
             diesel::insert_into(chat_bans::table)

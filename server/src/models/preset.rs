@@ -188,6 +188,17 @@ pub struct PresetView {
     pub spec: PresetSpec,
 }
 
+/// What deleting a preset did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PresetDeletion {
+    Deleted,
+    Missing,
+    /// The default preset is never deleted.
+    Default,
+    /// Rooms use it.
+    InUse,
+}
+
 impl Preset {
     pub fn from_spec(id: String, spec: &PresetSpec, is_default: bool) -> Self {
         Self {
@@ -290,8 +301,22 @@ impl Preset {
         .get_result(conn)
     }
 
-    pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-        diesel::delete(presets::table.find(id)).execute(conn)
+    /// Deletes the preset unless it is the default or rooms use it: the checks and the delete are
+    /// one transaction.
+    pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<PresetDeletion> {
+        conn.transaction(|conn| {
+            let Some(preset) = Self::find(conn, id)? else {
+                return Ok(PresetDeletion::Missing);
+            };
+            if preset.is_default {
+                return Ok(PresetDeletion::Default);
+            }
+            if Self::in_use(conn, id)? {
+                return Ok(PresetDeletion::InUse);
+            }
+            diesel::delete(presets::table.find(id)).execute(conn)?;
+            Ok(PresetDeletion::Deleted)
+        })
     }
 
     /// Seeds the default preset on first start.

@@ -1,5 +1,6 @@
 //! Recordings: one row per broadcast, written from the media engine's events.
 
+use super::room::Room;
 use crate::db::schema::recordings;
 use crate::db::DbConnection;
 use diesel::prelude::*;
@@ -14,22 +15,22 @@ pub enum RecordingStatus {
     Failed,
 }
 
-impl RecordingStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Recording => "recording",
-            Self::Complete => "complete",
-            Self::Failed => "failed",
-        }
-    }
+super::stored_as_text!(RecordingStatus, "recording status", {
+    Recording = "recording",
+    Complete = "complete",
+    Failed = "failed",
+});
 
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "recording" => Self::Recording,
-            "complete" => Self::Complete,
-            _ => Self::Failed,
-        }
-    }
+/// How a broadcast's recording ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordingOutcome {
+    pub status: RecordingStatus,
+    /// Milliseconds since the Unix epoch.
+    pub ended_at: i64,
+    pub duration_ms: i64,
+    pub bytes: i64,
+    /// The stream's end reason (`EndReason::kind`, or `server_restart` after a crash).
+    pub end_reason: String,
 }
 
 /// A row of `recordings`.
@@ -43,7 +44,8 @@ pub struct Recording {
     pub ended_at: Option<i64>,
     pub duration_ms: Option<i64>,
     pub bytes: Option<i64>,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: RecordingStatus,
     /// The archive's file name in the recordings directory (rows from before this was so hold a
     /// full path; only its file name counts).
     pub archive_path: String,
@@ -66,10 +68,6 @@ pub struct RecordingView {
 }
 
 impl Recording {
-    pub fn status(&self) -> RecordingStatus {
-        RecordingStatus::parse(&self.status)
-    }
-
     /// Where the archive is: its file name in `recordings_dir`, wherever the server was started
     /// from and wherever the data directory moved. `None` if the stored name is not a plain one.
     pub fn archive_file(&self, recordings_dir: &std::path::Path) -> Option<std::path::PathBuf> {
@@ -87,7 +85,7 @@ impl Recording {
             ended_at: self.ended_at,
             duration_ms: self.duration_ms,
             bytes: self.bytes,
-            status: self.status(),
+            status: self.status,
             end_reason: self.end_reason.clone(),
             file_url: format!("/api/recordings/{}/file", self.id),
         }
@@ -95,9 +93,41 @@ impl Recording {
 
     pub fn insert(conn: &mut DbConnection, recording: &Recording) -> QueryResult<()> {
         diesel::insert_into(recordings::table)
-            .values(recording)
+            .values(recording.clone())
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// Records a broadcast's start in one transaction: its recording row, kept either way since
+    /// the archive is being written, and its room live if the room may still go live with the
+    /// key the publisher presented ([`Room::set_live_if_allowed`]). Returns whether it went live.
+    pub fn begin(
+        conn: &mut DbConnection,
+        recording: &Recording,
+        key_hash: &str,
+    ) -> QueryResult<bool> {
+        conn.transaction(|conn| {
+            Self::insert(conn, recording)?;
+            Room::set_live_if_allowed(conn, &recording.room_id, &recording.stream_id, key_hash)
+        })
+    }
+
+    /// Records a broadcast's end in one transaction: how its recording went (`None` leaves it
+    /// `recording`, for a repair to finish) and its room offline if this stream is still the
+    /// room's live one. Returns the recording row.
+    pub fn end(
+        conn: &mut DbConnection,
+        stream_id: &str,
+        room_id: &str,
+        outcome: Option<&RecordingOutcome>,
+    ) -> QueryResult<Option<Recording>> {
+        conn.transaction(|conn| {
+            if let Some(outcome) = outcome {
+                Self::finish(conn, stream_id, outcome)?;
+            }
+            Room::set_offline_if(conn, room_id, stream_id)?;
+            Self::of_stream(conn, stream_id)
+        })
     }
 
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Recording>> {
@@ -136,19 +166,15 @@ impl Recording {
     pub fn finish(
         conn: &mut DbConnection,
         stream_id: &str,
-        status: RecordingStatus,
-        ended_at: i64,
-        duration_ms: i64,
-        bytes: i64,
-        reason: &str,
+        outcome: &RecordingOutcome,
     ) -> QueryResult<usize> {
         diesel::update(recordings::table.filter(recordings::stream_id.eq(stream_id)))
             .set((
-                recordings::status.eq(status.as_str()),
-                recordings::ended_at.eq(Some(ended_at)),
-                recordings::duration_ms.eq(Some(duration_ms)),
-                recordings::bytes.eq(Some(bytes)),
-                recordings::end_reason.eq(Some(reason)),
+                recordings::status.eq(outcome.status.as_str()),
+                recordings::ended_at.eq(Some(outcome.ended_at)),
+                recordings::duration_ms.eq(Some(outcome.duration_ms)),
+                recordings::bytes.eq(Some(outcome.bytes)),
+                recordings::end_reason.eq(Some(&outcome.end_reason)),
             ))
             .execute(conn)
     }

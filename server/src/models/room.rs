@@ -1,5 +1,6 @@
 //! Rooms: where a streamer broadcasts, each with its own secret stream key.
 
+use super::user::User;
 use crate::db::schema::{rooms, users};
 use crate::db::DbConnection;
 use diesel::prelude::*;
@@ -72,12 +73,12 @@ impl Room {
     pub fn find_for_publish(
         conn: &mut DbConnection,
         key_hash: &str,
-    ) -> QueryResult<Option<(Room, String, bool)>> {
+    ) -> QueryResult<Option<(Room, User)>> {
         rooms::table
             .inner_join(users::table)
             .filter(rooms::stream_key_hash.eq(key_hash))
             .filter(rooms::deleted_at.is_null())
-            .select((Room::as_select(), users::role, users::disabled))
+            .select((Room::as_select(), User::as_select()))
             .first(conn)
             .optional()
     }

@@ -16,23 +16,29 @@ pub enum Role {
     Admin,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Viewer => "viewer",
-            Self::Streamer => "streamer",
-            Self::Admin => "admin",
-        }
-    }
+super::stored_as_text!(Role, "role", {
+    Viewer = "viewer",
+    Streamer = "streamer",
+    Admin = "admin",
+});
 
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "viewer" => Some(Self::Viewer),
-            "streamer" => Some(Self::Streamer),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
+/// What [`User::ensure_admin`] does with an account that already has the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingAccount {
+    /// Make it an admin (the configured admin of every start).
+    Promote,
+    /// Leave it and say so (`livestream admin create`).
+    Refuse,
+}
+
+/// What [`User::ensure_admin`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAccount {
+    Created,
+    Promoted,
+    AlreadyAdmin,
+    /// The name is taken and [`ExistingAccount::Refuse`] was asked: nothing changed.
+    Exists,
 }
 
 /// A change refused because it would leave no enabled admin.
@@ -53,7 +59,8 @@ pub struct User {
     pub id: String,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Role,
     pub disabled: bool,
     pub token_version: i32,
     pub created_at: i64,
@@ -70,16 +77,11 @@ pub struct UserView {
 }
 
 impl User {
-    /// The role, viewer if the stored value is unknown.
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Viewer)
-    }
-
     pub fn view(&self) -> UserView {
         UserView {
             id: self.id.clone(),
             username: self.username.clone(),
-            role: self.role(),
+            role: self.role,
             disabled: self.disabled,
             created_at: self.created_at,
         }
@@ -103,9 +105,55 @@ impl User {
 
     pub fn insert(conn: &mut DbConnection, user: &User) -> QueryResult<()> {
         diesel::insert_into(users::table)
-            .values(user)
+            .values(user.clone())
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// Inserts the account unless its username is taken (checked in the same transaction);
+    /// `false` when taken.
+    pub fn insert_unless_taken(conn: &mut DbConnection, user: &User) -> QueryResult<bool> {
+        conn.transaction(|conn| {
+            if Self::find_by_username(conn, &user.username)?.is_some() {
+                return Ok(false);
+            }
+            Self::insert(conn, user)?;
+            Ok(true)
+        })
+    }
+
+    /// Makes `username` an admin: creates the account (with `password_hash`) when there is none;
+    /// an existing one is promoted (its tokens revoked) or left alone, as `existing` says.
+    pub fn ensure_admin(
+        conn: &mut DbConnection,
+        username: &str,
+        password_hash: &str,
+        existing: ExistingAccount,
+    ) -> QueryResult<AdminAccount> {
+        conn.transaction(|conn| match Self::find_by_username(conn, username)? {
+            Some(_) if existing == ExistingAccount::Refuse => Ok(AdminAccount::Exists),
+            Some(user) if user.role == Role::Admin => Ok(AdminAccount::AlreadyAdmin),
+            Some(user) => {
+                diesel::update(users::table.find(&user.id))
+                    .set(users::role.eq(Role::Admin.as_str()))
+                    .execute(conn)?;
+                Self::revoke_tokens(conn, &user.id)?;
+                Ok(AdminAccount::Promoted)
+            }
+            None => {
+                let user = User {
+                    id: super::new_id(),
+                    username: username.to_owned(),
+                    password_hash: password_hash.to_owned(),
+                    role: Role::Admin,
+                    disabled: false,
+                    token_version: 0,
+                    created_at: super::now_ms(),
+                };
+                Self::insert(conn, &user)?;
+                Ok(AdminAccount::Created)
+            }
+        })
     }
 
     pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<User>> {

@@ -39,7 +39,7 @@ pub struct AuthResponse {
 fn session(state: &AppState, user: &User) -> Result<AuthResponse, ApiError> {
     let token = state
         .tokens
-        .issue(&user.id, user.token_version, &user.role)
+        .issue(&user.id, user.token_version, user.role.as_str())
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(AuthResponse {
         user: user.view(),
@@ -104,7 +104,7 @@ pub async fn register(
         id: new_id(),
         username: body.username,
         password_hash: hash,
-        role: role.as_str().to_owned(),
+        role,
         disabled: false,
         token_version: 0,
         created_at: now_ms(),
@@ -112,16 +112,7 @@ pub async fn register(
     let row = user.clone();
     let created = state
         .db
-        .run(move |conn| {
-            use diesel::Connection;
-            Ok(conn.transaction(|conn| {
-                if User::find_by_username(conn, &row.username)?.is_some() {
-                    return Ok(false);
-                }
-                User::insert(conn, &row)?;
-                Ok::<_, diesel::result::Error>(true)
-            })?)
-        })
+        .run(move |conn| Ok(User::insert_unless_taken(conn, &row)?))
         .await?;
     if !created {
         return Err(ApiError::Conflict("that username is taken".into()));

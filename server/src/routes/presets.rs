@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::new_id;
-use crate::models::preset::{Preset, PresetSpec, PresetView};
+use crate::models::preset::{Preset, PresetDeletion, PresetSpec, PresetView};
 use crate::models::user::Role;
 use crate::state::AppState;
 use actix_web::{delete, get, post, put, web, HttpResponse};
@@ -119,39 +119,18 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(Role::Admin)?;
     let id = path.into_inner();
-    enum Outcome {
-        Missing,
-        Default,
-        InUse,
-        Deleted,
-    }
     let outcome = state
         .db
-        .run(move |conn| {
-            use diesel::Connection;
-            Ok(conn.transaction(|conn| {
-                let Some(preset) = Preset::find(conn, &id)? else {
-                    return Ok(Outcome::Missing);
-                };
-                if preset.is_default {
-                    return Ok(Outcome::Default);
-                }
-                if Preset::in_use(conn, &id)? {
-                    return Ok(Outcome::InUse);
-                }
-                Preset::delete(conn, &id)?;
-                Ok::<_, diesel::result::Error>(Outcome::Deleted)
-            })?)
-        })
+        .run(move |conn| Ok(Preset::delete(conn, &id)?))
         .await?;
     match outcome {
-        Outcome::Missing => Err(ApiError::NotFound),
-        Outcome::Default => Err(ApiError::Conflict(
+        PresetDeletion::Missing => Err(ApiError::NotFound),
+        PresetDeletion::Default => Err(ApiError::Conflict(
             "the default preset cannot be deleted".into(),
         )),
-        Outcome::InUse => Err(ApiError::Conflict(
+        PresetDeletion::InUse => Err(ApiError::Conflict(
             "rooms use this preset; move them to another first".into(),
         )),
-        Outcome::Deleted => Ok(HttpResponse::NoContent().finish()),
+        PresetDeletion::Deleted => Ok(HttpResponse::NoContent().finish()),
     }
 }

@@ -91,7 +91,7 @@ pub async fn remove(
     if owner.as_deref() != Some(caller.id()) && !caller.is_admin() {
         return Err(ApiError::Forbidden);
     }
-    if recording.status() == RecordingStatus::Recording {
+    if recording.status == RecordingStatus::Recording {
         return Err(ApiError::Conflict(
             "the broadcast is still being recorded".into(),
         ));

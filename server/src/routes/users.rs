@@ -1,9 +1,9 @@
 //! Administration of accounts.
 
 use crate::auth::AuthUser;
+use crate::broadcasts::revoke_where;
 use crate::chat::AccessChange;
 use crate::errors::{ApiError, ErrorBody};
-use crate::ingest_auth::revoke_where;
 use crate::models::user::{canonical_id, LastAdmin, Role, User, UserView};
 use crate::state::AppState;
 use actix_web::{get, patch, web};
@@ -80,6 +80,6 @@ pub async fn update(
             tracing::info!(user = %user.id, publishers = ended, "publishers ended: the owner may no longer stream");
         }
     }
-    tracing::info!(admin = %caller.id(), user = %user.id, role = %user.role, disabled = user.disabled, "user access changed");
+    tracing::info!(admin = %caller.id(), user = %user.id, role = user.role.as_str(), disabled = user.disabled, "user access changed");
     Ok(web::Json(user.view()))
 }

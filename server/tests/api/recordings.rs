@@ -372,7 +372,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
         ended_at: None,
         duration_ms: None,
         bytes: None,
-        status: "recording".into(),
+        status: livestream::models::recording::RecordingStatus::Recording,
         archive_path: "interrupted.mkv".into(),
         end_reason: None,
     };
