@@ -2,17 +2,15 @@
 //! media engine.
 
 pub mod auth;
+pub mod broadcasts;
 pub mod chat;
 pub mod client_address;
 pub mod configuration;
 pub mod db;
 pub mod errors;
-pub mod ingest_auth;
-pub mod live_streams;
 pub mod models;
-pub mod recovery;
 pub mod routes;
 pub mod startup;
 pub mod state;
-pub mod stream_events;
+pub mod storage;
 pub mod telemetry;

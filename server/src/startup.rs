@@ -1,27 +1,16 @@
 //! Building and running the whole server: database, HTTP, RTMP ingest and the event loop
 //! between them.
 
-use crate::auth::{hash_password, token_secret, PasswordWork, RateLimiter, TokenKeys};
-use crate::chat::hub::LocalHub;
-use crate::chat::ChatService;
-use crate::client_address::TrustedProxies;
+use crate::auth::Authenticator;
+use crate::broadcasts::{recovery, LiveStreams, Reactor, RoomKeys, StreamRooms};
 use crate::configuration::Settings;
-use crate::db::retry::{OrderedWrites, RetryPolicy};
-use crate::db::Db;
-use crate::ingest_auth::{RoomKeys, StreamRooms};
-use crate::live_streams::LiveStreams;
-use crate::models::preset::Preset;
 use crate::models::recording::Recording;
-use crate::models::user::{Role, User};
-use crate::models::{new_id, now_ms};
 use crate::state::AppState;
-use crate::stream_events::Reactor;
-use crate::{recovery, routes};
+use crate::{routes, storage};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
 use pipelines::{RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -43,74 +32,6 @@ pub struct Application {
     _data_dir_lock: std::fs::File,
 }
 
-/// Opens the database (migrations applied), seeds the default preset and the configured admin.
-pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
-    let url = settings.database_url();
-    let max = settings.database.max_connections;
-    let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
-    let db = tokio::task::spawn_blocking(move || Db::connect(&url, max, timeout)).await??;
-    db.run(|conn| Ok(Preset::seed_default(conn)?)).await?;
-    if !settings.auth.admin_username.is_empty() {
-        ensure_admin(
-            &db,
-            &settings.auth.admin_username,
-            &settings.auth.admin_password,
-            false,
-        )
-        .await?;
-    }
-    Ok(db)
-}
-
-/// Creates an admin account, or (with `promote`) makes an existing account an admin.
-pub async fn ensure_admin(
-    db: &Db,
-    username: &str,
-    password: &str,
-    fail_if_exists: bool,
-) -> anyhow::Result<()> {
-    if let Some(problem) = crate::auth::check_strength(password, username) {
-        anyhow::bail!("the admin password {problem}");
-    }
-    let name = username.to_owned();
-    let existing = db
-        .run(move |conn| Ok(User::find_by_username(conn, &name)?))
-        .await?;
-    match existing {
-        Some(_) if fail_if_exists => anyhow::bail!("user {username} already exists"),
-        Some(user) if user.role() == Role::Admin => Ok(()),
-        Some(user) => {
-            db.run(move |conn| {
-                Ok(User::update_access(
-                    conn,
-                    &user.id,
-                    Some(Role::Admin),
-                    None,
-                )?)
-            })
-            .await?
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            info!(%username, "promoted to admin");
-            Ok(())
-        }
-        None => {
-            let hash = hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let user = User {
-                id: new_id(),
-                username: username.to_owned(),
-                password_hash: hash,
-                role: Role::Admin.as_str().to_owned(),
-                disabled: false,
-                token_version: 0,
-                created_at: now_ms(),
-            };
-            db.run(move |conn| Ok(User::insert(conn, &user)?)).await?;
-            info!(%username, "admin account created");
-            Ok(())
-        }
-    }
-}
-
 /// Lets the kernel drop an HTTP connection whose client has taken none of our data for `timeout`
 /// (TCP_USER_TIMEOUT also covers a receive window held at zero): a client that stops reading a
 /// response or a WebSocket cannot keep its connection, and what is queued for it, forever.
@@ -122,33 +43,45 @@ fn drop_when_stalled(connection: &dyn std::any::Any, timeout: Duration) {
     }
 }
 
-/// The lock file in `data_dir` that only one running instance may hold.
-const LOCK_FILE: &str = "livestream.lock";
+/// Binds the HTTP listener and builds the server on it: the route table with its shared state,
+/// each connection dropped when its client stalls.
+fn serve_http(
+    settings: &Settings,
+    state: AppState,
+) -> anyhow::Result<(actix_web::dev::Server, u16)> {
+    let (host, port) = (settings.http.host, settings.http.port);
+    let listener = TcpListener::bind(SocketAddr::new(host, port))
+        .with_context(|| format!("binding HTTP on {host}:{port}"))?;
+    let http_port = listener.local_addr()?.port();
+    let authenticator = web::Data::new(Authenticator {
+        tokens: state.tokens.clone(),
+        db: state.db.clone(),
+    });
+    let state = web::Data::new(state);
+    let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
+    let http = HttpServer::new(move || routes::app(state.clone(), authenticator.clone()))
+        .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout))
+        .listen(listener)?
+        .workers(2)
+        .disable_signals()
+        .shutdown_timeout(5)
+        .run();
+    Ok((http, http_port))
+}
 
-/// Takes the data directory for this instance: a second instance on the same directory would
-/// delete the first one's live HLS output and remux archives it is still writing. The lock is an
-/// OS file lock, released whenever the process ends, however it ends.
-fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    let path = data_dir.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
-            "another livestream instance is running on the data directory {} (it holds {}); \
-             stop it first, or give this one its own storage.data_dir",
-            data_dir.display(),
-            path.display()
-        ),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(e).with_context(|| format!("locking {}", path.display()))
-        }
+/// Settings fit for development only, said once at start.
+fn warn_about_development_settings(settings: &Settings) {
+    if !settings.ingest.stream_keys.is_empty() {
+        warn!(
+            keys = settings.ingest.stream_keys.len(),
+            "development stream keys from ingest.stream_keys are accepted"
+        );
+    }
+    if !settings.http.web_root.join("index.html").is_file() {
+        warn!(
+            web_root = %settings.http.web_root.display(),
+            "the web app is not built (npm --prefix web run build); only the API is served"
+        );
     }
 }
 
@@ -156,35 +89,14 @@ impl Application {
     /// Prepares storage and the database (crash recovery included), binds both listeners (port 0
     /// picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let data_dir_lock = lock_data_dir(&settings.storage.data_dir)?;
+        let data_dir_lock = storage::lock_data_dir(&settings.storage.data_dir)?;
         let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
         let layout = ingest.layout();
-        let (hls_root, recordings_dir) = (layout.hls_root(), layout.recordings_dir());
-        // HLS output of streams from a previous run is stale: nobody can still be watching it.
-        if hls_root.exists() {
-            tokio::fs::remove_dir_all(&hls_root)
-                .await
-                .with_context(|| format!("clearing {}", hls_root.display()))?;
-        }
-        for dir in [&hls_root, &recordings_dir] {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .with_context(|| format!("creating {}", dir.display()))?;
-        }
-        let db = open_database(&settings).await?;
+        storage::prepare_output(&layout).await?;
+        let db = crate::db::open(&settings).await?;
         let unfinished = recovery::unfinished(&db).await?;
-        if !settings.ingest.stream_keys.is_empty() {
-            warn!(
-                keys = settings.ingest.stream_keys.len(),
-                "development stream keys from ingest.stream_keys are accepted"
-            );
-        }
-        if !settings.http.web_root.join("index.html").is_file() {
-            warn!(
-                web_root = %settings.http.web_root.display(),
-                "the web app is not built (npm --prefix web run build); only the API is served"
-            );
-        }
+        warn_about_development_settings(&settings);
+
         let rooms = StreamRooms::default();
         let authorizer = Arc::new(RoomKeys::new(
             db.clone(),
@@ -197,80 +109,17 @@ impl Application {
         let rtmp = RtmpServer::bind(rtmp_addr, ingest, authorizer, events_tx).await?;
         let rtmp_port = rtmp.local_addr()?.port();
 
-        let listener = TcpListener::bind(SocketAddr::new(settings.http.host, settings.http.port))
-            .with_context(|| {
-            format!(
-                "binding HTTP on {}:{}",
-                settings.http.host, settings.http.port
-            )
-        })?;
-        let http_port = listener.local_addr()?.port();
         let live = LiveStreams::default();
-        let dummy_hash =
-            hash_password("dummy password for timing").map_err(|e| anyhow::anyhow!("{e}"))?;
-        let state = web::Data::new(AppState {
-            db: db.clone(),
-            tokens: TokenKeys::new(
-                &token_secret(&settings.auth.jwt_secret, &settings.storage.data_dir)?,
-                Duration::from_secs(settings.auth.token_ttl_seconds),
-            ),
-            login_limiter: RateLimiter::new(
-                settings.auth.login_attempts_per_minute,
-                Duration::from_secs(60),
-            ),
-            registration_limiter: RateLimiter::new(
-                settings.auth.registrations_per_hour,
-                Duration::from_secs(3600),
-            ),
-            password_work: PasswordWork::new(
-                settings.auth.max_concurrent_password_hashes,
-                Duration::from_secs(10),
-            ),
-            proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
-                .map_err(|e| anyhow::anyhow!("http.trusted_proxies: {e}"))?,
-            dummy_hash,
-            live: live.clone(),
-            layout: layout.clone(),
-            web_root: settings.http.web_root.clone(),
-            rtmp_port,
-            rtmp_app: settings.rtmp.app.clone(),
-            ingest: rtmp.handle(),
-            rooms: rooms.clone(),
-            chat: Arc::new(
-                ChatService::new(
-                    LocalHub::start(Duration::from_secs(1)),
-                    settings.chat.messages_per_window,
-                    Duration::from_secs(settings.chat.window_seconds),
-                )
-                .with_idle_timeout(Duration::from_secs(settings.chat.idle_timeout_seconds))
-                .with_connection_limits(
-                    settings.chat.max_connections,
-                    settings.chat.max_connections_per_address,
-                ),
-            ),
-        });
-        let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
-        let http = HttpServer::new(move || routes::app(state.clone()))
-            .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout))
-            .listen(listener)?
-            .workers(2)
-            .disable_signals()
-            .shutdown_timeout(5)
-            .run();
-        let (broadcast, _) = broadcast::channel(1024);
-        let reactor = Reactor {
-            writes: OrderedWrites::new(
-                db.clone(),
-                RetryPolicy::for_minutes(settings.database.write_retry_minutes),
-            ),
-            db,
-            rooms,
-            ingest: rtmp.handle(),
-            live,
-            broadcast,
-            layout,
-            retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
-        };
+        let reactor = Reactor::new(
+            &settings,
+            db.clone(),
+            rooms.clone(),
+            rtmp.handle(),
+            live.clone(),
+            layout.clone(),
+        );
+        let state = AppState::build(&settings, db, live, layout, rooms, rtmp.handle(), rtmp_port)?;
+        let (http, http_port) = serve_http(&settings, state)?;
         Ok(Self {
             http,
             http_port,

@@ -9,9 +9,9 @@ pub use limiter::RateLimiter;
 pub use passwords::{check_strength, hash_password, verify_password, Busy, PasswordWork};
 pub use tokens::{token_secret, Claims, SecretError, TokenKeys};
 
+use crate::db::Db;
 use crate::errors::ApiError;
 use crate::models::user::{Role, User};
-use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
@@ -27,7 +27,7 @@ impl AuthUser {
     }
 
     pub fn role(&self) -> Role {
-        self.0.role()
+        self.0.role
     }
 
     pub fn is_admin(&self) -> bool {
@@ -60,22 +60,38 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     (!token.is_empty() && token.len() <= 4096).then(|| token.trim().to_owned())
 }
 
-/// The user a bearer token belongs to, if the token is valid and the user may still use it.
-pub async fn authenticate(state: web::Data<AppState>, token: String) -> Result<AuthUser, ApiError> {
-    let claims = state
-        .tokens
-        .verify(&token)
-        .map_err(|_| ApiError::Unauthorized)?;
-    let user = state
-        .db
-        .run(move |conn| {
-            Ok(User::find(conn, &claims.sub)?.filter(|u| u.token_version == claims.ver))
-        })
-        .await?;
-    match user {
-        Some(user) if !user.disabled => Ok(AuthUser(user)),
-        _ => Err(ApiError::Unauthorized),
+/// What the [`AuthUser`] and [`MaybeUser`] extractors read: the token keys and the users.
+/// Registered as its own app data, so extractors depend on nothing else.
+#[derive(Clone)]
+pub struct Authenticator {
+    pub tokens: TokenKeys,
+    pub db: Db,
+}
+
+impl Authenticator {
+    /// The user a bearer token belongs to, if the token is valid and the user may still use it.
+    pub async fn authenticate(&self, token: String) -> Result<AuthUser, ApiError> {
+        let claims = self
+            .tokens
+            .verify(&token)
+            .map_err(|_| ApiError::Unauthorized)?;
+        let user = self
+            .db
+            .run(move |conn| {
+                Ok(User::find(conn, &claims.sub)?.filter(|u| u.token_version == claims.ver))
+            })
+            .await?;
+        match user {
+            Some(user) if !user.disabled => Ok(AuthUser(user)),
+            _ => Err(ApiError::Unauthorized),
+        }
     }
+}
+
+fn authenticator(req: &HttpRequest) -> Result<web::Data<Authenticator>, ApiError> {
+    req.app_data::<web::Data<Authenticator>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator registered")))
 }
 
 impl FromRequest for AuthUser {
@@ -83,11 +99,12 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = authenticator(req);
         let token = bearer(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            authenticate(state, token.ok_or(ApiError::Unauthorized)?).await
+            auth?
+                .authenticate(token.ok_or(ApiError::Unauthorized)?)
+                .await
         })
     }
 }
@@ -97,16 +114,15 @@ impl FromRequest for MaybeUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = authenticator(req);
         let token = bearer(req);
         Box::pin(async move {
             let Some(token) = token else {
                 return Ok(MaybeUser(None));
             };
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             // A bad token on an endpoint anonymous callers may use is still an error: the
             // client believes it is logged in and should learn otherwise.
-            authenticate(state, token).await.map(|u| MaybeUser(Some(u)))
+            auth?.authenticate(token).await.map(|u| MaybeUser(Some(u)))
         })
     }
 }

@@ -1,10 +1,19 @@
 //! Real-time chat in every room: a versioned JSON protocol over WebSocket (`protocol`), a hub
 //! that fans frames out to a room's connections (`hub`), and one task per connection
-//! (`session`). Messages, moderators and bans are stored in the database.
+//! (`connection`), which answers logins (`chatter`), messages (`posting`) and moderation
+//! (`moderation`), or refuses with a coded error (`errors`). Messages, moderators and bans are
+//! stored in the database.
 
+pub mod chatter;
+pub mod connection;
+pub mod errors;
 pub mod hub;
+pub mod moderation;
+pub mod posting;
 pub mod protocol;
-pub mod session;
+
+pub use connection::ChatContext;
+pub use errors::ChatError;
 
 use crate::auth::RateLimiter;
 use hub::ChatHub;
@@ -104,6 +113,20 @@ impl ChatService {
                 open: Mutex::default(),
             }),
         }
+    }
+
+    /// The service the `[chat]` settings describe, on this process's own hub.
+    pub fn from_settings(settings: &crate::configuration::ChatSettings) -> Self {
+        Self::new(
+            hub::LocalHub::start(Duration::from_secs(1)),
+            settings.messages_per_window,
+            Duration::from_secs(settings.window_seconds),
+        )
+        .with_idle_timeout(Duration::from_secs(settings.idle_timeout_seconds))
+        .with_connection_limits(
+            settings.max_connections,
+            settings.max_connections_per_address,
+        )
     }
 
     /// The same service with other connection limits: in all, and per client address.

@@ -1,7 +1,7 @@
 //! The chat WebSocket of a room, and its moderators.
 
 use crate::auth::AuthUser;
-use crate::chat::{session, AccessChange};
+use crate::chat::{connection, AccessChange, ChatContext};
 use crate::client_address::limit_key;
 use crate::errors::{ApiError, ErrorBody};
 use crate::models::chat::Moderators;
@@ -36,10 +36,15 @@ pub async fn connect(
     })?;
     let (response, ws, stream) = actix_ws::handle(&req, body)
         .map_err(|_| ApiError::BadRequest("this endpoint expects a WebSocket upgrade".into()))?;
+    let cx = ChatContext {
+        db: state.db.clone(),
+        tokens: state.tokens.clone(),
+        chat: state.chat.clone(),
+    };
     actix_web::rt::spawn(async move {
         // The slot is held for as long as the connection is served.
         let _slot = slot;
-        session::run(state, room, ws, stream).await
+        connection::run(cx, room, ws, stream).await
     });
     Ok(response)
 }

@@ -15,6 +15,7 @@ mod users;
 mod views;
 mod web_app;
 
+use crate::auth::Authenticator;
 use crate::errors;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -38,6 +39,7 @@ struct ApiDoc;
 /// The whole application for one HTTP worker.
 pub fn app(
     state: web::Data<AppState>,
+    authenticator: web::Data<Authenticator>,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -51,6 +53,7 @@ pub fn app(
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(state)
+        .app_data(authenticator)
         .app_data(
             web::JsonConfig::default()
                 .limit(MAX_JSON_BODY)

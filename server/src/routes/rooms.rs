@@ -2,9 +2,9 @@
 
 use super::views::{RoomView, Urls};
 use crate::auth::{AuthUser, MaybeUser};
+use crate::broadcasts::revoke_where;
 use crate::chat::ChatSettings;
 use crate::errors::{ApiError, ErrorBody};
-use crate::ingest_auth::revoke_where;
 use crate::models::preset::Preset;
 use crate::models::recording::{Recording, RecordingView};
 use crate::models::room::{hash_stream_key, new_stream_key, Room, RoomChanges};

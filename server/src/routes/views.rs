@@ -1,6 +1,6 @@
 //! Response bodies shared by several endpoints.
 
-use crate::live_streams::LiveStream;
+use crate::broadcasts::LiveStream;
 use crate::models::room::Room;
 use crate::state::AppState;
 use actix_web::HttpRequest;

@@ -79,7 +79,7 @@ pub struct TestApp {
     pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
     pub client: reqwest::Client,
     /// The publishers the server granted a room to and has not yet seen end.
-    pub stream_rooms: livestream::ingest_auth::StreamRooms,
+    pub stream_rooms: livestream::broadcasts::StreamRooms,
 }
 
 /// A short generated clip to publish.

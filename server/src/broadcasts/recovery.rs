@@ -4,7 +4,7 @@
 //! says how it went; no room stays "live" after a restart.
 
 use crate::db::Db;
-use crate::models::recording::{Recording, RecordingStatus};
+use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
 use crate::models::room::Room;
 use std::path::{Path, PathBuf};
 use tracing::{info, warn};
@@ -71,19 +71,15 @@ pub async fn repair(
             (RecordingStatus::Failed, 0, 0)
         }
     };
-    let ended_at = recording.started_at + duration_ms;
-    let (stream_id, reason) = (recording.stream_id.clone(), end_reason.to_owned());
-    db.run(move |conn| {
-        Ok(Recording::finish(
-            conn,
-            &stream_id,
-            status,
-            ended_at,
-            duration_ms,
-            bytes,
-            &reason,
-        )?)
-    })
-    .await?;
+    let outcome = RecordingOutcome {
+        status,
+        ended_at: recording.started_at + duration_ms,
+        duration_ms,
+        bytes,
+        end_reason: end_reason.to_owned(),
+    };
+    let stream_id = recording.stream_id.clone();
+    db.run(move |conn| Ok(Recording::finish(conn, &stream_id, &outcome)?))
+        .await?;
     Ok(())
 }

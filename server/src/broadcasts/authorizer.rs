@@ -1,79 +1,13 @@
-//! Who may publish: a room's stream key (and, as a development option, the static key list).
+//! Who may publish: a room's stream key (and, as a development option, the static key list). A
+//! granted publisher is entered in [`StreamRooms`] before its stream can start.
 
+use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::db::Db;
 use crate::models::preset::Preset;
 use crate::models::room::{hash_stream_key, Room};
 use crate::models::user::Role;
 use futures_util::future::BoxFuture;
 use pipelines::{Authorizer, HlsSettings, Ladder, PublishGrant, Refusal, StreamId, StreamKey};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-/// What a room's publisher was granted with: the room, its owner and the key it presented.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomGrant {
-    pub room_id: String,
-    pub owner_id: String,
-    /// The hash of the key the publisher presented; a regenerated key no longer matches it.
-    pub key_hash: String,
-}
-
-/// Which room each accepted stream belongs to, from grant to end: revocation finds publishers
-/// here whether their pipeline has started or not.
-#[derive(Clone, Default)]
-pub struct StreamRooms {
-    inner: Arc<Mutex<HashMap<StreamId, RoomGrant>>>,
-}
-
-impl StreamRooms {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StreamId, RoomGrant>> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn insert(&self, stream: StreamId, grant: RoomGrant) {
-        self.lock().insert(stream, grant);
-    }
-
-    pub fn get(&self, stream: &StreamId) -> Option<RoomGrant> {
-        self.lock().get(stream).cloned()
-    }
-
-    pub fn remove(&self, stream: &StreamId) -> Option<RoomGrant> {
-        self.lock().remove(stream)
-    }
-
-    /// How many streams are tracked (granted and not yet ended or abandoned).
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The streams whose grant matches `which`.
-    pub fn streams_where(&self, which: impl Fn(&RoomGrant) -> bool) -> Vec<StreamId> {
-        self.lock()
-            .iter()
-            .filter(|(_, grant)| which(grant))
-            .map(|(id, _)| id.clone())
-            .collect()
-    }
-}
-
-/// Ends every publisher whose grant matches `which`, started or not. Returns how many were
-/// connected.
-pub fn revoke_where(
-    rooms: &StreamRooms,
-    ingest: &pipelines::IngestHandle,
-    which: impl Fn(&RoomGrant) -> bool,
-) -> usize {
-    rooms
-        .streams_where(which)
-        .iter()
-        .filter(|stream| ingest.revoke(stream))
-        .count()
-}
 
 /// Authorizes room keys against the database; falls back to the development key list.
 pub struct RoomKeys {
@@ -106,11 +40,11 @@ impl Authorizer for RoomKeys {
             let found = self
                 .db
                 .run(move |conn| {
-                    let Some((room, role, disabled)) = Room::find_for_publish(conn, &hash)? else {
+                    let Some((room, owner)) = Room::find_for_publish(conn, &hash)? else {
                         return Ok(None);
                     };
                     let preset = Preset::find(conn, &room.preset_id)?;
-                    Ok(Some((room, role, disabled, preset)))
+                    Ok(Some((room, owner, preset)))
                 })
                 .await
                 .map_err(|e| {
@@ -118,15 +52,13 @@ impl Authorizer for RoomKeys {
                     Refusal::Unavailable
                 })?;
             match found {
-                Some((_, _, true, _)) => Err(Refusal::NotAllowed(
+                Some((_, owner, _)) if owner.disabled => Err(Refusal::NotAllowed(
                     "the room owner's account is disabled".into(),
                 )),
-                Some((_, role, _, _))
-                    if Role::parse(&role).unwrap_or(Role::Viewer) < Role::Streamer =>
-                {
+                Some((_, owner, _)) if owner.role < Role::Streamer => {
                     Err(Refusal::NotAllowed("the room owner may not stream".into()))
                 }
-                Some((room, _, _, preset)) => {
+                Some((room, _, preset)) => {
                     let Some(preset) = preset else {
                         tracing::error!(room = %room.id, "room has no preset");
                         return Err(Refusal::Unavailable);

@@ -1,0 +1,32 @@
+//! A broadcast's life, from the publisher's first message to its recording row: everything the
+//! server does because a stream lives and dies.
+//!
+//! ```text
+//!  OBS ──RTMP──▶ pipelines::ingest ──authorize(key)──▶ authorizer::RoomKeys
+//!                      │                                   │ grant: stream id, ladder, HLS
+//!                      │                                   ▼
+//!                      │                        stream_rooms::StreamRooms  (stream → room, owner, key)
+//!                      │                                   ▲        ▲
+//!                      ▼                                   │        │ revoke_where (routes: room
+//!             pipelines::StreamEvent ──▶ reactor::Reactor ─┘        │ deleted, key regenerated,
+//!      Started / Playable / Stats /         │   │   │               │ owner disabled or demoted)
+//!      Ended / Abandoned                    │   │   └──▶ database: room live/offline, recording rows
+//!                                           │   │        (ordered, retried through outages)
+//!                                           │   └──────▶ live_view::LiveStreams ──▶ HTTP (rooms,
+//!                                           │                                      streams, HLS)
+//!                                           └──────────▶ recovery (archives not finalized)
+//! ```
+//!
+//! At start, [`recovery::unfinished`] takes the recordings the last run never finished;
+//! [`recovery::repair_all`] repairs them once the server serves.
+
+pub mod authorizer;
+pub mod live_view;
+pub mod reactor;
+pub mod recovery;
+pub mod stream_rooms;
+
+pub use authorizer::RoomKeys;
+pub use live_view::{LiveStream, LiveStreams};
+pub use reactor::Reactor;
+pub use stream_rooms::{revoke_where, RoomGrant, StreamRooms};

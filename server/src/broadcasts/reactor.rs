@@ -1,0 +1,223 @@
+//! How the server reacts to the media engine: rooms go live and offline, recordings are written,
+//! the live view is kept current, and every event is re-broadcast (tests and later features
+//! listen to it).
+//!
+//! The in-memory view is updated first; the database writes of each stream then go through
+//! [`OrderedWrites`]: in order per stream, and retried while the database is away, so that a
+//! broadcast's recording row is complete once it is back. The media engine never waits for the
+//! database.
+
+use super::live_view::LiveStreams;
+use super::recovery;
+use super::stream_rooms::{RoomGrant, StreamRooms};
+use crate::db::retry::{OrderedWrites, RetryPolicy};
+use crate::db::Db;
+use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
+use crate::models::{new_id, now_ms};
+use pipelines::events::{ArchiveSummary, StreamStats};
+use pipelines::{EndReason, StreamEvent, StreamId};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use tracing::{error, info, warn};
+
+/// How long the last database writes may take at shutdown (within the 10 s the server gives the
+/// reactor); what is left is repaired by the crash recovery of the next start.
+const WRITES_GRACE_AT_SHUTDOWN: Duration = Duration::from_secs(8);
+
+/// Everything the reactor needs.
+pub struct Reactor {
+    pub db: Db,
+    /// The database writes of streams: ordered per stream, retried through outages.
+    pub writes: OrderedWrites,
+    pub rooms: StreamRooms,
+    /// Ends streams that started after their right to broadcast was taken away.
+    pub ingest: pipelines::IngestHandle,
+    pub live: LiveStreams,
+    pub broadcast: broadcast::Sender<StreamEvent>,
+    /// Where the streams' HLS output and archives are.
+    pub layout: pipelines::OutputLayout,
+    pub retain_ended: Duration,
+}
+
+impl Reactor {
+    /// A reactor on `settings` (its retry policy and how long ended streams stay served).
+    pub fn new(
+        settings: &crate::configuration::Settings,
+        db: Db,
+        rooms: StreamRooms,
+        ingest: pipelines::IngestHandle,
+        live: LiveStreams,
+        layout: pipelines::OutputLayout,
+    ) -> Self {
+        Self {
+            writes: OrderedWrites::new(
+                db.clone(),
+                RetryPolicy::for_minutes(settings.database.write_retry_minutes),
+            ),
+            db,
+            rooms,
+            ingest,
+            live,
+            broadcast: broadcast::channel(1024).0,
+            layout,
+            retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
+        }
+    }
+
+    /// Applies events until the engine's sender is dropped.
+    pub async fn run(self, mut events: mpsc::Receiver<StreamEvent>) {
+        while let Some(event) = events.recv().await {
+            self.apply(&event).await;
+            let _ = self.broadcast.send(event);
+        }
+        let left = self.writes.finish(WRITES_GRACE_AT_SHUTDOWN).await;
+        if left > 0 {
+            warn!(
+                writes = left,
+                "stopped with database writes not applied; the next start's recovery repairs their recordings"
+            );
+        }
+    }
+
+    async fn apply(&self, event: &StreamEvent) {
+        match event {
+            StreamEvent::Started { stream_id, .. } => self.on_started(event, stream_id).await,
+            StreamEvent::Ended {
+                stream_id,
+                reason,
+                archive,
+            } => {
+                self.live.apply(event, None);
+                self.on_ended(stream_id, reason, archive).await;
+            }
+            StreamEvent::Abandoned { stream_id, reason } => {
+                info!(stream = %stream_id, ?reason, "publisher left before its stream started");
+                self.rooms.remove(stream_id);
+            }
+            StreamEvent::Stats { stream_id, stats } => {
+                self.on_stats(stream_id, stats);
+                self.live.apply(event, None);
+            }
+            StreamEvent::Playable { .. } => self.live.apply(event, None),
+        }
+    }
+
+    /// A room's stream started: it shows in the live view, gets its recording row, and its room
+    /// goes live unless its right to broadcast was taken away since the grant.
+    async fn on_started(&self, event: &StreamEvent, stream_id: &StreamId) {
+        let grant = self.rooms.get(stream_id);
+        self.live
+            .apply(event, grant.as_ref().map(|g| g.room_id.clone()));
+        let Some(grant) = grant else { return };
+        let recording = Recording {
+            id: new_id(),
+            room_id: grant.room_id.clone(),
+            stream_id: stream_id.to_string(),
+            started_at: now_ms(),
+            ended_at: None,
+            duration_ms: None,
+            bytes: None,
+            status: RecordingStatus::Recording,
+            archive_path: pipelines::OutputLayout::archive_name(stream_id),
+            end_reason: None,
+        };
+        let key_hash = grant.key_hash.clone();
+        let (ingest, stream) = (self.ingest.clone(), stream_id.clone());
+        self.writes
+            .write_then(
+                stream_id.as_str(),
+                "record the stream start",
+                move |conn| Ok(Recording::begin(conn, &recording, &key_hash)?),
+                move |went_live| {
+                    if !went_live {
+                        // Revoked between the grant and now (room deleted, key regenerated,
+                        // owner disabled or demoted): the room never shows live and the stream
+                        // ends.
+                        warn!(stream = %stream, room = %grant.room_id, "the right to broadcast was taken away before the stream started; ending it");
+                        ingest.revoke(&stream);
+                    }
+                },
+            )
+            .await;
+    }
+
+    /// A stream ended: its HLS output is removed later, its room goes offline and its recording
+    /// says how it went (or, for an archive not finalized in time, is repaired first).
+    async fn on_ended(&self, stream_id: &StreamId, reason: &EndReason, archive: &ArchiveSummary) {
+        if reason.is_error() {
+            warn!(stream = %stream_id, ?reason, archive = %archive.path.display(), "stream ended with an error");
+        } else {
+            info!(stream = %stream_id, ?reason, archive = %archive.path.display(), duration = ?archive.duration, "stream ended");
+        }
+        self.schedule_hls_cleanup(stream_id.clone());
+        let Some(RoomGrant { room_id, .. }) = self.rooms.remove(stream_id) else {
+            return;
+        };
+        let reason = reason.kind().to_owned();
+        // An archive that holds media but was not finalized in time is repaired in the
+        // background; its row stays `recording` until then, so a restart would repair it.
+        let repair = !archive.finalized && archive.bytes > 0;
+        let outcome = (!repair).then(|| RecordingOutcome {
+            status: if archive.finalized && archive.bytes > 0 {
+                RecordingStatus::Complete
+            } else {
+                RecordingStatus::Failed
+            },
+            ended_at: now_ms(),
+            duration_ms: archive.duration.as_millis() as i64,
+            bytes: archive.bytes as i64,
+            end_reason: reason.clone(),
+        });
+        let id = stream_id.to_string();
+        let (db, dir, stream) = (
+            self.db.clone(),
+            self.layout.recordings_dir(),
+            stream_id.clone(),
+        );
+        self.writes
+            .write_then(
+                stream_id.as_str(),
+                "record the stream end",
+                move |conn| Ok(Recording::end(conn, &id, &room_id, outcome.as_ref())?),
+                move |recording| {
+                    let Some(recording) = recording.filter(|_| repair) else {
+                        return;
+                    };
+                    warn!(stream = %stream, "the archive was not finalized in time; repairing it");
+                    tokio::spawn(async move {
+                        if let Err(e) = recovery::repair(&db, &dir, recording, &reason).await {
+                            error!(error = %e, "could not record a repaired archive");
+                        }
+                    });
+                },
+            )
+            .await;
+    }
+
+    /// An admin's signal that a preset is heavier than this machine: one line per report while
+    /// a rendition drops frames (reports come every 2 s).
+    fn on_stats(&self, stream_id: &StreamId, stats: &StreamStats) {
+        for r in stats.renditions.iter().filter(|r| r.dropped_fps > 0.0) {
+            warn!(
+                stream = %stream_id,
+                room = self.rooms.get(stream_id).map(|g| g.room_id).as_deref().unwrap_or("-"),
+                rendition = %r.name,
+                dropped_fps = r.dropped_fps,
+                dropped_frames = r.dropped_frames,
+                "rendition drops frames: its room's preset is heavier than this machine can transcode"
+            );
+        }
+    }
+
+    fn schedule_hls_cleanup(&self, stream_id: pipelines::StreamId) {
+        let dir = self.layout.hls_dir(&stream_id);
+        let live = self.live.clone();
+        let retain = self.retain_ended;
+        tokio::spawn(async move {
+            tokio::time::sleep(retain).await;
+            if !live.contains(&stream_id) {
+                let _ = tokio::fs::remove_dir_all(&dir).await;
+            }
+        });
+    }
+}
