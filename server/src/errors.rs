@@ -66,13 +66,6 @@ impl ApiError {
     }
 }
 
-impl From<crate::auth::Busy> for ApiError {
-    fn from(_: crate::auth::Busy) -> Self {
-        tracing::warn!("password work queue full; a request was turned away");
-        Self::Unavailable
-    }
-}
-
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         if e.is_unavailable() {

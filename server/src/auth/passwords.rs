@@ -1,5 +1,6 @@
 //! Password hashing (argon2id) and strength rules.
 
+use crate::errors::ApiError;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -22,6 +23,13 @@ pub struct PasswordWork {
 #[derive(Debug, thiserror::Error)]
 #[error("too much password work is queued")]
 pub struct Busy;
+
+impl From<Busy> for ApiError {
+    fn from(_: Busy) -> Self {
+        tracing::warn!("password work queue full; a request was turned away");
+        Self::Unavailable
+    }
+}
 
 impl PasswordWork {
     pub fn new(at_once: usize, wait: Duration) -> Self {

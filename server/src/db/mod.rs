@@ -8,11 +8,12 @@
 //! server is back. [`retry`] keeps writes that must not be lost until then.
 
 pub mod retry;
+mod setup;
 
 pub mod schema;
 
-use crate::models::preset::Preset;
-use crate::models::user::{AdminAccount, ExistingAccount, User};
+pub use setup::{ensure_admin, open};
+
 use diesel::connection::SimpleConnection;
 use diesel::mysql::MysqlConnection;
 use diesel::r2d2::{CustomizeConnection, HandleError, HandleEvent, Pool};
@@ -77,55 +78,6 @@ impl diesel::r2d2::ManageConnection for Manager {
         use diesel::r2d2::R2D2Connection;
         conn.is_broken()
     }
-}
-
-/// Opens the database the settings name (migrations applied) and seeds what every server needs:
-/// the default preset, and the configured admin (`auth.admin_username`), promoted if it exists.
-pub async fn open(settings: &crate::configuration::Settings) -> anyhow::Result<Db> {
-    let url = settings.database_url();
-    let max = settings.database.max_connections;
-    let timeout = Duration::from_secs(settings.database.connect_timeout_seconds);
-    let db = tokio::task::spawn_blocking(move || Db::connect(&url, max, timeout)).await??;
-    db.run(|conn| Ok(Preset::seed_default(conn)?)).await?;
-    let admin = &settings.auth;
-    if !admin.admin_username.is_empty() {
-        ensure_admin(
-            &db,
-            &admin.admin_username,
-            &admin.admin_password,
-            ExistingAccount::Promote,
-        )
-        .await?;
-    }
-    Ok(db)
-}
-
-/// Creates the admin account `username`, after checking the password's strength. An existing
-/// account of that name is promoted, or refused with [`ExistingAccount::Refuse`].
-pub async fn ensure_admin(
-    db: &Db,
-    username: &str,
-    password: &str,
-    existing: ExistingAccount,
-) -> anyhow::Result<()> {
-    if let Some(problem) = crate::auth::check_strength(password, username) {
-        anyhow::bail!("the admin password {problem}");
-    }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let name = username.to_owned();
-    let outcome = db
-        .run(move |conn| Ok(User::ensure_admin(conn, &name, &hash, existing)?))
-        .await?;
-    match outcome {
-        AdminAccount::Created => tracing::info!(%username, "admin account created"),
-        AdminAccount::Promoted => tracing::info!(%username, "promoted to admin"),
-        AdminAccount::AlreadyAdmin => {}
-        AdminAccount::Exists => anyhow::bail!("user {username} already exists"),
-    }
-    Ok(())
 }
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
