@@ -88,10 +88,18 @@ impl Authenticator {
     }
 }
 
-fn authenticator(req: &HttpRequest) -> Result<web::Data<Authenticator>, ApiError> {
-    req.app_data::<web::Data<Authenticator>>()
-        .cloned()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator registered")))
+/// The caller a request's bearer token names: `None` without a token; an error for a bad token
+/// (even where anonymous callers are welcome, a client that believes it is logged in should learn
+/// otherwise).
+fn caller(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<Option<AuthUser>, ApiError>>>> {
+    let auth = req.app_data::<web::Data<Authenticator>>().cloned();
+    let token = bearer(req);
+    Box::pin(async move {
+        let Some(token) = token else { return Ok(None) };
+        let auth =
+            auth.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no authenticator registered")))?;
+        auth.authenticate(token).await.map(Some)
+    })
 }
 
 impl FromRequest for AuthUser {
@@ -99,13 +107,8 @@ impl FromRequest for AuthUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let auth = authenticator(req);
-        let token = bearer(req);
-        Box::pin(async move {
-            auth?
-                .authenticate(token.ok_or(ApiError::Unauthorized)?)
-                .await
-        })
+        let caller = caller(req);
+        Box::pin(async move { caller.await?.ok_or(ApiError::Unauthorized) })
     }
 }
 
@@ -114,15 +117,7 @@ impl FromRequest for MaybeUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let auth = authenticator(req);
-        let token = bearer(req);
-        Box::pin(async move {
-            let Some(token) = token else {
-                return Ok(MaybeUser(None));
-            };
-            // A bad token on an endpoint anonymous callers may use is still an error: the
-            // client believes it is logged in and should learn otherwise.
-            auth?.authenticate(token).await.map(|u| MaybeUser(Some(u)))
-        })
+        let caller = caller(req);
+        Box::pin(async move { caller.await.map(MaybeUser) })
     }
 }
