@@ -1,6 +1,6 @@
 import { ChevronDownIcon, LayoutDashboardIcon, LogOutIcon, ShieldIcon, UserIcon } from "lucide-react";
 import { Link, useNavigate } from "react-router";
-import { hasRole, useAuth } from "@/auth/auth-context";
+import { hasRole, useAuth } from "@/features/auth/hooks/useAuth";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
