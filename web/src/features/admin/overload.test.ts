@@ -21,6 +21,7 @@ function room(id: string, presetId: string, renditions: RenditionStats[] | null)
         : {
             stream_id: `s-${id}`,
             playback_url: `/hls/s-${id}/master.m3u8`,
+            thumbnail_url: `/hls/s-${id}/thumbnail.jpg`,
             started_at: 0,
             playable: true,
             media: { video: { codec: "avc1.64002a", width: 1920, height: 1080, fps: 60 }, audio: null },

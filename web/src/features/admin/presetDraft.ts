@@ -1,5 +1,11 @@
 import type { PresetSpec, PresetView, Profile, RenditionSpec, SpeedPreset } from "@/api/types";
 
+/** The x264 speed presets the editor offers, fastest first (the server refuses others). */
+export const SPEED_PRESETS = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] as const satisfies readonly SpeedPreset[];
+
+/** The H.264 profiles the editor offers. */
+export const PROFILES = ["baseline", "main", "high"] as const satisfies readonly Profile[];
+
 /** A rendition as the form edits it: numbers as the text typed. */
 export interface RenditionDraft {
   /** Stable React key for the row. */

@@ -1,9 +1,8 @@
 import { PlusIcon, Trash2Icon } from "lucide-react";
-import { PROFILES, SPEED_PRESETS } from "@/api/types";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
-import { emptyRendition, type RenditionDraft } from "@/features/admin/presetDraft";
+import { emptyRendition, PROFILES, SPEED_PRESETS, type RenditionDraft } from "@/features/admin/presetDraft";
 
 type TextColumn = "name" | "width" | "height" | "fps" | "video_kbps" | "audio_kbps";
 

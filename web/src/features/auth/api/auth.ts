@@ -1,12 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { request } from "@/api/client";
-import type { AuthResponse, Role, User } from "@/api/types";
+import type { AuthResponse, LoginRequest, RegisterRequest, User } from "@/api/types";
 
 /** The account calls: those that start a session send no token. */
 export const authApi = {
-  register: (body: { username: string; password: string; role?: Exclude<Role, "admin"> }) =>
+  register: (body: RegisterRequest) =>
     request<AuthResponse>("/auth/register", { method: "POST", body, anonymous: true }),
-  login: (body: { username: string; password: string }) =>
+  login: (body: LoginRequest) =>
     request<AuthResponse>("/auth/login", { method: "POST", body, anonymous: true }),
   refresh: () => request<AuthResponse>("/auth/refresh", { method: "POST" }),
   logout: () => request<void>("/auth/logout", { method: "POST" }),

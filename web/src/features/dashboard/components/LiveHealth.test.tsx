@@ -20,6 +20,7 @@ function liveRoom(renditions: RenditionStats[]): RoomView {
     live: {
       stream_id: "s1",
       playback_url: "/hls/s1/master.m3u8",
+      thumbnail_url: "/hls/s1/thumbnail.jpg",
       started_at: 0,
       playable: true,
       media: { video: { codec: "avc1.64001f", width: 1920, height: 1080, fps: 60 }, audio: null },
