@@ -1,12 +1,12 @@
 import { lazy, Suspense, type ReactNode } from "react";
 import { Route, Routes } from "react-router";
-import { AppLayout } from "@/components/layout/AppLayout";
-import { RequireRole } from "@/features/auth/components/RequireRole";
 import { HomePage } from "@/app/routes/HomePage";
 import { LoginPage } from "@/app/routes/LoginPage";
 import { NotFoundPage } from "@/app/routes/NotFoundPage";
 import { RegisterPage } from "@/app/routes/RegisterPage";
+import { AppLayout } from "@/components/layout/AppLayout";
 import { Spinner } from "@/components/ui/spinner";
+import { RequireRole } from "@/features/auth/components/RequireRole";
 
 // The player (hls.js) and the management pages load on demand.
 const RoomPage = lazy(() => import("@/app/routes/RoomPage").then((m) => ({ default: m.RoomPage })));

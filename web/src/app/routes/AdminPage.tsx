@@ -1,8 +1,8 @@
 import { SlidersHorizontalIcon, UsersIcon } from "lucide-react";
 import { useSearchParams } from "react-router";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { PresetsAdmin } from "@/features/admin/components/PresetsAdmin";
 import { UsersAdmin } from "@/features/admin/components/UsersAdmin";
-import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 
 export function AdminPage() {

@@ -1,8 +1,8 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import type { ReactElement } from "react";
 import { describe, expect, it, vi } from "vitest";
 import { AuthProvider } from "@/features/auth/components/AuthProvider";
-import type { ReactElement } from "react";
 import { jsonResponse, renderWithProviders } from "@/test/render";
 import { LoginPage } from "./LoginPage";
 import { RegisterPage } from "./RegisterPage";

@@ -2,19 +2,19 @@ import { PlusIcon, TvIcon } from "lucide-react";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import type { StreamKeyView } from "@/api/types";
+import { EmptyState } from "@/components/EmptyState";
+import { ErrorAlert } from "@/components/ErrorAlert";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
 import { usePresets } from "@/features/admin/api/presets";
 import { useAuth } from "@/features/auth/hooks/useAuth";
 import { useCreateRoom, useOwnedRooms } from "@/features/dashboard/api/rooms";
 import { RoomFormDialog } from "@/features/dashboard/components/RoomFormDialog";
 import { RoomManager } from "@/features/dashboard/components/RoomManager";
-import { EmptyState } from "@/components/EmptyState";
-import { ErrorAlert } from "@/components/ErrorAlert";
 import { LiveBadge } from "@/features/rooms/components/LiveBadge";
-import { Button } from "@/components/ui/button";
-import { Skeleton } from "@/components/ui/skeleton";
 import { useToast } from "@/hooks/toast-context";
-import { cn } from "@/lib/cn";
 import { useDocumentTitle } from "@/hooks/useDocumentTitle";
+import { cn } from "@/lib/cn";
 
 export function DashboardPage() {
   useDocumentTitle("Dashboard");

@@ -1,16 +1,16 @@
 import { SearchIcon, TvIcon } from "lucide-react";
 import { useSearchParams } from "react-router";
-import { useRooms } from "@/features/rooms/api/rooms";
 import type { RoomView } from "@/api/types";
 import { EmptyState } from "@/components/EmptyState";
 import { ErrorAlert } from "@/components/ErrorAlert";
-import { RoomCard } from "@/features/rooms/components/RoomCard";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
-import { useNow } from "@/hooks/useNow";
+import { useRooms } from "@/features/rooms/api/rooms";
+import { RoomCard } from "@/features/rooms/components/RoomCard";
 import { useSearchText } from "@/features/rooms/hooks/useSearchText";
 import { useDocumentTitle } from "@/hooks/useDocumentTitle";
+import { useNow } from "@/hooks/useNow";
 
 const POLL_MS = 10_000;
 

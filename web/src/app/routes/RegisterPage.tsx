@@ -1,16 +1,16 @@
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { useAuth } from "@/features/auth/hooks/useAuth";
-import { AuthCard } from "@/features/auth/components/AuthCard";
 import { FormAlert } from "@/components/FormAlert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { AuthCard } from "@/features/auth/components/AuthCard";
+import { useAuth } from "@/features/auth/hooks/useAuth";
 import { useToast } from "@/hooks/toast-context";
+import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 import { useFormErrors } from "@/hooks/useFormErrors";
 import { cn } from "@/lib/cn";
 import { safeNext } from "@/lib/next";
-import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 
 type AccountType = "viewer" | "streamer";
 

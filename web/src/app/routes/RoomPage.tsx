@@ -1,22 +1,22 @@
 import { EyeIcon, RadioTowerIcon } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "@/api/errors";
-import { useRoom } from "@/features/rooms/api/rooms";
 import type { RoomView } from "@/api/types";
-import { useAuth } from "@/features/auth/hooks/useAuth";
-import { ChatPanel } from "@/features/chat/components/ChatPanel";
-import { useChat } from "@/features/chat/hooks/useChat";
 import { EmptyState } from "@/components/EmptyState";
 import { ErrorAlert } from "@/components/ErrorAlert";
-import { VideoPlayer } from "@/features/rooms/components/VideoPlayer";
-import { LiveBadge } from "@/features/rooms/components/LiveBadge";
-import { RecordingsList } from "@/features/rooms/components/RecordingsList";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
+import { useAuth } from "@/features/auth/hooks/useAuth";
+import { ChatPanel } from "@/features/chat/components/ChatPanel";
+import { useChat } from "@/features/chat/hooks/useChat";
+import { useRoom } from "@/features/rooms/api/rooms";
+import { LiveBadge } from "@/features/rooms/components/LiveBadge";
+import { RecordingsList } from "@/features/rooms/components/RecordingsList";
+import { VideoPlayer } from "@/features/rooms/components/VideoPlayer";
+import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 import { formatViewers } from "@/lib/format";
 import { NotFoundPage } from "./NotFoundPage";
-import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 
 const POLL_MS = 5000;
 

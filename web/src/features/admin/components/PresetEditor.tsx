@@ -3,15 +3,15 @@ import { useId, useState, type FormEvent } from "react";
 import { ApiError, errorMessage } from "@/api/errors";
 import type { PresetView } from "@/api/types";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
-import { useDeletePreset, useSavePreset } from "@/features/admin/api/presets";
 import { FormAlert } from "@/components/FormAlert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Switch } from "@/components/ui/switch";
-import { useToast } from "@/hooks/toast-context";
+import { useDeletePreset, useSavePreset } from "@/features/admin/api/presets";
 import { draftToSpec, presetDraft, type PresetDraft } from "@/features/admin/presetDraft";
+import { useToast } from "@/hooks/toast-context";
 import { RenditionTable } from "./RenditionTable";
 
 interface Errors {

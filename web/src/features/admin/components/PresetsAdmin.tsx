@@ -1,15 +1,15 @@
 import { PlusIcon, TriangleAlertIcon } from "lucide-react";
 import { useState } from "react";
-import { usePresets } from "@/features/admin/api/presets";
-import { useRooms } from "@/features/rooms/api/rooms";
 import { ErrorAlert } from "@/components/ErrorAlert";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Spinner } from "@/components/ui/spinner";
-import { cn } from "@/lib/cn";
+import { usePresets } from "@/features/admin/api/presets";
 import { overloadedRooms } from "@/features/admin/overload";
+import { useRooms } from "@/features/rooms/api/rooms";
+import { cn } from "@/lib/cn";
 import { PresetEditor } from "./PresetEditor";
 
 const NEW = "new";

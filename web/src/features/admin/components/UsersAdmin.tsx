@@ -1,13 +1,13 @@
 import { useState } from "react";
 import type { Role, User } from "@/api/types";
-import { useAuth } from "@/features/auth/hooks/useAuth";
 import { ErrorAlert } from "@/components/ErrorAlert";
-import { useUpdateUser, useUsers } from "@/features/admin/api/users";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { NativeSelect } from "@/components/ui/native-select";
 import { Spinner } from "@/components/ui/spinner";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useUpdateUser, useUsers } from "@/features/admin/api/users";
+import { useAuth } from "@/features/auth/hooks/useAuth";
 import { useToast } from "@/hooks/toast-context";
 import { formatDateTime } from "@/lib/format";
 

@@ -2,10 +2,10 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react
 import { useLocation, useNavigate } from "react-router";
 import { setAccessToken, setUnauthorizedHandler } from "@/api/client";
 import { ApiError } from "@/api/errors";
-import { useToast } from "@/hooks/toast-context";
 import { authApi, useCurrentUser } from "@/features/auth/api/auth";
 import { AuthContext, type AuthState } from "@/features/auth/hooks/useAuth";
 import { loadSession, refreshDelay, saveSession, sessionFrom, type Session } from "@/features/auth/session";
+import { useToast } from "@/hooks/toast-context";
 
 const RETRY_REFRESH_MS = 10_000;
 

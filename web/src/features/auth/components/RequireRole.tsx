@@ -2,9 +2,9 @@ import { ShieldAlertIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import { Link, Navigate, useLocation } from "react-router";
 import type { Role } from "@/api/types";
-import { hasRole, useAuth } from "@/features/auth/hooks/useAuth";
-import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/EmptyState";
+import { Button } from "@/components/ui/button";
+import { hasRole, useAuth } from "@/features/auth/hooks/useAuth";
 
 /** Renders `children` for users with at least `role`; sends others to log in or explains. */
 export function RequireRole({ role, children }: { role: Role; children: ReactNode }) {

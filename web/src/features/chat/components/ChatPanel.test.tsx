@@ -2,9 +2,9 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ServerFrame } from "@/api/chat-frames";
+import { useChat } from "@/features/chat/hooks/useChat";
 import { renderWithProviders } from "@/test/render";
 import { ChatPanel } from "./ChatPanel";
-import { useChat } from "@/features/chat/hooks/useChat";
 
 class FakeWebSocket {
   static readonly CONNECTING = 0;

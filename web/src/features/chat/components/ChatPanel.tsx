@@ -6,10 +6,10 @@ import { ConfirmDialog } from "@/components/ConfirmDialog";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import type { Chat } from "@/features/chat/hooks/useChat";
 import { cn } from "@/lib/cn";
 import { ChatMessageItem, type ModerationActions } from "./ChatMessageItem";
 import { ModerationControls } from "./ModerationControls";
-import type { Chat } from "@/features/chat/hooks/useChat";
 
 const MAX_LENGTH = 500;
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { request } from "@/api/client";
-import { patchThenRefetch } from "@/lib/query-client";
 import type { Moderator } from "@/api/types";
+import { patchThenRefetch } from "@/lib/query-client";
 
 const enc = encodeURIComponent;
 

@@ -1,10 +1,10 @@
 import { ActivityIcon, TriangleAlertIcon } from "lucide-react";
 import type { RoomView } from "@/api/types";
-import { LiveBadge } from "@/features/rooms/components/LiveBadge";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { LiveBadge } from "@/features/rooms/components/LiveBadge";
 import { cn } from "@/lib/cn";
 import { formatKbps } from "@/lib/format";
 

@@ -1,13 +1,13 @@
 import { ShieldIcon, UserMinusIcon, UserPlusIcon } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { ErrorAlert } from "@/components/ErrorAlert";
-import { useAddModerator, useModerators, useRemoveModerator } from "@/features/dashboard/api/moderators";
 import { FormAlert } from "@/components/FormAlert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
+import { useAddModerator, useModerators, useRemoveModerator } from "@/features/dashboard/api/moderators";
 import { useToast } from "@/hooks/toast-context";
 import { useFormErrors } from "@/hooks/useFormErrors";
 

@@ -1,5 +1,5 @@
-import type { ReactNode } from "react";
 import { CopyIcon, MonitorIcon } from "lucide-react";
+import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { useToast } from "@/hooks/toast-context";

@@ -2,12 +2,12 @@ import { DownloadIcon, FilmIcon, PlayIcon, Trash2Icon, XIcon } from "lucide-reac
 import { useState } from "react";
 import type { Recording } from "@/api/types";
 import { ConfirmDialog } from "@/components/ConfirmDialog";
-import { useDeleteRecording, useRecordings } from "@/features/rooms/api/recordings";
 import { EmptyState } from "@/components/EmptyState";
 import { ErrorAlert } from "@/components/ErrorAlert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
+import { useDeleteRecording, useRecordings } from "@/features/rooms/api/recordings";
 import { useToast } from "@/hooks/toast-context";
 import { formatBytes, formatDateTime, formatDuration } from "@/lib/format";
 

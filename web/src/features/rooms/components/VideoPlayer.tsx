@@ -1,8 +1,8 @@
 import { RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
 import { useRef, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
-import { QualityMenu } from "./QualityMenu";
 import { useHlsPlayer } from "@/features/rooms/hooks/useHlsPlayer";
+import { QualityMenu } from "./QualityMenu";
 
 /** The live player: a `<video>` fed by hls.js, with a quality menu under it. */
 export function VideoPlayer({ src, title, toolbar }: { src: string; title: string; toolbar?: ReactNode }) {
