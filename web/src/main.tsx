@@ -1,9 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { App } from "./App";
-import { AuthProvider } from "./auth/AuthProvider";
-import { ToastProvider } from "./components/ToastProvider";
+import { App } from "./app/App";
+import { AppProvider } from "./app/AppProvider";
 import { adoptStyleNonce } from "./lib/csp";
 import { applyTheme, preferredTheme } from "./lib/theme";
 import "./index.css";
@@ -17,11 +16,9 @@ if (!root) throw new Error("missing #root");
 createRoot(root).render(
   <StrictMode>
     <BrowserRouter>
-      <ToastProvider>
-        <AuthProvider>
-          <App />
-        </AuthProvider>
-      </ToastProvider>
+      <AppProvider>
+        <App />
+      </AppProvider>
     </BrowserRouter>
   </StrictMode>,
 );

@@ -1,5 +1,5 @@
 /** Debian's Chromium driven by playwright-core, and the screenshots every run saves. */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { WEB_DIR } from "./server";
@@ -8,7 +8,7 @@ import { WEB_DIR } from "./server";
 export const SCREENSHOT_DIR = join(WEB_DIR, "e2e", "screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
-  rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+  // Emptied once per run (global-setup.ts): each test file launches its own browser.
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

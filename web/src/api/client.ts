@@ -75,7 +75,3 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   }
   return parsed as T;
 }
-
-export function isAbortError(error: unknown): boolean {
-  return error instanceof DOMException && error.name === "AbortError";
-}

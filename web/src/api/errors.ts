@@ -1,4 +1,7 @@
-import type { ErrorBody, ErrorCode } from "./types";
+import type { ErrorBody, ErrorDetail } from "./types";
+
+/** A server error code (`validation_failed`...), or `network` when no answer came. */
+export type ErrorCode = ErrorDetail["code"] | "network";
 
 export const NETWORK_ERROR_MESSAGE = "Cannot reach the server. Check your connection and try again.";
 

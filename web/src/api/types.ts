@@ -1,74 +1,62 @@
-/** Shapes of the Livestream JSON API (see `server/src/routes` and `server/src/models`). */
+/**
+ * Names for the shapes of the Livestream JSON API. Every one is generated from the server's
+ * OpenAPI document (`schema.d.ts`, written by `npm run gen:api` from `openapi.json`); none is
+ * copied by hand.
+ *
+ * One exception, kept as narrow as the types allow: where the document says only "an object"
+ * (a live room's media, planned renditions and stats), `Described` puts the shape the server
+ * sends. It applies only while the document is bare there; once the document describes a field,
+ * the generated type wins by itself and the matching `*Shape` below can be deleted.
+ */
+import type { components, paths } from "./schema";
 
-export type Role = "viewer" | "streamer" | "admin";
+type Schemas = components["schemas"];
 
-export interface User {
-  id: string;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  created_at: number;
-}
+export type Role = Schemas["Role"];
+export type User = Schemas["UserView"];
+export type UserChanges = Schemas["UserChanges"];
+export type AuthResponse = Schemas["AuthResponse"];
+export type LoginRequest = Schemas["LoginRequest"];
+export type RegisterRequest = Schemas["RegisterRequest"];
+export type ErrorBody = Schemas["ErrorBody"];
+export type ErrorDetail = Schemas["ErrorDetail"];
 
-export interface AuthResponse {
-  user: User;
-  access_token: string;
-  token_type: string;
-  /** Seconds until the token expires. */
-  expires_in: number;
-}
+export type StreamKeyView = Schemas["StreamKeyView"];
+export type Moderator = Schemas["ModeratorView"];
+export type NewRoom = Schemas["NewRoom"];
+export type RoomUpdate = Schemas["RoomUpdate"];
+/** The query of `GET /api/rooms`. */
+export type RoomQuery = NonNullable<paths["/api/rooms"]["get"]["parameters"]["query"]>;
 
-export interface ErrorBody {
-  error: {
-    code: ErrorCode;
-    message: string;
-    fields?: Record<string, string>;
-  };
-}
+export type RecordingStatus = Schemas["RecordingStatus"];
+export type Recording = Schemas["RecordingView"];
 
-export type ErrorCode =
-  | "bad_request"
-  | "unauthorized"
-  | "forbidden"
-  | "not_found"
-  | "conflict"
-  | "payload_too_large"
-  | "validation_failed"
-  | "rate_limited"
-  | "too_many_connections"
-  | "unavailable"
-  | "internal"
-  | "network"
-  | (string & {});
+export type RenditionSpec = Schemas["RenditionSpec"];
+export type PresetSpec = Schemas["PresetSpec"];
+export type PresetView = Schemas["PresetView"];
+export type SpeedPreset = RenditionSpec["speed_preset"];
+export type Profile = RenditionSpec["profile"];
 
-export interface RenditionStats {
-  name: string;
-  /** Media time produced per wall-clock second; 1.0 is real time. */
-  speed: number;
-  /** Seconds the rendition's output is behind the newest source frame. */
-  behind: number;
-  /** Source frames dropped so far to stay real time (always 0 for the passthrough). */
-  dropped_frames: number;
-  /** Frames dropped per second since the previous report. */
-  dropped_fps: number;
-}
+/** True when the document says no more of `T` than "an object" (or "a list of objects"). */
+type IsBare<T> = [NonNullable<T>] extends [Record<string, never>]
+  ? true
+  : [NonNullable<T>] extends [Record<string, never>[]]
+    ? true
+    : false;
 
-export interface StreamStats {
-  input_kbps: number;
-  input_fps: number;
-  /** Seconds between the last two source keyframes. */
-  keyframe_interval: number | null;
-  renditions: RenditionStats[];
-}
+/** `T`, with `Shape`'s field wherever `T`'s is bare; optionality and the rest stay `T`'s. */
+type Described<T, Shape extends { [K in keyof T]?: unknown }> = {
+  [K in keyof T]: K extends keyof Shape ? (IsBare<T[K]> extends true ? Shape[K] : T[K]) : T[K];
+};
 
-export interface SourceMedia {
+interface SourceMediaShape {
   video: { codec: string; width: number; height: number; fps: number | null };
   audio: { codec: string; sample_rate: number; channels: number } | null;
   encoder?: string | null;
   announced_kbps?: number | null;
 }
 
-export interface PlannedRendition {
+interface PlannedRenditionShape {
   name: string;
   width: number;
   height: number;
@@ -78,161 +66,37 @@ export interface PlannedRendition {
   profile: Profile;
 }
 
-export interface LiveInfo {
-  stream_id: string;
-  playback_url: string;
-  thumbnail_url?: string | null;
-  /** Seconds since the epoch. */
-  started_at: number;
-  playable: boolean;
-  media: SourceMedia;
-  renditions: PlannedRendition[];
-  stats: StreamStats | null;
+interface StreamStatsShape {
+  input_kbps: number;
+  input_fps: number;
+  /** Seconds between the last two source keyframes. */
+  keyframe_interval: number | null;
+  renditions: {
+    name: string;
+    /** Media time produced per wall-clock second; 1.0 is real time. */
+    speed: number;
+    /** Seconds the rendition's output is behind the newest source frame. */
+    behind: number;
+    /** Source frames dropped so far to stay real time (always 0 for the passthrough). */
+    dropped_frames: number;
+    /** Frames dropped per second since the previous report. */
+    dropped_fps: number;
+  }[];
 }
 
-export interface RoomView {
-  id: string;
-  title: string;
-  description: string;
-  owner_id: string;
-  owner_name: string;
-  preset_id: string;
-  chat_enabled: boolean;
-  slow_mode_seconds: number;
-  viewer_count: number;
-  /** Where publishers point OBS (`rtmp://host:port/app`); the key is not part of it. */
-  ingest_url: string;
-  /** Milliseconds since the epoch. */
-  created_at: number;
-  live: LiveInfo | null;
-}
+export type LiveInfo = Described<
+  Schemas["LiveInfo"],
+  { media: SourceMediaShape; renditions: PlannedRenditionShape[]; stats: StreamStatsShape | null }
+>;
+export type SourceMedia = LiveInfo["media"];
+export type PlannedRendition = LiveInfo["renditions"][number];
+export type StreamStats = NonNullable<LiveInfo["stats"]>;
+export type RenditionStats = StreamStats["renditions"][number];
 
-export interface StreamKeyView {
-  stream_key: string;
-  ingest_url: string;
-}
+/** `T` whose `live` is the [`LiveInfo`] above (null and optional as the document says). */
+type WithLive<T extends { live?: unknown }> = {
+  [K in keyof T]: K extends "live" ? Exclude<T[K], Schemas["LiveInfo"]> | LiveInfo : T[K];
+};
 
-/** A chat moderator of a room. */
-export interface Moderator {
-  user_id: string;
-  username: string;
-}
-
-export interface CreatedRoom extends StreamKeyView {
-  room: RoomView;
-}
-
-export interface NewRoom {
-  title: string;
-  description?: string;
-  preset_id?: string;
-  chat_enabled?: boolean;
-}
-
-export type RoomUpdate = Partial<NewRoom>;
-
-export interface RoomQuery {
-  q?: string;
-  limit?: number;
-  offset?: number;
-  owner_id?: string;
-}
-
-export type RecordingStatus = "recording" | "complete" | "failed";
-
-export interface Recording {
-  id: string;
-  room_id: string;
-  started_at: number;
-  ended_at: number | null;
-  duration_ms: number | null;
-  bytes: number | null;
-  status: RecordingStatus;
-  end_reason: string | null;
-  file_url: string;
-}
-
-export const SPEED_PRESETS = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] as const;
-export type SpeedPreset = (typeof SPEED_PRESETS)[number];
-
-export const PROFILES = ["baseline", "main", "high"] as const;
-export type Profile = (typeof PROFILES)[number];
-
-export interface RenditionSpec {
-  name: string;
-  width: number;
-  height: number;
-  fps: number;
-  video_kbps: number;
-  /** `null` passes the source audio through. */
-  audio_kbps: number | null;
-  speed_preset: SpeedPreset;
-  profile: Profile;
-}
-
-export interface PresetSpec {
-  name: string;
-  renditions: RenditionSpec[];
-  passthrough: boolean;
-  segment_seconds: number;
-  window_segments: number;
-}
-
-export interface PresetView extends PresetSpec {
-  id: string;
-  is_default: boolean;
-  updated_at: number;
-}
-
-export interface UserChanges {
-  role?: Role;
-  disabled?: boolean;
-}
-
-export interface StreamView extends LiveInfo {
-  id: string;
-  room_id: string | null;
-}
-
-export interface StreamList {
-  streams: StreamView[];
-}
-
-/* Chat protocol (docs/chat-protocol.md). */
-
-export interface ChatAuthor {
-  id: string;
-  name: string;
-  role: string;
-}
-
-export interface ChatMessage {
-  id: string;
-  author: ChatAuthor;
-  text: string;
-  sent_at: number;
-}
-
-export type ServerFrame =
-  | { type: "hello"; protocol: number; room_id: string; chat_enabled: boolean; slow_mode_seconds: number; viewer_count: number }
-  | { type: "history"; messages: ChatMessage[] }
-  | { type: "authenticated"; user: ChatAuthor; can_moderate: boolean }
-  | ({ type: "message" } & ChatMessage)
-  | { type: "message_deleted"; id: string }
-  | { type: "viewer_count"; count: number }
-  | { type: "room_settings"; chat_enabled: boolean; slow_mode_seconds: number }
-  | { type: "notice"; text: string }
-  | { type: "ack"; text: string }
-  | { type: "error"; code: string; message: string }
-  | { type: "pong" };
-
-export type ClientFrame =
-  | { type: "auth"; token: string }
-  | { type: "send"; text: string }
-  | { type: "delete"; message_id: string }
-  | { type: "timeout"; user_id: string; seconds: number }
-  | { type: "ban"; user_id: string }
-  | { type: "unban"; user_id: string }
-  | { type: "slow_mode"; seconds: number }
-  | { type: "set_chat"; enabled: boolean }
-  | { type: "ping" };
+export type RoomView = WithLive<Schemas["RoomView"]>;
+export type CreatedRoom = Omit<Schemas["CreatedRoom"], "room"> & { room: RoomView };

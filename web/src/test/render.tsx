@@ -1,14 +1,19 @@
+import { QueryClientProvider } from "@tanstack/react-query";
 import { render, type RenderOptions } from "@testing-library/react";
 import type { ReactElement, ReactNode } from "react";
 import { MemoryRouter } from "react-router";
 import { ToastProvider } from "@/components/ToastProvider";
+import { createQueryClient } from "@/lib/query-client";
 
-/** Renders inside a router and the toast provider, as the app does. */
+/** Renders inside a router, a fresh server-state cache and the toast provider, as the app does. */
 export function renderWithProviders(ui: ReactElement, { route = "/", ...options }: RenderOptions & { route?: string } = {}) {
+  const queryClient = createQueryClient();
   function Wrapper({ children }: { children: ReactNode }) {
     return (
       <MemoryRouter initialEntries={[route]}>
-        <ToastProvider>{children}</ToastProvider>
+        <QueryClientProvider client={queryClient}>
+          <ToastProvider>{children}</ToastProvider>
+        </QueryClientProvider>
       </MemoryRouter>
     );
   }

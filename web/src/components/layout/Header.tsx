@@ -1,6 +1,6 @@
 import { RadioIcon } from "lucide-react";
 import { Link, NavLink } from "react-router";
-import { hasRole, useAuth } from "@/auth/auth-context";
+import { hasRole, useAuth } from "@/features/auth/hooks/useAuth";
 import { cn } from "@/lib/cn";
 import { ThemeToggle } from "./ThemeToggle";
 import { UserMenu } from "./UserMenu";

@@ -1,6 +1,5 @@
 import { ChevronDownIcon, LayoutDashboardIcon, LogOutIcon, ShieldIcon, UserIcon } from "lucide-react";
 import { Link, useNavigate } from "react-router";
-import { hasRole, useAuth } from "@/auth/auth-context";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -10,6 +9,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { hasRole, useAuth } from "@/features/auth/hooks/useAuth";
 import { useToast } from "@/hooks/toast-context";
 
 export function UserMenu() {

@@ -1,0 +1,47 @@
+import { RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
+import { useRef, type ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { useHlsPlayer } from "@/features/rooms/hooks/useHlsPlayer";
+import { QualityMenu } from "./QualityMenu";
+
+/** The live player: a `<video>` fed by hls.js, with a quality menu under it. */
+export function VideoPlayer({ src, title, toolbar }: { src: string; title: string; toolbar?: ReactNode }) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const player = useHlsPlayer(videoRef, src);
+  return (
+    <div className="space-y-2">
+      <div className="relative overflow-hidden rounded-xl bg-black shadow-sm">
+        <video
+          ref={videoRef}
+          data-testid="video-player"
+          aria-label={`Live video: ${title}`}
+          className="aspect-video w-full bg-black"
+          controls
+          muted
+          autoPlay
+          playsInline
+        />
+        {player.error ? (
+          <div role="status" className="absolute inset-x-0 top-0 flex items-center gap-2 bg-black/75 px-3 py-2 text-sm text-white">
+            <TriangleAlertIcon className="size-4 shrink-0" aria-hidden />
+            <span className="flex-1">{player.error}</span>
+            <Button size="sm" variant="secondary" onClick={player.retry}>
+              <RotateCcwIcon aria-hidden /> Reload
+            </Button>
+          </div>
+        ) : null}
+        {player.mode === "unsupported" ? (
+          <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-white">
+            This browser cannot play HLS video.
+          </p>
+        ) : null}
+      </div>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="flex min-w-0 flex-wrap items-center gap-2">{toolbar}</div>
+        {player.mode === "hls" ? (
+          <QualityMenu levels={player.levels} selected={player.selected} playing={player.playing} onSelect={player.setLevel} />
+        ) : null}
+      </div>
+    </div>
+  );
+}
