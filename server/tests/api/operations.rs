@@ -68,14 +68,11 @@ async fn logs_hold_no_stream_key_and_no_forged_lines() {
         .await;
     // A username that tries to start a log line of its own.
     let forged = "mallory\nERROR forged: the server is compromised";
-    let response = server
-        .client
-        .post(format!("{}/api/auth/login", server.http))
-        .json(&serde_json::json!({ "username": forged, "password": "wrong-password-123" }))
-        .send()
+    server
+        .anonymous()
+        .log_in(forged, "wrong-password-123")
         .await
-        .expect("HTTP request");
-    assert_eq!(response.status(), 401);
+        .assert_status(401);
     server
         .wait_log("failed login", Duration::from_secs(10))
         .await;

@@ -54,10 +54,12 @@ pub struct Reply {
     pub request: String,
     pub status: u16,
     pub body: Value,
+    /// The body as sent, when it was not JSON.
+    not_json: Option<String>,
 }
 
 impl Reply {
-    /// Panics unless the status is `expected`; returns the body.
+    /// Panics unless the status is `expected` and the body (if any) is JSON; returns the body.
     #[track_caller]
     pub fn assert_status(self, expected: u16) -> Value {
         assert_eq!(
@@ -65,6 +67,9 @@ impl Reply {
             "{}: {} {}",
             self.request, self.status, self.body
         );
+        if let Some(text) = &self.not_json {
+            panic!("{}: a body that is not JSON: {text:?}", self.request);
+        }
         self.body
     }
 
@@ -153,11 +158,17 @@ impl Api<'_> {
         let request = format!("{method} {path}");
         let response = send(self.client, self.base, method, path, self.token, body).await;
         let status = response.status().as_u16();
-        let text = response.text().await.unwrap_or_default();
+        let text = response.text().await.expect("the body is read");
+        let (body, not_json) = match serde_json::from_str(&text) {
+            Ok(body) => (body, None),
+            Err(_) if text.is_empty() => (Value::Null, None),
+            Err(_) => (Value::Null, Some(text)),
+        };
         Reply {
             request,
             status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            body,
+            not_json,
         }
     }
 

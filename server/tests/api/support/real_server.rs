@@ -193,14 +193,7 @@ impl RealServer {
 
     /// Public ids of the live streams (`GET /api/streams`, status checked).
     pub async fn live_streams(&self) -> Vec<String> {
-        let response = self
-            .client
-            .get(format!("{}/api/streams", self.http))
-            .send()
-            .await
-            .expect("GET /api/streams");
-        assert_eq!(response.status(), 200, "GET /api/streams status");
-        let body: serde_json::Value = response.json().await.expect("json");
+        let body = self.anonymous().streams().await.assert_status(200);
         body["streams"]
             .as_array()
             .expect("streams array")
