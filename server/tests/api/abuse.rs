@@ -2,7 +2,7 @@
 //! from (the socket, or a configured proxy's headers), the public URLs built from the request's
 //! host, chat sockets per address, and clients that stop reading.
 
-use crate::helpers::*;
+use crate::support::*;
 use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -32,10 +32,10 @@ async fn post(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registrations_are_limited_per_client_address() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.auth.registrations_per_hour = 3;
-    let app = TestApp::spawn_with(settings, data_dir).await;
+    let app = TestApp::builder()
+        .settings(|s| s.auth.registrations_per_hour = 3)
+        .spawn()
+        .await;
     let url = format!("{}/api/auth/register", app.http);
     let here = client_from("127.0.0.1");
     for i in 0..3 {
@@ -76,10 +76,10 @@ async fn registrations_are_limited_per_client_address() {
 async fn forwarding_headers_count_only_from_a_trusted_proxy() {
     let failed_login = json!({ "username": "nobody", "password": "wrong-password-123" });
     // No trusted proxy: rotating X-Forwarded-For does not escape the login limit.
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.auth.login_attempts_per_minute = 2;
-    let app = TestApp::spawn_with(settings.clone(), data_dir).await;
+    let app = TestApp::builder()
+        .settings(|s| s.auth.login_attempts_per_minute = 2)
+        .spawn()
+        .await;
     let url = format!("{}/api/auth/login", app.http);
     for (i, expected) in [401, 401, 429].into_iter().enumerate() {
         let forged = format!("203.0.113.{i}");
@@ -98,10 +98,13 @@ async fn forwarding_headers_count_only_from_a_trusted_proxy() {
     app.stop().await;
 
     // Behind a trusted proxy (here: loopback), each forwarded client has its own limit.
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    settings.storage.data_dir = data_dir.path().to_path_buf();
-    settings.http.trusted_proxies = vec!["127.0.0.0/8".into()];
-    let app = TestApp::spawn_with(settings, data_dir).await;
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.auth.login_attempts_per_minute = 2;
+            s.http.trusted_proxies = vec!["127.0.0.0/8".into()];
+        })
+        .spawn()
+        .await;
     let url = format!("{}/api/auth/login", app.http);
     for (client, expected) in [
         ("198.51.100.1", 401),
@@ -123,9 +126,9 @@ async fn forwarding_headers_count_only_from_a_trusted_proxy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_urls_follow_the_host_the_client_used_ipv6_included() {
-    let app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Hosts").await;
+    let app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Hosts").await.id;
     let show = |host: &'static str, extra: Option<(&'static str, &'static str)>| {
         let mut request = app
             .client
@@ -202,12 +205,12 @@ async fn open_chat(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_sockets_are_capped_per_address() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.chat.max_connections_per_address = 3;
-    let app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Capped").await;
+    let app = TestApp::builder()
+        .settings(|s| s.chat.max_connections_per_address = 3)
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Capped").await.id;
     let mut open = Vec::new();
     for _ in 0..3 {
         let (status, socket) = open_chat(&app, &room, "127.0.0.1").await;
@@ -241,17 +244,19 @@ async fn chat_sockets_are_capped_per_address() {
 async fn a_client_that_stops_reading_is_disconnected() {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.http.write_timeout_seconds = 2;
-    settings.chat.messages_per_window = 1_000_000;
-    let app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Stalled").await;
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.http.write_timeout_seconds = 2;
+            s.chat.messages_per_window = 1_000_000;
+        })
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Stalled").await.id;
     // A client with a tiny receive buffer that never reads.
     let mut stalled = app.stalled_chat_client(&room).await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    assert_eq!(writer.auth(&olive.token).await["type"], "authenticated");
     // Enough to fill every buffer between the server and the stalled client.
     let text = "🎥".repeat(500);
     for _ in 0..400 {

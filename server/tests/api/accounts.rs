@@ -1,164 +1,86 @@
 //! Accounts: registration rules, login, tokens, logout, admin changes and disabling.
 
-use crate::helpers::*;
-use reqwest::Method;
+use crate::support::*;
 use serde_json::json;
 
 async fn accounts(backend: Backend) {
-    let app = TestApp::spawn_on(backend).await;
+    let app = TestApp::builder().backend(backend).spawn().await;
 
     // Weak passwords, bad names and self-made admins are refused field by field.
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/api/auth/register",
-            None,
-            Some(json!({ "username": "a b", "password": "password1", "role": "admin" })),
-        )
+    let refused = app
+        .anonymous()
+        .register(json!({ "username": "a b", "password": "password1", "role": "admin" }))
         .await;
-    assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["code"], "validation_failed");
+    assert_eq!(refused.status, 422, "{refused}");
+    assert_eq!(refused.error_code(), Some("validation_failed"), "{refused}");
     for field in ["username", "password", "role"] {
-        assert!(
-            body["error"]["fields"][field].is_string(),
-            "{field}: {body}"
-        );
+        assert!(refused.names_field(field), "{field}: {refused}");
     }
 
-    let (token, id) = app.register("alice", "viewer").await;
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/api/auth/register",
-            None,
-            Some(json!({ "username": "alice", "password": PASSWORD })),
-        )
+    let alice = app.register_viewer("alice").await;
+    let taken = app
+        .anonymous()
+        .register(json!({ "username": "alice", "password": PASSWORD }))
         .await;
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("conflict"))
+        (taken.status, taken.error_code()),
+        (409, Some("conflict")),
+        "{taken}"
     );
 
-    let (status, me) = app
-        .json(Method::GET, "/api/auth/me", Some(&token), None)
-        .await;
-    assert_eq!(status, 200);
+    let me = app.as_user(&alice).me().await.assert_status(200);
     assert_eq!(
         (me["id"].as_str(), me["role"].as_str()),
-        (Some(id.as_str()), Some("viewer"))
+        (Some(alice.id.as_str()), Some("viewer"))
     );
     assert!(me.get("password_hash").is_none());
 
-    let (status, _) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "alice", "password": "wrong-password-x" })),
-        )
-        .await;
-    assert_eq!(status, 401);
-    let (status, _) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "nobody", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 401);
-    let (status, _) = app
-        .json(Method::GET, "/api/auth/me", Some("not.a.token"), None)
-        .await;
-    assert_eq!(status, 401);
+    app.anonymous()
+        .log_in("alice", "wrong-password-x")
+        .await
+        .assert_status(401);
+    app.anonymous()
+        .log_in("nobody", PASSWORD)
+        .await
+        .assert_status(401);
+    app.with_token("not.a.token").me().await.assert_status(401);
 
     // Refresh gives a working token; logout revokes every token of the user.
-    let (status, refreshed) = app
-        .json(Method::POST, "/api/auth/refresh", Some(&token), None)
-        .await;
-    assert_eq!(status, 200);
-    let fresh = refreshed["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    assert_eq!(
-        app.json(Method::POST, "/api/auth/logout", Some(&fresh), None)
-            .await
-            .0,
-        204
-    );
-    assert_eq!(
-        app.json(Method::GET, "/api/auth/me", Some(&token), None)
-            .await
-            .0,
-        401
-    );
-    assert_eq!(
-        app.json(Method::GET, "/api/auth/me", Some(&fresh), None)
-            .await
-            .0,
-        401
-    );
+    let refreshed = app.as_user(&alice).refresh().await.assert_status(200);
+    let fresh = access_token(&refreshed);
+    app.with_token(&fresh).log_out().await.assert_status(204);
+    app.as_user(&alice).me().await.assert_status(401);
+    app.with_token(&fresh).me().await.assert_status(401);
 
     // Admins change roles and disable users; a disabled user's tokens stop working at once.
-    let admin = app.admin_token().await;
-    let (status, user) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{id}"),
-            Some(&admin),
-            Some(json!({ "role": "streamer" })),
-        )
-        .await;
-    assert_eq!((status, user["role"].as_str()), (200, Some("streamer")));
+    let admin = app.admin().await;
+    let user = app
+        .as_user(&admin)
+        .update_user(&alice.id, json!({ "role": "streamer" }))
+        .await
+        .assert_status(200);
+    assert_eq!(user["role"].as_str(), Some("streamer"), "{user}");
     // A fresh login carries the new role.
-    let (status, login) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "alice", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 200, "{login}");
+    let login = app
+        .anonymous()
+        .log_in("alice", PASSWORD)
+        .await
+        .assert_status(200);
     assert_eq!(login["user"]["role"], "streamer", "{login}");
-    let alice = login["access_token"].as_str().expect("token").to_owned();
-    let (status, me) = app
-        .json(Method::GET, "/api/auth/me", Some(&alice), None)
-        .await;
+    let relogged = access_token(&login);
+    let me = app.with_token(&relogged).me().await.assert_status(200);
+    assert_eq!(me["role"].as_str(), Some("streamer"), "{me}");
+    app.as_user(&admin)
+        .update_user(&alice.id, json!({ "disabled": true }))
+        .await
+        .assert_status(200);
+    app.with_token(&relogged).me().await.assert_status(401);
+    let refused = app.anonymous().log_in("alice", PASSWORD).await;
     assert_eq!(
-        (status, me["role"].as_str()),
-        (200, Some("streamer")),
-        "{me}"
+        refused.status, 401,
+        "disabled users cannot log in: {refused}"
     );
-    let (status, _) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{id}"),
-            Some(&admin),
-            Some(json!({ "disabled": true })),
-        )
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        app.json(Method::GET, "/api/auth/me", Some(&alice), None)
-            .await
-            .0,
-        401
-    );
-    let (status, _) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "alice", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 401, "disabled users cannot log in");
-    let (status, users) = app
-        .json(Method::GET, "/api/admin/users", Some(&admin), None)
-        .await;
-    assert_eq!(status, 200, "{users}");
+    let users = app.as_user(&admin).users().await.assert_status(200);
     assert!(users
         .as_array()
         .expect("list")
@@ -171,16 +93,11 @@ on_both_databases!(accounts_register_login_tokens_and_admin, accounts);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_is_rate_limited_and_bodies_are_bounded() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.auth.login_attempts_per_minute = 5;
-    let app = livestream::startup::Application::build(settings)
-        .await
-        .expect("builds");
-    let base = format!("http://127.0.0.1:{}", app.http_port());
-    let shutdown = app.shutdown_token();
-    let server = tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::new();
+    let app = TestApp::builder()
+        .settings(|s| s.auth.login_attempts_per_minute = 5)
+        .spawn()
+        .await;
+    let (base, client) = (&app.http, &app.client);
     let mut statuses = Vec::new();
     for _ in 0..7 {
         let r = client
@@ -211,12 +128,7 @@ async fn login_is_rate_limited_and_bodies_are_bounded() {
         .await
         .expect("post");
     assert_eq!(r.status().as_u16(), 400);
-    shutdown.cancel();
-    let stopped = tokio::time::timeout(std::time::Duration::from_secs(30), server).await;
-    assert!(
-        matches!(stopped, Ok(Ok(Ok(())))),
-        "server stopped cleanly: {stopped:?}"
-    );
+    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,72 +157,46 @@ async fn the_first_admin_can_come_from_the_command_line() {
         "an existing user is not overwritten"
     );
 
-    let (http_port, rtmp_port) = (free_port(), free_port());
-    let _server = server_command(data_dir.path(), http_port, rtmp_port)
+    let server = RealServer::builder()
+        .data_dir(data_dir.path())
         .spawn()
-        .expect("server starts");
-    let base = format!("http://127.0.0.1:{http_port}");
-    let client = reqwest::Client::new();
-    wait_until_up(&client, &base).await;
-    let login = json_with_status(
-        client
-            .post(format!("{base}/api/auth/login"))
-            .json(&json!({ "username": "boss", "password": PASSWORD })),
-        200,
-    )
-    .await;
+        .await;
+    let login = server
+        .anonymous()
+        .log_in("boss", PASSWORD)
+        .await
+        .assert_status(200);
     assert_eq!(login["user"]["role"], "admin");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_tokens_expire_and_only_valid_ones_are_refreshed() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.auth.token_ttl_seconds = 3;
-    let app = TestApp::spawn_with(settings, data_dir).await;
+    let app = TestApp::builder()
+        .settings(|s| s.auth.token_ttl_seconds = 3)
+        .spawn()
+        .await;
     let me = |token: String| {
         let app = &app;
-        async move {
-            app.json(Method::GET, "/api/auth/me", Some(&token), None)
-                .await
-                .0
-        }
+        async move { app.with_token(&token).me().await.status }
     };
-    let (token, _) = app.register("tess", "viewer").await;
+    let token = app.register_viewer("tess").await.token;
     assert_eq!(me(token.clone()).await, 200, "a fresh token works");
-    let (status, refreshed) = app
-        .json(Method::POST, "/api/auth/refresh", Some(&token), None)
-        .await;
-    assert_eq!(status, 200, "{refreshed}");
-    let renewed = refreshed["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    let refreshed = app.with_token(&token).refresh().await.assert_status(200);
+    let renewed = access_token(&refreshed);
 
     // Past the lifetime (whole seconds, no leeway), both are refused and cannot be renewed.
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert_eq!(me(token.clone()).await, 401, "the token expired");
     assert_eq!(me(renewed.clone()).await, 401, "the renewed token expired");
-    let (status, body) = app
-        .json(Method::POST, "/api/auth/refresh", Some(&renewed), None)
-        .await;
+    let refused = app.with_token(&renewed).refresh().await;
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
+        (refused.status, refused.error_code()),
         (401, Some("unauthorized")),
-        "{body}"
+        "{refused}"
     );
 
     // Logging in again is the way back.
-    let (status, login) = app
-        .json(
-            Method::POST,
-            "/api/auth/login",
-            None,
-            Some(json!({ "username": "tess", "password": PASSWORD })),
-        )
-        .await;
-    assert_eq!(status, 200, "{login}");
-    let fresh = login["access_token"].as_str().expect("token").to_owned();
+    let fresh = app.login("tess").await.token;
     assert_eq!(me(fresh).await, 200);
     app.stop().await;
 }

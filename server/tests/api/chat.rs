@@ -1,17 +1,16 @@
 //! Chat through real WebSocket clients: order, isolation, history, auth, moderation, limits,
 //! slow clients and a thousand connections.
 
-use crate::helpers::*;
-use reqwest::Method;
+use crate::support::*;
 use serde_json::json;
 use std::time::Duration;
 
 async fn order_isolation_history_and_auth(backend: Backend) {
-    let app = TestApp::spawn_on(backend).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (bob, _) = app.register("bob", "viewer").await;
-    let (room_a, _) = app.create_room(&olive, "A").await;
-    let (room_b, _) = app.create_room(&olive, "B").await;
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let bob = app.register_viewer("bob").await;
+    let room_a = app.as_user(&olive).create_room("A").await.id;
+    let room_b = app.as_user(&olive).create_room("B").await.id;
     let (mut watcher_a, history) = ChatClient::join(&app, &room_a).await;
     assert!(history.is_empty());
     let (mut watcher_b, _) = ChatClient::join(&app, &room_b).await;
@@ -23,7 +22,7 @@ async fn order_isolation_history_and_auth(backend: Backend) {
         "anonymous readers cannot send"
     );
     assert_eq!(writer.auth("not-a-token").await["code"], "unauthenticated");
-    let me = writer.auth(&bob).await;
+    let me = writer.auth(&bob.token).await;
     assert_eq!(
         (me["user"]["name"].as_str(), me["can_moderate"].as_bool()),
         (Some("bob"), Some(false))
@@ -81,10 +80,7 @@ async fn order_isolation_history_and_auth(backend: Backend) {
     let count = |room: String| {
         let app = &app;
         async move {
-            let (status, shown) = app
-                .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-                .await;
-            assert_eq!(status, 200, "{shown}");
+            let shown = app.anonymous().room(&room).await.assert_status(200);
             shown["viewer_count"].clone()
         }
     };
@@ -109,53 +105,31 @@ on_both_databases!(
 );
 
 async fn moderation(backend: Backend) {
-    let app = TestApp::spawn_on(backend).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (mia, mia_id) = app.register("mia", "viewer").await;
-    let (bob, bob_id) = app.register("bob", "viewer").await;
-    let (room, _) = app.create_room(&olive, "Moderated").await;
-    let (status, me) = app
-        .json(Method::GET, "/api/auth/me", Some(&olive), None)
-        .await;
-    assert_eq!(status, 200, "{me}");
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let mia = app.register_viewer("mia").await;
+    let bob = app.register_viewer("bob").await;
+    let (mia_id, bob_id) = (&mia.id, &bob.id);
+    let room = app.as_user(&olive).create_room("Moderated").await.id;
+    let me = app.as_user(&olive).me().await.assert_status(200);
     let olive_id = me["id"].as_str().expect("id").to_owned();
-    assert_eq!(
-        app.json(
-            Method::POST,
-            &format!("/api/rooms/{room}/moderators"),
-            Some(&bob),
-            Some(json!({ "user_id": bob_id }))
-        )
+    app.as_user(&bob)
+        .appoint_moderator(&room, json!({ "user_id": bob_id }))
         .await
-        .0,
-        403
-    );
-    assert_eq!(
-        app.json(
-            Method::POST,
-            &format!("/api/rooms/{room}/moderators"),
-            Some(&olive),
-            Some(json!({ "user_id": mia_id }))
-        )
+        .assert_status(403);
+    app.as_user(&olive)
+        .appoint_moderator(&room, json!({ "user_id": mia_id }))
         .await
-        .0,
-        200
-    );
+        .assert_status(200);
     // Appointing by username, as the dashboard does; the list is by username.
-    let (_, nina_id) = app.register("nina", "viewer").await;
-    let moderators = format!("/api/rooms/{room}/moderators");
-    let (status, appointed) = app
-        .json(
-            Method::POST,
-            &moderators,
-            Some(&olive),
-            Some(json!({ "username": " nina " })),
-        )
-        .await;
-    assert_eq!(status, 200, "{appointed}");
+    let nina_id = app.register_viewer("nina").await.id;
+    let as_olive = app.as_user(&olive);
+    let appointed = as_olive
+        .appoint_moderator(&room, json!({ "username": " nina " }))
+        .await
+        .assert_status(200);
     assert_eq!(appointed, json!({ "user_id": nina_id, "username": "nina" }));
-    let (status, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
-    assert_eq!(status, 200);
+    let list = as_olive.moderators(&room).await.assert_status(200);
     assert_eq!(
         list,
         json!([{ "user_id": mia_id, "username": "mia" }, { "user_id": nina_id, "username": "nina" }])
@@ -166,34 +140,23 @@ async fn moderation(backend: Backend) {
         (json!({ "user_id": mia_id, "username": "mia" }), "username"),
         (json!({}), "username"),
     ] {
-        let (status, error) = app
-            .json(Method::POST, &moderators, Some(&olive), Some(body.clone()))
-            .await;
-        assert_eq!(status, 422, "{body}: {error}");
-        assert!(
-            error["error"]["fields"][field].is_string(),
-            "{body}: {error}"
-        );
+        let refused = as_olive.appoint_moderator(&room, body.clone()).await;
+        assert_eq!(refused.status, 422, "{body}: {refused}");
+        assert!(refused.names_field(field), "{body}: {refused}");
     }
-    let (status, _) = app
-        .json(
-            Method::DELETE,
-            &format!("{moderators}/{nina_id}"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 204);
-    let (status, list) = app.json(Method::GET, &moderators, Some(&olive), None).await;
-    assert_eq!(status, 200, "{list}");
+    as_olive
+        .remove_moderator(&room, &nina_id)
+        .await
+        .assert_status(204);
+    let list = as_olive.moderators(&room).await.assert_status(200);
     assert_eq!(list, json!([{ "user_id": mia_id, "username": "mia" }]));
 
     let (mut owner, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(owner.auth(&olive).await["can_moderate"], true);
+    assert_eq!(owner.auth(&olive.token).await["can_moderate"], true);
     let (mut moderator, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(moderator.auth(&mia).await["can_moderate"], true);
+    assert_eq!(moderator.auth(&mia.token).await["can_moderate"], true);
     let (mut viewer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(viewer.auth(&bob).await["can_moderate"], false);
+    assert_eq!(viewer.auth(&bob.token).await["can_moderate"], false);
     let (mut watcher, _) = ChatClient::join(&app, &room).await;
 
     // Delete: everyone is told, and history forgets that message only.
@@ -290,10 +253,7 @@ async fn moderation(backend: Backend) {
     );
     assert_eq!(watcher.expect("room_settings").await["chat_enabled"], false);
     assert_eq!(viewer.say("hello").await["code"], "chat_disabled");
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(shown["chat_enabled"], false);
     assert_eq!(
         owner
@@ -305,15 +265,10 @@ async fn moderation(backend: Backend) {
     assert_eq!(viewer.say("hello again").await["text"], "sent");
     // The same switch through the room API reaches connections already open.
     for enabled in [false, true] {
-        let (status, _) = app
-            .json(
-                Method::PATCH,
-                &format!("/api/rooms/{room}"),
-                Some(&olive),
-                Some(json!({ "chat_enabled": enabled })),
-            )
-            .await;
-        assert_eq!(status, 200);
+        as_olive
+            .update_room(&room, json!({ "chat_enabled": enabled }))
+            .await
+            .assert_status(200);
         assert_eq!(
             watcher.expect("room_settings").await["chat_enabled"],
             enabled
@@ -327,19 +282,12 @@ async fn moderation(backend: Backend) {
     }
 
     // Removing the moderator takes effect on their next login.
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/rooms/{room}/moderators/{mia_id}"),
-            Some(&olive),
-            None
-        )
+    as_olive
+        .remove_moderator(&room, mia_id)
         .await
-        .0,
-        204
-    );
+        .assert_status(204);
     let (mut former, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(former.auth(&mia).await["can_moderate"], false);
+    assert_eq!(former.auth(&mia.token).await["can_moderate"], false);
     app.stop().await;
 }
 
@@ -347,15 +295,17 @@ on_both_databases!(chat_moderation, moderation);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_rate_limit_answers_with_an_error_frame() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.chat.messages_per_window = 5;
-    settings.chat.window_seconds = 10;
-    let app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Busy").await;
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.chat.messages_per_window = 5;
+            s.chat.window_seconds = 10;
+        })
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Busy").await.id;
     let (mut client, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(client.auth(&olive).await["type"], "authenticated");
+    assert_eq!(client.auth(&olive.token).await["type"], "authenticated");
     for i in 0..5 {
         assert_eq!(client.say(&format!("{i}")).await["text"], "sent");
     }
@@ -366,18 +316,20 @@ async fn chat_rate_limit_answers_with_an_error_frame() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.chat.messages_per_window = 1_000_000;
-    settings.chat.window_seconds = 1;
-    let app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Firehose").await;
+    let app = TestApp::builder()
+        .settings(|s| {
+            s.chat.messages_per_window = 1_000_000;
+            s.chat.window_seconds = 1;
+        })
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Firehose").await.id;
     // A client with a tiny receive buffer that never reads.
     let mut slow = app.stalled_chat_client(&room).await;
     let (mut healthy, _) = ChatClient::join(&app, &room).await;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    assert_eq!(writer.auth(&olive.token).await["type"], "authenticated");
 
     let text = "🎥".repeat(500);
     let mut sent = 0;
@@ -395,10 +347,7 @@ async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
             assert_eq!(frame["text"], text.as_str());
             received += 1;
         }
-        let (status, shown) = app
-            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-            .await;
-        assert_eq!(status, 200, "{shown}");
+        let shown = app.anonymous().room(&room).await.assert_status(200);
         kicked = shown["viewer_count"] == 2;
     }
     assert!(kicked, "the slow client was dropped after {sent} messages");
@@ -422,9 +371,9 @@ async fn a_slow_client_is_disconnected_and_nobody_else_loses_anything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_viewers_in_one_room_all_get_every_message() {
-    let app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Crowd").await;
+    let app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Crowd").await.id;
     let url = format!(
         "{}/api/rooms/{room}/chat",
         app.http.replacen("http://", "ws://", 1)
@@ -449,10 +398,7 @@ async fn a_thousand_viewers_in_one_room_all_get_every_message() {
     }
     let mut count = 0;
     for _ in 0..50 {
-        let (status, shown) = app
-            .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-            .await;
-        assert_eq!(status, 200, "{shown}");
+        let shown = app.anonymous().room(&room).await.assert_status(200);
         count = shown["viewer_count"]
             .as_u64()
             .unwrap_or_else(|| panic!("a viewer count: {shown}"));
@@ -463,7 +409,7 @@ async fn a_thousand_viewers_in_one_room_all_get_every_message() {
     }
     assert_eq!(count, 1000, "presence counts every connection");
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    assert_eq!(writer.auth(&olive.token).await["type"], "authenticated");
     assert_eq!(writer.say("hello, crowd").await["text"], "sent");
     let readers: Vec<_> = viewers
         .into_iter()
@@ -498,17 +444,17 @@ async fn a_thousand_viewers_in_one_room_all_get_every_message() {
 async fn a_database_hiccup_gives_error_frames_not_a_crash() {
     use diesel::connection::SimpleConnection;
     use diesel::Connection;
-    let app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Hiccup").await;
+    let app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Hiccup").await.id;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    assert_eq!(writer.auth(&olive.token).await["type"], "authenticated");
     let (mut watcher, _) = ChatClient::join(&app, &room).await;
     assert_eq!(writer.say("before").await["type"], "ack");
     assert_eq!(watcher.expect("message").await["text"], "before");
 
     // Another process-like connection holds the database's write lock past the busy timeout.
-    let path = app.data_dir.path().join("livestream.db");
+    let path = app.data_dir().join("livestream.db");
     let mut blocker =
         diesel::SqliteConnection::establish(&path.to_string_lossy()).expect("open the database");
     blocker
@@ -532,12 +478,12 @@ async fn a_database_hiccup_gives_error_frames_not_a_crash() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_connection_is_closed_as_idle() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.chat.idle_timeout_seconds = 3;
-    let app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Quiet").await;
+    let app = TestApp::builder()
+        .settings(|s| s.chat.idle_timeout_seconds = 3)
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Quiet").await.id;
     let (mut silent, _) = ChatClient::join(&app, &room).await;
     let (mut chatty, _) = ChatClient::join(&app, &room).await;
     // The silent client neither reads (so it answers no pings) nor sends; the chatty one pings.
@@ -554,10 +500,7 @@ async fn a_silent_connection_is_closed_as_idle() {
         closed["code"] == 1001 || closed["error"].is_string(),
         "{closed}"
     );
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(
         shown["viewer_count"], 1,
         "only the active client remains: {shown}"
@@ -573,11 +516,11 @@ async fn a_silent_connection_is_closed_as_idle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_holds_the_last_fifty_messages() {
-    let app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Chatty").await;
+    let app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Chatty").await.id;
     let (mut writer, _) = ChatClient::join(&app, &room).await;
-    assert_eq!(writer.auth(&olive).await["type"], "authenticated");
+    assert_eq!(writer.auth(&olive.token).await["type"], "authenticated");
     for i in 0..55 {
         assert_eq!(writer.say(&format!("message {i}")).await["text"], "sent");
     }

@@ -2,8 +2,8 @@
 //! `unavailable` while the database is away and recovers by itself when it is back, and the
 //! broadcast's recording row, ended during the outage, is complete once the database returns.
 
-use crate::helpers::*;
-use crate::private_mariadb::PrivateMariadb;
+use crate::support::private_mariadb::PrivateMariadb;
+use crate::support::*;
 use pipelines::{EndReason, StreamId};
 use reqwest::Method;
 use std::time::Duration;
@@ -57,32 +57,25 @@ async fn assert_unavailable(app: &TestApp, method: Method, path: &str, token: Op
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recording() {
     let mut mariadb = PrivateMariadb::start().await;
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.database.url = mariadb.url();
-    settings.database.connect_timeout_seconds = 1;
-    let mut app = TestApp::spawn_with(settings, data_dir).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, key) = app.create_room(&olive, "Through the outage").await;
+    let url = mariadb.url();
+    let mut app = TestApp::builder()
+        .settings(move |s| {
+            s.database.url = url;
+            s.database.connect_timeout_seconds = 1;
+        })
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Through the outage").await;
+    let (room, key) = (created.id, created.stream_key);
 
     // Long enough to outlast the outage: the publisher is stopped by the test.
     let publisher = app.publish_ffmpeg(&key, Clip::small(300.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(shown["live"]["stream_id"], stream.as_str(), "{shown}");
-    let (status, list) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{list}");
+    let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(list[0]["status"], "recording", "{list}");
 
     // The database goes away.
@@ -91,7 +84,11 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
         (Method::GET, format!("/api/rooms/{room}"), None),
         (Method::GET, format!("/api/rooms/{room}/recordings"), None),
         (Method::GET, "/api/rooms".to_owned(), None),
-        (Method::GET, "/api/auth/me".to_owned(), Some(olive.as_str())),
+        (
+            Method::GET,
+            "/api/auth/me".to_owned(),
+            Some(olive.token.as_str()),
+        ),
         (Method::POST, "/api/auth/login".to_owned(), None),
     ] {
         assert_unavailable(&app, method, &path, token).await;
@@ -105,8 +102,7 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
     )
     .await;
     // What does not need the database still answers: the live view and the stream itself.
-    let (status, streams) = app.json(Method::GET, "/api/streams", None, None).await;
-    assert_eq!(status, 200, "{streams}");
+    let streams = app.anonymous().streams().await.assert_status(200);
     assert_eq!(streams["streams"][0]["id"], stream.as_str(), "{streams}");
     let before = segments_produced(&app, &stream).await;
     let mut now = before;
@@ -145,14 +141,9 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
     mariadb.resume().await;
     let mut recording = serde_json::Value::Null;
     for _ in 0..300 {
-        let (status, list) = app
-            .json(
-                Method::GET,
-                &format!("/api/rooms/{room}/recordings"),
-                None,
-                None,
-            )
-            .await;
+        let Reply {
+            status, body: list, ..
+        } = app.anonymous().recordings(&room).await;
         match status {
             200 if list[0]["status"] == "complete" => {
                 recording = list[0].clone();
@@ -183,23 +174,14 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
         "{recording}"
     );
 
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(
         shown["live"],
         serde_json::Value::Null,
         "no longer live: {shown}"
     );
-    let (status, me) = app
-        .json(Method::GET, "/api/auth/me", Some(&olive), None)
-        .await;
-    assert_eq!(status, 200, "the same session works again: {me}");
-    let body = serde_json::json!({ "username": "olive", "password": PASSWORD });
-    let (status, login) = app
-        .json(Method::POST, "/api/auth/login", None, Some(body))
-        .await;
-    assert_eq!(status, 200, "{login}");
+    let me = app.as_user(&olive).me().await;
+    assert_eq!(me.status, 200, "the same session works again: {me}");
+    app.login("olive").await;
     app.stop().await;
 }

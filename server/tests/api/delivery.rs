@@ -1,6 +1,6 @@
 //! HLS delivery and the streams API, as a player and a browser see them.
 
-use crate::helpers::*;
+use crate::support::*;
 use std::time::Duration;
 
 fn header(response: &reqwest::Response, name: &str) -> String {
@@ -14,7 +14,7 @@ fn header(response: &reqwest::Response, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
     let id = app.wait_started().await;
@@ -41,7 +41,7 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
     assert!(header(&thumbnail, "cache-control").contains("no-cache"));
     let jpeg = thumbnail.bytes().await.expect("thumbnail body");
     assert_eq!(jpeg.get(..2), Some(&[0xFF, 0xD8][..]), "a JPEG");
-    let saved = app.data_dir.path().join("thumbnail-copy.jpg");
+    let saved = app.data_dir().join("thumbnail-copy.jpg");
     std::fs::write(&saved, &jpeg).expect("save");
     assert_eq!(ffprobe_decode_size(&saved), (480, 270));
 
@@ -99,31 +99,21 @@ async fn wait_for_thumbnail(app: &TestApp, id: &pipelines::StreamId) -> reqwest:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
-    let mut app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
+    let mut app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
     let source_only = serde_json::json!({ "name": "source-only", "passthrough": true,
         "segment_seconds": 1, "window_segments": 4, "renditions": [] });
-    let (status, preset) = app
-        .json(
-            reqwest::Method::POST,
-            "/api/presets",
-            Some(&admin),
-            Some(source_only),
-        )
+    let preset = app
+        .as_user(&admin)
+        .create_preset(source_only)
+        .await
+        .assert_status(201);
+    let olive = app.register_streamer("olive").await;
+    let room = app
+        .as_user(&olive)
+        .create_room_with_preset("Raw", preset["id"].as_str().expect("preset id"))
         .await;
-    assert_eq!(status, 201, "{preset}");
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (status, room) = app
-        .json(
-            reqwest::Method::POST,
-            "/api/rooms",
-            Some(&olive),
-            Some(serde_json::json!({ "title": "Raw", "preset_id": preset["id"] })),
-        )
-        .await;
-    assert_eq!(status, 201, "{room}");
-    let key = room["stream_key"].as_str().expect("key").to_owned();
-    let publisher = app.publish_ffmpeg(&key, Clip::small(6.0), &[]);
+    let publisher = app.publish_ffmpeg(&room.stream_key, Clip::small(6.0), &[]);
     let id = app.wait_started().await;
     app.wait_playable(&id).await;
     let jpeg = wait_for_thumbnail(&app, &id)
@@ -131,18 +121,10 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
         .bytes()
         .await
         .expect("thumbnail body");
-    let saved = app.data_dir.path().join("thumbnail-copy.jpg");
+    let saved = app.data_dir().join("thumbnail-copy.jpg");
     std::fs::write(&saved, &jpeg).expect("save");
     assert_eq!(ffprobe_decode_size(&saved), (480, 270));
-    let (status, shown) = app
-        .json(
-            reqwest::Method::GET,
-            &format!("/api/rooms/{}", room["room"]["id"].as_str().expect("id")),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room.id).await.assert_status(200);
     assert_eq!(
         shown["live"]["thumbnail_url"],
         format!("{}/hls/{id}/thumbnail.jpg", app.http)
@@ -154,7 +136,7 @@ async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_api_lists_live_streams_and_never_a_key() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     // Long enough to still be live when the first health report (2 s in) arrives.
     let publisher = app.publish_ffmpeg(&key, Clip::small(8.0), &[]);
@@ -212,8 +194,8 @@ async fn streams_api_lists_live_streams_and_never_a_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let web = data_dir.path().join("web");
+    let web_dir = tempfile::tempdir().expect("temp dir");
+    let web = web_dir.path().join("web");
     std::fs::create_dir_all(web.join("assets")).expect("mkdir");
     std::fs::write(
         web.join("index.html"),
@@ -223,9 +205,10 @@ async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
     std::fs::write(web.join("assets/app-4f2a.js"), "console.log(1)").expect("write");
     std::fs::write(web.join("favicon.svg"), "<svg/>").expect("write");
     std::fs::write(web.join(".env"), "secret").expect("write");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.http.web_root = web;
-    let app = TestApp::spawn_with(settings, data_dir).await;
+    let app = TestApp::builder()
+        .settings(|s| s.http.web_root = web)
+        .spawn()
+        .await;
     for page in ["/", "/rooms/abc123", "/admin", "/dashboard?room=x"] {
         let response = app.get(page).await;
         assert_eq!(response.status(), 200, "{page}");
@@ -302,10 +285,10 @@ async fn the_web_app_is_served_with_a_page_fallback_beside_the_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_thumbnail_is_refreshed_and_revalidated_with_its_etag() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.hls.thumbnail_seconds = 1;
-    let mut app = TestApp::spawn_with(settings, data_dir).await;
+    let mut app = TestApp::builder()
+        .settings(|s| s.hls.thumbnail_seconds = 1)
+        .spawn()
+        .await;
     let key = app.keys[0].clone();
     let publisher = app.publish_ffmpeg(&key, Clip::small(10.0), &[]);
     let id = app.wait_started().await;
@@ -357,7 +340,7 @@ async fn the_thumbnail_is_refreshed_and_revalidated_with_its_etag() {
     }
     let refreshed = refreshed.expect("the thumbnail was refreshed within 10 s");
     assert_ne!(refreshed, first_jpeg, "a new picture");
-    let saved = app.data_dir.path().join("thumbnail-refreshed.jpg");
+    let saved = app.data_dir().join("thumbnail-refreshed.jpg");
     std::fs::write(&saved, &refreshed).expect("save");
     assert_eq!(ffprobe_decode_size(&saved), (480, 270), "a whole JPEG");
     let stale = app
@@ -376,11 +359,13 @@ async fn the_thumbnail_is_refreshed_and_revalidated_with_its_etag() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_segments_leave_the_window_and_ended_streams_are_removed_later() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.hls.window_segments = 3;
-    settings.hls.retain_ended_seconds = 4;
-    let mut app = TestApp::spawn_with(settings, data_dir).await;
+    let mut app = TestApp::builder()
+        .settings(|s| {
+            s.hls.window_segments = 3;
+            s.hls.retain_ended_seconds = 4;
+        })
+        .spawn()
+        .await;
     let key = app.keys[0].clone();
     let publisher = app.publish_ffmpeg(&key, Clip::small(10.0), &[]);
     let id = app.wait_started().await;

@@ -1,6 +1,6 @@
 //! Garbage on the RTMP port neither crashes the server nor disturbs a stream that is running.
 
-use crate::helpers::*;
+use crate::support::*;
 use pipelines::EndReason;
 use rand::RngCore;
 use std::time::Duration;
@@ -15,7 +15,7 @@ fn random_bytes(n: usize) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_and_truncated_handshakes_do_not_disturb_a_live_stream() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let publisher = app.publish_ffmpeg(&key, Clip::small(6.0), &[]);
     let id = app.wait_started().await;
@@ -66,7 +66,7 @@ async fn garbage_and_truncated_handshakes_do_not_disturb_a_live_stream() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_application_name_is_refused() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().spawn().await;
     let url = format!("rtmp://127.0.0.1:{}/other/{}", app.rtmp_port, app.keys[0]);
     // A clip far longer than the limit: only a refusal ends it in time. The server closes
     // without a reset, so ffmpeg always reads the answer to its `connect` first.

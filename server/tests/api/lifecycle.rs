@@ -1,12 +1,12 @@
 //! Who may publish, and how streams end: refusals, independence, drops and shutdown.
 
-use crate::helpers::*;
+use crate::support::*;
 use pipelines::EndReason;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_key_is_refused() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     // A clip far longer than the limit: only a refusal ends it in time.
     let publisher = app.publish_ffmpeg("not-a-valid-key-at-all", Clip::small(30.0), &[]);
     assert_refused_with(publisher, Duration::from_secs(10), "unknown stream key").await;
@@ -26,7 +26,7 @@ async fn unknown_key_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn second_publisher_on_a_live_key_is_refused() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let first = app.publish_ffmpeg(&key, Clip::small(8.0), &[]);
     let id = app.wait_started().await;
@@ -49,11 +49,12 @@ async fn second_publisher_on_a_live_key_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupted_stream_ends_with_an_error_while_another_keeps_playing() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let good_key = app.keys[0].clone();
     // The broken stream publishes to a room, whose recordings then tell how it ended.
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, bad_key) = app.create_room(&olive, "Shaky").await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Shaky").await;
+    let (room, bad_key) = (created.id, created.stream_key);
     let good = app.publish_ffmpeg(&good_key, Clip::small(6.0), &[]);
     let good_id = app.wait_started().await;
     // Clean for 1.5 s, then every 20th byte of every video packet is garbage.
@@ -76,15 +77,7 @@ async fn corrupted_stream_ends_with_an_error_while_another_keeps_playing() {
     let kind = serde_json::to_value(&reason).expect("reason serializes")["kind"].clone();
     let mut recordings = serde_json::Value::Null;
     for _ in 0..50 {
-        let (status, list) = app
-            .json(
-                reqwest::Method::GET,
-                &format!("/api/rooms/{room}/recordings"),
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(status, 200, "{list}");
+        let list = app.anonymous().recordings(&room).await.assert_status(200);
         assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
         recordings = list;
         if recordings[0]["status"] != "recording" {
@@ -123,7 +116,7 @@ async fn corrupted_stream_ends_with_an_error_while_another_keeps_playing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abrupt_disconnect_still_finalizes_the_archive() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let mut publisher = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
     let id = app.wait_started().await;
@@ -150,20 +143,12 @@ async fn abrupt_disconnect_still_finalizes_the_archive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_live_streams_cleanly() {
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (http_port, rtmp_port) = (free_port(), free_port());
     let key = random_key();
-    let mut server = server_command(data_dir.path(), http_port, rtmp_port)
-        .env("LIVESTREAM_INGEST__STREAM_KEYS", &key)
-        .spawn()
-        .expect("server binary starts");
-    let client = reqwest::Client::new();
-    let streams_url = format!("http://127.0.0.1:{http_port}/api/streams");
-    wait_until_up(&client, &format!("http://127.0.0.1:{http_port}")).await;
-    let _publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 30);
+    let mut server = RealServer::builder().stream_key(&key).spawn().await;
+    let _publisher = publish_video_only(&server.rtmp_url(&key), 30);
     let mut id = None;
     for _ in 0..200 {
-        let body = json_with_status(client.get(&streams_url), 200).await;
+        let body = server.anonymous().streams().await.assert_status(200);
         if body["streams"][0]["playable"] == true {
             id = body["streams"][0]["id"].as_str().map(str::to_owned);
             break;
@@ -172,18 +157,18 @@ async fn sigterm_ends_live_streams_cleanly() {
     }
     let id = id.expect("stream became playable");
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let pid = server.id().expect("server pid").to_string();
+    let pid = server.child.id().expect("server pid").to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill runs");
     assert!(killed.success());
-    let status = tokio::time::timeout(Duration::from_secs(30), server.wait())
+    let status = tokio::time::timeout(Duration::from_secs(30), server.child.wait())
         .await
         .expect("server exits")
         .expect("wait");
     assert!(status.success(), "graceful exit: {status}");
-    let layout = pipelines::OutputLayout::new(data_dir.path());
+    let layout = pipelines::OutputLayout::new(server.data_dir());
     let stream = pipelines::StreamId::parse(&id).expect("a stream id");
     let archive = layout.archive(&stream);
     assert!(

@@ -2,7 +2,7 @@
 //! real GStreamer pipelines, real HTTP, and ffprobe on what comes out.
 
 #[macro_use]
-mod helpers;
+mod support;
 
 mod abuse;
 mod accounts;
@@ -16,13 +16,11 @@ mod lifecycle;
 mod operations;
 mod overload;
 mod permissions;
-mod private_mariadb;
 mod publish;
 mod reconnect;
 mod recordings;
 mod revocation;
 mod rooms;
-mod rtmp_client;
 mod rtmp_peers;
 mod security_headers;
 mod timestamps;

@@ -1,21 +1,22 @@
 //! Running the server: one instance per data directory, and logs that keep secrets out and
 //! cannot be forged from outside.
 
-use crate::helpers::*;
-use crate::rtmp_client::{RealServer, RtmpClient};
+use crate::support::rtmp_peer::RtmpClient;
+use crate::support::*;
 use std::process::Stdio;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let publisher = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
     let playlist = app.hls_dir(&stream).join("master.m3u8");
     assert!(playlist.is_file());
-    let second = server_command(app.data_dir.path(), free_port(), free_port())
+    let second = RealServer::builder()
+        .command(app.data_dir())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -44,7 +45,10 @@ async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_stream_key_and_no_forged_lines() {
-    let server = RealServer::start("dev-key-for-logs-1234", &[]).await;
+    let server = RealServer::builder()
+        .stream_key("dev-key-for-logs-1234")
+        .spawn()
+        .await;
     // A streamer pasted the whole URL, key included, as the server URL.
     let secret = "sk_PastedKeyThatMustNeverBeLogged1234";
     let mut client = RtmpClient::connect(server.rtmp)
@@ -64,14 +68,11 @@ async fn logs_hold_no_stream_key_and_no_forged_lines() {
         .await;
     // A username that tries to start a log line of its own.
     let forged = "mallory\nERROR forged: the server is compromised";
-    let response = server
-        .client
-        .post(format!("{}/api/auth/login", server.http))
-        .json(&serde_json::json!({ "username": forged, "password": "wrong-password-123" }))
-        .send()
+    server
+        .anonymous()
+        .log_in(forged, "wrong-password-123")
         .await
-        .expect("HTTP request");
-    assert_eq!(response.status(), 401);
+        .assert_status(401);
     server
         .wait_log("failed login", Duration::from_secs(10))
         .await;

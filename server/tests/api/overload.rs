@@ -2,8 +2,7 @@
 //! frames and say so, while the passthrough, the audio and the archive keep up and memory stays
 //! bounded.
 
-use crate::helpers::*;
-use crate::rtmp_client::RealServer;
+use crate::support::*;
 use std::path::Path;
 use std::time::Duration;
 use tokio::process::Command;
@@ -33,14 +32,12 @@ fn peak_rss_bytes(pid: u32) -> u64 {
 async fn a_ladder_heavier_than_the_machine_drops_frames_but_keeps_the_stream() {
     let dir = tempfile::tempdir().expect("temp dir");
     let clip = heavy_clip(dir.path()).await;
-    let mut server = RealServer::start(
-        KEY,
-        &[
-            ("LIVESTREAM_HLS__WINDOW_SEGMENTS", "60"),
-            ("LIVESTREAM_HLS__THUMBNAIL_SECONDS", "0"),
-        ],
-    )
-    .await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_HLS__WINDOW_SEGMENTS", "60")
+        .env("LIVESTREAM_HLS__THUMBNAIL_SECONDS", "0")
+        .spawn()
+        .await;
     let pid = server.child.id().expect("pid");
 
     // The default ladder on a 1080p60 source: four x264 encoders, more than two cores can run.

@@ -2,7 +2,7 @@
 //! room owner and admins. The route list is checked against the OpenAPI document, so a route
 //! added without its permissions being decided here fails this test.
 
-use crate::helpers::*;
+use crate::support::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -25,29 +25,19 @@ async fn publish_recording(app: &mut TestApp, key: &str) -> String {
 }
 
 async fn matrix(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
-    let (viewer, _) = app.register("vera", "viewer").await;
-    let (streamer, _) = app.register("sam", "streamer").await;
-    let (owner, _) = app.register("olive", "streamer").await;
-    let (_, victim) = app.register("victim", "streamer").await;
-    let (room, key) = app.create_room(&owner, "Olive's room").await;
-    let (status, body) = app
-        .json(Method::GET, "/api/presets", Some(&admin), None)
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let viewer = app.register_viewer("vera").await;
+    let streamer = app.register_streamer("sam").await;
+    let owner = app.register_streamer("olive").await;
+    let victim = app.register_streamer("victim").await.id;
+    let created = app.as_user(&owner).create_room("Olive's room").await;
+    let room = created.id;
+    let body = app.as_user(&admin).presets().await.assert_status(200);
     let default_preset = body[0]["id"].as_str().expect("seeded preset").to_owned();
-    publish_recording(&mut app, &key).await;
-    publish_recording(&mut app, &key).await;
-    let (status, recordings) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{recordings}");
+    publish_recording(&mut app, &created.stream_key).await;
+    publish_recording(&mut app, &created.stream_key).await;
+    let recordings = app.anonymous().recordings(&room).await.assert_status(200);
     let recording_ids: Vec<String> = recordings
         .as_array()
         .expect("list")
@@ -58,10 +48,10 @@ async fn matrix(backend: Backend) {
 
     let tokens = [
         None,
-        Some(viewer.as_str()),
-        Some(streamer.as_str()),
-        Some(owner.as_str()),
-        Some(admin.as_str()),
+        Some(viewer.token.as_str()),
+        Some(streamer.token.as_str()),
+        Some(owner.token.as_str()),
+        Some(admin.token.as_str()),
     ];
     // (method, documented path, expected status per caller)
     let table: Vec<(Method, &str, [u16; 5])> = vec![
@@ -140,8 +130,11 @@ async fn matrix(backend: Backend) {
         (Method::POST, "/api/auth/logout", [401, 204, 204, 204, 204]),
     ];
 
-    let (status, document) = app.json(Method::GET, "/api/openapi.json", None, None).await;
-    assert_eq!(status, 200);
+    let document = app
+        .anonymous()
+        .get("/api/openapi.json")
+        .await
+        .assert_status(200);
     let documented: BTreeSet<(String, String)> = document["paths"]
         .as_object()
         .expect("paths")
@@ -189,8 +182,8 @@ async fn matrix(backend: Backend) {
                 ),
                 ("POST", "/api/rooms") => (template.to_string(), Some(json!({ "title": unique }))),
                 ("DELETE", "/api/rooms/{id}") => {
-                    let (fresh, _) = app.create_room(&owner, &unique).await;
-                    (format!("/api/rooms/{fresh}"), None)
+                    let fresh = app.as_user(&owner).create_room(&unique).await;
+                    (format!("/api/rooms/{}", fresh.id), None)
                 }
                 ("POST", "/api/rooms/{id}/moderators") => (
                     format!("/api/rooms/{room}/moderators"),
@@ -209,15 +202,11 @@ async fn matrix(backend: Backend) {
                     Some(preset("default")),
                 ),
                 ("DELETE", "/api/presets/{id}") => {
-                    let (status, created) = app
-                        .json(
-                            Method::POST,
-                            "/api/presets",
-                            Some(&admin),
-                            Some(preset(&unique)),
-                        )
-                        .await;
-                    assert_eq!(status, 201, "{created}");
+                    let created = app
+                        .as_user(&admin)
+                        .create_preset(preset(&unique))
+                        .await
+                        .assert_status(201);
                     (
                         format!("/api/presets/{}", created["id"].as_str().expect("id")),
                         None,

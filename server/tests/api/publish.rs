@@ -1,44 +1,12 @@
 //! Publishing with real encoders gives a playable, keyframe-aligned ladder and an archive.
 
-use crate::helpers::*;
+use crate::support::*;
 use pipelines::EndReason;
 use std::time::Duration;
 
-/// Keyframe presentation times (ms) of the first video stream of a file.
-fn keyframe_times(path: &std::path::Path) -> Vec<i64> {
-    let out = std::process::Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-show_entries",
-            "packet=pts_time,flags",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    assert!(
-        out.status.success(),
-        "ffprobe {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let keyframes: Vec<i64> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains('K'))
-        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
-        .map(|t| (t * 1000.0).round() as i64)
-        .collect();
-    assert!(!keyframes.is_empty(), "{} has keyframes", path.display());
-    keyframes
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ffmpeg_publish_gives_an_aligned_ladder_without_upscaling_and_an_archive() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let clip = Clip {
         width: 854,
@@ -134,7 +102,7 @@ async fn ffmpeg_publish_gives_an_aligned_ladder_without_upscaling_and_an_archive
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtmp2sink_publish_is_served_and_archived() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let publisher = app.publish_rtmp2sink(&key, Clip::small(4.0));
     let id = app.wait_started().await;
@@ -168,7 +136,7 @@ async fn rtmp2sink_publish_is_served_and_archived() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn video_only_is_served_and_audio_only_is_refused() {
-    let mut app = TestApp::spawn().await;
+    let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     // Far longer than the limit: only a refusal ends it in time.
     let audio_only = app.publish_ffmpeg(

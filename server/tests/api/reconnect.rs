@@ -2,8 +2,7 @@
 //! takes over from a publisher gone quiet, and within the grace period continues the same
 //! broadcast (same stream id and playback URL, one recording).
 
-use crate::helpers::*;
-use crate::rtmp_client::RealServer;
+use crate::support::*;
 use std::time::Duration;
 
 const KEY: &str = "reconnect-test-key";
@@ -34,14 +33,12 @@ fn signal(child: &tokio::process::Child, signal: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_publisher_is_taken_over_and_the_broadcast_continues() {
-    let server = RealServer::start(
-        KEY,
-        &[
-            ("LIVESTREAM_RTMP__TAKEOVER_QUIET_SECONDS", "2"),
-            ("LIVESTREAM_HLS__WINDOW_SEGMENTS", "60"),
-        ],
-    )
-    .await;
+    let server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__TAKEOVER_QUIET_SECONDS", "2")
+        .env("LIVESTREAM_HLS__WINDOW_SEGMENTS", "60")
+        .spawn()
+        .await;
     let first = publish_video_only(&server.rtmp_url(KEY), 30);
     let id = server.wait_live(1, Duration::from_secs(20)).await.remove(0);
     // Some of the broadcast is out before the network freezes.
@@ -107,7 +104,11 @@ async fn a_frozen_publisher_is_taken_over_and_the_broadcast_continues() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publisher_that_does_not_come_back_ends_its_broadcast_after_the_grace_period() {
-    let server = RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "3")]).await;
+    let server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "3")
+        .spawn()
+        .await;
     let publisher = publish_video_only(&server.rtmp_url(KEY), 30);
     server.wait_live(1, Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -1,39 +1,23 @@
 //! Recordings: one row per broadcast, playable with Range, deletable, and repaired after a crash.
 
-use crate::helpers::*;
-use reqwest::Method;
+use crate::support::*;
 use std::time::Duration;
 
 async fn recordings(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (sam, _) = app.register("sam", "streamer").await;
-    let (room, key) = app.create_room(&olive, "Olive").await;
-    let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let sam = app.register_streamer("sam").await;
+    let created = app.as_user(&olive).create_room("Olive").await;
+    let room = created.id;
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(4.0), &[]);
     let stream = app.wait_started().await;
-    let (status, during) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{during}");
+    let during = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(during.as_array().map(Vec::len), Some(1), "{during}");
     assert_eq!(during[0]["status"], "recording");
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
 
-    let (status, list) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{list}");
+    let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     let recording = &list[0];
     assert_eq!(recording["status"], "complete", "{list}");
@@ -53,7 +37,7 @@ async fn recordings(backend: Backend) {
     assert_eq!(full.headers()["content-type"], "video/x-matroska");
     assert_eq!(full.headers()["accept-ranges"], "bytes");
     let bytes = full.bytes().await.expect("body");
-    let path = app.data_dir.path().join("downloaded.mkv");
+    let path = app.data_dir().join("downloaded.mkv");
     std::fs::write(&path, &bytes).expect("write");
     assert!(
         (ffprobe_duration(&path) - 4.0).abs() <= 0.5,
@@ -76,40 +60,18 @@ async fn recordings(backend: Backend) {
         .starts_with("attachment"));
 
     // Only the owner (or an admin) deletes, and deleting removes the file and the row.
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/recordings/{id}"),
-            Some(&sam),
-            None
-        )
+    app.as_user(&sam)
+        .delete_recording(&id)
         .await
-        .0,
-        403
-    );
+        .assert_status(403);
     let archive = app.archive(&stream);
     assert!(archive.exists());
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/recordings/{id}"),
-            Some(&olive),
-            None
-        )
+    app.as_user(&olive)
+        .delete_recording(&id)
         .await
-        .0,
-        204
-    );
+        .assert_status(204);
     assert!(!archive.exists(), "file removed");
-    let (status, list) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{list}");
+    let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(list.as_array().map(Vec::len), Some(0));
     assert_eq!(app.get(&file_url).await.status(), 404);
     app.stop().await;
@@ -132,23 +94,18 @@ async fn a_recording_that_cannot_be_repaired_is_failed_with_its_reason() {
 async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mariadb = (backend == Backend::Mariadb).then(MariadbDatabase::create);
-    let (http_port, rtmp_port) = (free_port(), free_port());
-    let start = || {
-        let mut cmd = server_command(data_dir.path(), http_port, rtmp_port);
-        if let Some(db) = &mariadb {
-            cmd.env("LIVESTREAM_DATABASE__URL", db.url());
-        }
-        cmd.spawn().expect("server binary starts")
-    };
-    let base = format!("http://127.0.0.1:{http_port}");
-    let client = reqwest::Client::new();
-    let mut server = start();
-    wait_until_up(&client, &base).await;
-    let (room, key) = streamer_room_on(&client, &base, "Crashy").await;
-    let mut publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 30);
+    let mut binary = RealServer::builder().data_dir(data_dir.path());
+    if let Some(db) = &mariadb {
+        binary = binary.env("LIVESTREAM_DATABASE__URL", &db.url());
+    }
+    let server = binary.spawn().await;
+    let olive = server.register_streamer("olive").await;
+    let created = server.as_user(&olive).create_room("Crashy").await;
+    let room = created.id;
+    let mut publisher = publish_video_only(&binary.rtmp_url(&created.stream_key), 30);
     let mut live = false;
     for _ in 0..200 {
-        let shown = json_with_status(client.get(format!("{base}/api/rooms/{room}")), 200).await;
+        let shown = server.anonymous().room(&room).await.assert_status(200);
         if shown["live"]["playable"] == true {
             live = true;
             break;
@@ -157,8 +114,7 @@ async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
     }
     assert!(live, "the room went live");
     tokio::time::sleep(Duration::from_secs(4)).await;
-    server.start_kill().expect("SIGKILL");
-    let _ = server.wait().await;
+    server.kill().await;
     let _ = publisher.start_kill();
     let _ = publisher.wait().await;
     let archive = std::fs::read_dir(data_dir.path().join("recordings"))
@@ -171,16 +127,15 @@ async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
         std::fs::write(&archive, b"not a matroska file").expect("overwrite the archive");
     }
 
-    let mut server = start();
-    wait_until_up(&client, &base).await;
+    let server = binary.spawn().await;
     // Repairs run in the background once the server is up.
     let mut list = serde_json::Value::Null;
     for _ in 0..300 {
-        list = json_with_status(
-            client.get(format!("{base}/api/rooms/{room}/recordings")),
-            200,
-        )
-        .await;
+        list = server
+            .anonymous()
+            .recordings(&room)
+            .await
+            .assert_status(200);
         if list[0]["status"] != "recording" {
             break;
         }
@@ -191,8 +146,7 @@ async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
     if destroy_archive {
         assert_eq!(recording["status"], "failed", "{list}");
         assert_eq!(recording["end_reason"], "server_restart", "{list}");
-        let _ = server.start_kill();
-        let _ = server.wait().await;
+        server.kill().await;
         return;
     }
     assert_eq!(
@@ -209,11 +163,10 @@ async fn crash_mid_broadcast(backend: Backend, destroy_archive: bool) {
         (probed - duration).abs() <= 0.5,
         "ffprobe {probed} s, row {duration} s"
     );
-    let shown = json_with_status(client.get(format!("{base}/api/rooms/{room}")), 200).await;
+    let shown = server.anonymous().room(&room).await.assert_status(200);
     assert_eq!(shown["id"], room.as_str(), "{shown}");
     assert_eq!(shown["live"], serde_json::Value::Null, "no room left live");
-    let _ = server.start_kill();
-    let _ = server.wait().await;
+    server.kill().await;
 }
 
 on_both_databases!(
@@ -222,19 +175,10 @@ on_both_databases!(
 );
 
 /// Waits until the room's recordings list has `count` entries and none is still recording.
-async fn settled_recordings(app: &TestApp, room: &str, token: Option<&str>) -> serde_json::Value {
+async fn settled_recordings(app: &TestApp, room: &str) -> serde_json::Value {
     let mut list = serde_json::Value::Null;
     for _ in 0..200 {
-        let status;
-        (status, list) = app
-            .json(
-                Method::GET,
-                &format!("/api/rooms/{room}/recordings"),
-                token,
-                None,
-            )
-            .await;
-        assert_eq!(status, 200, "{list}");
+        list = app.anonymous().recordings(room).await.assert_status(200);
         let items = list.as_array().cloned().unwrap_or_default();
         if !items.is_empty() && items.iter().all(|r| r["status"] != "recording") {
             return list;
@@ -245,61 +189,51 @@ async fn settled_recordings(app: &TestApp, room: &str, token: Option<&str>) -> s
 }
 
 async fn deleted_room(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (sam, _) = app.register("sam", "streamer").await;
-    let (room, key) = app.create_room(&olive, "Soon gone").await;
-    let publisher = app.publish_ffmpeg(&key, Clip::small(3.0), &[]);
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let olive = app.register_streamer("olive").await;
+    let sam = app.register_streamer("sam").await;
+    let created = app.as_user(&olive).create_room("Soon gone").await;
+    let room = created.id;
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(3.0), &[]);
     let stream = app.wait_started().await;
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
-    settled_recordings(&app, &room, None).await;
-    let (status, _) = app
-        .json(
-            Method::DELETE,
-            &format!("/api/rooms/{room}"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 204);
-    let path = format!("/api/rooms/{room}/recordings");
+    settled_recordings(&app, &room).await;
+    app.as_user(&olive)
+        .delete_room(&room)
+        .await
+        .assert_status(204);
     // The public and other streamers no longer see the room; its owner and admins still manage
     // what it recorded.
-    assert_eq!(app.json(Method::GET, &path, None, None).await.0, 404);
-    assert_eq!(app.json(Method::GET, &path, Some(&sam), None).await.0, 404);
-    let (status, mine) = app.json(Method::GET, &path, Some(&olive), None).await;
-    assert_eq!(
-        (status, mine.as_array().map(Vec::len)),
-        (200, Some(1)),
-        "{mine}"
-    );
-    let (status, list) = app.json(Method::GET, &path, Some(&admin), None).await;
-    assert_eq!(
-        (status, list.as_array().map(Vec::len)),
-        (200, Some(1)),
-        "{list}"
-    );
+    app.anonymous().recordings(&room).await.assert_status(404);
+    app.as_user(&sam).recordings(&room).await.assert_status(404);
+    let mine = app
+        .as_user(&olive)
+        .recordings(&room)
+        .await
+        .assert_status(200);
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    let list = app
+        .as_user(&admin)
+        .recordings(&room)
+        .await
+        .assert_status(200);
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
     let id = list[0]["id"].as_str().expect("id").to_owned();
     let archive = app.archive(&stream);
     assert!(archive.is_file());
-    let (status, body) = app
-        .json(
-            Method::DELETE,
-            &format!("/api/recordings/{id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(status, 204, "{body}");
+    app.as_user(&admin)
+        .delete_recording(&id)
+        .await
+        .assert_status(204);
     assert!(!archive.exists(), "the file is removed");
-    let (status, list) = app.json(Method::GET, &path, Some(&admin), None).await;
-    assert_eq!(
-        (status, list.as_array().map(Vec::len)),
-        (200, Some(0)),
-        "{list}"
-    );
+    let list = app
+        .as_user(&admin)
+        .recordings(&room)
+        .await
+        .assert_status(200);
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
     app.stop().await;
 }
 
@@ -310,40 +244,29 @@ on_both_databases!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_recording_removes_the_row_even_if_the_file_cannot_be_removed() {
-    let mut app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, key) = app.create_room(&olive, "Stubborn file").await;
-    let publisher = app.publish_ffmpeg(&key, Clip::small(2.0), &[]);
+    let mut app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Stubborn file").await;
+    let room = created.id;
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(2.0), &[]);
     let stream = app.wait_started().await;
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
-    let list = settled_recordings(&app, &room, None).await;
+    let list = settled_recordings(&app, &room).await;
     let id = list[0]["id"].as_str().expect("id").to_owned();
     // Something the server cannot remove as a file stands where the archive was.
     let archive = app.archive(&stream);
     std::fs::remove_file(&archive).expect("remove the archive");
     std::fs::create_dir(&archive).expect("a directory in its place");
     std::fs::write(archive.join("inside"), b"x").expect("not empty");
-    let (status, body) = app
-        .json(
-            Method::DELETE,
-            &format!("/api/recordings/{id}"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 204, "{body}");
-    let (status, list) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
+    app.as_user(&olive)
+        .delete_recording(&id)
+        .await
+        .assert_status(204);
+    let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(
-        (status, list.as_array().map(Vec::len)),
-        (200, Some(0)),
+        list.as_array().map(Vec::len),
+        Some(0),
         "no row is left behind: {list}"
     );
     app.stop().await;
@@ -355,15 +278,10 @@ async fn deleting_a_recording_removes_the_row_even_if_the_file_cannot_be_removed
 async fn recovery_runs_in_the_background_once_the_server_serves() {
     let outer = tempfile::tempdir().expect("temp dir");
     let data = outer.path().join("data");
-    let (mut settings, _) = test_settings(&data);
-    settings.storage.data_dir = data.clone();
-    let app = TestApp::spawn_with(settings.clone(), tempfile::tempdir().expect("temp dir")).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, _) = app.create_room(&olive, "Interrupted").await;
-    let db = {
-        let url = format!("sqlite://{}", data.join("livestream.db").display());
-        livestream::db::Db::connect(&url, 1, Duration::from_secs(10)).expect("database")
-    };
+    let app = TestApp::builder().data_dir(&data).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Interrupted").await.id;
+    let db = app.database();
     let row = livestream::models::recording::Recording {
         id: "interruptedrecording".into(),
         room_id: room.clone(),
@@ -416,7 +334,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
     };
     let started = tokio::time::timeout(
         Duration::from_secs(30),
-        TestApp::spawn_with(settings, tempfile::tempdir().expect("temp dir")),
+        TestApp::builder().data_dir(&data).spawn(),
     )
     .await;
     let Ok(app) = started else {
@@ -424,21 +342,13 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
         let _ = feed(fifo, stop);
         panic!("the server did not come up while an archive waited to be repaired");
     };
-    let (status, list) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms/{room}/recordings"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{list}");
+    let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(
         list[0]["status"], "recording",
         "the repair is still waiting: {list}"
     );
     let feeder = feed(fifo, stop.clone());
-    let list = settled_recordings(&app, &room, None).await;
+    let list = settled_recordings(&app, &room).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     feeder.join().expect("the feeder ends");
     assert_eq!(
@@ -456,27 +366,23 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recordings_survive_a_start_from_another_directory() {
     let outer = tempfile::tempdir().expect("temp dir");
-    let (http_port, rtmp_port) = (free_port(), free_port());
-    let base = format!("http://127.0.0.1:{http_port}");
-    let client = reqwest::Client::new();
-    let start = |cwd: &std::path::Path, data_dir: &std::path::Path| {
-        let mut cmd = server_command(data_dir, http_port, rtmp_port);
-        cmd.current_dir(cwd);
-        cmd.spawn().expect("server binary starts")
-    };
     // First run: a relative data directory, from `outer`.
-    let mut server = start(outer.path(), std::path::Path::new("./data"));
-    wait_until_up(&client, &base).await;
-    let (room, key) = streamer_room_on(&client, &base, "Moved").await;
-    let publisher = publish_video_only(&format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"), 3);
+    let first_run = RealServer::builder()
+        .current_dir(outer.path())
+        .data_dir(std::path::Path::new("./data"));
+    let server = first_run.spawn().await;
+    let olive = server.register_streamer("olive").await;
+    let created = server.as_user(&olive).create_room("Moved").await;
+    let room = created.id;
+    let publisher = publish_video_only(&first_run.rtmp_url(&created.stream_key), 3);
     assert_published(publisher, Duration::from_secs(30)).await;
     let mut list = serde_json::Value::Null;
     for _ in 0..200 {
-        list = json_with_status(
-            client.get(format!("{base}/api/rooms/{room}/recordings")),
-            200,
-        )
-        .await;
+        list = server
+            .anonymous()
+            .recordings(&room)
+            .await
+            .assert_status(200);
         if list[0]["status"] == "complete" {
             break;
         }
@@ -484,19 +390,21 @@ async fn recordings_survive_a_start_from_another_directory() {
     }
     assert_eq!(list[0]["status"], "complete", "{list}");
     let file_url = list[0]["file_url"].as_str().expect("url").to_owned();
-    let _ = server.start_kill();
-    let _ = server.wait().await;
-    // Second run: the same data, named absolutely, from another directory.
+    server.kill().await;
+    // Second run: the same data (and ports), named absolutely, from another directory.
     let elsewhere = tempfile::tempdir().expect("temp dir");
-    let mut server = start(elsewhere.path(), &outer.path().join("data"));
-    wait_until_up(&client, &base).await;
-    let file = client
-        .get(format!("{base}{file_url}"))
+    let server = first_run
+        .current_dir(elsewhere.path())
+        .data_dir(&outer.path().join("data"))
+        .spawn()
+        .await;
+    let file = server
+        .client
+        .get(format!("{}{file_url}", server.http))
         .send()
         .await
         .expect("HTTP request");
     assert_eq!(file.status(), 200, "the archive is still found");
     assert!(file.bytes().await.expect("body").len() > 10_000);
-    let _ = server.start_kill();
-    let _ = server.wait().await;
+    server.kill().await;
 }

@@ -2,8 +2,8 @@
 //! regenerated, owner disabled or demoted) whether its pipeline has started or not, and a room
 //! whose right was taken away is never marked live.
 
-use crate::helpers::*;
-use crate::rtmp_client::RtmpClient;
+use crate::support::rtmp_peer::RtmpClient;
+use crate::support::*;
 use livestream::models::room::Room;
 use pipelines::{EndReason, StreamEvent};
 use reqwest::Method;
@@ -12,21 +12,18 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 async fn regenerated_key(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (room, old_key) = app.create_room(&olive, "Olive").await;
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Olive").await;
+    let (room, old_key) = (created.id, created.stream_key);
     let publisher = app.publish_ffmpeg(&old_key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let (status, body) = app
-        .json(
-            Method::POST,
-            &format!("/api/rooms/{room}/stream-key"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    let body = app
+        .as_user(&olive)
+        .regenerate_stream_key(&room)
+        .await
+        .assert_status(200);
     let new_key = body["stream_key"].as_str().expect("a new key").to_owned();
     assert_ne!(new_key, old_key);
     // The broadcast on the old key ends at once, cleanly, and its publisher is disconnected.
@@ -48,43 +45,43 @@ on_both_databases!(
 /// A publisher accepted but not yet started (no media sent: no pipeline) is ended by each kind of
 /// revocation, and the server forgets it.
 async fn before_start(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
     let server = SocketAddr::from(([127, 0, 0, 1], app.rtmp_port));
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (pete, pete_id) = app.register("pete", "streamer").await;
-    let (dora, dora_id) = app.register("dora", "streamer").await;
-    let (deleted_room, deleted_key) = app.create_room(&olive, "Deleted").await;
-    let (rekeyed_room, rekeyed_key) = app.create_room(&olive, "Rekeyed").await;
-    let (_, pete_key) = app.create_room(&pete, "Pete's").await;
-    let (_, dora_key) = app.create_room(&dora, "Dora's").await;
+    let olive = app.register_streamer("olive").await;
+    let pete = app.register_streamer("pete").await;
+    let dora = app.register_streamer("dora").await;
+    let deleted = app.as_user(&olive).create_room("Deleted").await;
+    let rekeyed = app.as_user(&olive).create_room("Rekeyed").await;
+    let pete_key = app.as_user(&pete).create_room("Pete's").await.stream_key;
+    let dora_key = app.as_user(&dora).create_room("Dora's").await.stream_key;
 
     let revocations: [(&str, Method, String, Option<Value>, String); 4] = [
         (
             "room deleted",
             Method::DELETE,
-            format!("/api/rooms/{deleted_room}"),
+            format!("/api/rooms/{}", deleted.id),
             None,
-            deleted_key,
+            deleted.stream_key,
         ),
         (
             "key regenerated",
             Method::POST,
-            format!("/api/rooms/{rekeyed_room}/stream-key"),
+            format!("/api/rooms/{}/stream-key", rekeyed.id),
             None,
-            rekeyed_key,
+            rekeyed.stream_key,
         ),
         (
             "owner disabled",
             Method::PATCH,
-            format!("/api/admin/users/{pete_id}"),
+            format!("/api/admin/users/{}", pete.id),
             Some(json!({ "disabled": true })),
             pete_key,
         ),
         (
             "owner demoted",
             Method::PATCH,
-            format!("/api/admin/users/{dora_id}"),
+            format!("/api/admin/users/{}", dora.id),
             Some(json!({ "role": "viewer" })),
             dora_key,
         ),
@@ -99,13 +96,13 @@ async fn before_start(backend: Backend) {
             "{what}: the publisher is tracked"
         );
         // The owner deletes and re-keys their rooms; the admin disables and demotes.
-        let token = if method == Method::PATCH {
+        let caller = if method == Method::PATCH {
             &admin
         } else {
             &olive
         };
-        let (status, answer) = app.json(method, &path, Some(token), body).await;
-        assert!((200..300).contains(&status), "{what}: {status} {answer}");
+        let answer = app.as_user(caller).request(method, &path, body).await;
+        assert!((200..300).contains(&answer.status), "{what}: {answer}");
         client.expect_closed(Duration::from_secs(5), what).await;
         let event = app
             .wait_for(what, Duration::from_secs(10), |e| {
@@ -127,8 +124,8 @@ async fn before_start(backend: Backend) {
             "{what}: the server forgot the publisher"
         );
     }
-    let (status, live) = app.json(Method::GET, "/api/streams", None, None).await;
-    assert_eq!((status, &live["streams"]), (200, &json!([])), "{live}");
+    let live = app.anonymous().streams().await.assert_status(200);
+    assert_eq!(live["streams"], json!([]), "{live}");
     app.stop().await;
 }
 
@@ -140,11 +137,11 @@ on_both_databases!(
 /// The gate every start goes through: a room is marked live only while its publisher may still
 /// broadcast there.
 async fn live_gate(backend: Backend) {
-    let app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
-    let (olive, olive_id) = app.register("olive", "streamer").await;
-    let (kept, _) = app.create_room(&olive, "Kept").await;
-    let (deleted, _) = app.create_room(&olive, "Deleted").await;
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let olive = app.register_streamer("olive").await;
+    let kept = app.as_user(&olive).create_room("Kept").await.id;
+    let deleted = app.as_user(&olive).create_room("Deleted").await.id;
     let db = app.database();
     let hash = |room: String| {
         let db = db.clone();
@@ -177,15 +174,10 @@ async fn live_gate(backend: Backend) {
             .expect("the update runs")
         }
     };
-    let (status, _) = app
-        .json(
-            Method::DELETE,
-            &format!("/api/rooms/{deleted}"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 204);
+    app.as_user(&olive)
+        .delete_room(&deleted)
+        .await
+        .assert_status(204);
     assert!(
         !set_live(deleted.clone(), deleted_hash).await,
         "a deleted room is never marked live"
@@ -194,28 +186,18 @@ async fn live_gate(backend: Backend) {
         !set_live(kept.clone(), "0".repeat(64)).await,
         "nor a room whose key changed"
     );
-    let (status, _) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "disabled": true })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.as_user(&admin)
+        .update_user(&olive.id, json!({ "disabled": true }))
+        .await
+        .assert_status(200);
     assert!(
         !set_live(kept.clone(), kept_hash.clone()).await,
         "nor the room of a disabled owner"
     );
-    let (status, _) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "disabled": false })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.as_user(&admin)
+        .update_user(&olive.id, json!({ "disabled": false }))
+        .await
+        .assert_status(200);
     assert!(
         set_live(kept.clone(), kept_hash).await,
         "an allowed publisher's room goes live"
@@ -230,9 +212,9 @@ on_both_databases!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_duplicate_publisher_is_forgotten() {
-    let mut app = TestApp::spawn().await;
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (_, key) = app.create_room(&olive, "Olive").await;
+    let mut app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let key = app.as_user(&olive).create_room("Olive").await.stream_key;
     let server = SocketAddr::from(([127, 0, 0, 1], app.rtmp_port));
     let mut first = RtmpClient::connect(server).await.expect("RTMP connects");
     assert_eq!(

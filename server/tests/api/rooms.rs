@@ -1,53 +1,41 @@
 //! Rooms and presets through the API, and publishing with a room's key.
 
-use crate::helpers::*;
+use crate::support::*;
 use pipelines::EndReason;
-use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn rooms_and_keys(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let (olive, olive_id) = app.register("olive", "streamer").await;
-    let (viewer, _) = app.register("vera", "viewer").await;
-    let (status, _) = app
-        .json(
-            Method::POST,
-            "/api/rooms",
-            Some(&viewer),
-            Some(json!({ "title": "nope" })),
-        )
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let vera = app.register_viewer("vera").await;
+    let refused = app
+        .as_user(&vera)
+        .try_create_room(json!({ "title": "nope" }))
         .await;
-    assert_eq!(status, 403);
-    let (status, body) = app
-        .json(
-            Method::POST,
-            "/api/rooms",
-            Some(&olive),
-            Some(json!({ "title": "" })),
-        )
+    assert_eq!(refused.status, 403, "{refused}");
+    let invalid = app
+        .as_user(&olive)
+        .try_create_room(json!({ "title": "" }))
         .await;
     assert_eq!(
-        (status, body["error"]["fields"]["title"].is_string()),
-        (422, true)
+        (invalid.status, invalid.names_field("title")),
+        (422, true),
+        "{invalid}"
     );
 
-    let (room, key) = app.create_room(&olive, "Cooking with Olive").await;
-    let (other, _) = app.create_room(&olive, "Knitting").await;
-    let (oscar, _) = app.register("oscar", "streamer").await;
-    let (oscars_room, _) = app.create_room(&oscar, "Oscar's garage").await;
-    let (status, all) = app.json(Method::GET, "/api/rooms", None, None).await;
-    assert_eq!(status, 200, "{all}");
+    let created = app.as_user(&olive).create_room("Cooking with Olive").await;
+    let (room, key) = (created.id, created.stream_key);
+    let other = app.as_user(&olive).create_room("Knitting").await.id;
+    let oscar = app.register_streamer("oscar").await;
+    let oscars_room = app.as_user(&oscar).create_room("Oscar's garage").await.id;
+    let all = app.anonymous().rooms("").await.assert_status(200);
     assert_eq!(all.as_array().map(Vec::len), Some(3));
-    let (status, mine) = app
-        .json(
-            Method::GET,
-            &format!("/api/rooms?owner_id={olive_id}"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{mine}");
+    let mine = app
+        .anonymous()
+        .rooms(&format!("?owner_id={}", olive.id))
+        .await
+        .assert_status(200);
     let mut ids: Vec<&str> = mine
         .as_array()
         .expect("list")
@@ -69,12 +57,10 @@ async fn rooms_and_keys(backend: Backend) {
         let text = app.get_text(&path).await;
         assert!(!text.contains(&key), "{path} leaks the key");
     }
-    let (status, found) = app.json(Method::GET, "/api/rooms?q=cook", None, None).await;
-    assert_eq!(status, 200, "{found}");
+    let found = app.anonymous().rooms("?q=cook").await.assert_status(200);
     assert_eq!(found.as_array().map(Vec::len), Some(1));
     assert_eq!(found[0]["id"], room.as_str());
-    let (status, found) = app.json(Method::GET, "/api/rooms?q=%25", None, None).await;
-    assert_eq!(status, 200, "{found}");
+    let found = app.anonymous().rooms("?q=%25").await.assert_status(200);
     assert_eq!(
         found.as_array().map(Vec::len),
         Some(0),
@@ -85,10 +71,7 @@ async fn rooms_and_keys(backend: Backend) {
     let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(shown["live"]["stream_id"], stream.as_str());
     assert_eq!(
         shown["ingest_url"],
@@ -104,30 +87,22 @@ async fn rooms_and_keys(backend: Backend) {
         app.client.get(&url).send().await.expect("GET").status(),
         200
     );
-    let (status, listed) = app.json(Method::GET, "/api/rooms", None, None).await;
-    assert_eq!(status, 200, "{listed}");
+    let listed = app.anonymous().rooms("").await.assert_status(200);
     assert_eq!(listed[0]["id"], room.as_str(), "live rooms first: {listed}");
     assert_eq!(listed[1]["id"], other.as_str());
     assert_published(publisher, Duration::from_secs(30)).await;
     let (reason, _, _, _) = app.wait_ended(&stream).await;
     assert_eq!(reason, EndReason::PublisherStopped);
-    let (status, shown) = app
-        .json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-        .await;
-    assert_eq!(status, 200, "{shown}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
     assert_eq!(shown["id"], room.as_str(), "{shown}");
     assert_eq!(shown["live"], Value::Null, "offline after the stream");
 
     // A regenerated key replaces the old one at once.
-    let (status, fresh) = app
-        .json(
-            Method::POST,
-            &format!("/api/rooms/{room}/stream-key"),
-            Some(&olive),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    let fresh = app
+        .as_user(&olive)
+        .regenerate_stream_key(&room)
+        .await
+        .assert_status(200);
     let new_key = fresh["stream_key"].as_str().expect("key").to_owned();
     assert_ne!(new_key, key);
     // Refusals are checked with clips far longer than the limit: a server that accepted the
@@ -137,16 +112,13 @@ async fn rooms_and_keys(backend: Backend) {
     assert_refused_with(old, refusal_limit, "unknown stream key").await;
 
     // A disabled owner cannot publish; neither can a deleted room.
-    let admin = app.admin_token().await;
-    let (status, user) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "disabled": true })),
-        )
-        .await;
-    assert_eq!((status, &user["disabled"]), (200, &json!(true)), "{user}");
+    let admin = app.admin().await;
+    let user = app
+        .as_user(&admin)
+        .update_user(&olive.id, json!({ "disabled": true }))
+        .await
+        .assert_status(200);
+    assert_eq!(user["disabled"], json!(true), "{user}");
     let refused = app.publish_ffmpeg(&new_key, Clip::small(30.0), &[]);
     assert_refused_with(
         refused,
@@ -154,35 +126,20 @@ async fn rooms_and_keys(backend: Backend) {
         "publishing is not allowed: the room owner's account is disabled",
     )
     .await;
-    let (status, user) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "disabled": false })),
-        )
-        .await;
-    assert_eq!((status, &user["disabled"]), (200, &json!(false)), "{user}");
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/rooms/{room}"),
-            Some(&admin),
-            None
-        )
+    let user = app
+        .as_user(&admin)
+        .update_user(&olive.id, json!({ "disabled": false }))
         .await
-        .0,
-        204
-    );
+        .assert_status(200);
+    assert_eq!(user["disabled"], json!(false), "{user}");
+    app.as_user(&admin)
+        .delete_room(&room)
+        .await
+        .assert_status(204);
     // The owner may stream again, so only the room's deletion refuses this key.
     let refused = app.publish_ffmpeg(&new_key, Clip::small(30.0), &[]);
     assert_refused_with(refused, refusal_limit, "unknown stream key").await;
-    assert_eq!(
-        app.json(Method::GET, &format!("/api/rooms/{room}"), None, None)
-            .await
-            .0,
-        404
-    );
+    app.anonymous().room(&room).await.assert_status(404);
     app.stop().await;
 }
 
@@ -193,12 +150,10 @@ fn rung(name: &str, width: u32, height: u32) -> Value {
 }
 
 async fn presets(backend: Backend) {
-    let app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
-    let (status, list) = app
-        .json(Method::GET, "/api/presets", Some(&admin), None)
-        .await;
-    assert_eq!(status, 200);
+    let app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let as_admin = app.as_user(&admin);
+    let list = as_admin.presets().await.assert_status(200);
     let default = &list[0];
     assert_eq!(
         (default["name"].as_str(), default["is_default"].as_bool()),
@@ -208,10 +163,7 @@ async fn presets(backend: Backend) {
 
     let bad = json!({ "name": "", "passthrough": false, "segment_seconds": 0, "window_segments": 1,
         "renditions": [rung("hd", 1281, 720), rung("hd", 640, 360), { "name": "x", "width": 640, "height": 360, "fps": 0, "video_kbps": 1, "audio_kbps": 5, "speed_preset": "veryfast", "profile": "main" }] });
-    let (status, body) = app
-        .json(Method::POST, "/api/presets", Some(&admin), Some(bad))
-        .await;
-    assert_eq!(status, 422, "{body}");
+    let body = as_admin.create_preset(bad).await.assert_status(422);
     let fields = &body["error"]["fields"];
     for field in [
         "name",
@@ -226,99 +178,45 @@ async fn presets(backend: Backend) {
         assert!(fields[field].is_string(), "{field} in {body}");
     }
     let none = json!({ "name": "empty", "passthrough": false, "segment_seconds": 2, "window_segments": 6, "renditions": [] });
-    let (status, body) = app
-        .json(Method::POST, "/api/presets", Some(&admin), Some(none))
-        .await;
+    let refused = as_admin.create_preset(none).await;
     assert_eq!(
-        (status, body["error"]["fields"]["renditions"].is_string()),
-        (422, true)
+        (refused.status, refused.names_field("renditions")),
+        (422, true),
+        "{refused}"
     );
-    let (status, _) = app
-        .json(
-            Method::POST,
-            "/api/presets",
-            Some(&admin),
-            Some(json!({ "name": "x", "unknown": 1 })),
-        )
+    let refused = as_admin
+        .create_preset(json!({ "name": "x", "unknown": 1 }))
         .await;
-    assert_eq!(status, 400, "unknown fields are refused");
+    assert_eq!(refused.status, 400, "unknown fields are refused: {refused}");
 
     let small = json!({ "name": "small", "passthrough": false, "segment_seconds": 1, "window_segments": 4, "renditions": [rung("240p", 426, 240)] });
-    let (status, created) = app
-        .json(
-            Method::POST,
-            "/api/presets",
-            Some(&admin),
-            Some(small.clone()),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let created = as_admin
+        .create_preset(small.clone())
+        .await
+        .assert_status(201);
     let id = created["id"].as_str().expect("id").to_owned();
-    let (status, body) = app
-        .json(Method::POST, "/api/presets", Some(&admin), Some(small))
-        .await;
+    let duplicate = as_admin.create_preset(small).await;
     assert_eq!(
-        (status, body["error"]["fields"]["name"].is_string()),
+        (duplicate.status, duplicate.names_field("name")),
         (422, true),
-        "names are unique"
+        "names are unique: {duplicate}"
     );
 
     // A preset in use cannot be deleted; the default never can.
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (status, room) = app
-        .json(
-            Method::POST,
-            "/api/rooms",
-            Some(&olive),
-            Some(json!({ "title": "Small", "preset_id": id })),
-        )
+    let olive = app.register_streamer("olive").await;
+    let room = app
+        .as_user(&olive)
+        .create_room_with_preset("Small", &id)
         .await;
-    assert_eq!(status, 201);
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/presets/{id}"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
-        409
-    );
+    as_admin.delete_preset(&id).await.assert_status(409);
     let default_id = default["id"].as_str().expect("id");
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/presets/{default_id}"),
-            Some(&admin),
-            None
-        )
+    as_admin.delete_preset(default_id).await.assert_status(409);
+    app.as_user(&olive)
+        .update_room(&room.id, json!({ "preset_id": default_id }))
         .await
-        .0,
-        409
-    );
-    let room_id = room["room"]["id"].as_str().expect("id");
-    let (status, _) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/rooms/{room_id}"),
-            Some(&olive),
-            Some(json!({ "preset_id": default_id })),
-        )
-        .await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/presets/{id}"),
-            Some(&admin),
-            None
-        )
-        .await
-        .0,
-        204,
-        "unused now"
-    );
+        .assert_status(200);
+    let unused = as_admin.delete_preset(&id).await;
+    assert_eq!(unused.status, 204, "unused now: {unused}");
     app.stop().await;
 }
 
@@ -335,30 +233,21 @@ async fn variant_uris(app: &TestApp, stream: &pipelines::StreamId) -> Vec<String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_preset_shapes_the_next_broadcast() {
-    let mut app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
+    let mut app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
     let small = |renditions: Value| json!({ "name": "small", "passthrough": false, "segment_seconds": 1, "window_segments": 4, "renditions": renditions });
-    let (status, created) = app
-        .json(
-            Method::POST,
-            "/api/presets",
-            Some(&admin),
-            Some(small(json!([rung("240p", 426, 240)]))),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let created = app
+        .as_user(&admin)
+        .create_preset(small(json!([rung("240p", 426, 240)])))
+        .await
+        .assert_status(201);
     let preset = created["id"].as_str().expect("id").to_owned();
-    let (olive, _) = app.register("olive", "streamer").await;
-    let (status, room) = app
-        .json(
-            Method::POST,
-            "/api/rooms",
-            Some(&olive),
-            Some(json!({ "title": "Small", "preset_id": preset })),
-        )
-        .await;
-    assert_eq!(status, 201);
-    let key = room["stream_key"].as_str().expect("key").to_owned();
+    let olive = app.register_streamer("olive").await;
+    let key = app
+        .as_user(&olive)
+        .create_room_with_preset("Small", &preset)
+        .await
+        .stream_key;
     let publisher = app.publish_ffmpeg(&key, Clip::small(4.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
@@ -369,15 +258,10 @@ async fn a_room_preset_shapes_the_next_broadcast() {
     );
 
     // Changing the preset mid-broadcast leaves the running broadcast as it started...
-    let (status, changed) = app
-        .json(
-            Method::PUT,
-            &format!("/api/presets/{preset}"),
-            Some(&admin),
-            Some(small(json!([rung("360p", 640, 360)]))),
-        )
-        .await;
-    assert_eq!(status, 200, "{changed}");
+    app.as_user(&admin)
+        .update_preset(&preset, small(json!([rung("360p", 640, 360)])))
+        .await
+        .assert_status(200);
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
     assert_eq!(variant_uris(&app, &stream).await, ["240p/playlist.m3u8"]);
@@ -402,34 +286,27 @@ async fn a_room_preset_shapes_the_next_broadcast() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demoting_the_owner_ends_the_broadcast_and_refuses_the_key() {
-    let mut app = TestApp::spawn().await;
-    let admin = app.admin_token().await;
-    let (olive, olive_id) = app.register("olive", "streamer").await;
-    let (room, key) = app.create_room(&olive, "Olive").await;
-    let publisher = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
+    let mut app = TestApp::builder().spawn().await;
+    let admin = app.admin().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Olive").await;
+    let publisher = app.publish_ffmpeg(&room.stream_key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let (status, user) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "role": "viewer" })),
-        )
-        .await;
-    assert_eq!(
-        (status, user["role"].as_str()),
-        (200, Some("viewer")),
-        "{user}"
-    );
+    let user = app
+        .as_user(&admin)
+        .update_user(&olive.id, json!({ "role": "viewer" }))
+        .await
+        .assert_status(200);
+    assert_eq!(user["role"].as_str(), Some("viewer"), "{user}");
     let (reason, _, _, finalized) = app.wait_ended(&stream).await;
     assert_eq!(reason, EndReason::Revoked);
     assert!(finalized, "the archive is kept");
     // The server closed the connection: ffmpeg fails long before its 30 s clip would end.
     assert_refused(publisher, Duration::from_secs(10)).await;
     // The room goes offline as the end is recorded, just after the event.
-    app.assert_goes_offline(&room).await;
-    let refused = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
+    app.assert_goes_offline(&room.id).await;
+    let refused = app.publish_ffmpeg(&room.stream_key, Clip::small(30.0), &[]);
     assert_refused_with(
         refused,
         Duration::from_secs(10),
@@ -440,28 +317,21 @@ async fn demoting_the_owner_ends_the_broadcast_and_refuses_the_key() {
 }
 
 async fn revocation(backend: Backend) {
-    let mut app = TestApp::spawn_on(backend).await;
-    let admin = app.admin_token().await;
-    let (olive, olive_id) = app.register("olive", "streamer").await;
-    let (first, first_key) = app.create_room(&olive, "First").await;
-    let (_, second_key) = app.create_room(&olive, "Second").await;
+    let mut app = TestApp::builder().backend(backend).spawn().await;
+    let admin = app.admin().await;
+    let olive = app.register_streamer("olive").await;
+    let first = app.as_user(&olive).create_room("First").await;
+    let second = app.as_user(&olive).create_room("Second").await;
 
     // Deleting a room ends the broadcast running in it, cleanly.
-    let publisher = app.publish_ffmpeg(&first_key, Clip::small(30.0), &[]);
+    let publisher = app.publish_ffmpeg(&first.stream_key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(
-        app.json(
-            Method::DELETE,
-            &format!("/api/rooms/{first}"),
-            Some(&admin),
-            None
-        )
+    app.as_user(&admin)
+        .delete_room(&first.id)
         .await
-        .0,
-        204
-    );
+        .assert_status(204);
     let (reason, archive, _, finalized) = app.wait_ended(&stream).await;
     assert_eq!(reason, EndReason::Revoked);
     assert!(
@@ -472,18 +342,13 @@ async fn revocation(backend: Backend) {
     assert_refused(publisher, Duration::from_secs(10)).await;
 
     // Disabling the owner ends their broadcasts too.
-    let publisher = app.publish_ffmpeg(&second_key, Clip::small(30.0), &[]);
+    let publisher = app.publish_ffmpeg(&second.stream_key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let (status, _) = app
-        .json(
-            Method::PATCH,
-            &format!("/api/admin/users/{olive_id}"),
-            Some(&admin),
-            Some(json!({ "disabled": true })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.as_user(&admin)
+        .update_user(&olive.id, json!({ "disabled": true }))
+        .await
+        .assert_status(200);
     let (reason, _, _, _) = app.wait_ended(&stream).await;
     assert_eq!(reason, EndReason::Revoked);
     assert_refused(publisher, Duration::from_secs(10)).await;

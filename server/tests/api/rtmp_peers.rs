@@ -1,8 +1,8 @@
 //! Hostile and misbehaving RTMP peers against the real binary: each one is turned away or cut off
 //! with a log line, the process never panics, and a real streamer carries on.
 
-use crate::helpers::*;
-use crate::rtmp_client::*;
+use crate::support::rtmp_peer::*;
+use crate::support::*;
 use bytes::Bytes;
 use rml_rtmp::messages::MessagePayload;
 use rml_rtmp::rml_amf0::{self, Amf0Value};
@@ -48,7 +48,7 @@ async fn handshaken(server: &RealServer) -> RtmpClient {
 /// review (a short command, an interrupted message on another chunk stream, an oversized one).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_rtmp_messages_close_only_their_connection() {
-    let mut server = RealServer::start(KEY, &[]).await;
+    let mut server = RealServer::builder().stream_key(KEY).spawn().await;
     let publisher = publish_video_only(&server.rtmp_url(KEY), 8);
     server.wait_live(1, Duration::from_secs(20)).await;
 
@@ -129,7 +129,7 @@ async fn malformed_rtmp_messages_close_only_their_connection() {
 /// ignored and the connection goes on answering.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn odd_but_valid_messages_leave_the_session_working() {
-    let mut server = RealServer::start(KEY, &[]).await;
+    let mut server = RealServer::builder().stream_key(KEY).spawn().await;
 
     // A connect interrupted half-way by a whole message on another chunk stream.
     let mut peer = handshaken(&server).await;
@@ -195,8 +195,11 @@ async fn odd_but_valid_messages_leave_the_session_working() {
 /// deadline. While one is stuck, SIGTERM still ends the process promptly and cleanly.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_peer_that_stops_reading_is_cut_off_and_cannot_block_shutdown() {
-    let mut server =
-        RealServer::start(KEY, &[("LIVESTREAM_RTMP__WRITE_TIMEOUT_SECONDS", "2")]).await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__WRITE_TIMEOUT_SECONDS", "2")
+        .spawn()
+        .await;
 
     // Each `connect` is answered with a few hundred bytes; this peer asks thousands of times
     // and never reads, so the server's writes fill both socket buffers and then wait. It stops
@@ -249,14 +252,12 @@ async fn a_peer_that_stops_reading_is_cut_off_and_cannot_block_shutdown() {
 /// real streamer from another address, or later from the same one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_cannot_starve_a_streamer() {
-    let mut server = RealServer::start(
-        KEY,
-        &[
-            ("LIVESTREAM_RTMP__MAX_CONNECTIONS_PER_ADDRESS", "8"),
-            ("LIVESTREAM_RTMP__PUBLISH_TIMEOUT_SECONDS", "10"),
-        ],
-    )
-    .await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__MAX_CONNECTIONS_PER_ADDRESS", "8")
+        .env("LIVESTREAM_RTMP__PUBLISH_TIMEOUT_SECONDS", "10")
+        .spawn()
+        .await;
     let attacker: IpAddr = [127, 0, 0, 2].into();
 
     let mut held = Vec::new();
@@ -306,14 +307,12 @@ async fn idle_connections_cannot_starve_a_streamer() {
 /// goes silent, are both cut off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handshake_and_idle_timeouts_close_silent_peers() {
-    let mut server = RealServer::start(
-        KEY,
-        &[
-            ("LIVESTREAM_RTMP__HANDSHAKE_TIMEOUT_SECONDS", "2"),
-            ("LIVESTREAM_RTMP__IDLE_TIMEOUT_SECONDS", "3"),
-        ],
-    )
-    .await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__HANDSHAKE_TIMEOUT_SECONDS", "2")
+        .env("LIVESTREAM_RTMP__IDLE_TIMEOUT_SECONDS", "3")
+        .spawn()
+        .await;
 
     // Half a C1, then silence.
     let mut socket = connect_from([127, 0, 0, 1].into(), server.rtmp)

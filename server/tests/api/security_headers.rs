@@ -3,7 +3,7 @@
 //! `<meta name="csp-nonce">`; the API (answers and errors), HLS (with its CORS kept), the app's
 //! files and `/health` are `nosniff`, send no referrer and may not be framed.
 
-use crate::helpers::*;
+use crate::support::*;
 use reqwest::header::{self, HeaderMap};
 use reqwest::StatusCode;
 
@@ -15,10 +15,12 @@ async fn app_with_web_root() -> (TestApp, tempfile::TempDir) {
     std::fs::create_dir_all(web_root.path().join("assets")).expect("mkdir");
     std::fs::write(web_root.path().join("index.html"), INDEX).expect("write");
     std::fs::write(web_root.path().join("assets/app-1a2b.js"), "export {};").expect("write");
-    let data_dir = tempfile::tempdir().expect("temp dir");
-    let (mut settings, _) = test_settings(data_dir.path());
-    settings.http.web_root = web_root.path().to_path_buf();
-    (TestApp::spawn_with(settings, data_dir).await, web_root)
+    let root = web_root.path().to_path_buf();
+    let app = TestApp::builder()
+        .settings(move |s| s.http.web_root = root)
+        .spawn()
+        .await;
+    (app, web_root)
 }
 
 fn value<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
@@ -190,7 +192,7 @@ async fn hls_keeps_its_cors_and_gets_the_common_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_built_app_pages_are_json_404s_with_the_headers() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder().spawn().await;
     let response = app.get("/rooms/x").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_common(response.headers(), "a page without the app");

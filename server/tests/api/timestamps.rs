@@ -2,8 +2,9 @@
 //! than real time and a picture size changed inside a keyframe are all handled with a clear
 //! refusal or by slowing the publisher, never with unbounded memory or duplicated frames.
 
-use crate::helpers::encode_clip;
-use crate::rtmp_client::{RealServer, RtmpClient};
+use crate::support::encode_clip;
+use crate::support::rtmp_peer::RtmpClient;
+use crate::support::RealServer;
 use bytes::Bytes;
 use rml_rtmp::messages::RtmpMessage;
 use std::path::Path;
@@ -90,8 +91,11 @@ async fn publisher(server: &RealServer) -> RtmpClient {
 async fn hostile_timestamps_are_refused_and_a_fast_publisher_is_slowed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let tags = clip_tags(dir.path(), 4).await;
-    let mut server =
-        RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")
+        .spawn()
+        .await;
 
     // A jump of an hour in the middle of the stream.
     let mut peer = publisher(&server).await;
@@ -234,8 +238,11 @@ fn with_in_band_sps(tags: &[Tag], sps: &[u8]) -> Vec<Tag> {
 async fn a_picture_size_changed_mid_stream_ends_the_stream_with_a_reason() {
     let dir = tempfile::tempdir().expect("temp dir");
     let tags = clip_tags(dir.path(), 2).await;
-    let mut server =
-        RealServer::start(KEY, &[("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")]).await;
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")
+        .spawn()
+        .await;
 
     for (size, expected) in [
         ("8192x4352", "video size 8192x4352 is not supported"),

@@ -2,7 +2,7 @@
 //! on loopback), which the test may stop and start again, as an operator restarting the
 //! database would. The shared server on 3306 is never touched.
 
-use crate::helpers::free_port;
+use super::free_port;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;

@@ -1,8 +1,6 @@
 //! A raw RTMP peer for tests that need to send what no real encoder would: it completes a real
 //! handshake, then writes any message (or any bytes) and reads what the server answers.
-//! Also `RealServer`: the real `livestream` binary, with its log captured.
 
-use crate::helpers::{free_port, server_command};
 use rml_rtmp::chunk_io::{ChunkDeserializer, ChunkLimits, ChunkSerializer};
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::messages::{MessagePayload, RtmpMessage};
@@ -10,12 +8,9 @@ use rml_rtmp::rml_amf0::Amf0Value;
 use rml_rtmp::time::RtmpTimestamp;
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use tokio::process::Child;
 
 /// What the server did next.
 #[derive(Debug)]
@@ -256,153 +251,4 @@ fn status_code(arguments: &[Amf0Value]) -> String {
 
 fn io_error(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
-}
-
-/// The real `livestream` binary with its log (stdout and stderr) collected.
-pub struct RealServer {
-    pub child: Child,
-    pub http: String,
-    pub rtmp: SocketAddr,
-    pub client: reqwest::Client,
-    log: Arc<Mutex<String>>,
-    data_dir: tempfile::TempDir,
-}
-
-impl RealServer {
-    /// Starts the binary with a development stream `key` and extra `LIVESTREAM_*` variables, and
-    /// waits until it answers `/health` (panics if it never does).
-    pub async fn start(key: &str, env: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let (http_port, rtmp_port) = (free_port(), free_port());
-        let mut cmd = server_command(data_dir.path(), http_port, rtmp_port);
-        cmd.env("LIVESTREAM_INGEST__STREAM_KEYS", key)
-            .env("RUST_LOG", "info")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("the livestream binary starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stdout = child.stdout.take().expect("stdout piped");
-        let stderr = child.stderr.take().expect("stderr piped");
-        collect_lines(stdout, log.clone());
-        collect_lines(stderr, log.clone());
-        let server = Self {
-            child,
-            http: format!("http://127.0.0.1:{http_port}"),
-            rtmp: SocketAddr::from(([127, 0, 0, 1], rtmp_port)),
-            client: reqwest::Client::new(),
-            log,
-            data_dir,
-        };
-        server.wait_healthy().await;
-        server
-    }
-
-    /// Panics unless `/health` answers 200 within 20 s.
-    pub async fn wait_healthy(&self) {
-        for _ in 0..400 {
-            if let Ok(r) = self
-                .client
-                .get(format!("{}/health", self.http))
-                .send()
-                .await
-            {
-                assert_eq!(r.status(), 200, "health status");
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server never answered /health\n{}", self.log());
-    }
-
-    /// The server's data directory (HLS output, recordings, database).
-    pub fn data_dir(&self) -> &std::path::Path {
-        self.data_dir.path()
-    }
-
-    /// Everything the server has logged so far.
-    pub fn log(&self) -> String {
-        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Waits until the log contains `needle`; panics with the log if it has not within `within`.
-    pub async fn wait_log(&self, needle: &str, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        while tokio::time::Instant::now() < deadline {
-            if self.log().contains(needle) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "no {needle:?} in the log within {within:?}:\n{}",
-            self.log()
-        );
-    }
-
-    /// The RTMP URL publishing `key`.
-    pub fn rtmp_url(&self, key: &str) -> String {
-        format!("rtmp://{}/live/{key}", self.rtmp)
-    }
-
-    /// Public ids of the live streams (`GET /api/streams`, status checked).
-    pub async fn live_streams(&self) -> Vec<String> {
-        let response = self
-            .client
-            .get(format!("{}/api/streams", self.http))
-            .send()
-            .await
-            .expect("GET /api/streams");
-        assert_eq!(response.status(), 200, "GET /api/streams status");
-        let body: serde_json::Value = response.json().await.expect("json");
-        body["streams"]
-            .as_array()
-            .expect("streams array")
-            .iter()
-            .map(|s| s["id"].as_str().expect("stream id").to_owned())
-            .collect()
-    }
-
-    /// Waits until `count` streams are live; panics with the log otherwise.
-    pub async fn wait_live(&self, count: usize, within: Duration) -> Vec<String> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let live = self.live_streams().await;
-            if live.len() == count {
-                return live;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                panic!("{} live streams, not {count}\n{}", live.len(), self.log());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Asserts the process is still running and never panicked or overflowed its stack.
-    pub fn assert_never_crashed(&mut self) {
-        assert!(
-            matches!(self.child.try_wait(), Ok(None)),
-            "the server exited\n{}",
-            self.log()
-        );
-        let log = self.log();
-        assert!(
-            !log.contains("panicked") && !log.contains("overflowed its stack"),
-            "the server panicked:\n{log}"
-        );
-    }
-}
-
-fn collect_lines(
-    stream: impl tokio::io::AsyncRead + Unpin + Send + 'static,
-    log: Arc<Mutex<String>>,
-) {
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stream).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-            log.push_str(&line);
-            log.push('\n');
-        }
-    });
 }

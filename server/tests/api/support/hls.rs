@@ -1,0 +1,118 @@
+//! What a player and a media tool see in the output: ffprobe's durations and sizes, playlists'
+//! segments, a rendition joined into one file.
+
+use std::path::{Path, PathBuf};
+
+/// What ffprobe prints (CSV, no header) for `args` on `path`; panics unless it succeeds.
+fn ffprobe(path: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error"])
+        .args(args)
+        .args(["-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed");
+    assert!(
+        out.status.success(),
+        "ffprobe {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The container duration ffprobe reads, in seconds.
+pub fn ffprobe_duration(path: &Path) -> f64 {
+    let text = ffprobe(path, &["-show_entries", "format=duration"]);
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("ffprobe duration of {}: {text:?}", path.display()))
+}
+
+/// Width and height of the first video stream, after decoding it fully (errors fail the test).
+pub fn ffprobe_decode_size(path: &Path) -> (u32, u32) {
+    let decode = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-xerror", "-i"])
+        .arg(path)
+        .args(["-f", "null", "-"])
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        decode.status.success(),
+        "{} decodes: {}",
+        path.display(),
+        String::from_utf8_lossy(&decode.stderr)
+    );
+    let text = ffprobe(
+        path,
+        &[
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=width,height",
+        ],
+    );
+    let size: Vec<u32> = text
+        .trim()
+        .split(',')
+        .map(|p| {
+            p.parse()
+                .unwrap_or_else(|_| panic!("ffprobe size of {}: {text:?}", path.display()))
+        })
+        .collect();
+    match size[..] {
+        [width, height] => (width, height),
+        _ => panic!("ffprobe size of {}: {text:?}", path.display()),
+    }
+}
+
+/// Keyframe presentation times (ms) of the first video stream of a file; panics if none.
+pub fn keyframe_times(path: &Path) -> Vec<i64> {
+    let text = ffprobe(
+        path,
+        &[
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "packet=pts_time,flags",
+        ],
+    );
+    let keyframes: Vec<i64> = text
+        .lines()
+        .filter(|l| l.contains('K'))
+        .filter_map(|l| l.split(',').next()?.parse::<f64>().ok())
+        .map(|t| (t * 1000.0).round() as i64)
+        .collect();
+    assert!(!keyframes.is_empty(), "{} has keyframes", path.display());
+    keyframes
+}
+
+/// A media playlist's segments as (uri, duration).
+pub fn segments(playlist: &str) -> Vec<(String, f32)> {
+    match m3u8_rs::parse_media_playlist_res(playlist.as_bytes()) {
+        Ok(p) => p
+            .segments
+            .into_iter()
+            .map(|s| (s.uri, s.duration))
+            .collect(),
+        Err(e) => panic!("media playlist parses: {e:?}\n{playlist}"),
+    }
+}
+
+/// Concatenates a rendition's init segment and media segments into one playable MP4.
+pub fn join_rendition(dir: &Path, playlist: &str) -> PathBuf {
+    let parsed =
+        m3u8_rs::parse_media_playlist_res(playlist.as_bytes()).expect("media playlist parses");
+    let init = parsed
+        .segments
+        .iter()
+        .find_map(|s| s.map.as_ref().map(|m| m.uri.clone()))
+        .expect("EXT-X-MAP present");
+    let mut bytes = std::fs::read(dir.join(&init)).expect("init segment exists");
+    for s in &parsed.segments {
+        bytes.extend(std::fs::read(dir.join(&s.uri)).expect("segment exists"));
+    }
+    let out = dir.join("joined.mp4");
+    std::fs::write(&out, bytes).expect("write joined");
+    out
+}

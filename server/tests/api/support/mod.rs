@@ -1,0 +1,94 @@
+//! What the API tests stand on: `TestApp` (the whole server in-process, started through one
+//! builder), typed API calls that read like the feature, the publishers and probes a streamer
+//! and a player would use, real chat clients, and the real binary for process-level behaviour.
+//!
+//! | file | holds |
+//! |---|---|
+//! | `app.rs` | `TestApp`, its builder, and the server's own events |
+//! | `database.rs` | `Backend`, a fresh MariaDB database per test, `on_both_databases!` |
+//! | `client.rs` | `Api` (requests as a user or anonymously) and `Reply` |
+//! | `users.rs` | accounts: registering, logging in, the built-in admin, admin calls |
+//! | `rooms.rs` | rooms, stream keys, moderators, presets and recordings |
+//! | `publishers.rs` | ffmpeg and rtmp2sink publishers and how they ended |
+//! | `hls.rs` | ffprobe and playlist probes |
+//! | `chat.rs` | real WebSocket chat clients |
+//! | `real_server.rs` | the real `livestream` binary, with its log |
+//! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
+//! | `private_mariadb.rs` | a MariaDB server of the test's own, to stop and restart |
+
+#[macro_use]
+pub mod database;
+
+pub mod app;
+pub mod chat;
+pub mod client;
+pub mod hls;
+pub mod private_mariadb;
+pub mod publishers;
+pub mod real_server;
+pub mod rooms;
+pub mod rtmp_peer;
+pub mod users;
+
+pub use app::TestApp;
+pub use chat::ChatClient;
+pub use client::{HttpServer, Reply};
+pub use database::{Backend, MariadbDatabase};
+pub use hls::{ffprobe_decode_size, ffprobe_duration, join_rendition, keyframe_times, segments};
+pub use publishers::{
+    assert_published, assert_refused, assert_refused_with, encode_clip, publish_video_only,
+    run_to_end, Clip,
+};
+pub use real_server::RealServer;
+pub use users::{access_token, Accounts, ADMIN, PASSWORD};
+
+/// The server internals the tests reach below the API, named once here so that a module that
+/// moves inside the server is renamed in one line.
+pub mod internals {
+    pub use livestream::ingest_auth::StreamRooms;
+}
+
+/// A random alphanumeric string of 24 characters (stream keys, database names, usernames).
+pub fn random_key() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), 24)
+}
+
+/// The data directory of a server: the one the test gave (and owns), or a fresh temporary one
+/// that is removed with this value.
+pub struct DataDir {
+    path: std::path::PathBuf,
+    _temporary: Option<tempfile::TempDir>,
+}
+
+impl DataDir {
+    /// `given`, or a new temporary directory when there is none.
+    pub fn given_or_temporary(given: Option<&std::path::Path>) -> Self {
+        match given {
+            Some(dir) => Self {
+                path: dir.to_path_buf(),
+                _temporary: None,
+            },
+            None => {
+                let temporary = tempfile::tempdir().expect("temp dir");
+                Self {
+                    path: temporary.path().to_path_buf(),
+                    _temporary: Some(temporary),
+                }
+            }
+        }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
