@@ -7,6 +7,7 @@
 mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
+mod publisher;
 mod registry;
 mod timestamps;
 
