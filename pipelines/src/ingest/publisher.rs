@@ -255,7 +255,7 @@ impl Publisher {
             ladder: self.grant.ladder.clone(),
             renditions: renditions.clone(),
             hls: self.grant.hls.clone(),
-            hls_dir: layout.hls_dir(&stream_id),
+            hls_dir: layout.hls(&stream_id),
             archive_path: layout.archive(&stream_id),
         };
         if renditions.is_empty() && !self.grant.ladder.passthrough {

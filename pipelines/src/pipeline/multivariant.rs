@@ -1,11 +1,12 @@
 //! The multivariant (master) playlist: one entry per video rendition, audio as a shared group.
 
+use super::AUDIO_RENDITION;
+use crate::layout::HlsDir;
 use m3u8_rs::{AlternativeMedia, AlternativeMediaType, MasterPlaylist, Resolution, VariantStream};
 use std::io;
 use std::path::Path;
 
-/// File name of the multivariant playlist inside a stream's HLS directory.
-pub const MULTIVARIANT_FILE: &str = "master.m3u8";
+pub use crate::layout::MULTIVARIANT_FILE;
 const AUDIO_GROUP: &str = "audio";
 
 /// What the multivariant playlist says about one video rendition.
@@ -42,7 +43,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
                 None => v.codec.clone(),
             };
             VariantStream {
-                uri: format!("{}/playlist.m3u8", v.name),
+                uri: HlsDir::media_playlist_uri(&v.name),
                 bandwidth: v.peak_bps + audio.map_or(0, |a| a.peak_bps),
                 average_bandwidth: Some(v.average_bps + audio.map_or(0, |a| a.average_bps)),
                 codecs: Some(codecs),
@@ -66,7 +67,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
     let alternatives = audio
         .map(|a| AlternativeMedia {
             media_type: AlternativeMediaType::Audio,
-            uri: Some("audio/playlist.m3u8".into()),
+            uri: Some(HlsDir::media_playlist_uri(AUDIO_RENDITION)),
             group_id: AUDIO_GROUP.into(),
             name: "Audio".into(),
             default: true,

@@ -53,9 +53,9 @@ pub(super) fn hls_sink(
     config: &PipelineConfig,
     rendition: &str,
 ) -> Result<gst::Element, PipelineError> {
-    let dir = config.hls_dir.join(rendition);
+    let hls = &config.hls_dir;
+    let dir = hls.rendition(rendition);
     std::fs::create_dir_all(&dir).map_err(|e| PipelineError::Io(dir.clone(), e))?;
-    let path = |file: &str| path_str(&dir.join(file));
     let target = config.hls.segment_duration.as_secs().max(1) as u32;
     let window = config.hls.window_segments.max(1);
     let sink = gst::ElementFactory::make("hlscmafsink")
@@ -64,9 +64,12 @@ pub(super) fn hls_sink(
         .property("playlist-length", window)
         // Keep a few segments beyond the window for players still fetching them.
         .property("max-files", window + 3)
-        .property("playlist-location", path("playlist.m3u8"))
-        .property("location", path("segment%05d.m4s"))
-        .property("init-location", path("init%02d.mp4"))
+        .property(
+            "playlist-location",
+            path_str(&hls.media_playlist(rendition)),
+        )
+        .property("location", path_str(&hls.segment_pattern(rendition)))
+        .property("init-location", path_str(&hls.init_pattern(rendition)))
         .property("sync", false)
         .property("enable-endlist", true)
         .build()

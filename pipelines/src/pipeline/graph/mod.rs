@@ -34,8 +34,6 @@ pub const AUDIO_RENDITION: &str = "audio";
 pub const HLS_SINK_PREFIX: &str = "hls-";
 /// Name of the archive's file sink.
 pub const ARCHIVE_SINK: &str = "archive-sink";
-/// The live thumbnail, beside the multivariant playlist.
-pub const THUMBNAIL_FILE: &str = "thumbnail.jpg";
 /// Width of the thumbnail (never wider than the source).
 const THUMBNAIL_WIDTH: u32 = 480;
 /// Upper bound of what each appsrc buffers before the publisher is slowed down.

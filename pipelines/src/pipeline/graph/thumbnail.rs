@@ -6,7 +6,7 @@
 //! ```
 
 use super::elements::{capsfilter, make};
-use super::{THUMBNAIL_FILE, THUMBNAIL_WIDTH};
+use super::THUMBNAIL_WIDTH;
 use crate::pipeline::{multivariant, PipelineConfig, PipelineError};
 use gst::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +21,7 @@ pub(super) enum Input<'a> {
 }
 
 /// Adds the thumbnail branch: one picture from `input` every `interval`, scaled, JPEG-encoded and
-/// written to [`THUMBNAIL_FILE`] by replacing the previous one atomically, so a reader never sees
+/// written to the stream's thumbnail file by replacing the previous one atomically, so a reader never sees
 /// half a file.
 ///
 /// The branch can never hold the rest of the stream back: frames are dropped before its queue,
@@ -66,7 +66,7 @@ pub(super) fn add(
             .build()
             .map_err(PipelineError::element("jpegenc"))?,
     );
-    let target = config.hls_dir.join(THUMBNAIL_FILE);
+    let target = config.hls_dir.thumbnail();
     let sink = gst_app::AppSink::builder()
         .name("thumbnail-sink")
         .sync(false)
