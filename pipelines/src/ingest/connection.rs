@@ -458,3 +458,43 @@ async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> S
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connections_end_becomes_its_streams_end_reason() {
+        let cases = [
+            (Ok(()), EndReason::PublisherStopped),
+            (Err(ConnectionError::Stopped), EndReason::PublisherStopped),
+            (Err(ConnectionError::Shutdown), EndReason::ServerShutdown),
+            (Err(ConnectionError::Revoked), EndReason::Revoked),
+            (
+                Err(ConnectionError::Media("bad sps".into())),
+                EndReason::InvalidMedia("bad sps".into()),
+            ),
+            (
+                Err(ConnectionError::Pipeline("x264enc: failed".into())),
+                EndReason::PipelineError("x264enc: failed".into()),
+            ),
+            (Err(ConnectionError::Closed), EndReason::ConnectionLost),
+            (
+                Err(ConnectionError::Idle(Duration::from_secs(30))),
+                EndReason::ConnectionLost,
+            ),
+            (
+                Err(ConnectionError::WriteTimeout(Duration::from_secs(10))),
+                EndReason::ConnectionLost,
+            ),
+            (Err(ConnectionError::TakenOver), EndReason::ConnectionLost),
+            (
+                Err(ConnectionError::Protocol("bad chunk".into())),
+                EndReason::ConnectionLost,
+            ),
+        ];
+        for (result, expected) in cases {
+            assert_eq!(end_reason(&result), expected, "{result:?}");
+        }
+    }
+}

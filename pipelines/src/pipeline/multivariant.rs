@@ -144,4 +144,98 @@ mod tests {
             Some("audio/playlist.m3u8")
         );
     }
+
+    fn full_hd() -> VideoVariant {
+        VideoVariant {
+            name: "1080p".into(),
+            codec: "avc1.640028".into(),
+            width: 1920,
+            height: 1080,
+            frame_rate: Some(30_000.0 / 1001.0),
+            peak_bps: 6_600_000,
+            average_bps: 6_000_000,
+        }
+    }
+
+    #[test]
+    fn a_variant_carries_bandwidths_codecs_resolution_rate_and_name_with_its_audio() {
+        let audio = AudioVariant {
+            codec: "mp4a.40.2".into(),
+            channels: Some(2),
+            peak_bps: 140_800,
+            average_bps: 128_000,
+        };
+        let text = render(&[full_hd()], Some(&audio));
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        assert_eq!(parsed.version, Some(7));
+        assert!(parsed.independent_segments);
+        let [variant] = parsed.variants.as_slice() else {
+            panic!("one variant, got {:?}", parsed.variants);
+        };
+        assert_eq!(variant.uri, "1080p/playlist.m3u8");
+        assert_eq!(variant.bandwidth, 6_740_800, "video peak + audio peak");
+        assert_eq!(
+            variant.average_bandwidth,
+            Some(6_128_000),
+            "video average + audio average"
+        );
+        assert_eq!(variant.codecs.as_deref(), Some("avc1.640028,mp4a.40.2"));
+        assert_eq!(
+            variant.resolution,
+            Some(Resolution {
+                width: 1920,
+                height: 1080
+            })
+        );
+        assert_eq!(variant.frame_rate, Some(29.97));
+        assert_eq!(variant.audio.as_deref(), Some("audio"));
+        assert_eq!(
+            variant
+                .other_attributes
+                .as_ref()
+                .and_then(|a| a.get("NAME"))
+                .map(|n| n.to_string()),
+            Some("\"1080p\"".into()),
+            "NAME is the rendition's name, quoted"
+        );
+
+        let [media] = parsed.alternatives.as_slice() else {
+            panic!("one EXT-X-MEDIA, got {:?}", parsed.alternatives);
+        };
+        assert_eq!(media.media_type, AlternativeMediaType::Audio);
+        assert_eq!(media.group_id, "audio");
+        assert_eq!(media.name, "Audio");
+        assert_eq!(media.channels.as_deref(), Some("2"));
+        assert!(media.default && media.autoselect);
+        let line = String::from_utf8_lossy(&text)
+            .lines()
+            .find(|l| l.starts_with("#EXT-X-MEDIA:"))
+            .map(str::to_owned)
+            .expect("an EXT-X-MEDIA line");
+        assert!(line.contains("TYPE=AUDIO"), "{line}");
+        assert!(line.contains("GROUP-ID=\"audio\""), "{line}");
+    }
+
+    #[test]
+    fn a_video_only_stream_has_no_audio_group() {
+        let text = render(&[full_hd()], None);
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        assert!(parsed.alternatives.is_empty());
+        let variant = &parsed.variants[0];
+        assert_eq!(variant.bandwidth, 6_600_000);
+        assert_eq!(variant.average_bandwidth, Some(6_000_000));
+        assert_eq!(variant.codecs.as_deref(), Some("avc1.640028"));
+        assert_eq!(variant.audio, None);
+        assert!(!String::from_utf8_lossy(&text).contains("EXT-X-MEDIA"));
+    }
+
+    #[test]
+    fn an_unknown_frame_rate_is_left_out() {
+        let video = VideoVariant {
+            frame_rate: None,
+            ..full_hd()
+        };
+        let text = render(&[video], None);
+        assert!(!String::from_utf8_lossy(&text).contains("FRAME-RATE"));
+    }
 }

@@ -549,3 +549,21 @@ fn install_output_probe(
         },
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_the_innermost_element() {
+        assert_eq!(
+            short_element("/GstPipeline:stream-x/GstX264Enc:720p-encoder"),
+            "720p-encoder"
+        );
+        assert_eq!(
+            short_element("/GstPipeline:stream-x/GstHlsCmafSink:hls-audio/GstCmafMux:muxer"),
+            "muxer"
+        );
+        assert_eq!(short_element("no-path"), "no-path");
+    }
+}

@@ -260,3 +260,30 @@ fn decode_queue(dropped: Arc<AtomicU64>) -> Result<gst::Element, PipelineError> 
     }
     Ok(q)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ladder::{Profile, SpeedPreset};
+
+    #[test]
+    fn the_cascade_runs_from_the_largest_picture_down_whatever_the_preset_order() {
+        let rung = |name: &str, width, height| PlannedRendition {
+            name: name.into(),
+            width,
+            height,
+            fps_cap: None,
+            video_kbps: 1000,
+            speed_preset: SpeedPreset::Veryfast,
+            profile: Profile::Main,
+        };
+        let planned = [
+            rung("360p", 640, 360),
+            rung("1080p", 1920, 1080),
+            rung("square", 720, 720),
+            rung("720p", 1280, 720),
+        ];
+        let order: Vec<&str> = cascade(&planned).iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(order, ["1080p", "720p", "square", "360p"]);
+    }
+}

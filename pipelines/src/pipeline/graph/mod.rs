@@ -119,3 +119,111 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         drops: encoded.drops,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ladder::Ladder;
+    use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamId};
+    use crate::pipeline::HlsSettings;
+    use crate::OutputLayout;
+    use gst::prelude::*;
+
+    /// A 1080p30 stream with AAC under a fresh temporary data directory; `ladder` decides the
+    /// renditions. Nothing is pushed: the graph is only built.
+    fn config(ladder: Ladder) -> PipelineConfig {
+        let layout = OutputLayout::new(
+            std::env::temp_dir().join(format!("pipelines-graph-{}", StreamId::random())),
+        );
+        let stream_id = StreamId::random();
+        let video = SourceVideo {
+            codec: "avc1.640028".into(),
+            width: 1920,
+            height: 1080,
+            fps: Some(30.0),
+        };
+        PipelineConfig {
+            renditions: ladder.plan(&video),
+            media: SourceMedia {
+                video,
+                audio: Some(SourceAudio {
+                    codec: "mp4a.40.2".into(),
+                    sample_rate: 48_000,
+                    channels: 2,
+                }),
+                encoder: None,
+                announced_kbps: None,
+            },
+            video_codec_data: bytes::Bytes::from_static(&[1, 0x64, 0, 0x28, 0xff, 0xe0, 0]),
+            audio_codec_data: Some(bytes::Bytes::from_static(&[0x11, 0x90])),
+            ladder,
+            hls: HlsSettings::default(),
+            hls_dir: layout.hls(&stream_id),
+            archive_path: layout.archive(&stream_id),
+            stream_id,
+        }
+    }
+
+    /// The element feeding `name`'s sink pad.
+    fn upstream_of(graph: &Graph, name: &str) -> String {
+        let element = graph.pipeline.by_name(name).expect(name);
+        let peer = element
+            .static_pad("sink")
+            .and_then(|pad| pad.peer())
+            .unwrap_or_else(|| panic!("{name} is linked"));
+        peer.parent_element()
+            .map(|e| e.name().to_string())
+            .unwrap_or_default()
+    }
+
+    fn remove_output(config: &PipelineConfig) {
+        if let Some(data_dir) = config.hls_dir.path().parent().and_then(|p| p.parent()) {
+            let _ = std::fs::remove_dir_all(data_dir);
+        }
+    }
+
+    #[test]
+    fn each_rung_is_scaled_from_the_next_larger_one_and_the_thumbnail_from_the_smallest() {
+        crate::init().expect("GStreamer initialises");
+        let config = config(Ladder::default());
+        let graph = build(&config).expect("the graph builds");
+        let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(sinks, ["source", "1080p", "720p", "480p", "360p", "audio"]);
+        assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
+        assert_eq!(upstream_of(&graph, "720p-scale-queue"), "1080p-raw-tee");
+        assert_eq!(upstream_of(&graph, "480p-scale-queue"), "720p-raw-tee");
+        assert_eq!(upstream_of(&graph, "360p-scale-queue"), "480p-raw-tee");
+        assert_eq!(upstream_of(&graph, "thumbnail-queue"), "360p-raw-tee");
+        assert!(graph.pipeline.by_name("thumbnail-decoder").is_none());
+        assert_eq!(upstream_of(&graph, "source-queue"), "source-tee");
+        assert_eq!(upstream_of(&graph, "decode-queue"), "source-tee");
+        let keyframes = graph.keyframe_pad.as_ref().expect("encoders get keyframes");
+        assert_eq!(
+            keyframes.parent_element().map(|e| e.name().to_string()),
+            Some("decode-queue".into())
+        );
+        assert_eq!(
+            upstream_of(&graph, "archive-audio-queue"),
+            "archive-audio-parse"
+        );
+        assert!(graph.archive_audio_src.is_some() && graph.audio_src.is_some());
+        remove_output(&config);
+    }
+
+    #[test]
+    fn a_source_only_stream_decodes_keyframes_for_its_thumbnail_and_nothing_else() {
+        crate::init().expect("GStreamer initialises");
+        let config = config(Ladder {
+            renditions: Vec::new(),
+            passthrough: true,
+        });
+        let graph = build(&config).expect("the graph builds");
+        let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(sinks, ["source", "audio"]);
+        assert!(graph.keyframe_pad.is_none());
+        assert!(graph.pipeline.by_name("decoder").is_none());
+        assert_eq!(upstream_of(&graph, "thumbnail-queue"), "source-tee");
+        assert_eq!(upstream_of(&graph, "thumbnail-scale"), "thumbnail-decoder");
+        remove_output(&config);
+    }
+}
