@@ -151,6 +151,8 @@ impl Publisher {
         self.try_start(shared).await
     }
 
+    /// A video message: its sequence header configures the stream (and must not change), a
+    /// frame is checked, then held until the stream starts or pushed.
     pub(super) async fn on_video(
         &mut self,
         shared: &Shared,
@@ -193,6 +195,8 @@ impl Publisher {
         }
     }
 
+    /// An audio message: the first sequence header configures the stream's audio, a frame is
+    /// held until the stream starts or pushed.
     pub(super) async fn on_audio(
         &mut self,
         shared: &Shared,
