@@ -35,7 +35,7 @@ pub fn repair(path: &Path) -> Result<RepairedArchive, ArchiveError> {
         return Err(ArchiveError::Missing(path.to_owned()));
     }
     let fail = |m: String| ArchiveError::Repair(path.to_owned(), m);
-    let output = path.with_extension("repair.mkv");
+    let output = crate::OutputLayout::repair_output(path);
     let pipeline = gst::Pipeline::with_name("archive-repair");
     let make = |factory: &str| {
         gst::ElementFactory::make(factory)

@@ -258,4 +258,107 @@ mod tests {
         assert_eq!(sizes(&plan), vec![("360p".into(), 320, 240)]);
         assert!(Ladder::default().plan(&source(321, 241, None)).is_empty());
     }
+
+    #[test]
+    fn a_portrait_source_is_fitted_by_its_height() {
+        let plan = Ladder::default().plan(&source(1080, 1920, None));
+        assert_eq!(
+            sizes(&plan),
+            vec![
+                ("1080p".into(), 608, 1080),
+                ("720p".into(), 406, 720),
+                ("480p".into(), 270, 480),
+                ("360p".into(), 202, 360)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_planned_size_is_even_within_the_source_and_keeps_its_aspect() {
+        let ladder = Ladder::default();
+        for (width, height) in [
+            (1366, 768),
+            (1001, 563),
+            (1279, 719),
+            (2560, 1080),
+            (720, 576),
+            (1920, 817),
+            (3840, 2160),
+        ] {
+            let plan = ladder.plan(&source(width, height, None));
+            assert!(!plan.is_empty(), "{width}x{height} has renditions");
+            let aspect = f64::from(width) / f64::from(height);
+            for p in &plan {
+                assert!(
+                    p.width % 2 == 0 && p.height % 2 == 0,
+                    "{width}x{height} → {}: {}x{} is even",
+                    p.name,
+                    p.width,
+                    p.height
+                );
+                assert!(
+                    p.width <= width && p.height <= height,
+                    "{width}x{height} → {} is not upscaled",
+                    p.name
+                );
+                // Rounding to even sizes moves each side by at most one pixel.
+                let kept = f64::from(p.width) / f64::from(p.height);
+                let slack = 2.0 / f64::from(p.height) * aspect.max(1.0);
+                assert!(
+                    (kept - aspect).abs() <= slack,
+                    "{width}x{height} → {}: {}x{} keeps the aspect",
+                    p.name,
+                    p.width,
+                    p.height
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_source_just_under_a_rung_drops_it_rather_than_upscale() {
+        let plan = Ladder::default().plan(&source(1279, 719, None));
+        assert_eq!(
+            sizes(&plan),
+            vec![("480p".into(), 854, 480), ("360p".into(), 640, 360)]
+        );
+    }
+
+    #[test]
+    fn a_rung_the_size_of_one_already_planned_is_dropped() {
+        let mut ladder = Ladder::default();
+        ladder.renditions.insert(
+            1,
+            Rendition {
+                name: "720p-low".into(),
+                video_kbps: 1500,
+                ..ladder.renditions[1].clone()
+            },
+        );
+        let plan = ladder.plan(&source(1920, 1080, None));
+        let names: Vec<&str> = plan.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["1080p", "720p-low", "480p", "360p"]);
+        assert_eq!(plan[1].video_kbps, 1500);
+    }
+
+    #[test]
+    fn the_frame_rate_cap_applies_only_clearly_above_it() {
+        let cap_of = |fps| Ladder::default().plan(&source(640, 360, fps))[0].fps_cap;
+        assert_eq!(cap_of(Some(60.4)), None, "60.4 fps is 60 fps with jitter");
+        assert_eq!(cap_of(Some(60.6)), Some(60));
+        assert_eq!(cap_of(Some(120.0)), Some(60));
+        assert_eq!(cap_of(None), None, "an unknown rate is left alone");
+    }
+
+    #[test]
+    fn a_planned_rendition_keeps_its_rungs_encoding() {
+        let mut ladder = Ladder::default();
+        ladder.renditions[2].speed_preset = SpeedPreset::Faster;
+        ladder.renditions[2].profile = Profile::Baseline;
+        let plan = ladder.plan(&source(1920, 1080, None));
+        assert_eq!(
+            (plan[2].video_kbps, plan[2].speed_preset, plan[2].profile),
+            (1400, SpeedPreset::Faster, Profile::Baseline)
+        );
+    }
 }

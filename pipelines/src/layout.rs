@@ -1,8 +1,24 @@
 //! Where a server's output goes under its data directory. Every path of the live HLS output and
-//! of the archives is built here, and only here.
+//! of the archives is built here, and only here:
+//!
+//! ```text
+//! DATA_DIR/hls/<stream-id>/master.m3u8                 the multivariant playlist
+//!                          thumbnail.jpg
+//!                          <rendition>/playlist.m3u8   one folder per rendition (source, 720p,
+//!                                      init00.mp4       ..., audio)
+//!                                      segment00042.m4s
+//! DATA_DIR/recordings/<stream-id>.mkv                  the archive
+//! ```
 
 use crate::media::StreamId;
 use std::path::{Path, PathBuf};
+
+/// File name of the multivariant playlist, at the root of a stream's HLS output.
+pub const MULTIVARIANT_FILE: &str = "master.m3u8";
+/// The live thumbnail, beside the multivariant playlist.
+pub const THUMBNAIL_FILE: &str = "thumbnail.jpg";
+/// File name of a rendition's media playlist, in the rendition's folder.
+pub const MEDIA_PLAYLIST_FILE: &str = "playlist.m3u8";
 
 /// One segment of a file path that came from outside (a URL, a database row) and may name a
 /// file to serve or open: letters, digits, `-`, `_` and `.`, not hidden, at most 64 bytes. No
@@ -44,6 +60,11 @@ impl OutputLayout {
         self.hls_root().join(stream.as_str())
     }
 
+    /// One stream's HLS output, with the paths of what is in it.
+    pub fn hls(&self, stream: &StreamId) -> HlsDir {
+        HlsDir(self.hls_dir(stream))
+    }
+
     /// The MKV archives.
     pub fn recordings_dir(&self) -> PathBuf {
         self.data_dir.join("recordings")
@@ -57,6 +78,57 @@ impl OutputLayout {
     /// A stream's archive.
     pub fn archive(&self, stream: &StreamId) -> PathBuf {
         self.recordings_dir().join(Self::archive_name(stream))
+    }
+
+    /// Where the repair of `archive` writes before it replaces the archive.
+    pub fn repair_output(archive: &Path) -> PathBuf {
+        archive.with_extension("repair.mkv")
+    }
+}
+
+/// One stream's HLS output directory (see the module's drawing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HlsDir(PathBuf);
+
+impl HlsDir {
+    /// The directory itself.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The multivariant playlist.
+    pub fn multivariant(&self) -> PathBuf {
+        self.0.join(MULTIVARIANT_FILE)
+    }
+
+    /// The live thumbnail.
+    pub fn thumbnail(&self) -> PathBuf {
+        self.0.join(THUMBNAIL_FILE)
+    }
+
+    /// A rendition's folder: its media playlist, init segments and media segments.
+    pub fn rendition(&self, rendition: &str) -> PathBuf {
+        self.0.join(rendition)
+    }
+
+    /// A rendition's media playlist.
+    pub fn media_playlist(&self, rendition: &str) -> PathBuf {
+        self.rendition(rendition).join(MEDIA_PLAYLIST_FILE)
+    }
+
+    /// A rendition's media segments, as a pattern numbered by the HLS sink.
+    pub fn segment_pattern(&self, rendition: &str) -> PathBuf {
+        self.rendition(rendition).join("segment%05d.m4s")
+    }
+
+    /// A rendition's init segments, as a pattern numbered by the HLS sink.
+    pub fn init_pattern(&self, rendition: &str) -> PathBuf {
+        self.rendition(rendition).join("init%02d.mp4")
+    }
+
+    /// How the multivariant playlist refers to a rendition's media playlist.
+    pub fn media_playlist_uri(rendition: &str) -> String {
+        format!("{rendition}/{MEDIA_PLAYLIST_FILE}")
     }
 }
 
@@ -77,5 +149,37 @@ mod tests {
             Path::new("/srv/live/recordings").join(format!("{id}.mkv"))
         );
         assert_eq!(OutputLayout::archive_name(&id), format!("{id}.mkv"));
+        assert_eq!(
+            OutputLayout::repair_output(&layout.archive(&id)),
+            Path::new("/srv/live/recordings").join(format!("{id}.repair.mkv"))
+        );
+    }
+
+    #[test]
+    fn a_streams_hls_files_are_in_its_folder() {
+        let layout = OutputLayout::new("/srv/live");
+        let id = StreamId::random();
+        let hls = layout.hls(&id);
+        let root = Path::new("/srv/live/hls").join(id.as_str());
+        assert_eq!(hls.path(), root);
+        assert_eq!(hls.multivariant(), root.join("master.m3u8"));
+        assert_eq!(hls.thumbnail(), root.join("thumbnail.jpg"));
+        assert_eq!(
+            hls.media_playlist("720p"),
+            root.join("720p").join("playlist.m3u8")
+        );
+        assert_eq!(
+            hls.segment_pattern("audio"),
+            root.join("audio").join("segment%05d.m4s")
+        );
+        assert_eq!(
+            hls.init_pattern("source"),
+            root.join("source").join("init%02d.mp4")
+        );
+        // The multivariant playlist's references resolve to the media playlists' paths.
+        assert_eq!(
+            hls.path().join(HlsDir::media_playlist_uri("720p")),
+            hls.media_playlist("720p")
+        );
     }
 }

@@ -1,19 +1,16 @@
-//! One RTMP connection: handshake, session, and — once publishing — its stream.
+//! One RTMP connection: the handshake, then the protocol session, whose events drive the
+//! connection's one [`Publisher`] once it asks to publish.
 
-use super::registry::{LiveKey, Parked};
-use super::timestamps::StreamClock;
+use super::publisher::{self, Publisher};
+use super::registry::LiveKey;
 use super::{PublishGrant, Refusal, Shared};
-use crate::events::{EndReason, StreamEvent};
-use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, VideoPacket};
-use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey};
-use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
-use bytes::Bytes;
+use crate::events::EndReason;
+use crate::media::StreamKey;
 use rml_rtmp::chunk_io::ChunkLimits;
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{
-    ServerSession, ServerSessionConfig, ServerSessionEvent, ServerSessionResult, StreamMetadata,
+    ServerSession, ServerSessionConfig, ServerSessionEvent, ServerSessionResult,
 };
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,17 +21,6 @@ use tokio::sync::watch;
 use tracing::{debug, info, warn, Instrument};
 
 const READ_BUFFER: usize = 64 * 1024;
-/// Media held while waiting for both sequence headers; beyond this the stream is refused.
-const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
-/// How long to wait for an audio sequence header once video is ready before going video-only.
-const AUDIO_GRACE: Duration = Duration::from_millis(1500);
-/// Largest source accepted (4096x2304 pixels, "4K").
-const MAX_PIXELS: u64 = 4096 * 2304;
-/// How far a publisher's media time may run ahead of the wall clock before it is slowed down
-/// (encoders send a little in advance, more after a reconnect).
-const AHEAD_ALLOWED: Duration = Duration::from_secs(5);
-/// Beyond this the timestamps are not a burst but a jump, and the stream is refused.
-const AHEAD_REFUSED: Duration = Duration::from_secs(30);
 /// How long a closing connection keeps reading (and dropping) what the peer still sends.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// How long a takeover waits for the quiet publisher to give its key up.
@@ -86,15 +72,9 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
             peer,
         };
         let result = connection.run().await;
-        let reason = match &result {
-            Ok(()) | Err(ConnectionError::Stopped) => EndReason::PublisherStopped,
-            Err(ConnectionError::Shutdown) => EndReason::ServerShutdown,
-            Err(ConnectionError::Revoked) => EndReason::Revoked,
-            Err(ConnectionError::Media(m)) => EndReason::InvalidMedia(m.clone()),
-            Err(ConnectionError::Pipeline(m)) => EndReason::PipelineError(m.clone()),
-            Err(_) => EndReason::ConnectionLost,
-        };
-        connection.end_stream(reason).await;
+        if let Some(publisher) = connection.publisher.take() {
+            publisher.end(&connection.shared, end_reason(&result)).await;
+        }
         connection.close().await;
         match result {
             Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
@@ -107,30 +87,16 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
     .await
 }
 
-/// Media that arrived before the pipeline could be built.
-enum Pending {
-    Video { ts: u32, packet: VideoPacket },
-    Audio { ts: u32, data: Bytes },
-}
-
-/// A publisher whose key was accepted.
-struct Publisher {
-    key: StreamKey,
-    grant: PublishGrant,
-    live_key: LiveKey,
-    metadata: Option<StreamMetadata>,
-    video_config: Option<(Bytes, AvcConfig)>,
-    audio_config: Option<(Bytes, AacConfig)>,
-    pending: VecDeque<Pending>,
-    pending_bytes: usize,
-    first_video_ready: Option<tokio::time::Instant>,
-    clock: StreamClock,
-    /// When the first frame went into the pipeline: media time is checked against it.
-    first_push: Option<tokio::time::Instant>,
-    /// The newest media time pushed (PTS or DTS); a continuation starts after it.
-    newest_media: Duration,
-    seen_keyframe: bool,
-    live: Option<(StreamPipeline, watch::Receiver<Option<String>>)>,
+/// What a connection's end means for its stream.
+fn end_reason(result: &Result<(), ConnectionError>) -> EndReason {
+    match result {
+        Ok(()) | Err(ConnectionError::Stopped) => EndReason::PublisherStopped,
+        Err(ConnectionError::Shutdown) => EndReason::ServerShutdown,
+        Err(ConnectionError::Revoked) => EndReason::Revoked,
+        Err(ConnectionError::Media(m)) => EndReason::InvalidMedia(m.clone()),
+        Err(ConnectionError::Pipeline(m)) => EndReason::PipelineError(m.clone()),
+        Err(_) => EndReason::ConnectionLost,
+    }
 }
 
 struct Connection {
@@ -163,20 +129,21 @@ impl Connection {
         let publish_deadline = tokio::time::Instant::now() + publish_limit;
         loop {
             let must_publish_by = self.publisher.is_none().then_some(publish_deadline);
-            let failure = self
-                .publisher
-                .as_ref()
-                .and_then(|p| p.live.as_ref())
-                .map(|(_, f)| f.clone());
-            let grace = self.audio_grace_deadline();
-            let revoked = self.publisher.as_ref().map(|p| p.live_key.revoked.clone());
-            let taken_over = self.publisher.as_ref().map(|p| p.live_key.taken_over());
+            let publisher = self.publisher.as_ref();
+            let failure = publisher.and_then(Publisher::failure);
+            let grace = publisher.and_then(Publisher::audio_grace_deadline);
+            let revoked = publisher.map(Publisher::revoked);
+            let taken_over = publisher.map(Publisher::taken_over);
             tokio::select! {
                 _ = shutdown.cancelled() => return Err(ConnectionError::Shutdown),
                 _ = cancelled(revoked) => return Err(ConnectionError::Revoked),
                 _ = cancelled(taken_over) => return Err(ConnectionError::TakenOver),
                 reason = pipeline_failure(failure) => return Err(ConnectionError::Pipeline(reason)),
-                _ = sleep_until(grace) => self.try_start().await?,
+                _ = sleep_until(grace) => {
+                    if let Some(p) = self.publisher.as_mut() {
+                        p.try_start(&self.shared).await?;
+                    }
+                }
                 _ = sleep_until(must_publish_by) => return Err(ConnectionError::NoPublish(publish_limit)),
                 read = tokio::time::timeout(idle, self.socket.read(&mut buf)) => {
                     let n = read.map_err(|_| ConnectionError::Idle(idle))??;
@@ -184,7 +151,7 @@ impl Connection {
                         return Err(ConnectionError::Closed);
                     }
                     if let Some(p) = &self.publisher {
-                        p.live_key.touch();
+                        p.touch();
                     }
                     self.feed(&buf[..n]).await?;
                 }
@@ -241,7 +208,7 @@ impl Connection {
     async fn send(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
         let limit = self.shared.config.write_timeout;
         let shutdown = self.shared.shutdown.clone();
-        let revoked = self.publisher.as_ref().map(|p| p.live_key.revoked.clone());
+        let revoked = self.publisher.as_ref().map(Publisher::revoked);
         tokio::select! {
             _ = shutdown.cancelled() => Err(ConnectionError::Shutdown),
             _ = cancelled(revoked) => Err(ConnectionError::Revoked),
@@ -318,19 +285,23 @@ impl Connection {
                 ..
             } => self.on_publish(request_id, stream_key).await,
             ServerSessionEvent::StreamMetadataChanged { metadata, .. } => {
-                if let Some(p) = self.publisher.as_mut() {
-                    if p.live.is_none() {
-                        p.metadata = Some(metadata);
-                    }
+                match self.publisher.as_mut() {
+                    Some(p) => p.on_metadata(&self.shared, metadata).await,
+                    None => Ok(()),
                 }
-                self.try_start().await
             }
             ServerSessionEvent::VideoDataReceived {
                 data, timestamp, ..
-            } => self.on_video(data, timestamp.value).await,
+            } => match self.publisher.as_mut() {
+                Some(p) => p.on_video(&self.shared, data, timestamp.value).await,
+                None => Ok(()),
+            },
             ServerSessionEvent::AudioDataReceived {
                 data, timestamp, ..
-            } => self.on_audio(data, timestamp.value).await,
+            } => match self.publisher.as_mut() {
+                Some(p) => p.on_audio(&self.shared, data, timestamp.value).await,
+                None => Ok(()),
+            },
             ServerSessionEvent::PublishStreamFinished { .. } => Err(ConnectionError::Stopped),
             ServerSessionEvent::UnhandleableAmf0Command { command_name, .. } => {
                 // releaseStream and FCPublish need no answer; FCUnpublish means the end.
@@ -381,30 +352,15 @@ impl Connection {
                         None => Err(ConnectionError::Protocol("publish before connect".into())),
                     };
                     if let Err(e) = accepted {
-                        self.forget(grant.stream_id).await;
+                        publisher::forget(&self.shared, grant.stream_id).await;
                         return Err(e);
                     }
                     info!(key = %key.redacted(), stream = %grant.stream_id, "publish accepted");
-                    self.publisher = Some(Publisher {
-                        key,
-                        grant,
-                        live_key,
-                        metadata: None,
-                        video_config: None,
-                        audio_config: None,
-                        pending: VecDeque::new(),
-                        pending_bytes: 0,
-                        first_video_ready: None,
-                        clock: StreamClock::default(),
-                        first_push: None,
-                        newest_media: Duration::ZERO,
-                        seen_keyframe: false,
-                        live: None,
-                    });
+                    self.publisher = Some(Publisher::new(key, grant, live_key));
                     return Ok(());
                 }
                 None => {
-                    self.forget(grant.stream_id).await;
+                    publisher::forget(&self.shared, grant.stream_id).await;
                     "this stream key is already live".to_owned()
                 }
             },
@@ -417,18 +373,6 @@ impl Connection {
             self.respond(r).await?;
         }
         Err(ConnectionError::Refused(refusal))
-    }
-
-    /// Tells the server to forget a stream id it granted that will never carry a stream.
-    async fn forget(&self, stream_id: StreamId) {
-        let _ = self
-            .shared
-            .events
-            .send(StreamEvent::Abandoned {
-                stream_id,
-                reason: EndReason::PublisherStopped,
-            })
-            .await;
     }
 
     /// Claims the key for this connection. A publisher already on it keeps it, unless it has gone
@@ -460,371 +404,6 @@ impl Connection {
             }
         }
         None
-    }
-
-    async fn on_video(&mut self, data: Bytes, ts: u32) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        let packet = flv::parse_video(&data).map_err(media_error)?;
-        match packet {
-            VideoPacket::Ignored => return Ok(()),
-            VideoPacket::SequenceHeader(record) => {
-                if let Some((current, _)) = &p.video_config {
-                    if *current != record {
-                        return Err(ConnectionError::Media(
-                            "the video format changed mid-stream; restart the stream".into(),
-                        ));
-                    }
-                    return Ok(());
-                }
-                let config = video_config(&record)?;
-                p.video_config = Some((record, config));
-                p.first_video_ready
-                    .get_or_insert_with(tokio::time::Instant::now);
-                return self.try_start().await;
-            }
-            VideoPacket::Frame { data: ref au, .. } => {
-                let configured = p.video_config.as_ref().map(|(_, c)| (c.width, c.height));
-                check_in_band_sps(au, configured)?;
-            }
-        }
-        if p.live.is_none() {
-            p.pending_bytes += data.len();
-            p.pending.push_back(Pending::Video { ts, packet });
-            self.check_pending()?;
-            return self.try_start().await;
-        }
-        self.push_video(ts, packet).await
-    }
-
-    async fn on_audio(&mut self, data: Bytes, ts: u32) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        match flv::parse_audio(&data).map_err(media_error)? {
-            AudioPacket::SequenceHeader(asc) => {
-                if p.audio_config.is_some() || p.live.is_some() {
-                    return Ok(());
-                }
-                let config = flv::parse_aac_config(&asc).map_err(media_error)?;
-                p.audio_config = Some((asc, config));
-                self.try_start().await
-            }
-            AudioPacket::Frame(frame) => {
-                if p.live.is_none() {
-                    p.pending_bytes += frame.len();
-                    p.pending.push_back(Pending::Audio { ts, data: frame });
-                    return self.check_pending();
-                }
-                self.push_audio(ts, frame).await
-            }
-        }
-    }
-
-    fn check_pending(&self) -> Result<(), ConnectionError> {
-        let Some(p) = &self.publisher else {
-            return Ok(());
-        };
-        if p.pending_bytes <= MAX_PENDING_BYTES {
-            return Ok(());
-        }
-        Err(ConnectionError::Media(if p.video_config.is_none() {
-            "no H.264 sequence header received (audio-only streams are not supported)".into()
-        } else {
-            "stream did not become ready".into()
-        }))
-    }
-
-    /// When a video-ready publisher has waited long enough for audio to go video-only.
-    fn audio_grace_deadline(&self) -> Option<tokio::time::Instant> {
-        let p = self
-            .publisher
-            .as_ref()
-            .filter(|p| p.live.is_none() && p.audio_config.is_none())?;
-        p.first_video_ready.map(|at| at + AUDIO_GRACE)
-    }
-
-    /// Starts the pipeline once the media is known well enough.
-    async fn try_start(&mut self) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        if p.live.is_some() {
-            return Ok(());
-        }
-        let Some((video_record, avc)) = p.video_config.clone() else {
-            let says_no_video = p
-                .metadata
-                .as_ref()
-                .is_some_and(|m| m.video_codec_id.is_none() && m.audio_codec_id.is_some());
-            if says_no_video {
-                return Err(ConnectionError::Media(
-                    "audio-only streams are not supported; add a video source".into(),
-                ));
-            }
-            return Ok(());
-        };
-        let metadata_says_no_audio = p
-            .metadata
-            .as_ref()
-            .is_some_and(|m| m.audio_codec_id.is_none() && m.audio_sample_rate.is_none());
-        let waited = p
-            .first_video_ready
-            .is_some_and(|t| t.elapsed() >= AUDIO_GRACE);
-        if p.audio_config.is_none() && !metadata_says_no_audio && !waited {
-            return Ok(());
-        }
-        let meta = p.metadata.clone().unwrap_or_else(StreamMetadata::new);
-        let media = SourceMedia {
-            video: SourceVideo {
-                codec: avc.codec.clone(),
-                width: avc.width,
-                height: avc.height,
-                fps: avc.fps.or(meta
-                    .video_frame_rate
-                    .map(f64::from)
-                    .filter(|f| f.is_finite() && *f > 0.0 && *f <= 240.0)),
-            },
-            audio: p.audio_config.as_ref().map(|(_, a)| SourceAudio {
-                codec: a.codec.clone(),
-                sample_rate: a.sample_rate,
-                channels: a.channels,
-            }),
-            encoder: meta.encoder.clone().map(|e| e.chars().take(128).collect()),
-            announced_kbps: match (meta.video_bitrate_kbps, meta.audio_bitrate_kbps) {
-                (None, None) => None,
-                (v, a) => Some(v.unwrap_or(0).saturating_add(a.unwrap_or(0))),
-            },
-        };
-        if let Some(parked) = self.shared.registry.unpark(&p.key) {
-            let same_codecs = parked.video_config == video_record
-                && parked.audio_config == p.audio_config.as_ref().map(|(asc, _)| asc.clone());
-            if same_codecs && parked.failure.borrow().is_none() {
-                return self.resume(parked).await;
-            }
-            info!(stream = %parked.stream_id, "the publisher came back with other codec settings; a new broadcast starts");
-            parked.pipeline.finish(EndReason::ConnectionLost).await;
-        }
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        let renditions = p.grant.ladder.plan(&media.video);
-        let stream_id = p.grant.stream_id.clone();
-        let config = PipelineConfig {
-            stream_id: stream_id.clone(),
-            media: media.clone(),
-            video_codec_data: video_record,
-            audio_codec_data: p.audio_config.as_ref().map(|(asc, _)| asc.clone()),
-            ladder: p.grant.ladder.clone(),
-            renditions: renditions.clone(),
-            hls: p.grant.hls.clone(),
-            hls_dir: self.shared.config.layout().hls_dir(&stream_id),
-            archive_path: self.shared.config.layout().archive(&stream_id),
-        };
-        if renditions.is_empty() && !p.grant.ladder.passthrough {
-            return Err(ConnectionError::Media(
-                "the ladder has no output for this source".into(),
-            ));
-        }
-        let pipeline = StreamPipeline::start(config, self.shared.events.clone())
-            .map_err(|e| ConnectionError::Pipeline(e.to_string()))?;
-        let failure = pipeline.failure();
-        p.live = Some((pipeline, failure));
-        info!(stream = %stream_id, width = avc.width, height = avc.height, renditions = renditions.len(), audio = media.audio.is_some(), "stream started");
-        let _ = self
-            .shared
-            .events
-            .send(StreamEvent::Started {
-                stream_id,
-                key: p.key.clone(),
-                media,
-                renditions,
-                passthrough: p.grant.ladder.passthrough,
-            })
-            .await;
-        self.push_pending().await
-    }
-
-    /// Continues a parked broadcast of this key: same stream id, same pipeline and archive, its
-    /// timeline picking up just after what was already pushed.
-    async fn resume(&mut self, parked: Parked) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        // The server forgets the stream id it granted this connection.
-        let granted = std::mem::replace(&mut p.grant.stream_id, parked.stream_id.clone());
-        p.live_key.move_to(&parked.stream_id);
-        p.clock = StreamClock::resuming_at(parked.resume_at);
-        p.newest_media = parked.resume_at;
-        p.live = Some((parked.pipeline, parked.failure));
-        self.forget(granted).await;
-        info!(stream = %parked.stream_id, resume_at = parked.resume_at.as_secs_f64(), "the publisher is back; the broadcast continues");
-        self.push_pending().await
-    }
-
-    /// Pushes the media that arrived before the pipeline was ready.
-    async fn push_pending(&mut self) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        let pending = std::mem::take(&mut p.pending);
-        p.pending_bytes = 0;
-        for item in pending {
-            match item {
-                Pending::Video { ts, packet } => self.push_video(ts, packet).await?,
-                Pending::Audio { ts, data } => self.push_audio(ts, data).await?,
-            }
-        }
-        Ok(())
-    }
-
-    async fn push_video(&mut self, ts: u32, packet: VideoPacket) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        let VideoPacket::Frame {
-            keyframe,
-            composition_offset_ms,
-            data,
-        } = packet
-        else {
-            return Ok(());
-        };
-        // Decoding can only start at a keyframe.
-        if !p.seen_keyframe && !keyframe {
-            return Ok(());
-        }
-        p.seen_keyframe = true;
-        let (dts, pts) = p.clock.video(ts, composition_offset_ms);
-        self.keep_to_real_time(dts).await?;
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        p.newest_media = p.newest_media.max(pts).max(dts);
-        let Some((pipeline, _)) = &p.live else {
-            return Ok(());
-        };
-        pipeline
-            .push_video(VideoFrame {
-                pts,
-                dts,
-                keyframe,
-                data,
-            })
-            .await
-            .map_err(|e| ConnectionError::Pipeline(e.to_string()))
-    }
-
-    async fn push_audio(&mut self, ts: u32, data: Bytes) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        if !p.seen_keyframe {
-            return Ok(());
-        }
-        let pts = p.clock.audio(ts);
-        self.keep_to_real_time(pts).await?;
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        p.newest_media = p.newest_media.max(pts);
-        let Some((pipeline, _)) = &p.live else {
-            return Ok(());
-        };
-        pipeline
-            .push_audio(AudioFrame { pts, data })
-            .await
-            .map_err(|e| ConnectionError::Pipeline(e.to_string()))
-    }
-
-    /// A publisher whose timestamps run ahead of the wall clock is slowed down (this connection
-    /// stops reading for a while, which TCP turns into back-pressure) and, far ahead, refused:
-    /// otherwise it could fill every queue, or make the engine wait on media time that is hours
-    /// away. Shutdown and revocation are honoured while it waits.
-    async fn keep_to_real_time(&mut self, media_time: Duration) -> Result<(), ConnectionError> {
-        let Some(p) = self.publisher.as_mut() else {
-            return Ok(());
-        };
-        let started = *p.first_push.get_or_insert_with(tokio::time::Instant::now);
-        let ahead = media_time
-            .saturating_sub(p.clock.origin())
-            .saturating_sub(started.elapsed());
-        if ahead > AHEAD_REFUSED {
-            return Err(ConnectionError::Media(format!(
-                "timestamps run {:.0} s ahead of real time",
-                ahead.as_secs_f64()
-            )));
-        }
-        if ahead <= AHEAD_ALLOWED {
-            return Ok(());
-        }
-        let shutdown = self.shared.shutdown.clone();
-        let revoked = p.live_key.revoked.clone();
-        tokio::select! {
-            _ = shutdown.cancelled() => Err(ConnectionError::Shutdown),
-            _ = revoked.cancelled() => Err(ConnectionError::Revoked),
-            _ = tokio::time::sleep(ahead - AHEAD_ALLOWED) => Ok(()),
-        }
-    }
-
-    /// Ends the stream, if one is running: its outputs are finalized before this returns.
-    async fn end_stream(&mut self, reason: EndReason) {
-        let Some(mut publisher) = self.publisher.take() else {
-            return;
-        };
-        let grace = self.shared.config.reconnect_grace;
-        match publisher.live.take() {
-            Some((pipeline, failure))
-                if reason == EndReason::ConnectionLost
-                    && !grace.is_zero()
-                    && failure.borrow().is_none() =>
-            {
-                let Publisher {
-                    key,
-                    grant,
-                    live_key,
-                    video_config,
-                    audio_config,
-                    newest_media,
-                    ..
-                } = publisher;
-                // The key is released first, so the parked broadcast's revocation stays.
-                drop(live_key);
-                let Some((video_config, _)) = video_config else {
-                    pipeline.finish(reason).await;
-                    return;
-                };
-                info!(stream = %grant.stream_id, grace_seconds = grace.as_secs(), "publisher lost; the broadcast waits for it to come back");
-                let parked = Parked::new(
-                    grant.stream_id,
-                    pipeline,
-                    failure,
-                    video_config,
-                    audio_config.map(|(asc, _)| asc),
-                    // One frame after the newest media, so timestamps keep increasing.
-                    newest_media + Duration::from_millis(40),
-                );
-                self.shared.registry.park(
-                    key,
-                    parked,
-                    grace,
-                    self.shared.shutdown.clone(),
-                    &self.shared.tracker,
-                );
-            }
-            Some((pipeline, _)) => {
-                pipeline.finish(reason).await;
-            }
-            None => {
-                let stream_id = publisher.grant.stream_id.clone();
-                let _ = self
-                    .shared
-                    .events
-                    .send(StreamEvent::Abandoned { stream_id, reason })
-                    .await;
-            }
-        }
     }
 }
 
@@ -865,47 +444,6 @@ pub(super) fn session_config(config: &super::IngestConfig) -> ServerSessionConfi
     session_config
 }
 
-/// Parses a sequence header (`AVCDecoderConfigurationRecord`) and refuses a picture the engine
-/// does not take.
-pub(super) fn video_config(record: &[u8]) -> Result<AvcConfig, ConnectionError> {
-    let config = flv::parse_avc_config(record).map_err(media_error)?;
-    check_picture_size((config.width, config.height))?;
-    Ok(config)
-}
-
-/// Checks every SPS sent inside an access unit like the sequence header's, and refuses one that
-/// changes the picture size from `configured`.
-pub(super) fn check_in_band_sps(
-    access_unit: &[u8],
-    configured: Option<(u32, u32)>,
-) -> Result<(), ConnectionError> {
-    for size in flv::in_band_sps_sizes(access_unit).map_err(media_error)? {
-        check_picture_size(size)?;
-        if configured.is_some_and(|c| c != size) {
-            return Err(ConnectionError::Media(format!(
-                "the video size changed mid-stream to {}x{}; restart the stream",
-                size.0, size.1
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Refuses pictures larger than the engine takes (or empty ones).
-fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels == 0 || pixels > MAX_PIXELS {
-        return Err(ConnectionError::Media(format!(
-            "video size {width}x{height} is not supported (at most 4096x2304)"
-        )));
-    }
-    Ok(())
-}
-
-fn media_error(e: FlvError) -> ConnectionError {
-    ConnectionError::Media(e.to_string())
-}
-
 /// Resolves with the reason once the pipeline reports a failure; pends forever without one.
 async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> String {
     let Some(mut rx) = failure else {
@@ -917,6 +455,46 @@ async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> S
         }
         if rx.changed().await.is_err() {
             return std::future::pending().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connections_end_becomes_its_streams_end_reason() {
+        let cases = [
+            (Ok(()), EndReason::PublisherStopped),
+            (Err(ConnectionError::Stopped), EndReason::PublisherStopped),
+            (Err(ConnectionError::Shutdown), EndReason::ServerShutdown),
+            (Err(ConnectionError::Revoked), EndReason::Revoked),
+            (
+                Err(ConnectionError::Media("bad sps".into())),
+                EndReason::InvalidMedia("bad sps".into()),
+            ),
+            (
+                Err(ConnectionError::Pipeline("x264enc: failed".into())),
+                EndReason::PipelineError("x264enc: failed".into()),
+            ),
+            (Err(ConnectionError::Closed), EndReason::ConnectionLost),
+            (
+                Err(ConnectionError::Idle(Duration::from_secs(30))),
+                EndReason::ConnectionLost,
+            ),
+            (
+                Err(ConnectionError::WriteTimeout(Duration::from_secs(10))),
+                EndReason::ConnectionLost,
+            ),
+            (Err(ConnectionError::TakenOver), EndReason::ConnectionLost),
+            (
+                Err(ConnectionError::Protocol("bad chunk".into())),
+                EndReason::ConnectionLost,
+            ),
+        ];
+        for (result, expected) in cases {
+            assert_eq!(end_reason(&result), expected, "{result:?}");
         }
     }
 }

@@ -2,7 +2,8 @@
 //! chunk stream and AMF0 (the vendored `rml_rtmp`), then the FLV, AVC and AAC parsing and the
 //! timestamp rebasing a publishing connection applies. Not part of the API.
 
-use super::connection::{check_in_band_sps, session_config, video_config};
+use super::connection::session_config;
+use super::publisher::{check_in_band_sps, video_config};
 use super::timestamps::StreamClock;
 use super::IngestConfig;
 use crate::media::flv::{self, AudioPacket, VideoPacket};

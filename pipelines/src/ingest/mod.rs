@@ -2,11 +2,19 @@
 //! one [`StreamPipeline`](crate::pipeline::StreamPipeline) each.
 //!
 //! The protocol (handshake, chunk streams, AMF0 commands) is handled by `rml_rtmp`; this module
-//! owns sockets, timeouts, authorization and the mapping from FLV packets to pipeline frames.
+//! owns sockets, timeouts, authorization and the mapping from FLV packets to pipeline frames:
+//!
+//! ```text
+//! RtmpServer (accept, limits) ─▶ connection (socket, session, deadlines)
+//!                                    └─▶ Publisher (awaiting headers ─▶ live: StreamPipeline)
+//! registry: which key is live, which broadcasts wait for their publisher to come back
+//! timestamps: RTMP's 32-bit milliseconds ─▶ stream time
+//! ```
 
 mod connection;
 #[doc(hidden)]
 pub mod fuzzing;
+mod publisher;
 mod registry;
 mod timestamps;
 

@@ -10,6 +10,7 @@ mod supervisor;
 
 use crate::events::{ArchiveSummary, EndReason, StreamEvent};
 use crate::ladder::{Ladder, PlannedRendition};
+use crate::layout::HlsDir;
 use crate::media::{SourceMedia, StreamId};
 use bytes::Bytes;
 use gst_app::AppSrc;
@@ -20,7 +21,8 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch};
 
-pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX, THUMBNAIL_FILE};
+pub use crate::layout::THUMBNAIL_FILE;
+pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX};
 
 /// HLS output settings of one stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,8 +58,8 @@ pub struct PipelineConfig {
     /// The ladder resolved for this source.
     pub renditions: Vec<PlannedRendition>,
     pub hls: HlsSettings,
-    /// Directory of this stream's HLS output (multivariant playlist at its root).
-    pub hls_dir: PathBuf,
+    /// This stream's HLS output (multivariant playlist at its root).
+    pub hls_dir: HlsDir,
     pub archive_path: PathBuf,
 }
 
@@ -157,8 +159,8 @@ impl StreamPipeline {
         events: mpsc::Sender<StreamEvent>,
     ) -> Result<Self, PipelineError> {
         crate::init()?;
-        std::fs::create_dir_all(&config.hls_dir)
-            .map_err(|e| PipelineError::Io(config.hls_dir.clone(), e))?;
+        let hls_dir = config.hls_dir.path();
+        std::fs::create_dir_all(hls_dir).map_err(|e| PipelineError::Io(hls_dir.to_owned(), e))?;
         let graph = graph::build(&config)?;
         let counters = Arc::new(Counters::default());
         let (commands_tx, commands_rx) = mpsc::channel(4);

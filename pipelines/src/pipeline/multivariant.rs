@@ -1,11 +1,12 @@
 //! The multivariant (master) playlist: one entry per video rendition, audio as a shared group.
 
+use super::AUDIO_RENDITION;
+use crate::layout::HlsDir;
 use m3u8_rs::{AlternativeMedia, AlternativeMediaType, MasterPlaylist, Resolution, VariantStream};
 use std::io;
 use std::path::Path;
 
-/// File name of the multivariant playlist inside a stream's HLS directory.
-pub const MULTIVARIANT_FILE: &str = "master.m3u8";
+pub use crate::layout::MULTIVARIANT_FILE;
 const AUDIO_GROUP: &str = "audio";
 
 /// What the multivariant playlist says about one video rendition.
@@ -42,7 +43,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
                 None => v.codec.clone(),
             };
             VariantStream {
-                uri: format!("{}/playlist.m3u8", v.name),
+                uri: HlsDir::media_playlist_uri(&v.name),
                 bandwidth: v.peak_bps + audio.map_or(0, |a| a.peak_bps),
                 average_bandwidth: Some(v.average_bps + audio.map_or(0, |a| a.average_bps)),
                 codecs: Some(codecs),
@@ -66,7 +67,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
     let alternatives = audio
         .map(|a| AlternativeMedia {
             media_type: AlternativeMediaType::Audio,
-            uri: Some("audio/playlist.m3u8".into()),
+            uri: Some(HlsDir::media_playlist_uri(AUDIO_RENDITION)),
             group_id: AUDIO_GROUP.into(),
             name: "Audio".into(),
             default: true,
@@ -142,5 +143,99 @@ mod tests {
             parsed.alternatives[0].uri.as_deref(),
             Some("audio/playlist.m3u8")
         );
+    }
+
+    fn full_hd() -> VideoVariant {
+        VideoVariant {
+            name: "1080p".into(),
+            codec: "avc1.640028".into(),
+            width: 1920,
+            height: 1080,
+            frame_rate: Some(30_000.0 / 1001.0),
+            peak_bps: 6_600_000,
+            average_bps: 6_000_000,
+        }
+    }
+
+    #[test]
+    fn a_variant_carries_bandwidths_codecs_resolution_rate_and_name_with_its_audio() {
+        let audio = AudioVariant {
+            codec: "mp4a.40.2".into(),
+            channels: Some(2),
+            peak_bps: 140_800,
+            average_bps: 128_000,
+        };
+        let text = render(&[full_hd()], Some(&audio));
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        assert_eq!(parsed.version, Some(7));
+        assert!(parsed.independent_segments);
+        let [variant] = parsed.variants.as_slice() else {
+            panic!("one variant, got {:?}", parsed.variants);
+        };
+        assert_eq!(variant.uri, "1080p/playlist.m3u8");
+        assert_eq!(variant.bandwidth, 6_740_800, "video peak + audio peak");
+        assert_eq!(
+            variant.average_bandwidth,
+            Some(6_128_000),
+            "video average + audio average"
+        );
+        assert_eq!(variant.codecs.as_deref(), Some("avc1.640028,mp4a.40.2"));
+        assert_eq!(
+            variant.resolution,
+            Some(Resolution {
+                width: 1920,
+                height: 1080
+            })
+        );
+        assert_eq!(variant.frame_rate, Some(29.97));
+        assert_eq!(variant.audio.as_deref(), Some("audio"));
+        assert_eq!(
+            variant
+                .other_attributes
+                .as_ref()
+                .and_then(|a| a.get("NAME"))
+                .map(|n| n.to_string()),
+            Some("\"1080p\"".into()),
+            "NAME is the rendition's name, quoted"
+        );
+
+        let [media] = parsed.alternatives.as_slice() else {
+            panic!("one EXT-X-MEDIA, got {:?}", parsed.alternatives);
+        };
+        assert_eq!(media.media_type, AlternativeMediaType::Audio);
+        assert_eq!(media.group_id, "audio");
+        assert_eq!(media.name, "Audio");
+        assert_eq!(media.channels.as_deref(), Some("2"));
+        assert!(media.default && media.autoselect);
+        let line = String::from_utf8_lossy(&text)
+            .lines()
+            .find(|l| l.starts_with("#EXT-X-MEDIA:"))
+            .map(str::to_owned)
+            .expect("an EXT-X-MEDIA line");
+        assert!(line.contains("TYPE=AUDIO"), "{line}");
+        assert!(line.contains("GROUP-ID=\"audio\""), "{line}");
+    }
+
+    #[test]
+    fn a_video_only_stream_has_no_audio_group() {
+        let text = render(&[full_hd()], None);
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        assert!(parsed.alternatives.is_empty());
+        let variant = &parsed.variants[0];
+        assert_eq!(variant.bandwidth, 6_600_000);
+        assert_eq!(variant.average_bandwidth, Some(6_000_000));
+        assert_eq!(variant.codecs.as_deref(), Some("avc1.640028"));
+        assert_eq!(variant.audio, None);
+        assert!(!String::from_utf8_lossy(&text).contains("EXT-X-MEDIA"));
+    }
+
+    #[test]
+    fn an_unknown_frame_rate_is_left_out() {
+        let video = VideoVariant {
+            frame_rate: None,
+            ..full_hd()
+        };
+        let text = render(&[video], None);
+        assert!(!String::from_utf8_lossy(&text).contains("FRAME-RATE"));
     }
 }

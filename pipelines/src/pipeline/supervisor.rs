@@ -1,7 +1,7 @@
 //! The task that owns a stream's pipeline: bus watching, playlists, stats and the end.
 
 use super::graph::{Graph, AUDIO_RENDITION, HLS_SINK_PREFIX};
-use super::multivariant::{self, AudioVariant, VideoVariant, MULTIVARIANT_FILE};
+use super::multivariant::{self, AudioVariant, VideoVariant};
 use super::{Command, Counters, PipelineConfig, PipelineError};
 use crate::events::{ArchiveSummary, EndReason, RenditionStats, StreamEvent, StreamStats};
 use crate::ladder::SOURCE_RENDITION;
@@ -218,7 +218,7 @@ impl Supervisor {
                 self.negotiated.insert(rendition, caps);
                 let complete = self.negotiated.len() == self.graph.hls_sinks.len();
                 if self.advertised.is_none() && complete && self.write_multivariant() {
-                    let multivariant = self.config.hls_dir.join(MULTIVARIANT_FILE);
+                    let multivariant = self.config.hls_dir.multivariant();
                     info!(renditions = self.negotiated.len(), "stream playable");
                     let _ = self
                         .events
@@ -268,7 +268,7 @@ impl Supervisor {
             }
         }
         let text = multivariant::render(&videos, audio.as_ref());
-        let path = self.config.hls_dir.join(MULTIVARIANT_FILE);
+        let path = self.config.hls_dir.multivariant();
         match multivariant::write_atomic(&path, &text) {
             Ok(()) => {
                 self.advertised = Some(bandwidths);
@@ -548,4 +548,22 @@ fn install_output_probe(
             gst::PadProbeReturn::Ok
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_names_the_innermost_element() {
+        assert_eq!(
+            short_element("/GstPipeline:stream-x/GstX264Enc:720p-encoder"),
+            "720p-encoder"
+        );
+        assert_eq!(
+            short_element("/GstPipeline:stream-x/GstHlsCmafSink:hls-audio/GstCmafMux:muxer"),
+            "muxer"
+        );
+        assert_eq!(short_element("no-path"), "no-path");
+    }
 }

@@ -1,0 +1,229 @@
+//! Builds the GStreamer element graph of one stream, one part per file:
+//!
+//! ```text
+//! source     video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)     [passthrough]
+//! ladder                                     └─ decode once ─ scale 1080p ─ encode ─ hlscmafsink
+//!                                                             └─ scale 720p (from 1080p) ─ ...
+//! thumbnail  smallest rung (or decoded source keyframes) ─ jpegenc ─ appsink     [thumbnail.jpg]
+//! audio      audio appsrc ─ aacparse ─ hlscmafsink (audio)
+//! archive    its own video and audio appsrcs ─ matroskamux ─ filesink            [MKV archive]
+//! ```
+//!
+//! A ladder heavier than the machine degrades instead of stalling: nothing in the transcoding
+//! part ever blocks the source tee (see [`ladder`]), so the passthrough, the audio and the
+//! archive stay real time and memory stays bounded by frames, whatever the rungs cost.
+
+mod archive;
+mod audio;
+mod elements;
+mod ladder;
+mod source;
+mod thumbnail;
+
+use super::{PipelineConfig, PipelineError};
+use crate::ladder::SOURCE_RENDITION;
+use gst_app::AppSrc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Name of the audio media playlist directory.
+pub const AUDIO_RENDITION: &str = "audio";
+/// Name prefix of every HLS sink; the rest is the rendition name.
+pub const HLS_SINK_PREFIX: &str = "hls-";
+/// Name of the archive's file sink.
+pub const ARCHIVE_SINK: &str = "archive-sink";
+/// Width of the thumbnail (never wider than the source).
+const THUMBNAIL_WIDTH: u32 = 480;
+/// Upper bound of what each appsrc buffers before the publisher is slowed down.
+pub const APPSRC_MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// Raw frames a scaler's or encoder's queue holds; beyond that new frames are dropped.
+pub const RAW_QUEUE_FRAMES: u32 = 4;
+/// How far the decoder may fall behind before whole GOPs of the source are dropped before it.
+pub const DECODE_BACKLOG: Duration = Duration::from_secs(1);
+
+/// Frames dropped to keep transcoding real time: before the decoder (every rendition loses
+/// them) and per rendition.
+#[derive(Default)]
+pub struct Drops {
+    pub before_decoder: Arc<AtomicU64>,
+    pub by_rendition: HashMap<String, Arc<AtomicU64>>,
+}
+
+impl Drops {
+    /// Frames rendition `name` has lost so far (0 for the passthrough).
+    pub fn of(&self, name: &str) -> u64 {
+        match self.by_rendition.get(name) {
+            Some(own) => own.load(Ordering::Relaxed) + self.before_decoder.load(Ordering::Relaxed),
+            None => 0,
+        }
+    }
+}
+
+/// The elements the rest of the engine talks to.
+pub struct Graph {
+    pub pipeline: gst::Pipeline,
+    pub video_src: AppSrc,
+    pub audio_src: Option<AppSrc>,
+    pub archive_video_src: AppSrc,
+    pub archive_audio_src: Option<AppSrc>,
+    /// Every HLS sink, video renditions first (passthrough included), audio last.
+    pub hls_sinks: Vec<(String, gst::Element)>,
+    /// The pad whose buffers drive the encoders' keyframes (decoder input), if anything is encoded.
+    pub keyframe_pad: Option<gst::Pad>,
+    pub archive_sink: gst::Element,
+    pub drops: Drops,
+}
+
+/// Builds the whole graph for `config`; nothing is running yet.
+pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
+    let pipeline = gst::Pipeline::with_name(&format!("stream-{}", config.stream_id));
+    let source = source::add(&pipeline, config)?;
+    let encoded = ladder::add(&pipeline, config, &source.tee)?;
+    if let Some(interval) = config.hls.thumbnail_interval {
+        let input = match &encoded.smallest {
+            Some(raw) => thumbnail::Input::Raw(raw),
+            None => thumbnail::Input::Encoded(&source.tee),
+        };
+        thumbnail::add(&pipeline, config, input, interval)?;
+    }
+    let audio = audio::add(&pipeline, config)?;
+    let archive = archive::add(
+        &pipeline,
+        config,
+        &source.caps,
+        audio.as_ref().map(|a| &a.caps),
+    )?;
+
+    let passthrough = source
+        .passthrough
+        .map(|sink| (SOURCE_RENDITION.to_owned(), sink));
+    let audio_sink = audio
+        .as_ref()
+        .map(|a| (AUDIO_RENDITION.to_owned(), a.sink.clone()));
+    let hls_sinks = passthrough
+        .into_iter()
+        .chain(encoded.sinks)
+        .chain(audio_sink)
+        .collect();
+    Ok(Graph {
+        pipeline,
+        video_src: source.src,
+        audio_src: audio.map(|a| a.src),
+        archive_video_src: archive.video_src,
+        archive_audio_src: archive.audio_src,
+        hls_sinks,
+        keyframe_pad: encoded.keyframe_pad,
+        archive_sink: archive.sink,
+        drops: encoded.drops,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ladder::Ladder;
+    use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamId};
+    use crate::pipeline::HlsSettings;
+    use crate::OutputLayout;
+    use gst::prelude::*;
+
+    /// A 1080p30 stream with AAC under a fresh temporary data directory; `ladder` decides the
+    /// renditions. Nothing is pushed: the graph is only built.
+    fn config(ladder: Ladder) -> PipelineConfig {
+        let layout = OutputLayout::new(
+            std::env::temp_dir().join(format!("pipelines-graph-{}", StreamId::random())),
+        );
+        let stream_id = StreamId::random();
+        let video = SourceVideo {
+            codec: "avc1.640028".into(),
+            width: 1920,
+            height: 1080,
+            fps: Some(30.0),
+        };
+        PipelineConfig {
+            renditions: ladder.plan(&video),
+            media: SourceMedia {
+                video,
+                audio: Some(SourceAudio {
+                    codec: "mp4a.40.2".into(),
+                    sample_rate: 48_000,
+                    channels: 2,
+                }),
+                encoder: None,
+                announced_kbps: None,
+            },
+            video_codec_data: bytes::Bytes::from_static(&[1, 0x64, 0, 0x28, 0xff, 0xe0, 0]),
+            audio_codec_data: Some(bytes::Bytes::from_static(&[0x11, 0x90])),
+            ladder,
+            hls: HlsSettings::default(),
+            hls_dir: layout.hls(&stream_id),
+            archive_path: layout.archive(&stream_id),
+            stream_id,
+        }
+    }
+
+    /// The element feeding `name`'s sink pad.
+    fn upstream_of(graph: &Graph, name: &str) -> String {
+        let element = graph.pipeline.by_name(name).expect(name);
+        let peer = element
+            .static_pad("sink")
+            .and_then(|pad| pad.peer())
+            .unwrap_or_else(|| panic!("{name} is linked"));
+        peer.parent_element()
+            .map(|e| e.name().to_string())
+            .unwrap_or_default()
+    }
+
+    fn remove_output(config: &PipelineConfig) {
+        if let Some(data_dir) = config.hls_dir.path().parent().and_then(|p| p.parent()) {
+            let _ = std::fs::remove_dir_all(data_dir);
+        }
+    }
+
+    #[test]
+    fn each_rung_is_scaled_from_the_next_larger_one_and_the_thumbnail_from_the_smallest() {
+        crate::init().expect("GStreamer initialises");
+        let config = config(Ladder::default());
+        let graph = build(&config).expect("the graph builds");
+        let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(sinks, ["source", "1080p", "720p", "480p", "360p", "audio"]);
+        assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
+        assert_eq!(upstream_of(&graph, "720p-scale-queue"), "1080p-raw-tee");
+        assert_eq!(upstream_of(&graph, "480p-scale-queue"), "720p-raw-tee");
+        assert_eq!(upstream_of(&graph, "360p-scale-queue"), "480p-raw-tee");
+        assert_eq!(upstream_of(&graph, "thumbnail-queue"), "360p-raw-tee");
+        assert!(graph.pipeline.by_name("thumbnail-decoder").is_none());
+        assert_eq!(upstream_of(&graph, "source-queue"), "source-tee");
+        assert_eq!(upstream_of(&graph, "decode-queue"), "source-tee");
+        let keyframes = graph.keyframe_pad.as_ref().expect("encoders get keyframes");
+        assert_eq!(
+            keyframes.parent_element().map(|e| e.name().to_string()),
+            Some("decode-queue".into())
+        );
+        assert_eq!(
+            upstream_of(&graph, "archive-audio-queue"),
+            "archive-audio-parse"
+        );
+        assert!(graph.archive_audio_src.is_some() && graph.audio_src.is_some());
+        remove_output(&config);
+    }
+
+    #[test]
+    fn a_source_only_stream_decodes_keyframes_for_its_thumbnail_and_nothing_else() {
+        crate::init().expect("GStreamer initialises");
+        let config = config(Ladder {
+            renditions: Vec::new(),
+            passthrough: true,
+        });
+        let graph = build(&config).expect("the graph builds");
+        let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(sinks, ["source", "audio"]);
+        assert!(graph.keyframe_pad.is_none());
+        assert!(graph.pipeline.by_name("decoder").is_none());
+        assert_eq!(upstream_of(&graph, "thumbnail-queue"), "source-tee");
+        assert_eq!(upstream_of(&graph, "thumbnail-scale"), "thumbnail-decoder");
+        remove_output(&config);
+    }
+}

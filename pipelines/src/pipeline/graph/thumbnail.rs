@@ -1,0 +1,135 @@
+//! The live thumbnail: one JPEG beside the playlists, refreshed every interval.
+//!
+//! ```text
+//! smallest rung's tee ─ leaky queue ─ scale ─ jpegenc ─ appsink        [thumbnail.jpg]
+//!   (without renditions: source tee ─ leaky queue ─ avdec_h264 (keyframes only) ─ scale ─ ...)
+//! ```
+
+use super::elements::{capsfilter, make};
+use super::THUMBNAIL_WIDTH;
+use crate::pipeline::{multivariant, PipelineConfig, PipelineError};
+use gst::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// What the thumbnail is taken from.
+pub(super) enum Input<'a> {
+    /// A tee of raw video already scaled for a rendition: no extra decode.
+    Raw(&'a gst::Element),
+    /// The tee of the H.264 source: only its keyframes are decoded.
+    Encoded(&'a gst::Element),
+}
+
+/// Adds the thumbnail branch: one picture from `input` every `interval`, scaled, JPEG-encoded and
+/// written to the stream's thumbnail file by replacing the previous one atomically, so a reader never sees
+/// half a file.
+///
+/// The branch can never hold the rest of the stream back: frames are dropped before its queue,
+/// and the queue itself leaks.
+pub(super) fn add(
+    pipeline: &gst::Pipeline,
+    config: &PipelineConfig,
+    input: Input<'_>,
+    interval: Duration,
+) -> Result<(), PipelineError> {
+    const BRANCH: &str = "thumbnail";
+    let (input, encoded) = match input {
+        Input::Raw(tee) => (tee, false),
+        Input::Encoded(tee) => (tee, true),
+    };
+    let q = gst::ElementFactory::make("queue")
+        .name("thumbnail-queue")
+        .property("max-size-buffers", 1u32)
+        .property("max-size-bytes", 0u32)
+        .property("max-size-time", 0u64)
+        .property_from_str("leaky", "downstream")
+        .build()
+        .map_err(PipelineError::element("queue"))?;
+    let mut chain = vec![q.clone()];
+    if encoded {
+        chain.push(make("avdec_h264", "thumbnail-decoder")?);
+    }
+    let (width, height) = size(config.media.video.width, config.media.video.height);
+    chain.push(make("videoconvertscale", "thumbnail-scale")?);
+    chain.push(capsfilter(
+        "thumbnail-size",
+        gst::Caps::builder("video/x-raw")
+            .field("width", width as i32)
+            .field("height", height as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .build(),
+    )?);
+    chain.push(
+        gst::ElementFactory::make("jpegenc")
+            .name("thumbnail-encoder")
+            .property("quality", 80i32)
+            .build()
+            .map_err(PipelineError::element("jpegenc"))?,
+    );
+    let target = config.hls_dir.thumbnail();
+    let sink = gst_app::AppSink::builder()
+        .name("thumbnail-sink")
+        .sync(false)
+        .max_buffers(1)
+        .drop(true)
+        .callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    // A small file every few seconds, on this branch's own thread: the write cannot
+                    // delay any other branch.
+                    if let Ok(sample) = sink.pull_sample() {
+                        if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                            if let Err(e) = multivariant::write_atomic(&target, map.as_slice()) {
+                                tracing::warn!(error = %e, "could not write the thumbnail");
+                            }
+                        }
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        )
+        .build();
+    sink.set_property("async", false);
+    chain.push(sink.upcast());
+    pipeline
+        .add_many(&chain)
+        .map_err(PipelineError::link(BRANCH))?;
+    input.link(&chain[0]).map_err(PipelineError::link(BRANCH))?;
+    gst::Element::link_many(&chain).map_err(PipelineError::link(BRANCH))?;
+
+    // Let one frame through per interval (the first at once), before it reaches the queue.
+    // Frames not wanted are answered `Handled` (the binding releases them) rather than `Drop`,
+    // which on GStreamer 1.22 makes the core release an already-released buffer.
+    let interval = interval.as_nanos() as u64;
+    let next_due = AtomicU64::new(0);
+    if let Some(pad) = q.static_pad("sink") {
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            let Some(buffer) = info.buffer() else {
+                return gst::PadProbeReturn::Ok;
+            };
+            if encoded && buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+                return gst::PadProbeReturn::Handled;
+            }
+            let Some(pts) = buffer.pts().map(|t| t.nseconds()) else {
+                return gst::PadProbeReturn::Handled;
+            };
+            if pts < next_due.load(Ordering::Relaxed) {
+                return gst::PadProbeReturn::Handled;
+            }
+            next_due.store(pts.saturating_add(interval), Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    }
+    Ok(())
+}
+
+/// The thumbnail's size for a source: [`THUMBNAIL_WIDTH`] wide (never wider than the source),
+/// the source's aspect kept, both even.
+fn size(source_width: u32, source_height: u32) -> (u32, u32) {
+    let width = THUMBNAIL_WIDTH.min(source_width).max(2) & !1;
+    let height = ((u64::from(width) * u64::from(source_height) / u64::from(source_width.max(1)))
+        as u32)
+        .max(2)
+        & !1;
+    (width, height)
+}
