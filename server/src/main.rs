@@ -31,6 +31,8 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Print the OpenAPI document of the HTTP API (committed as `web/src/api/openapi.json`).
+    Openapi,
     /// Manage accounts from the command line.
     Admin {
         #[command(subcommand)]
@@ -52,9 +54,11 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init();
     match cli.command {
+        // The document goes to stdout alone, without log lines.
+        Command::Openapi => println!("{}", livestream::routes::openapi_json()),
         Command::Serve { config } => {
+            telemetry::init();
             let settings = Settings::load(config.as_deref())?;
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -62,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::Create { username, config },
         } => {
+            telemetry::init();
             let settings = Settings::load(config.as_deref())?;
             let password = match std::env::var("LIVESTREAM_ADMIN_PASSWORD") {
                 Ok(p) => p,
