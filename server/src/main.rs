@@ -33,6 +33,9 @@ enum Command {
     },
     /// Print the OpenAPI document of the HTTP API (committed as `web/src/api/openapi.json`).
     Openapi,
+    /// Print the JSON Schema of the chat protocol's frames (committed as
+    /// `docs/chat-protocol.schema.json`).
+    ChatSchema,
     /// Manage accounts from the command line.
     Admin {
         #[command(subcommand)]
@@ -55,8 +58,9 @@ enum AdminCommand {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        // The document goes to stdout alone, without log lines.
+        // Documents go to stdout alone, without log lines.
         Command::Openapi => println!("{}", livestream::routes::openapi_json()),
+        Command::ChatSchema => println!("{}", livestream::chat::protocol::json_schema::document()),
         Command::Serve { config } => {
             telemetry::init();
             let settings = Settings::load(config.as_deref())?;
