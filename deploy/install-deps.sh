@@ -16,6 +16,8 @@ PACKAGES=(
   ffmpeg procps
   # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
   chromium fonts-liberation fonts-dejavu-core
+  # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl
+  python3 python3-venv curl
 )
 # The web app builds with Node.js 20 or newer; Debian's own nodejs is used only if none is present.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -40,4 +42,12 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 if ((node_major < 20)); then
   echo "Node.js $(node --version 2>/dev/null || echo missing) is too old for the web app: install Node.js 20 or newer" >&2
   exit 1
+fi
+
+# schemathesis (PyPI), pinned, in a venv of its own under target/ (deploy/schemathesis.sh).
+SCHEMATHESIS_VERSION=4.32.5
+venv="$(dirname "$0")/../target/schemathesis"
+if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

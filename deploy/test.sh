@@ -4,6 +4,7 @@
 #   Rust: fmt, clippy, the workspace tests (real GStreamer, RTMP, SQLite, MariaDB, WebSockets)
 #   web/: tsc, eslint, Vitest component tests, then end-to-end tests in Debian's Chromium against
 #         the real server with a real ffmpeg publish (screenshots in web/e2e/screenshots/)
+#   API contract: schemathesis, every check, against the real server and its OpenAPI document
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
@@ -32,13 +33,17 @@ npm --prefix web run build || status=1
 cargo build --locked --bin livestream || status=1
 LIVESTREAM_BIN="$PWD/target/debug/livestream" npm --prefix web run e2e -- --reporter=default \
   --reporter=json --outputFile.json="$results/web-e2e.json" || status=1
+# The same binary against its own OpenAPI document; it closes with `schemathesis: N passed, N failed`.
+LIVESTREAM_BIN="$PWD/target/debug/livestream" bash deploy/schemathesis.sh 2>&1 |
+  tee "$results/schemathesis.log" || status=1
 # One closing line for everything (cargo prints one per test binary, Vitest one per run). A test
 # binary cargo started ("Running ..." / "Doc-tests ...") that never printed its "test result:"
 # line aborted (a stack overflow, SIGABRT, ...) and counts as one failure, as does each crate that
-# did not compile; if cargo failed and nothing else explains it, that is one failure too.
+# did not compile; if cargo failed and nothing else explains it, that is one failure too. The
+# schemathesis run counts as one test, failed if it printed no result.
 node -e '
   const fs = require("fs");
-  const [cargoLog, cargoStatus, ...webFiles] = process.argv.slice(1);
+  const [cargoLog, cargoStatus, contractLog, ...webFiles] = process.argv.slice(1);
   let passed = 0, failed = 0, cargoFailed = 0, open = null;
   const unfinished = () => {
     if (open !== null) { cargoFailed += 1; console.error(`no test result from ${open}`); }
@@ -62,6 +67,11 @@ node -e '
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
   }
+  const contract = fs.existsSync(contractLog) &&
+    fs.readFileSync(contractLog, "utf8").match(/^schemathesis: (\d+) passed, (\d+) failed$/m);
+  if (contract) { passed += +contract[1]; failed += +contract[2]; }
+  else { failed += 1; console.error(`no schemathesis result in ${contractLog}`); }
   console.log(`tests: ${passed} passed, ${failed} failed`);
-' "$results/cargo.log" "$cargo_status" "$results/web-unit.json" "$results/web-e2e.json"
+' "$results/cargo.log" "$cargo_status" "$results/schemathesis.log" "$results/web-unit.json" \
+  "$results/web-e2e.json"
 exit "$status"

@@ -91,10 +91,32 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 struct ErrorDetail {
+    #[schema(value_type = ErrorCode)]
     code: String,
+    /// For people: may change, never match on it.
     message: String,
+    /// With `validation_failed`: one message per invalid field, keyed like `renditions[1].width`.
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<BTreeMap<String, String>>,
+}
+
+/// The codes [`ApiError::code`] gives, as the OpenAPI document lists them for clients to match.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // a schema only; `every_code_is_documented` ties it to `ApiError::code`
+enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    Conflict,
+    PayloadTooLarge,
+    ValidationFailed,
+    RateLimited,
+    TooManyConnections,
+    Unavailable,
+    Internal,
 }
 
 impl ResponseError for ApiError {
@@ -194,6 +216,45 @@ mod tests {
 
     fn database_error(kind: DatabaseErrorKind, message: &str) -> Error {
         Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let every = [
+            ApiError::BadRequest(String::new()),
+            ApiError::Unauthorized,
+            ApiError::Forbidden,
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed(String::new()),
+            ApiError::Conflict(String::new()),
+            ApiError::PayloadTooLarge,
+            ApiError::Validation(BTreeMap::new()),
+            ApiError::RateLimited,
+            ApiError::TooManyConnections,
+            ApiError::Unavailable,
+            ApiError::Internal(anyhow::anyhow!("bug")),
+        ];
+        // Exhaustive: a variant added to ApiError fails to build here until it is listed above.
+        for error in &every {
+            match error {
+                ApiError::BadRequest(_)
+                | ApiError::Unauthorized
+                | ApiError::Forbidden
+                | ApiError::NotFound
+                | ApiError::MethodNotAllowed(_)
+                | ApiError::Conflict(_)
+                | ApiError::PayloadTooLarge
+                | ApiError::Validation(_)
+                | ApiError::RateLimited
+                | ApiError::TooManyConnections
+                | ApiError::Unavailable
+                | ApiError::Internal(_) => {}
+            }
+        }
+        let codes: Vec<serde_json::Value> = every.iter().map(|e| e.code().into()).collect();
+        let schema = serde_json::to_value(<ErrorCode as utoipa::PartialSchema>::schema())
+            .unwrap_or_default();
+        assert_eq!(Some(&codes), schema["enum"].as_array());
     }
 
     #[test]

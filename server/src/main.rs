@@ -32,6 +32,11 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Print the OpenAPI document of the HTTP API (committed as `web/src/api/openapi.json`).
+    Openapi,
+    /// Print the JSON Schema of the chat protocol's frames (committed as
+    /// `docs/chat-protocol.schema.json`).
+    ChatSchema,
     /// Manage accounts from the command line.
     Admin {
         #[command(subcommand)]
@@ -53,9 +58,12 @@ enum AdminCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init();
     match cli.command {
+        // Documents go to stdout alone, without log lines.
+        Command::Openapi => println!("{}", livestream::routes::openapi_json()),
+        Command::ChatSchema => println!("{}", livestream::chat::protocol::json_schema::document()),
         Command::Serve { config } => {
+            telemetry::init();
             let settings = Settings::load(config.as_deref())?;
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -63,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::Create { username, config },
         } => {
+            telemetry::init();
             let settings = Settings::load(config.as_deref())?;
             let password = match std::env::var("LIVESTREAM_ADMIN_PASSWORD") {
                 Ok(p) => p,

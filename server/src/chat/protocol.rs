@@ -2,13 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod json_schema;
+
 /// Bumped on any incompatible change; sent in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// Longest message, in characters, after cleaning.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
 /// What a client may send.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// Log in with an access token (from `/api/auth/login`); reading needs none.
@@ -25,6 +27,7 @@ pub enum ClientFrame {
     /// Moderators: keep a user from sending for `seconds`.
     Timeout {
         user_id: String,
+        #[schemars(range(min = 1, max = 86_400))]
         seconds: u32,
     },
     /// Moderators: keep a user from sending until unbanned.
@@ -36,6 +39,7 @@ pub enum ClientFrame {
     },
     /// Moderators: minimum seconds between two messages of one user (0 = off).
     SlowMode {
+        #[schemars(range(max = 3600))]
         seconds: u32,
     },
     /// Moderators: turn the room's chat on or off.
@@ -53,7 +57,7 @@ impl ClientFrame {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct Author {
     pub id: String,
     pub name: String,
@@ -61,7 +65,7 @@ pub struct Author {
 }
 
 /// A chat message as clients see it. `text` is plain text: never interpret it as HTML.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct MessageView {
     pub id: String,
     pub author: Author,
@@ -71,7 +75,7 @@ pub struct MessageView {
 }
 
 /// What the server sends.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     Hello {

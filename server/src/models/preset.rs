@@ -9,33 +9,105 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// One rung of a preset, as admins write it.
+/// One rung of a preset, as admins write it. The bounds in the schema are those `validate`
+/// checks; a name must also differ from the other rungs' and from `source` and `audio`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenditionSpec {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$", example = "720p")]
     pub name: String,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 128, maximum = 7680, multiple_of = 2)]
     pub width: u32,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 72, maximum = 4320, multiple_of = 2)]
     pub height: u32,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 120)]
     pub fps: u32,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 100, maximum = 50_000)]
     pub video_kbps: u32,
     /// AAC bitrate; `null` passes the source audio through (the engine currently always passes
     /// audio through and shares it between renditions).
+    #[serde(default, deserialize_with = "optional_whole_number")]
+    #[schema(minimum = 32, maximum = 512)]
     pub audio_kbps: Option<u32>,
-    #[schema(value_type = String, example = "veryfast")]
+    #[schema(value_type = SpeedPresetName)]
     pub speed_preset: SpeedPreset,
-    #[schema(value_type = String, example = "high")]
+    #[schema(value_type = ProfileName)]
     pub profile: Profile,
 }
 
-/// A preset as the API reads and writes it.
+/// The x264 speed presets a rendition may use, as [`SpeedPreset`] serializes them.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // a schema only; `speed_preset_names_match_the_engine` ties it to the engine's
+pub enum SpeedPresetName {
+    Ultrafast,
+    Superfast,
+    Veryfast,
+    Faster,
+    Fast,
+    Medium,
+}
+
+/// The H.264 profiles a rendition may use, as [`Profile`] serializes them.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // a schema only; `profile_names_match_the_engine` ties it to the engine's
+pub enum ProfileName {
+    Baseline,
+    Main,
+    High,
+}
+
+/// A preset as the API reads and writes it. The bounds in the schema are those `validate`
+/// checks; a name must also be unused by other presets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PresetSpec {
+    /// 1 to 64 bytes, not only white space (the pattern spells out what `str::trim` removes:
+    /// engines differ on `\s`).
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub name: String,
+    /// At least one rendition unless `passthrough` is on.
+    #[schema(max_items = 8)]
     pub renditions: Vec<RenditionSpec>,
     pub passthrough: bool,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 1, maximum = 10)]
     pub segment_seconds: u32,
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 2, maximum = 60)]
     pub window_segments: u32,
+}
+
+/// A `u32` written as any JSON number with no fraction: JSON has one number type, and `2.0` is
+/// the integer 2 (as the schema's `integer` says), which serde alone would refuse.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let number = f64::deserialize(deserializer)?;
+    if number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number) {
+        Ok(number as u32)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number from 0 to {}",
+            u32::MAX
+        )))
+    }
+}
+
+/// [`whole_number`], or `null`.
+fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_number")] u32);
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
 }
 
 /// Field-level validation errors, keyed like `renditions[1].width`.
@@ -185,6 +257,7 @@ pub struct PresetView {
     pub is_default: bool,
     pub updated_at: i64,
     #[serde(flatten)]
+    #[schema(schema_with = spec_fields)]
     pub spec: PresetSpec,
 }
 
@@ -197,6 +270,18 @@ pub enum PresetDeletion {
     Default,
     /// Rooms use it.
     InUse,
+}
+
+/// `PresetSpec`'s fields as part of a larger object: its schema without the
+/// `additionalProperties: false` that refuses unknown fields in requests.
+fn spec_fields() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+    let mut schema = <PresetSpec as utoipa::PartialSchema>::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        object.additional_properties = None;
+    }
+    schema
 }
 
 impl Preset {
@@ -328,5 +413,66 @@ impl Preset {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `enum` values of a schema, in order.
+    fn schema_names<T: utoipa::PartialSchema>() -> Vec<serde_json::Value> {
+        let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+        schema["enum"].as_array().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_fraction_of_zero() {
+        let spec = |segment: &str, audio: &str| {
+            serde_json::from_str::<PresetSpec>(&format!(
+                r#"{{"name":"p","passthrough":true,"segment_seconds":{segment},"window_segments":6,
+                "renditions":[{{"name":"r","width":640.0,"height":360,"fps":30,"video_kbps":800,
+                "audio_kbps":{audio},"speed_preset":"veryfast","profile":"main"}}]}}"#
+            ))
+        };
+        let parsed = spec("2.0", "128.0").expect("whole floats are whole numbers");
+        assert_eq!(parsed.segment_seconds, 2);
+        assert_eq!(parsed.renditions[0].width, 640);
+        assert_eq!(parsed.renditions[0].audio_kbps, Some(128));
+        assert_eq!(
+            spec("2", "null").expect("null audio").renditions[0].audio_kbps,
+            None
+        );
+        for bad in ["2.5", "-1", "4294967296", "\"2\"", "null"] {
+            assert!(spec(bad, "null").is_err(), "{bad}");
+        }
+        assert!(spec("2", "1.5").is_err());
+    }
+
+    #[test]
+    fn speed_preset_names_match_the_engine() {
+        use SpeedPreset::*;
+        let all = [Ultrafast, Superfast, Veryfast, Faster, Fast, Medium];
+        // Exhaustive: a preset added to the engine fails to build here until it is listed.
+        for preset in all {
+            match preset {
+                Ultrafast | Superfast | Veryfast | Faster | Fast | Medium => {}
+            }
+        }
+        let names: Vec<_> = all.iter().map(|p| serde_json::json!(p)).collect();
+        assert_eq!(names, schema_names::<SpeedPresetName>());
+    }
+
+    #[test]
+    fn profile_names_match_the_engine() {
+        use Profile::*;
+        let all = [Baseline, Main, High];
+        for profile in all {
+            match profile {
+                Baseline | Main | High => {}
+            }
+        }
+        let names: Vec<_> = all.iter().map(|p| serde_json::json!(p)).collect();
+        assert_eq!(names, schema_names::<ProfileName>());
     }
 }

@@ -1,9 +1,13 @@
 //! Accounts: register, login, refresh, logout, me.
 
+use super::error_responses::{
+    BadRequest, Conflict, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable,
+    ValidationFailed,
+};
 use crate::auth::{check_strength, hash_password, verify_password, AuthUser};
 use crate::chat::AccessChange;
 use crate::client_address::limit_key;
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
 use crate::models::user::{Role, User, UserView};
 use crate::models::{new_id, now_ms};
 use crate::state::AppState;
@@ -13,10 +17,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// 3 to 32 letters, digits, `.`, `-` or `_`; must not be taken.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{3,32}$")]
     pub username: String,
+    /// 10 to 256 characters, and hard enough to guess (zxcvbn score 3 or more): too easy a
+    /// password is refused with 422.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// `viewer` (default) or `streamer`. Admins are made by other admins.
+    #[schema(value_type = Option<RegistrationRole>)]
     pub role: Option<Role>,
+}
+
+/// The roles one may register with.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)] // a schema only: the body's `role` is a `Role`, `admin` refused with 422
+pub enum RegistrationRole {
+    Viewer,
+    Streamer,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -57,9 +76,9 @@ fn valid_username(name: &str) -> bool {
 }
 
 /// Creates an account and logs it in. Rate limited per client address.
-#[utoipa::path(tag = "auth", request_body = RegisterRequest, responses(
-    (status = 201, body = AuthResponse), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
-    (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+#[utoipa::path(operation_id = "register", tag = "auth", request_body = RegisterRequest, responses(
+    (status = 201, body = AuthResponse), BadRequest, Conflict, PayloadTooLarge, ValidationFailed,
+    TooManyRequests, Unavailable))]
 #[post("/auth/register")]
 pub async fn register(
     req: HttpRequest,
@@ -121,9 +140,9 @@ pub async fn register(
 }
 
 /// Exchanges username and password for an access token. Rate limited per client address.
-#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = AuthResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody),
-    (status = 503, body = ErrorBody)))]
+#[utoipa::path(operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = AuthResponse), BadRequest, Unauthorized, PayloadTooLarge, TooManyRequests,
+    Unavailable))]
 #[post("/auth/login")]
 pub async fn login(
     req: HttpRequest,
@@ -161,14 +180,16 @@ pub async fn login(
 }
 
 /// Issues a fresh token for a still-valid one.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
+#[utoipa::path(operation_id = "refresh_token", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = AuthResponse), Unauthorized, Unavailable))]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(session(&state, &user.0)?))
 }
 
 /// Revokes every token of the caller (logout everywhere).
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204), (status = 401, body = ErrorBody)))]
+#[utoipa::path(operation_id = "logout", tag = "auth", security(("bearer" = [])), responses(
+    (status = 204, description = "every token of the caller is revoked"), Unauthorized, Unavailable))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let id = user.0.id.clone();
@@ -183,7 +204,8 @@ pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
 }
 
 /// The caller's account.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+#[utoipa::path(operation_id = "current_user", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = UserView), Unauthorized, Unavailable))]
 #[get("/auth/me")]
 pub async fn me(user: AuthUser) -> web::Json<UserView> {
     web::Json(user.0.view())

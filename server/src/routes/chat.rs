@@ -1,5 +1,8 @@
 //! The chat WebSocket of a room, and its moderators.
 
+use super::error_responses::{
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed,
+};
 use crate::auth::AuthUser;
 use crate::chat::{connection, AccessChange, ChatContext};
 use crate::client_address::limit_key;
@@ -13,9 +16,11 @@ use serde::{Deserialize, Serialize};
 
 /// Opens the room's chat: a WebSocket speaking the JSON protocol of `docs/chat-protocol.md`.
 /// Anyone may read; send `{"type":"auth","token":"..."}` to write.
-#[utoipa::path(tag = "chat", params(("id" = String, Path)), responses(
-    (status = 101, description = "switching to the chat WebSocket"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
-    (status = 429, body = ErrorBody, description = "too many chat connections from this address, or in all")))]
+#[utoipa::path(operation_id = "connect_chat", tag = "chat", params(("id" = String, Path)), responses(
+    (status = 101, description = "switching to the chat WebSocket"),
+    (status = 400, body = ErrorBody, description = "not a WebSocket upgrade request"), NotFound,
+    (status = 429, body = ErrorBody, description = "too many chat connections from this address, or in all"),
+    Unavailable))]
 #[get("/rooms/{id}/chat")]
 pub async fn connect(
     req: HttpRequest,
@@ -53,6 +58,7 @@ pub async fn connect(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewModerator {
+    /// Give exactly one of `user_id` and `username` (422 otherwise, or if no such user).
     pub user_id: Option<String>,
     pub username: Option<String>,
 }
@@ -65,8 +71,8 @@ pub struct ModeratorView {
 }
 
 /// Lists the room's chat moderators, by username (room owner or admin).
-#[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 200, body = Vec<ModeratorView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "list_moderators", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<ModeratorView>), Unauthorized, Forbidden, NotFound, Unavailable))]
 #[get("/rooms/{id}/moderators")]
 pub async fn moderators(
     state: web::Data<AppState>,
@@ -86,8 +92,9 @@ pub async fn moderators(
 }
 
 /// Appoints a chat moderator by `user_id` or by `username` (room owner or admin).
-#[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewModerator, responses(
-    (status = 200, body = ModeratorView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(operation_id = "add_moderator", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewModerator, responses(
+    (status = 200, body = ModeratorView), BadRequest, Unauthorized, Forbidden, NotFound,
+    PayloadTooLarge, ValidationFailed, Unavailable))]
 #[post("/rooms/{id}/moderators")]
 pub async fn add_moderator(
     state: web::Data<AppState>,
@@ -136,8 +143,9 @@ pub async fn add_moderator(
 }
 
 /// Removes a chat moderator (room owner or admin).
-#[utoipa::path(tag = "chat", security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)), responses(
-    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "remove_moderator", tag = "chat", security(("bearer" = [])), params(("id" = String, Path), ("user_id" = String, Path)), responses(
+    (status = 204, description = "the user is no moderator of the room (any more)"), Unauthorized,
+    Forbidden, NotFound, Unavailable))]
 #[delete("/rooms/{id}/moderators/{user_id}")]
 pub async fn remove_moderator(
     state: web::Data<AppState>,

@@ -5,7 +5,9 @@
 
 mod auth;
 mod chat;
+mod error_responses;
 mod hls;
+mod live_figures;
 mod presets;
 mod recordings;
 mod rooms;
@@ -16,7 +18,7 @@ mod views;
 mod web_app;
 
 use crate::auth::Authenticator;
-use crate::errors;
+use crate::errors::{self, ErrorBody};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -30,11 +32,84 @@ use utoipa_actix_web::{scope, AppExt};
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 #[derive(OpenApi)]
-#[openapi(info(
-    title = "Livestream API",
-    description = "Rooms, accounts, presets, recordings and live streams."
-))]
+#[openapi(
+    info(
+        title = "Livestream API",
+        description = "Rooms, accounts, presets, recordings and live streams. Every error is \
+            `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`, with `fields` for invalid fields."
+    ),
+    components(schemas(ErrorBody))
+)]
 struct ApiDoc;
+
+/// The API under `/api`: every route registered with its OpenAPI operation, so the document
+/// lists exactly the routes that exist.
+fn api_routes() -> scope::Scope<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("/api")
+        .service(auth::register)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(users::list)
+        .service(users::update)
+        .service(rooms::list)
+        .service(rooms::create)
+        .service(rooms::show)
+        .service(rooms::update)
+        .service(rooms::remove)
+        .service(rooms::regenerate_key)
+        .service(rooms::recordings)
+        .service(chat::connect)
+        .service(chat::moderators)
+        .service(chat::add_moderator)
+        .service(chat::remove_moderator)
+        .service(presets::list)
+        .service(presets::show)
+        .service(presets::create)
+        .service(presets::replace)
+        .service(presets::remove)
+        .service(recordings::file)
+        .service(recordings::remove)
+        .service(streams::list)
+        .service(openapi_document)
+}
+
+/// The OpenAPI 3.1 document of the API, as `/api/openapi.json` serves it and
+/// `livestream openapi` prints it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(api_routes())
+        .split_for_parts();
+    if let Some(components) = api.components.as_mut() {
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+    api
+}
+
+/// [`openapi`] as pretty-printed JSON, the text committed as `web/src/api/openapi.json`.
+pub fn openapi_json() -> String {
+    // A document of plain maps and strings always serializes.
+    serde_json::to_string_pretty(&openapi()).unwrap_or_default()
+}
 
 /// The whole application for one HTTP worker.
 pub fn app(
@@ -49,11 +124,10 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, mut api) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
+    App::new()
         .app_data(state)
         .app_data(authenticator)
+        .app_data(web::Data::new(openapi()))
         .app_data(
             web::JsonConfig::default()
                 .limit(MAX_JSON_BODY)
@@ -62,50 +136,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(errors::query_error))
         .app_data(web::PathConfig::default().error_handler(errors::path_error))
         .app_data(web::PayloadConfig::default().limit(MAX_JSON_BODY))
-        .service(
-            scope::scope("/api")
-                .service(auth::register)
-                .service(auth::login)
-                .service(auth::refresh)
-                .service(auth::logout)
-                .service(auth::me)
-                .service(users::list)
-                .service(users::update)
-                .service(rooms::list)
-                .service(rooms::create)
-                .service(rooms::show)
-                .service(rooms::update)
-                .service(rooms::remove)
-                .service(rooms::regenerate_key)
-                .service(rooms::recordings)
-                .service(chat::connect)
-                .service(chat::moderators)
-                .service(chat::add_moderator)
-                .service(chat::remove_moderator)
-                .service(presets::list)
-                .service(presets::show)
-                .service(presets::create)
-                .service(presets::replace)
-                .service(presets::remove)
-                .service(recordings::file)
-                .service(recordings::remove)
-                .service(streams::list)
-                .service(openapi_document),
-        )
-        .split_for_parts();
-    if let Some(components) = api.components.as_mut() {
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-    let document = web::Data::new(api);
-    app.app_data(document)
+        .service(api_routes())
         .route("/health", web::get().to(health))
         .service(hls::scope())
         .default_service(web::to(web_app::serve))
@@ -146,7 +177,7 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
 }
 
 /// This document.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "the OpenAPI 3.1 document of every API route")))]
+#[utoipa::path(operation_id = "get_openapi_document", tag = "meta", responses((status = 200, body = Object, description = "the OpenAPI 3.1 document of every API route")))]
 #[get("/openapi.json")]
 async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
@@ -154,4 +185,19 @@ async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> Http
 
 async fn health() -> &'static str {
     "ok"
+}
+
+#[cfg(test)]
+mod tests {
+    /// The web app's API types are generated from the committed document: it must be today's.
+    #[test]
+    fn the_committed_openapi_document_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/api/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed.trim_end() == super::openapi_json(),
+            "web/src/api/openapi.json is not the API's current document; regenerate it with \
+             `cargo run -p livestream -- openapi > web/src/api/openapi.json`"
+        );
+    }
 }

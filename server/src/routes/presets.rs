@@ -1,7 +1,11 @@
 //! Transcoding presets: streamers read them, admins write them.
 
+use super::error_responses::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+    ValidationFailed,
+};
 use crate::auth::AuthUser;
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
 use crate::models::new_id;
 use crate::models::preset::{Preset, PresetDeletion, PresetSpec, PresetView};
 use crate::models::user::Role;
@@ -26,8 +30,8 @@ async fn validated(
 }
 
 /// Every preset (streamers and admins).
-#[utoipa::path(tag = "presets", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<PresetView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(operation_id = "list_presets", tag = "presets", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<PresetView>), Unauthorized, Forbidden, Unavailable))]
 #[get("/presets")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -39,8 +43,8 @@ pub async fn list(
 }
 
 /// One preset (streamers and admins).
-#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 200, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "get_preset", tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = PresetView), Unauthorized, Forbidden, NotFound, Unavailable))]
 #[get("/presets/{id}")]
 pub async fn show(
     state: web::Data<AppState>,
@@ -58,8 +62,9 @@ pub async fn show(
 }
 
 /// Creates a preset (admins). Invalid fields come back one by one in `fields`.
-#[utoipa::path(tag = "presets", security(("bearer" = [])), request_body = PresetSpec, responses(
-    (status = 201, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(operation_id = "create_preset", tag = "presets", security(("bearer" = [])), request_body = PresetSpec, responses(
+    (status = 201, body = PresetView), BadRequest, Unauthorized, Forbidden, PayloadTooLarge,
+    ValidationFailed, Unavailable))]
 #[post("/presets")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -79,9 +84,9 @@ pub async fn create(
 }
 
 /// Replaces a preset (admins). Rooms using it get the change from their next broadcast.
-#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), request_body = PresetSpec, responses(
-    (status = 200, body = PresetView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(operation_id = "replace_preset", tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), request_body = PresetSpec, responses(
+    (status = 200, body = PresetView), BadRequest, Unauthorized, Forbidden, NotFound,
+    PayloadTooLarge, ValidationFailed, Unavailable))]
 #[put("/presets/{id}")]
 pub async fn replace(
     state: web::Data<AppState>,
@@ -109,8 +114,9 @@ pub async fn replace(
 }
 
 /// Deletes a preset (admins); the default preset and presets rooms use cannot be deleted.
-#[utoipa::path(tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(operation_id = "delete_preset", tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204, description = "the preset is deleted"), Unauthorized, Forbidden, NotFound,
+    Conflict, Unavailable))]
 #[delete("/presets/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,

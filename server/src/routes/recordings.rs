@@ -1,7 +1,10 @@
 //! Recordings: stream or download an archive (with Range), delete it.
 
+use super::error_responses::{
+    BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unavailable,
+};
 use crate::auth::{AuthUser, MaybeUser};
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
 use crate::models::recording::{Recording, RecordingStatus};
 use crate::state::AppState;
 use actix_files::NamedFile;
@@ -17,8 +20,11 @@ pub struct FileQuery {
 }
 
 /// The MKV archive of a broadcast; supports HTTP Range so a `<video>` element can seek.
-#[utoipa::path(tag = "recordings", params(("id" = String, Path), FileQuery), responses(
-    (status = 200, description = "the archive (video/x-matroska)"), (status = 206, description = "a range of it"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "get_recording_file", tag = "recordings", security((), ("bearer" = [])), params(("id" = String, Path), FileQuery), responses(
+    (status = 200, description = "the archive", content_type = "video/x-matroska", body = [u8]),
+    (status = 206, description = "a range of it", content_type = "video/x-matroska", body = [u8]),
+    (status = 416, description = "the range is outside the file"),
+    BadRequest, Unauthorized, NotFound, Unavailable))]
 #[get("/recordings/{id}/file")]
 pub async fn file(
     req: HttpRequest,
@@ -61,8 +67,9 @@ pub async fn file(
 }
 
 /// Deletes a recording and its file (room owner or admin).
-#[utoipa::path(tag = "recordings", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(operation_id = "delete_recording", tag = "recordings", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204, description = "the recording and its file are deleted"), Unauthorized, Forbidden,
+    NotFound, Conflict, Unavailable))]
 #[delete("/recordings/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,

@@ -1,10 +1,13 @@
 //! Rooms: create, list and search, show, edit, delete, regenerate the key, list recordings.
 
+use super::error_responses::{
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed,
+};
 use super::views::{RoomView, Urls};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::broadcasts::revoke_where;
 use crate::chat::ChatSettings;
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
 use crate::models::preset::Preset;
 use crate::models::recording::{Recording, RecordingView};
 use crate::models::room::{hash_stream_key, new_stream_key, Room, RoomChanges};
@@ -19,10 +22,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoom {
+    /// 1 to 200 characters, not only white space (the pattern spells out what `str::trim`
+    /// removes: engines differ on `\s`); stored trimmed.
+    #[schema(
+        max_length = 200,
+        pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
-    /// The default preset when omitted.
+    /// The default preset when omitted; an unknown preset is refused with 422.
     pub preset_id: Option<String>,
     #[serde(default = "yes")]
     pub chat_enabled: bool,
@@ -35,8 +45,15 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoomUpdate {
+    /// As in `NewRoom`.
+    #[schema(
+        max_length = 200,
+        pattern = r"[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     pub title: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    /// An unknown preset is refused with 422.
     pub preset_id: Option<String>,
     pub chat_enabled: Option<bool>,
 }
@@ -63,7 +80,9 @@ pub struct RoomQuery {
     pub q: Option<String>,
     /// Only the rooms of this user.
     pub owner_id: Option<String>,
+    /// At most this many rooms (50 when omitted; values are brought into 1 to 200).
     pub limit: Option<i64>,
+    /// Rooms to skip (a negative value counts as 0).
     pub offset: Option<i64>,
 }
 
@@ -135,7 +154,8 @@ async fn check_preset(state: &AppState, id: &str) -> Result<(), ApiError> {
 
 /// Lists rooms, live ones first; `q` searches titles and descriptions, `owner_id` picks one
 /// user's rooms.
-#[utoipa::path(tag = "rooms", params(RoomQuery), responses((status = 200, body = Vec<RoomView>), (status = 400, body = ErrorBody)))]
+#[utoipa::path(operation_id = "list_rooms", tag = "rooms", params(RoomQuery), responses(
+    (status = 200, body = Vec<RoomView>), BadRequest, Unavailable))]
 #[get("/rooms")]
 pub async fn list(
     req: HttpRequest,
@@ -168,8 +188,9 @@ pub async fn list(
 }
 
 /// Creates a room for the caller (streamers and admins) and returns its stream key, once.
-#[utoipa::path(tag = "rooms", security(("bearer" = [])), request_body = NewRoom, responses(
-    (status = 201, body = CreatedRoom), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(operation_id = "create_room", tag = "rooms", security(("bearer" = [])), request_body = NewRoom, responses(
+    (status = 201, body = CreatedRoom), BadRequest, Unauthorized, Forbidden, PayloadTooLarge,
+    ValidationFailed, Unavailable))]
 #[post("/rooms")]
 pub async fn create(
     req: HttpRequest,
@@ -222,7 +243,8 @@ pub async fn create(
 }
 
 /// One room, with its live status and playback URL.
-#[utoipa::path(tag = "rooms", params(("id" = String, Path)), responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "get_room", tag = "rooms", params(("id" = String, Path)), responses(
+    (status = 200, body = RoomView), NotFound, Unavailable))]
 #[get("/rooms/{id}")]
 pub async fn show(
     req: HttpRequest,
@@ -244,9 +266,9 @@ pub async fn show(
 }
 
 /// Edits a room (owner or admin). A new preset applies from the next broadcast.
-#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), request_body = RoomUpdate, responses(
-    (status = 200, body = RoomView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(operation_id = "update_room", tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), request_body = RoomUpdate, responses(
+    (status = 200, body = RoomView), BadRequest, Unauthorized, Forbidden, NotFound,
+    PayloadTooLarge, ValidationFailed, Unavailable))]
 #[patch("/rooms/{id}")]
 pub async fn update(
     req: HttpRequest,
@@ -292,8 +314,9 @@ pub async fn update(
 }
 
 /// Deletes a room (owner or admin): its key stops working; its recordings stay until deleted.
-#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "delete_room", tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 204, description = "the room is deleted"), Unauthorized, Forbidden, NotFound,
+    Unavailable))]
 #[delete("/rooms/{id}")]
 pub async fn remove(
     state: web::Data<AppState>,
@@ -313,8 +336,8 @@ pub async fn remove(
 }
 
 /// Replaces the room's stream key; the old one stops working at once. Shown this once.
-#[utoipa::path(tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
-    (status = 200, body = StreamKeyView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "regenerate_stream_key", tag = "rooms", security(("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = StreamKeyView), Unauthorized, Forbidden, NotFound, Unavailable))]
 #[post("/rooms/{id}/stream-key")]
 pub async fn regenerate_key(
     req: HttpRequest,
@@ -340,7 +363,8 @@ pub async fn regenerate_key(
 
 /// The room's recordings, newest first. A deleted room's recordings stay listed for its owner
 /// and admins, who may still delete them.
-#[utoipa::path(tag = "recordings", params(("id" = String, Path)), responses((status = 200, body = Vec<RecordingView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(operation_id = "list_room_recordings", tag = "recordings", security((), ("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Vec<RecordingView>), Unauthorized, NotFound, Unavailable))]
 #[get("/rooms/{id}/recordings")]
 pub async fn recordings(
     state: web::Data<AppState>,

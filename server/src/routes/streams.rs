@@ -19,7 +19,7 @@ pub struct StreamList {
 }
 
 /// Live streams, oldest first.
-#[utoipa::path(tag = "streams", responses((status = 200, body = StreamList)))]
+#[utoipa::path(operation_id = "list_streams", tag = "streams", responses((status = 200, body = StreamList)))]
 #[get("/streams")]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> web::Json<StreamList> {
     let urls = Urls::of(&req, &state);

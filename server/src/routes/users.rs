@@ -1,9 +1,12 @@
 //! Administration of accounts.
 
+use super::error_responses::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+};
 use crate::auth::AuthUser;
 use crate::broadcasts::revoke_where;
 use crate::chat::AccessChange;
-use crate::errors::{ApiError, ErrorBody};
+use crate::errors::ApiError;
 use crate::models::user::{canonical_id, LastAdmin, Role, User, UserView};
 use crate::state::AppState;
 use actix_web::{get, patch, web};
@@ -18,8 +21,8 @@ pub struct UserChanges {
 }
 
 /// Every account (admins only).
-#[utoipa::path(tag = "admin", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<UserView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(operation_id = "list_users", tag = "admin", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<UserView>), Unauthorized, Forbidden, Unavailable))]
 #[get("/admin/users")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -31,9 +34,9 @@ pub async fn list(
 }
 
 /// Changes a user's role or disables them (admins only; not on their own account).
-#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = UserChanges, params(("id" = String, Path)), responses(
-    (status = 200, body = UserView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(operation_id = "update_user", tag = "admin", security(("bearer" = [])), request_body = UserChanges, params(("id" = String, Path)), responses(
+    (status = 200, body = UserView), BadRequest, Unauthorized, Forbidden, NotFound, Conflict,
+    PayloadTooLarge, Unavailable))]
 #[patch("/admin/users/{id}")]
 pub async fn update(
     state: web::Data<AppState>,

@@ -17,11 +17,13 @@ pub struct LiveInfo {
     pub thumbnail_url: String,
     pub started_at: u64,
     pub playable: bool,
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::live_figures::SourceMedia)]
     pub media: serde_json::Value,
-    #[schema(value_type = Vec<Object>)]
+    /// The encoded renditions (the passthrough is not one of them).
+    #[schema(value_type = Vec<super::live_figures::PlannedRendition>)]
     pub renditions: serde_json::Value,
-    #[schema(value_type = Option<Object>)]
+    /// `null` until the first stats interval has passed.
+    #[schema(value_type = Option<super::live_figures::StreamStats>)]
     pub stats: serde_json::Value,
 }
 

@@ -45,7 +45,7 @@ pub use users::{access_token, Accounts, ADMIN, PASSWORD};
 /// The server internals the tests reach below the API, named once here so that a module that
 /// moves inside the server is renamed in one line.
 pub mod internals {
-    pub use livestream::ingest_auth::StreamRooms;
+    pub use livestream::broadcasts::StreamRooms;
 }
 
 /// A random alphanumeric string of 24 characters (stream keys, database names, usernames).
