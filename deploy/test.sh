@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 npm --prefix web run typecheck
 npm --prefix web run lint
+# The web app's API and chat types are generated from the server's documents (the Rust tests
+# check those documents are current); a stale or hand-edited generated file fails here.
+npm --prefix web run check:generated
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileFromFile } from "json-schema-to-typescript";
+import { compile } from "json-schema-to-typescript";
 import openapiTS, { astToString } from "openapi-typescript";
 
 const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,29 +21,32 @@ function banner(source) {
 }
 
 /**
- * The document without operation ids: the app names routes by path, never by operation, and the
- * server's ids are its handler names (`list`, `create`...), which repeat across routes and would
- * make openapi-typescript merge unrelated operations.
+ * The schema with every `$ref` that has sibling keywords (JSON Schema 2020-12 allows them; the
+ * server's `message` frame is `MessageView` plus its `type` tag) spelled as `allOf`, the form
+ * json-schema-to-typescript reads: it ignores a `$ref`'s siblings.
  */
-function withoutOperationIds(document) {
-  for (const item of Object.values(document.paths ?? {})) {
-    for (const operation of Object.values(item)) {
-      if (operation && typeof operation === "object") delete operation.operationId;
-    }
-  }
-  return document;
+function refsWithSiblingsAsAllOf(node) {
+  if (Array.isArray(node)) return node.map(refsWithSiblingsAsAllOf);
+  if (!node || typeof node !== "object") return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, refsWithSiblingsAsAllOf(v)]));
+  const { $ref, description, ...siblings } = out;
+  if ($ref === undefined || Object.keys(siblings).length === 0) return out;
+  return { ...(description === undefined ? {} : { description }), allOf: [{ $ref }, siblings] };
 }
 
 const OUTPUTS = [
   {
     source: "src/api/openapi.json",
     output: "src/api/schema.d.ts",
-    generate: async (file) => astToString(await openapiTS(withoutOperationIds(JSON.parse(readFileSync(file, "utf8"))))),
+    generate: async (file) => astToString(await openapiTS(JSON.parse(readFileSync(file, "utf8")))),
   },
   {
     source: "../docs/chat-protocol.schema.json",
     output: "src/api/chat-protocol.d.ts",
-    generate: (file) => compileFromFile(file, { bannerComment: "", additionalProperties: false, cwd: dirname(file) }),
+    generate: (file) => {
+      const schema = refsWithSiblingsAsAllOf(JSON.parse(readFileSync(file, "utf8")));
+      return compile(schema, schema.title ?? "ChatProtocol", { bannerComment: "", additionalProperties: false, cwd: dirname(file) });
+    },
   },
 ];
 

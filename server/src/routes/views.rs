@@ -12,8 +12,8 @@ pub struct LiveInfo {
     pub stream_id: String,
     /// The multivariant HLS playlist.
     pub playback_url: String,
-    /// A JPEG of the picture, refreshed every `hls.thumbnail_seconds` (absent until the first
-    /// one is written, or when thumbnails are off).
+    /// A JPEG of the picture, refreshed every `hls.thumbnail_seconds`; it answers 404 until the
+    /// first one is written, and always when thumbnails are off.
     pub thumbnail_url: String,
     pub started_at: u64,
     pub playable: bool,

@@ -26,7 +26,7 @@ function Metric({ label, value, testId }: { label: string; value: string; testId
 export function LiveHealth({ room }: { room: RoomView }) {
   const live = room.live;
   const stats = live?.stats ?? null;
-  const keyframe = stats ? stats.keyframe_interval : null;
+  const keyframe = stats?.keyframe_interval ?? null;
   const slow = stats?.renditions.filter((r) => r.speed < SLOW_SPEED || r.dropped_fps > 0) ?? [];
   const planned = new Map((live?.renditions ?? []).map((r) => [r.name, r]));
 
