@@ -405,8 +405,8 @@ export interface components {
             stats?: null | components["schemas"]["StreamStats"];
             stream_id: string;
             /**
-             * @description A JPEG of the picture, refreshed every `hls.thumbnail_seconds` (absent until the first
-             *     one is written, or when thumbnails are off).
+             * @description A JPEG of the picture, refreshed every `hls.thumbnail_seconds`; it answers 404 until the
+             *     first one is written, and always when thumbnails are off.
              */
             thumbnail_url: string;
         };
