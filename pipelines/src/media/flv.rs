@@ -144,6 +144,41 @@ pub struct AvcConfig {
     pub fps: Option<f64>,
     /// RFC 6381 codec string, for example `avc1.64001f`.
     pub codec: String,
+    /// What the SPS says of the picture's colour.
+    pub colour: VideoColour,
+}
+
+/// A source's colour description from its SPS VUI, as ISO/IEC 23091-2 code points (H.264 Annex
+/// E). `None` where the SPS says nothing, or says "unspecified" (2): the pipeline then applies one
+/// documented assumption for the whole stream (`pipeline::graph::source::colorimetry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VideoColour {
+    pub primaries: Option<u8>,
+    pub transfer: Option<u8>,
+    pub matrix: Option<u8>,
+    /// Full (0–255) or limited (16–235) range; `None` without a video signal type.
+    pub full_range: Option<bool>,
+}
+
+impl VideoColour {
+    fn of_sps(sps: &h264_reader::nal::sps::SeqParameterSet) -> Self {
+        const UNSPECIFIED: u8 = 2;
+        let Some(signal) = sps
+            .vui_parameters
+            .as_ref()
+            .and_then(|vui| vui.video_signal_type.as_ref())
+        else {
+            return Self::default();
+        };
+        let described = |code: u8| (code != UNSPECIFIED).then_some(code);
+        let colour = signal.colour_description.as_ref();
+        Self {
+            primaries: colour.and_then(|c| described(c.colour_primaries)),
+            transfer: colour.and_then(|c| described(c.transfer_characteristics)),
+            matrix: colour.and_then(|c| described(c.matrix_coefficients)),
+            full_range: Some(signal.video_full_range_flag),
+        }
+    }
 }
 
 /// Parses an `AVCDecoderConfigurationRecord` and its first SPS.
@@ -164,6 +199,7 @@ pub fn parse_avc_config(record: &[u8]) -> Result<AvcConfig, FlvError> {
     let fps = sps
         .fps()
         .filter(|f| f.is_finite() && *f > 0.0 && *f <= 240.0);
+    let colour = VideoColour::of_sps(&sps);
     let codec = format!(
         "avc1.{:02x}{:02x}{:02x}",
         record.get(1).copied().unwrap_or_default(),
@@ -175,6 +211,7 @@ pub fn parse_avc_config(record: &[u8]) -> Result<AvcConfig, FlvError> {
         height,
         fps,
         codec,
+        colour,
     })
 }
 

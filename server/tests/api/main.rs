@@ -9,6 +9,7 @@ mod accounts;
 mod admins;
 mod chat;
 mod chat_rights;
+mod colour;
 mod database_outage;
 mod delivery;
 mod hostile_input;

@@ -183,7 +183,8 @@ mod tests {
     }
 
     #[test]
-    fn each_rung_is_scaled_from_the_next_larger_one_and_the_thumbnail_from_the_smallest() {
+    fn each_rung_is_scaled_from_the_largest_picture_at_most_twice_its_width_and_the_thumbnail_from_the_smallest(
+    ) {
         crate::init().expect("GStreamer initialises");
         let config = config(Ladder::default());
         let graph = build(&config).expect("the graph builds");
@@ -192,7 +193,7 @@ mod tests {
         assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
         assert_eq!(upstream_of(&graph, "720p-scale-queue"), "1080p-raw-tee");
         assert_eq!(upstream_of(&graph, "480p-scale-queue"), "720p-raw-tee");
-        assert_eq!(upstream_of(&graph, "360p-scale-queue"), "480p-raw-tee");
+        assert_eq!(upstream_of(&graph, "360p-scale-queue"), "720p-raw-tee");
         assert_eq!(upstream_of(&graph, "thumbnail-queue"), "360p-raw-tee");
         assert!(graph.pipeline.by_name("thumbnail-decoder").is_none());
         assert_eq!(upstream_of(&graph, "source-queue"), "source-tee");
@@ -208,6 +209,17 @@ mod tests {
         );
         assert!(graph.archive_audio_src.is_some() && graph.audio_src.is_some());
         remove_output(&config);
+    }
+
+    #[test]
+    fn an_untagged_source_is_taken_as_bt709_above_576_lines_and_bt601_up_to_them() {
+        crate::init().expect("GStreamer initialises");
+        // The test's codec data has no SPS to read: the source says nothing of its colour.
+        let mut hd = config(Ladder::default());
+        assert_eq!(source::colorimetry(&hd), "bt709");
+        hd.media.video.height = 576;
+        assert_eq!(source::colorimetry(&hd), "bt601");
+        remove_output(&hd);
     }
 
     #[test]

@@ -56,6 +56,47 @@ pub(super) fn add(
     })
 }
 
+/// The colorimetry of the whole stream, as caps say it: the source's own where its SPS describes
+/// it; for what it leaves out, one assumption, BT.709 for pictures taller than 576 lines and
+/// BT.601 (SMPTE 170M) up to that, in limited range (GStreamer's and the ITU's HD/SD convention,
+/// applied once, by the source's height). Set on the source's caps (h264parse lets them win over
+/// the SPS, so the decoder, the passthrough's `colr` box and the archive say the same) and on
+/// every rung's caps, so no scaler converts a matrix and each encoder tags what it really holds.
+pub(super) fn colorimetry(config: &PipelineConfig) -> String {
+    use gst_video::{
+        VideoColorMatrix, VideoColorPrimaries, VideoColorRange, VideoColorimetry,
+        VideoTransferFunction,
+    };
+    let colour = crate::media::flv::parse_avc_config(&config.video_codec_data)
+        .map(|avc| avc.colour)
+        .unwrap_or_default();
+    let (bt709, bt601) = (1u32, 6u32);
+    let assumed = if config.media.video.height > 576 {
+        bt709
+    } else {
+        bt601
+    };
+    let code = |described: Option<u8>| described.map_or(assumed, u32::from);
+    let mut matrix = VideoColorMatrix::from_iso(code(colour.matrix));
+    if matrix == VideoColorMatrix::Unknown {
+        matrix = VideoColorMatrix::from_iso(assumed);
+    }
+    let mut transfer = VideoTransferFunction::from_iso(code(colour.transfer));
+    if transfer == VideoTransferFunction::Unknown {
+        transfer = VideoTransferFunction::from_iso(assumed);
+    }
+    let mut primaries = VideoColorPrimaries::from_iso(code(colour.primaries));
+    if primaries == VideoColorPrimaries::Unknown {
+        primaries = VideoColorPrimaries::from_iso(assumed);
+    }
+    let range = if colour.full_range == Some(true) {
+        VideoColorRange::Range0_255
+    } else {
+        VideoColorRange::Range16_235
+    };
+    VideoColorimetry::new(range, matrix, transfer, primaries).to_string()
+}
+
 /// The publisher's H.264 as caps. Size (and rate, when known) go in too: matroskamux needs them
 /// up front.
 fn caps(config: &PipelineConfig) -> gst::Caps {
@@ -68,7 +109,8 @@ fn caps(config: &PipelineConfig) -> gst::Caps {
             gst::Buffer::from_slice(config.video_codec_data.clone()),
         )
         .field("width", source.width as i32)
-        .field("height", source.height as i32);
+        .field("height", source.height as i32)
+        .field("colorimetry", colorimetry(config));
     if let Some(fps) = source.fps {
         let fraction =
             gst::Fraction::approximate_f64(fps).unwrap_or_else(|| gst::Fraction::new(0, 1));

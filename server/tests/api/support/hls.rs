@@ -116,3 +116,56 @@ pub fn join_rendition(dir: &Path, playlist: &str) -> PathBuf {
     std::fs::write(&out, bytes).expect("write joined");
     out
 }
+
+/// The colour a player is told the first video stream is in, as ffprobe reads it (the `colr` box
+/// or the VUI), in ffprobe's order: `range,space,transfer,primaries`.
+pub fn ffprobe_colour_tags(path: &Path) -> String {
+    ffprobe(
+        path,
+        &[
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=color_space,color_primaries,color_transfer,color_range",
+        ],
+    )
+    .trim()
+    .to_owned()
+}
+
+/// The mean Y, U and V of a 16x16 block at the picture's centre in the file's 20th frame, as
+/// decoded (no conversion: the block is read in the stream's own YUV).
+pub fn centre_yuv(path: &Path) -> [f64; 3] {
+    let graph = format!(
+        "movie={},select=eq(n\\,20),crop=16:16:(iw-16)/2:(ih-16)/2,signalstats",
+        path.display()
+    );
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-f", "lavfi", &graph, "-show_entries"])
+        .arg("frame_tags=lavfi.signalstats.YAVG,lavfi.signalstats.UAVG,lavfi.signalstats.VAVG")
+        .args(["-of", "csv=p=0"])
+        .output()
+        .expect("ffprobe is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ffprobe signalstats of {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let values: Vec<f64> = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("no frame 20 in {}", path.display()))
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("signalstats: {text:?}"))
+        })
+        .collect();
+    match values[..] {
+        [y, u, v] => [y, u, v],
+        _ => panic!("signalstats of {}: {text:?}", path.display()),
+    }
+}

@@ -34,7 +34,10 @@ pub use app::TestApp;
 pub use chat::ChatClient;
 pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
-pub use hls::{ffprobe_decode_size, ffprobe_duration, join_rendition, keyframe_times, segments};
+pub use hls::{
+    centre_yuv, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, join_rendition,
+    keyframe_times, segments,
+};
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, publish_video_only,
     run_to_end, Clip,

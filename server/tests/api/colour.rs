@@ -1,0 +1,144 @@
+//! Every rung shows the colours of the source: no rung converts the colour matrix, and each says
+//! what it holds (BT.709 and BT.601 sources as tagged; an untagged source as the documented
+//! assumption, BT.709 above 576 lines).
+
+use crate::support::*;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::Command;
+
+/// Publishes 2 s of 1280x720 grey with a flat green patch in the middle, its colour tagged with
+/// `tags` (ffmpeg's `-colorspace` ... options; none for an untagged stream).
+fn publish_patch(app: &TestApp, key: &str, tags: &[&str]) -> tokio::process::Child {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
+        .args(["-f", "lavfi", "-i", "color=c=0x808080:s=1280x720:r=30:d=2"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=48000:d=2",
+        ])
+        .args([
+            "-vf",
+            "drawbox=x=320:y=180:w=640:h=360:c=0x3cb44b:t=fill,format=yuv420p",
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "30",
+            "-b:v",
+            "1000k",
+        ])
+        .args(tags)
+        .args(["-c:a", "aac", "-b:a", "64k", "-f", "flv"])
+        .arg(app.rtmp_url(key))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd.spawn()
+        .expect("ffmpeg is installed (deploy/install-deps.sh)")
+}
+
+/// Publishes the patch, then checks every rung of the ended stream: the patch's Y/U/V within 2
+/// of the passthrough's, and the colour tags `expected` (`range,space,transfer,primaries`).
+async fn assert_same_colour_on_every_rung(tags: &[&str], expected: &str) {
+    let mut app = TestApp::builder().spawn().await;
+    let key = app.keys[0].clone();
+    let publisher = publish_patch(&app, &key, tags);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&id).await;
+
+    let dir = app.hls_dir(&id);
+    let rungs = ["source", "720p", "480p", "360p"];
+    let mut reference: Option<[f64; 3]> = None;
+    for rung in rungs {
+        let playlist = std::fs::read_to_string(dir.join(rung).join("playlist.m3u8"))
+            .unwrap_or_else(|e| panic!("{rung} has a playlist: {e}"));
+        let joined = join_rendition(&dir.join(rung), &playlist);
+        assert_eq!(
+            ffprobe_colour_tags(&joined),
+            expected,
+            "{rung} is tagged as what it holds"
+        );
+        let yuv = centre_yuv(&joined);
+        match reference {
+            None => {
+                // The green patch, not the grey around it: the block was read where it should be.
+                assert!(
+                    yuv[0] > 100.0 && yuv[1] < 120.0 && yuv[2] < 120.0,
+                    "{rung}: {yuv:?}"
+                );
+                reference = Some(yuv);
+            }
+            Some(source) => {
+                for (plane, (got, want)) in ["Y", "U", "V"].iter().zip(yuv.iter().zip(source)) {
+                    assert!(
+                        (got - want).abs() <= 2.0,
+                        "{rung} {plane} is {got:.1}, the passthrough's {want:.1} (all: {yuv:?} against {source:?})"
+                    );
+                }
+            }
+        }
+    }
+    assert_whole_ladder_checked(&dir);
+}
+
+/// The rungs checked are the whole ladder of a 720p source: nothing else was written.
+fn assert_whole_ladder_checked(dir: &Path) {
+    let mut written: Vec<String> = std::fs::read_dir(dir)
+        .expect("the stream's HLS folder exists")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["360p", "480p", "720p", "audio", "source"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bt709_source_keeps_its_colours_on_every_rung() {
+    assert_same_colour_on_every_rung(
+        &[
+            "-colorspace",
+            "bt709",
+            "-color_primaries",
+            "bt709",
+            "-color_trc",
+            "bt709",
+            "-color_range",
+            "tv",
+        ],
+        "tv,bt709,bt709,bt709",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bt601_source_keeps_its_colours_on_every_rung() {
+    assert_same_colour_on_every_rung(
+        &[
+            "-colorspace",
+            "smpte170m",
+            "-color_primaries",
+            "smpte170m",
+            "-color_trc",
+            "smpte170m",
+            "-color_range",
+            "tv",
+        ],
+        "tv,smpte170m,smpte170m,smpte170m",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untagged_hd_source_is_taken_as_bt709_on_every_rung_with_no_conversion() {
+    assert_same_colour_on_every_rung(&[], "tv,bt709,bt709,bt709").await;
+}
