@@ -44,9 +44,20 @@ fn publish_patch(app: &TestApp, key: &str, tags: &[&str]) -> tokio::process::Chi
         .expect("ffmpeg is installed (deploy/install-deps.sh)")
 }
 
-/// Publishes the patch, then checks every rung of the ended stream: the patch's Y/U/V within 2
-/// of the passthrough's, and the colour tags `expected` (`range,space,transfer,primaries`).
-async fn assert_same_colour_on_every_rung(tags: &[&str], expected: &str) {
+/// What a stream's colour must read as.
+struct Expected {
+    /// ffprobe's `range,space,transfer,primaries` (from the `colr` box or the VUI), every rung.
+    tags: &'static str,
+    /// The code points in the transcoded rungs' VUI (primaries, transfer, matrix).
+    vui: [u32; 3],
+    /// The passthrough's VUI: the source's own, untouched.
+    source_vui: Option<[u32; 3]>,
+}
+
+/// Publishes the patch, then checks every rung of the ended stream: its decoded size is the
+/// multivariant playlist's RESOLUTION, its colour says `expected`, and the patch's Y/U/V are
+/// within 2 of the passthrough's.
+async fn assert_same_colour_on_every_rung(tags: &[&str], expected: Expected) {
     let mut app = TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let publisher = publish_patch(&app, &key, tags);
@@ -56,17 +67,38 @@ async fn assert_same_colour_on_every_rung(tags: &[&str], expected: &str) {
     app.wait_ended(&id).await;
 
     let dir = app.hls_dir(&id);
+    let master = std::fs::read_to_string(dir.join("master.m3u8")).expect("multivariant playlist");
+    let variants = m3u8_rs::parse_master_playlist_res(master.as_bytes())
+        .expect("multivariant parses")
+        .variants;
     let rungs = ["source", "720p", "480p", "360p"];
     let mut reference: Option<[f64; 3]> = None;
     for rung in rungs {
         let playlist = std::fs::read_to_string(dir.join(rung).join("playlist.m3u8"))
             .unwrap_or_else(|e| panic!("{rung} has a playlist: {e}"));
         let joined = join_rendition(&dir.join(rung), &playlist);
+        let listed = variants
+            .iter()
+            .find(|v| v.uri == format!("{rung}/playlist.m3u8"))
+            .and_then(|v| v.resolution)
+            .unwrap_or_else(|| panic!("{rung} is listed with a RESOLUTION:\n{master}"));
+        let (width, height) = ffprobe_decode_size(&joined);
+        assert_eq!(
+            (u64::from(width), u64::from(height)),
+            (listed.width, listed.height),
+            "{rung} decodes at the size the multivariant playlist gives"
+        );
         assert_eq!(
             ffprobe_colour_tags(&joined),
-            expected,
+            expected.tags,
             "{rung} is tagged as what it holds"
         );
+        let vui = if rung == "source" {
+            expected.source_vui
+        } else {
+            Some(expected.vui)
+        };
+        assert_eq!(vui_colour(&joined), vui, "{rung}'s VUI colour description");
         let yuv = centre_yuv(&joined);
         match reference {
             None => {
@@ -115,7 +147,11 @@ async fn a_bt709_source_keeps_its_colours_on_every_rung() {
             "-color_range",
             "tv",
         ],
-        "tv,bt709,bt709,bt709",
+        Expected {
+            tags: "tv,bt709,bt709,bt709",
+            vui: [1, 1, 1],
+            source_vui: Some([1, 1, 1]),
+        },
     )
     .await;
 }
@@ -133,12 +169,24 @@ async fn a_bt601_source_keeps_its_colours_on_every_rung() {
             "-color_range",
             "tv",
         ],
-        "tv,smpte170m,smpte170m,smpte170m",
+        Expected {
+            tags: "tv,smpte170m,smpte170m,smpte170m",
+            vui: [6, 6, 6],
+            source_vui: Some([6, 6, 6]),
+        },
     )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_untagged_hd_source_is_taken_as_bt709_on_every_rung_with_no_conversion() {
-    assert_same_colour_on_every_rung(&[], "tv,bt709,bt709,bt709").await;
+    assert_same_colour_on_every_rung(
+        &[],
+        Expected {
+            tags: "tv,bt709,bt709,bt709",
+            vui: [1, 1, 1],
+            source_vui: None,
+        },
+    )
+    .await;
 }

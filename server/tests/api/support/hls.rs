@@ -169,3 +169,43 @@ pub fn centre_yuv(path: &Path) -> [f64; 3] {
         _ => panic!("signalstats of {}: {text:?}", path.display()),
     }
 }
+
+/// The colour description in the first SPS's VUI (primaries, transfer, matrix code points), as
+/// the bitstream itself carries it; `None` when the SPS has none.
+pub fn vui_colour(path: &Path) -> Option<[u32; 3]> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-i"])
+        .arg(path)
+        .args([
+            "-map",
+            "0:v:0",
+            "-c:v",
+            "copy",
+            "-bsf:v",
+            "trace_headers",
+            "-f",
+            "null",
+            "-",
+        ])
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        out.status.success(),
+        "trace_headers of {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = String::from_utf8_lossy(&out.stderr);
+    let code = |field: &str| {
+        trace
+            .lines()
+            .find(|l| l.split_whitespace().nth(4) == Some(field))
+            .and_then(|l| l.rsplit("= ").next())
+            .and_then(|v| v.trim().parse().ok())
+    };
+    Some([
+        code("colour_primaries")?,
+        code("transfer_characteristics")?,
+        code("matrix_coefficients")?,
+    ])
+}

@@ -36,7 +36,7 @@ pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
 pub use hls::{
     centre_yuv, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, join_rendition,
-    keyframe_times, segments,
+    keyframe_times, segments, vui_colour,
 };
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, publish_video_only,
