@@ -9,8 +9,8 @@
 //!                                                                   └─ queue ─ scale 360p ─ ...
 //! ```
 //!
-//! Each rung is scaled from the largest picture at most twice its width ([`scaled_from`]), with
-//! the source's colorimetry kept throughout.
+//! Each rung is scaled from the largest picture at most 2.5 times its width ([`scaled_from`]),
+//! with the source's colorimetry kept throughout.
 //!
 //! Nothing here ever blocks the source tee: the decoder's queue drops whole GOPs once it is more
 //! than [`DECODE_BACKLOG`] behind, and every raw-video queue holds at most [`RAW_QUEUE_FRAMES`]
@@ -18,7 +18,7 @@
 //! keyframe). Each drop is counted per rendition in [`Drops`].
 
 use super::elements::{capsfilter, hls_sink, make, queue};
-use super::{Drops, DECODE_BACKLOG, RAW_QUEUE_FRAMES};
+use super::{Drops, DECODE_BACKLOG, RAW_QUEUE_FRAMES, STARTUP_FRAMES, STARTUP_QUEUE_FRAMES};
 use crate::ladder::PlannedRendition;
 use crate::pipeline::{PipelineConfig, PipelineError};
 use gst::prelude::*;
@@ -97,9 +97,10 @@ fn cascade(renditions: &[PlannedRendition]) -> Vec<&PlannedRendition> {
 }
 
 /// Which picture a rung of `width` is scaled from, among `available` (the decoded source, then
-/// the rungs made so far, largest first): the largest at most twice as wide, so a scaler reads few pixels yet never shrinks by more than
-/// 2:1 (GStreamer's multi-tap scalers lose ~15 dB at an exact 3:1, and 480p → 360p is worse
-/// than 720p → 360p); failing that, the smallest one, for sources over twice the top rung.
+/// the rungs made so far, largest first): the largest at most 2.5 times as wide, so a scaler
+/// reads few pixels yet shrinks little (`livestream-bench quality`: 480p from 1080p beats 480p
+/// from 720p, and GStreamer's multi-tap scalers lose ~15 dB at an exact 3:1, so 360p comes from
+/// 720p); failing that, the smallest one, for sources far above the top rung.
 fn scaled_from(
     available: &[(u32, gst::Element)],
     decoded: &gst::Element,
@@ -109,7 +110,7 @@ fn scaled_from(
     // the decoder's tee, so the decoder's tee feeds only the top rung.
     available
         .iter()
-        .filter(|(from, _)| u64::from(*from) <= 2 * u64::from(width))
+        .filter(|(from, _)| 2 * u64::from(*from) <= 5 * u64::from(width))
         .max_by_key(|(from, _)| *from)
         .or_else(|| available.last())
         .map_or_else(|| decoded.clone(), |(_, tee)| tee.clone())
@@ -219,18 +220,20 @@ fn add_rendition(
 }
 
 /// A queue of raw frames that never blocks its tee: beyond [`RAW_QUEUE_FRAMES`] new frames are
-/// dropped and counted, except the first frame after a keyframe request, which an encoder must
-/// see so that every rendition keeps the source's segment boundaries.
+/// dropped and counted (beyond [`STARTUP_QUEUE_FRAMES`] while the stream starts), except the
+/// first frame after a keyframe request, which an encoder must see so that every rendition keeps
+/// the source's segment boundaries.
 fn raw_queue(name: &str, dropped: Arc<AtomicU64>) -> Result<gst::Element, PipelineError> {
     let q = gst::ElementFactory::make("queue")
         .name(name)
         // The one frame let through past the limit must still fit without blocking.
-        .property("max-size-buffers", RAW_QUEUE_FRAMES + 2)
+        .property("max-size-buffers", STARTUP_QUEUE_FRAMES + 2)
         .property("max-size-bytes", 0u32)
         .property("max-size-time", 0u64)
         .build()
         .map_err(PipelineError::element("queue"))?;
     let keyframe_requested = AtomicBool::new(false);
+    let seen = AtomicU64::new(0);
     let level = q.downgrade();
     if let Some(pad) = q.static_pad("sink") {
         pad.add_probe(
@@ -250,7 +253,12 @@ fn raw_queue(name: &str, dropped: Arc<AtomicU64>) -> Result<gst::Element, Pipeli
                         let queued = level
                             .upgrade()
                             .map_or(0, |q| q.property::<u32>("current-level-buffers"));
-                        if queued < RAW_QUEUE_FRAMES {
+                        let limit = if seen.fetch_add(1, Ordering::Relaxed) < STARTUP_FRAMES {
+                            STARTUP_QUEUE_FRAMES
+                        } else {
+                            RAW_QUEUE_FRAMES
+                        };
+                        if queued < limit {
                             return gst::PadProbeReturn::Ok;
                         }
                         dropped.fetch_add(1, Ordering::Relaxed);

@@ -40,6 +40,12 @@ const THUMBNAIL_WIDTH: u32 = 480;
 pub const APPSRC_MAX_BYTES: u64 = 8 * 1024 * 1024;
 /// Raw frames a scaler's or encoder's queue holds; beyond that new frames are dropped.
 pub const RAW_QUEUE_FRAMES: u32 = 4;
+/// What the same queue may hold while its first [`STARTUP_FRAMES`] pass: encoders (x264 at
+/// 1080p above all) take a while to start, and dropping then held frames on screen in every
+/// stream's first second.
+pub const STARTUP_QUEUE_FRAMES: u32 = 30;
+/// How many frames the start-up allowance lasts (2 s at 30 fps).
+pub const STARTUP_FRAMES: u64 = 60;
 /// How far the decoder may fall behind before whole GOPs of the source are dropped before it.
 pub const DECODE_BACKLOG: Duration = Duration::from_secs(1);
 
@@ -183,7 +189,7 @@ mod tests {
     }
 
     #[test]
-    fn each_rung_is_scaled_from_the_largest_picture_at_most_twice_its_width_and_the_thumbnail_from_the_smallest(
+    fn each_rung_is_scaled_from_the_largest_picture_at_most_two_and_a_half_times_its_width_and_the_thumbnail_from_the_smallest(
     ) {
         crate::init().expect("GStreamer initialises");
         let config = config(Ladder::default());
@@ -192,7 +198,7 @@ mod tests {
         assert_eq!(sinks, ["source", "1080p", "720p", "480p", "360p", "audio"]);
         assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
         assert_eq!(upstream_of(&graph, "720p-scale-queue"), "1080p-raw-tee");
-        assert_eq!(upstream_of(&graph, "480p-scale-queue"), "720p-raw-tee");
+        assert_eq!(upstream_of(&graph, "480p-scale-queue"), "1080p-raw-tee");
         assert_eq!(upstream_of(&graph, "360p-scale-queue"), "720p-raw-tee");
         assert_eq!(upstream_of(&graph, "thumbnail-queue"), "360p-raw-tee");
         assert!(graph.pipeline.by_name("thumbnail-decoder").is_none());
