@@ -5,12 +5,14 @@
 //! cargo build --release --workspace && target/release/livestream-bench media
 //! cargo build --release --workspace && target/release/livestream-bench chat
 //! cargo build --release --workspace && target/release/livestream-bench cycles
+//! cargo build --release --workspace && target/release/livestream-bench quality
 //! ```
 
 mod chat;
 mod cycles;
 mod media;
 mod process;
+mod quality;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -66,6 +68,17 @@ enum Command {
         #[arg(long)]
         allocator: Option<String>,
     },
+    /// Publish the reference input, download every rung whole and encode the same ladder with
+    /// ffmpeg; compare both with the lanczos-scaled source (bitrate, PSNR Y/U/V, SSIM) and CPU.
+    Quality {
+        #[arg(long, default_value = "target/release/livestream")]
+        server: PathBuf,
+        #[arg(long, default_value = "target/bench")]
+        cache: PathBuf,
+        /// Length of the reference input in seconds.
+        #[arg(long, default_value_t = 20)]
+        seconds: u32,
+    },
 }
 
 #[tokio::main]
@@ -87,5 +100,10 @@ async fn main() -> anyhow::Result<()> {
             cycles,
             allocator,
         } => cycles::run(&server, &cache, cycles, allocator.as_deref()).await,
+        Command::Quality {
+            server,
+            cache,
+            seconds,
+        } => quality::run(&server, &cache, seconds).await,
     }
 }

@@ -44,7 +44,7 @@ pub async fn run(server: &Path, cache: &Path, seconds: u32) -> anyhow::Result<()
 }
 
 /// Generates (once) the reference input: 1920x1080 30 fps H.264 High 6 Mbit/s, AAC 48 kHz, GOP 2 s.
-fn ensure_reference(cache: &Path, seconds: u32) -> anyhow::Result<PathBuf> {
+pub(crate) fn ensure_reference(cache: &Path, seconds: u32) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(cache)?;
     let path = cache.join(format!("reference-1080p30-{seconds}s.mp4"));
     if path.exists() {
@@ -263,7 +263,7 @@ fn measure_ffmpeg(input: &Path) -> anyhow::Result<Usage> {
     let out = tempfile::tempdir()?;
     let mut filter = String::from("[0:v]split=4[s0][s1][s2][s3]");
     for (i, (w, h, _)) in LADDER.iter().enumerate() {
-        filter.push_str(&format!(";[s{i}]scale={w}:{h}:flags=bilinear[v{i}]"));
+        filter.push_str(&format!(";[s{i}]scale={w}:{h}:flags=bicubic[v{i}]"));
     }
     let mut cmd = Command::new("ffmpeg");
     // Real time, like a live transcoder reading a publisher's stream (nginx-rtmp + ffmpeg):
@@ -291,7 +291,7 @@ fn measure_ffmpeg(input: &Path) -> anyhow::Result<Usage> {
             &format!("-maxrate:v:{i}"),
             &format!("{kbps}k"),
             &format!("-bufsize:v:{i}"),
-            &format!("{}k", kbps * 6 / 10),
+            &format!("{}k", kbps * 2),
         ]);
     }
     cmd.args([
