@@ -10,6 +10,7 @@
 
 mod chat;
 mod cycles;
+mod hls;
 mod media;
 mod process;
 mod quality;

@@ -1,5 +1,6 @@
 //! The media benchmark: the default ladder from a 1080p30 6 Mbit/s source, against ffmpeg.
 
+use crate::hls::{master_playlist, media_playlists, playable_stream};
 use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Server, Usage};
 use anyhow::{bail, Context};
 use std::collections::{BTreeMap, HashSet};
@@ -150,27 +151,10 @@ async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow
             "the stream did not finish in time"
         );
         if id.is_none() {
-            let body: serde_json::Value = client
-                .get(format!("{base}/api/streams"))
-                .send()
-                .await?
-                .json()
-                .await?;
-            if body["streams"][0]["playable"] == true {
-                id = body["streams"][0]["id"].as_str().map(str::to_owned);
-            }
+            id = playable_stream(&client, &base).await?;
         }
         if let (Some(id), true) = (&id, playlists.is_empty()) {
-            let text = client
-                .get(format!("{base}/hls/{id}/master.m3u8"))
-                .send()
-                .await?
-                .bytes()
-                .await?;
-            let master =
-                m3u8_rs::parse_master_playlist_res(&text).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            playlists = master.variants.iter().map(|v| v.uri.clone()).collect();
-            playlists.extend(master.alternatives.iter().filter_map(|a| a.uri.clone()));
+            playlists = media_playlists(&master_playlist(&client, &base, id).await?);
         }
         if let Some(id) = &id {
             for uri in &playlists {

@@ -10,6 +10,7 @@
 //! dropped is scored against the frame it held instead, which is what a viewer sees (pairing
 //! by index would instead shift every later frame by one).
 
+use crate::hls::{master_playlist, media_playlists, playable_stream};
 use crate::media::ensure_reference;
 use crate::process::{cpu_so_far, wait_with_usage, Server, Usage};
 use anyhow::{bail, Context};
@@ -213,21 +214,11 @@ async fn publish_and_wait(
             "the stream did not finish in time"
         );
         if id.is_none() {
-            let body: serde_json::Value = client
-                .get(format!("{base}/api/streams"))
-                .send()
-                .await?
-                .json()
-                .await?;
-            if body["streams"][0]["playable"] == true {
-                id = body["streams"][0]["id"].as_str().map(str::to_owned);
-            }
+            id = playable_stream(&client, base).await?;
         }
         if let Some(id) = &id {
             if playlists.is_empty() {
-                let master = master_playlist(&client, base, id).await?;
-                playlists = master.variants.iter().map(|v| v.uri.clone()).collect();
-                playlists.extend(master.alternatives.iter().filter_map(|a| a.uri.clone()));
+                playlists = media_playlists(&master_playlist(&client, base, id).await?);
             }
             let mut ended = 0;
             for uri in &playlists {
@@ -252,21 +243,6 @@ async fn publish_and_wait(
         let _ = child.wait();
     }
     Ok((cpu, id.context("no stream id")?))
-}
-
-async fn master_playlist(
-    client: &reqwest::Client,
-    base: &str,
-    id: &str,
-) -> anyhow::Result<m3u8_rs::MasterPlaylist> {
-    let text = client
-        .get(format!("{base}/hls/{id}/master.m3u8"))
-        .send()
-        .await?
-        .error_for_status()?
-        .bytes()
-        .await?;
-    m3u8_rs::parse_master_playlist_res(&text).map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
 /// Downloads each rung of `LADDER` named in the multivariant playlist into `dir/<rung>.mp4`.
