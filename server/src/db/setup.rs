@@ -3,7 +3,8 @@
 
 use super::Db;
 use crate::models::preset::Preset;
-use crate::models::user::{AdminAccount, ExistingAccount, User};
+use crate::models::user::{AdminAccount, ExistingAccount, Role, User};
+use crate::models::{new_id, now_ms};
 use std::time::Duration;
 
 /// Opens the database the settings name (migrations applied) and seeds what every server needs:
@@ -38,16 +39,34 @@ pub async fn ensure_admin(
     if let Some(problem) = crate::auth::check_strength(password, username) {
         anyhow::bail!("the admin password {problem}");
     }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let name = username.to_owned();
     let outcome = db
-        .run(move |conn| Ok(User::ensure_admin(conn, &name, &hash, existing)?))
+        .run(move |conn| Ok(User::promote_to_admin(conn, &name, existing)?))
         .await?;
     match outcome {
-        AdminAccount::Created => tracing::info!(%username, "admin account created"),
+        // argon2 only for an account that is created, not at every start.
+        AdminAccount::Missing => {
+            let password = password.to_owned();
+            let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let admin = User {
+                id: new_id(),
+                username: username.to_owned(),
+                password_hash: hash,
+                role: Role::Admin,
+                disabled: false,
+                token_version: 0,
+                created_at: now_ms(),
+            };
+            if !db
+                .run(move |conn| Ok(User::insert_unless_taken(conn, &admin)?))
+                .await?
+            {
+                anyhow::bail!("user {username} already exists");
+            }
+            tracing::info!(%username, "admin account created");
+        }
         AdminAccount::Promoted => tracing::info!(%username, "promoted to admin"),
         AdminAccount::AlreadyAdmin => {}
         AdminAccount::Exists => anyhow::bail!("user {username} already exists"),

@@ -22,7 +22,7 @@ super::stored_as_text!(Role, "role", {
     Admin = "admin",
 });
 
-/// What [`User::ensure_admin`] does with an account that already has the name.
+/// What [`User::promote_to_admin`] does with an account that already has the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExistingAccount {
     /// Make it an admin (the configured admin of every start).
@@ -31,10 +31,11 @@ pub enum ExistingAccount {
     Refuse,
 }
 
-/// What [`User::ensure_admin`] found and did.
+/// What [`User::promote_to_admin`] found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdminAccount {
-    Created,
+    /// No account has the name: nothing changed.
+    Missing,
     Promoted,
     AlreadyAdmin,
     /// The name is taken and [`ExistingAccount::Refuse`] was asked: nothing changed.
@@ -122,15 +123,15 @@ impl User {
         })
     }
 
-    /// Makes `username` an admin: creates the account (with `password_hash`) when there is none;
-    /// an existing one is promoted (its tokens revoked) or left alone, as `existing` says.
-    pub fn ensure_admin(
+    /// Makes the account `username` an admin if it exists: promoted (its tokens revoked) or left
+    /// alone, as `existing` says. [`AdminAccount::Missing`] when there is no such account.
+    pub fn promote_to_admin(
         conn: &mut DbConnection,
         username: &str,
-        password_hash: &str,
         existing: ExistingAccount,
     ) -> QueryResult<AdminAccount> {
         conn.transaction(|conn| match Self::find_by_username(conn, username)? {
+            None => Ok(AdminAccount::Missing),
             Some(_) if existing == ExistingAccount::Refuse => Ok(AdminAccount::Exists),
             Some(user) if user.role == Role::Admin => Ok(AdminAccount::AlreadyAdmin),
             Some(user) => {
@@ -139,19 +140,6 @@ impl User {
                     .execute(conn)?;
                 Self::revoke_tokens(conn, &user.id)?;
                 Ok(AdminAccount::Promoted)
-            }
-            None => {
-                let user = User {
-                    id: super::new_id(),
-                    username: username.to_owned(),
-                    password_hash: password_hash.to_owned(),
-                    role: Role::Admin,
-                    disabled: false,
-                    token_version: 0,
-                    created_at: super::now_ms(),
-                };
-                Self::insert(conn, &user)?;
-                Ok(AdminAccount::Created)
             }
         })
     }
