@@ -14,6 +14,7 @@ mod database_outage;
 mod delivery;
 mod hostile_input;
 mod lifecycle;
+mod lip_sync;
 mod operations;
 mod overload;
 mod permissions;

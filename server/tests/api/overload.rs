@@ -5,7 +5,6 @@
 use crate::support::*;
 use std::path::Path;
 use std::time::Duration;
-use tokio::process::Command;
 
 const KEY: &str = "overload-test-key";
 const SECONDS: u32 = 12;
@@ -41,20 +40,7 @@ async fn a_ladder_heavier_than_the_machine_drops_frames_but_keeps_the_stream() {
     let pid = server.child.id().expect("pid");
 
     // The default ladder on a 1080p60 source: four x264 encoders, more than two cores can run.
-    let mut publisher = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-i",
-        ])
-        .arg(&clip)
-        .args(["-c", "copy", "-f", "flv", &server.rtmp_url(KEY)])
-        .kill_on_drop(true)
-        .spawn()
-        .expect("ffmpeg publishes");
+    let mut publisher = publish_file(&server.rtmp_url(KEY), &clip);
     let id = server.wait_live(1, Duration::from_secs(20)).await.remove(0);
 
     let mut most_dropped = 0u64;

@@ -11,6 +11,7 @@
 //! | `rooms.rs` | rooms, stream keys, moderators, presets and recordings |
 //! | `publishers.rs` | ffmpeg and rtmp2sink publishers and how they ended |
 //! | `hls.rs` | ffprobe and playlist probes |
+//! | `fmp4.rs` | a rendition's sample times, read from its boxes as the spec says |
 //! | `chat.rs` | real WebSocket chat clients |
 //! | `real_server.rs` | the real `livestream` binary, with its log |
 //! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
@@ -22,6 +23,7 @@ pub mod database;
 pub mod app;
 pub mod chat;
 pub mod client;
+pub mod fmp4;
 pub mod hls;
 pub mod private_mariadb;
 pub mod publishers;
@@ -39,8 +41,8 @@ pub use hls::{
     keyframe_times, segments, vui_colour,
 };
 pub use publishers::{
-    assert_published, assert_refused, assert_refused_with, encode_clip, publish_video_only,
-    run_to_end, Clip,
+    assert_published, assert_refused, assert_refused_with, encode_clip, publish_file,
+    publish_video_only, run_to_end, Clip,
 };
 pub use real_server::RealServer;
 pub use users::{access_token, Accounts, ADMIN, PASSWORD};

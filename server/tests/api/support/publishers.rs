@@ -118,6 +118,27 @@ pub enum Exit {
     StillRunning,
 }
 
+/// Publishes a media file as it is (`-c copy`), in real time, with ffmpeg: the published bytes
+/// are the file's, so a test can compare what comes out with the file. See `run_to_end`.
+pub fn publish_file(url: &str, path: &Path) -> Child {
+    Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-re",
+            "-i",
+        ])
+        .arg(path)
+        .args(["-c", "copy", "-f", "flv", url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("ffmpeg is installed (deploy/install-deps.sh)")
+}
+
 /// Waits up to `limit` for `child` to exit (killing it at the limit) and says how it ended, with
 /// what it wrote to stderr when that was piped.
 pub async fn run_to_end(mut child: Child, limit: Duration) -> Exit {
