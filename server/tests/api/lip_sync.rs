@@ -7,6 +7,7 @@
 //! decodes: it gives each frame's brightness in presentation order and the audio samples.
 
 use crate::support::fmp4::Timeline;
+use crate::support::hls::ffprobe;
 use crate::support::*;
 use std::path::Path;
 use std::time::Duration;
@@ -158,14 +159,16 @@ fn offsets(flashes: &[f64], beeps: &[f64]) -> Vec<f64> {
 
 /// The source's presentation times from its FLV tags, sorted: the timeline every rung must keep.
 fn flv_presentation_seconds(path: &Path, stream: &str) -> Vec<f64> {
-    let text = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", stream])
-        .args(["-show_entries", "packet=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe is installed");
-    assert!(text.status.success(), "ffprobe the clip");
-    let mut times: Vec<f64> = String::from_utf8_lossy(&text.stdout)
+    let text = ffprobe(
+        path,
+        &[
+            "-select_streams",
+            stream,
+            "-show_entries",
+            "packet=pts_time",
+        ],
+    );
+    let mut times: Vec<f64> = text
         .lines()
         .map(|l| l.trim().trim_end_matches(',').parse().expect("a time"))
         .collect();

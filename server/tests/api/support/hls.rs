@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// What ffprobe prints (CSV, no header) for `args` on `path`; panics unless it succeeds.
-fn ffprobe(path: &Path, args: &[&str]) -> String {
+pub fn ffprobe(path: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("ffprobe")
         .args(["-v", "error"])
         .args(args)
