@@ -10,6 +10,8 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  # libswscale, the rungs' scaler (pipelines/src/scaler), linked directly
+  libswscale-dev libavutil-dev
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober

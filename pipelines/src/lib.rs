@@ -10,6 +10,7 @@ pub mod ladder;
 pub mod layout;
 pub mod media;
 pub mod pipeline;
+pub mod scaler;
 
 pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
 pub use ingest::{Authorizer, IngestConfig, IngestHandle, PublishGrant, Refusal, RtmpServer};
@@ -28,6 +29,7 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("avdec_h264", "gstreamer1.0-libav"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),
     ("videoconvertscale", "gstreamer1.0-plugins-base"),
+    (scaler::FACTORY, "compiled in (libswscale-dev)"),
     ("videorate", "gstreamer1.0-plugins-base"),
     ("jpegenc", "gstreamer1.0-plugins-good"),
     ("appsink", "gstreamer1.0-plugins-base"),
@@ -45,6 +47,7 @@ pub fn init() -> Result<(), PipelineError> {
         gst::init().map_err(|e| e.to_string())?;
         gsthlssink3::plugin_register_static().map_err(|e| e.to_string())?;
         gstfmp4::plugin_register_static().map_err(|e| e.to_string())?;
+        scaler::register().map_err(|e| e.to_string())?;
         let missing: Vec<String> = REQUIRED_ELEMENTS
             .iter()
             .filter(|(name, _)| gst::ElementFactory::find(name).is_none())

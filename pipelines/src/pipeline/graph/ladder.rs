@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Each rung is scaled from the largest picture at most 2.5 times its width ([`scaled_from`]),
-//! with the source's colorimetry kept throughout.
+//! by libswscale's bicubic ([`crate::scaler`]), with the source's colorimetry kept throughout.
 //!
 //! Nothing here ever blocks the source tee: the decoder's queue drops whole GOPs once it is more
 //! than [`DECODE_BACKLOG`] behind, and every raw-video queue holds at most [`RAW_QUEUE_FRAMES`]
@@ -99,8 +99,9 @@ fn cascade(renditions: &[PlannedRendition]) -> Vec<&PlannedRendition> {
 /// Which picture a rung of `width` is scaled from, among `available` (the decoded source, then
 /// the rungs made so far, largest first): the largest at most 2.5 times as wide, so a scaler
 /// reads few pixels yet shrinks little (`livestream-bench quality`: 480p from 1080p beats 480p
-/// from 720p, and GStreamer's multi-tap scalers lose ~15 dB at an exact 3:1, so 360p comes from
-/// 720p); failing that, the smallest one, for sources far above the top rung.
+/// from 720p by 1.3 dB before encoding; 360p from 720p costs 0.1-0.2 dB after encoding and
+/// reads 2.25 times fewer pixels than from 1080p); failing that, the smallest one, for sources
+/// far above the top rung.
 fn scaled_from(
     available: &[(u32, gst::Element)],
     decoded: &gst::Element,
@@ -129,17 +130,10 @@ fn add_rendition(
 ) -> Result<(gst::Element, gst::Element), PipelineError> {
     let name = &rendition.name;
     let q = raw_queue(&format!("{name}-scale-queue"), dropped.clone())?;
-    // Converts too: sources may be 4:4:4 or 10-bit, every rendition is 8-bit 4:2:0. Catmull-Rom
-    // (a bicubic) with cubic chroma is as sharp as ffmpeg's bicubic; bilinear lost 8-10 dB.
-    // No borders: the planned size keeps the aspect up to rounding to even sizes, and borders
-    // against the fixed 1/1 pixel aspect letterboxed a black row into some rungs.
-    let scale = gst::ElementFactory::make("videoconvertscale")
-        .name(format!("{name}-scale"))
-        .property_from_str("method", "catrom")
-        .property_from_str("chroma-resampler", "cubic")
-        .property("add-borders", false)
-        .build()
-        .map_err(PipelineError::element("videoconvertscale"))?;
+    // Converts too: sources may be 4:4:4 or 10-bit, every rendition is 8-bit 4:2:0.
+    // libswscale's bicubic, as an ffmpeg ladder scales (`livestream-bench quality`: GStreamer's
+    // Catmull-Rom was 1.3 dB below it before encoding, and lost ~15 dB at an exact 3:1).
+    let scale = make(crate::scaler::FACTORY, &format!("{name}-scale"))?;
     // The source's colorimetry, so the scaler converts no matrix (SD sizes would otherwise be
     // turned into BT.601) and every rung looks the same.
     let size = capsfilter(
