@@ -8,6 +8,7 @@ pub mod events;
 pub mod ingest;
 pub mod ladder;
 pub mod layout;
+pub mod llhls;
 pub mod media;
 pub mod pipeline;
 pub mod scaler;

@@ -1,0 +1,573 @@
+//! One rendition's parts and segments, its live window and its progress.
+
+use super::playlist::{self, RenditionReport};
+use bytes::Bytes;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+use tokio::sync::watch;
+
+/// How a rendition is packaged. The same for every rendition of a stream.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `EXT-X-PART-INF:PART-TARGET`: no part is longer.
+    pub part_target: Duration,
+    /// `EXT-X-TARGETDURATION`, in whole seconds; never changes during a stream.
+    pub target_duration: u32,
+    /// Complete segments listed in the playlist.
+    pub window_segments: usize,
+    /// The wall-clock time of media time zero, shared by every rendition, so that their
+    /// `EXT-X-PROGRAM-DATE-TIME`s agree.
+    pub anchor: SystemTime,
+}
+
+impl Settings {
+    /// The advance part limit of rfc8216bis 6.2.5.2: how many parts beyond the last one a
+    /// blocking request may ask for.
+    fn advance_part_limit(&self) -> u64 {
+        let part = self.part_target.as_secs_f64();
+        if part > 0.0 && part < 1.0 {
+            (3.0 / part).floor() as u64
+        } else {
+            3
+        }
+    }
+
+    /// `CAN-SKIP-UNTIL`, when the window is long enough for delta updates (six target
+    /// durations, rfc8216bis 4.4.3.8).
+    pub(super) fn skip_until(&self) -> Option<Duration> {
+        let target = Duration::from_secs(u64::from(self.target_duration));
+        let window = target * u32::try_from(self.window_segments).unwrap_or(u32::MAX);
+        (window >= target * 12).then_some(target * 6)
+    }
+}
+
+/// One CMAF chunk as the muxer made it.
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    pub data: Bytes,
+    /// Media time of its first sample, from the stream's start.
+    pub start: Duration,
+    pub duration: Duration,
+    /// It starts with a keyframe (`INDEPENDENT=YES`).
+    pub independent: bool,
+    /// It starts a new segment (the muxer's fragment boundary).
+    pub starts_segment: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Part {
+    pub(super) data: Bytes,
+    pub(super) duration: Duration,
+    pub(super) independent: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Segment {
+    pub(super) msn: u64,
+    pub(super) start: Duration,
+    pub(super) parts: Vec<Part>,
+}
+
+impl Segment {
+    pub(super) fn duration(&self) -> Duration {
+        self.parts.iter().map(|p| p.duration).sum()
+    }
+}
+
+/// Where a rendition is: the segment being filled and how many of its parts are complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// The media sequence number of the segment parts are added to (the next one, right after
+    /// a segment closed).
+    pub msn: u64,
+    /// Complete parts of that segment.
+    pub parts: u32,
+    /// `EXT-X-ENDLIST` was written.
+    pub ended: bool,
+}
+
+/// A playlist request with blocking directives (`_HLS_msn`, `_HLS_part`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BlockingRequest {
+    pub msn: Option<u64>,
+    pub part: Option<u32>,
+}
+
+/// Why a blocking request is refused at once (rfc8216bis 6.2.5.2: Bad Request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BlockingError {
+    #[error("_HLS_part without _HLS_msn")]
+    PartWithoutMsn,
+    #[error("the requested segment or part is too far beyond the live edge")]
+    TooFarAhead,
+}
+
+impl BlockingRequest {
+    /// Whether a rendition at `at` holds what is asked for.
+    fn is_satisfied_by(&self, at: Position) -> bool {
+        match (self.msn, self.part) {
+            _ if at.ended => true,
+            (None, _) => true,
+            (Some(msn), None) => at.msn > msn,
+            (Some(msn), Some(part)) => at.msn > msn || (at.msn == msn && at.parts > part),
+        }
+    }
+}
+
+/// A segment's or a part's body: the parts' own bytes, in order, never copied.
+pub type SegmentBody = Vec<Bytes>;
+
+struct State {
+    init: Option<Bytes>,
+    /// Complete segments, oldest first: the window plus a few that players may still fetch.
+    segments: VecDeque<Segment>,
+    /// The segment being filled.
+    open: Option<Segment>,
+    next_msn: u64,
+    ended: bool,
+}
+
+struct Shared {
+    name: String,
+    settings: Settings,
+    state: Mutex<State>,
+    progress: watch::Sender<Position>,
+}
+
+/// One rendition's live HLS: cheap to clone, shared by the pipeline (which pushes) and the HTTP
+/// side (which reads and waits).
+#[derive(Clone)]
+pub struct Rendition(Arc<Shared>);
+
+/// Segments kept beyond the window, for players still fetching them.
+const KEPT_BEYOND_WINDOW: usize = 3;
+
+impl Rendition {
+    pub fn new(name: impl Into<String>, settings: Settings) -> Self {
+        let (progress, _) = watch::channel(Position::default());
+        Self(Arc::new(Shared {
+            name: name.into(),
+            settings,
+            state: Mutex::new(State {
+                init: None,
+                segments: VecDeque::new(),
+                open: None,
+                next_msn: 0,
+                ended: false,
+            }),
+            progress,
+        }))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The CMAF header (`ftyp` + `moov`), replaced whenever the muxer writes a new one.
+    pub fn set_init(&self, data: Bytes) {
+        self.state().init = Some(data);
+    }
+
+    pub fn init(&self) -> Option<Bytes> {
+        self.state().init.clone()
+    }
+
+    /// Adds a chunk as the next part; a chunk that starts a segment first closes the open one.
+    pub fn push(&self, chunk: Chunk) {
+        let mut state = self.state();
+        if state.ended {
+            return;
+        }
+        if chunk.starts_segment {
+            close_open(&mut state, self.0.settings.window_segments);
+        }
+        let msn = state.next_msn;
+        let open = state.open.get_or_insert_with(|| Segment {
+            msn,
+            start: chunk.start,
+            parts: Vec::new(),
+        });
+        open.parts.push(Part {
+            data: chunk.data,
+            duration: chunk.duration,
+            independent: chunk.independent,
+        });
+        let position = position_of(&state);
+        drop(state);
+        self.0.progress.send_replace(position);
+    }
+
+    /// Closes the last segment and marks the playlist ended; waiting requests are answered.
+    pub fn end(&self) {
+        let mut state = self.state();
+        close_open(&mut state, self.0.settings.window_segments);
+        state.ended = true;
+        let position = position_of(&state);
+        drop(state);
+        self.0.progress.send_replace(position);
+    }
+
+    pub fn position(&self) -> Position {
+        *self.0.progress.borrow()
+    }
+
+    /// The last complete part, for other renditions' `EXT-X-RENDITION-REPORT`.
+    pub fn report(&self, uri: String) -> RenditionReport {
+        let state = self.state();
+        let last = state.open.as_ref().or(state.segments.back());
+        let (last_msn, last_part) = match last {
+            Some(s) => (s.msn, s.parts.len().checked_sub(1).map(|p| p as u64)),
+            None => (0, None),
+        };
+        RenditionReport {
+            uri,
+            last_msn,
+            last_part,
+        }
+    }
+
+    /// Checks a blocking request against the live edge (rfc8216bis 6.2.5.2): an msn more than
+    /// two segments ahead, or a part more than the advance part limit ahead, is refused.
+    pub fn check(&self, request: BlockingRequest) -> Result<(), BlockingError> {
+        let Some(msn) = request.msn else {
+            return match request.part {
+                Some(_) => Err(BlockingError::PartWithoutMsn),
+                None => Ok(()),
+            };
+        };
+        let at = self.position();
+        if at.ended {
+            return Ok(());
+        }
+        if msn > at.msn + 2 {
+            return Err(BlockingError::TooFarAhead);
+        }
+        if let Some(part) = request.part {
+            let settings = &self.0.settings;
+            let per_segment = (f64::from(settings.target_duration)
+                / settings.part_target.as_secs_f64().max(0.001))
+            .ceil() as u64;
+            let asked = msn.saturating_mul(per_segment) + u64::from(part);
+            let have = at.msn.saturating_mul(per_segment) + u64::from(at.parts);
+            if asked > have + settings.advance_part_limit() {
+                return Err(BlockingError::TooFarAhead);
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until the rendition holds what `request` asks for, or it ends. The caller bounds
+    /// the wait (rfc8216bis: three target durations, then 503).
+    pub async fn wait_for(&self, request: BlockingRequest) {
+        let mut progress = self.0.progress.subscribe();
+        // The sender lives as long as `self`, so this returns only once satisfied.
+        let _ = progress.wait_for(|at| request.is_satisfied_by(*at)).await;
+    }
+
+    /// The media playlist, with `reports` for the other renditions; `skip` asks for a delta
+    /// update (`_HLS_skip=YES`), honoured when the window allows it.
+    pub fn playlist(&self, reports: &[RenditionReport], skip: bool) -> String {
+        let state = self.state();
+        playlist::write(
+            &self.0.settings,
+            state
+                .segments
+                .iter()
+                .rev()
+                .take(self.0.settings.window_segments)
+                .rev(),
+            state.open.as_ref(),
+            state.ended,
+            reports,
+            skip,
+        )
+    }
+
+    /// A complete segment's body, if it is still kept.
+    pub fn segment(&self, msn: u64) -> Option<SegmentBody> {
+        let state = self.state();
+        let segment = state.segments.iter().find(|s| s.msn == msn)?;
+        Some(segment.parts.iter().map(|p| p.data.clone()).collect())
+    }
+
+    /// A part's body, if it exists and is still kept.
+    pub fn part(&self, msn: u64, index: u32) -> Option<Bytes> {
+        let state = self.state();
+        let segment = state
+            .segments
+            .iter()
+            .chain(state.open.iter())
+            .find(|s| s.msn == msn)?;
+        segment.parts.get(index as usize).map(|p| p.data.clone())
+    }
+}
+
+fn close_open(state: &mut State, window: usize) {
+    let Some(open) = state.open.take() else {
+        return;
+    };
+    state.next_msn = open.msn + 1;
+    state.segments.push_back(open);
+    while state.segments.len() > window.max(1) + KEPT_BEYOND_WINDOW {
+        state.segments.pop_front();
+    }
+}
+
+fn position_of(state: &State) -> Position {
+    match &state.open {
+        Some(open) => Position {
+            msn: open.msn,
+            parts: u32::try_from(open.parts.len()).unwrap_or(u32::MAX),
+            ended: state.ended,
+        },
+        None => Position {
+            msn: state.next_msn,
+            parts: 0,
+            ended: state.ended,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PART: Duration = Duration::from_millis(500);
+
+    fn settings(window_segments: usize) -> Settings {
+        Settings {
+            part_target: PART,
+            target_duration: 2,
+            window_segments,
+            anchor: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_223_845),
+        }
+    }
+
+    /// Pushes `parts` parts of 0.5 s, a keyframe (and a new segment) every fourth.
+    fn fed(window: usize, parts: u64) -> Rendition {
+        let r = Rendition::new("720p", settings(window));
+        r.set_init(Bytes::from_static(b"init"));
+        for i in 0..parts {
+            r.push(Chunk {
+                data: Bytes::from(format!("part{i}")),
+                start: PART * u32::try_from(i).expect("small"),
+                duration: PART,
+                independent: i % 4 == 0,
+                starts_segment: i % 4 == 0,
+            });
+        }
+        r
+    }
+
+    fn lines(text: &str, prefix: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn a_live_playlist_lists_parts_keyframes_and_the_next_part_hint() {
+        let r = fed(6, 10); // segments 0 and 1 complete, segment 2 has two parts
+        let text = r.playlist(&[], false);
+        assert!(text.starts_with("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n"));
+        assert!(text.contains("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.500\n"));
+        assert!(text.contains("#EXT-X-PART-INF:PART-TARGET=0.500\n"));
+        assert!(text.contains("#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-MAP:URI=\"init.mp4\"\n"));
+        assert_eq!(
+            lines(&text, "#EXTINF:"),
+            ["#EXTINF:2.00000,", "#EXTINF:2.00000,"]
+        );
+        assert_eq!(lines(&text, "#EXT-X-PART:").len(), 10);
+        let independent = lines(&text, "#EXT-X-PART:")
+            .into_iter()
+            .filter(|l| l.ends_with(",INDEPENDENT=YES"))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            independent,
+            [
+                "#EXT-X-PART:DURATION=0.500,URI=\"0.0.m4s\",INDEPENDENT=YES",
+                "#EXT-X-PART:DURATION=0.500,URI=\"1.0.m4s\",INDEPENDENT=YES",
+                "#EXT-X-PART:DURATION=0.500,URI=\"2.0.m4s\",INDEPENDENT=YES",
+            ]
+        );
+        assert_eq!(
+            lines(&text, "#EXT-X-PRELOAD-HINT"),
+            ["#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"2.2.m4s\""]
+        );
+        assert_eq!(
+            lines(&text, "#EXT-X-PROGRAM-DATE-TIME:"),
+            [
+                "#EXT-X-PROGRAM-DATE-TIME:2026-12-02T15:04:05.000Z",
+                "#EXT-X-PROGRAM-DATE-TIME:2026-12-02T15:04:07.000Z",
+                "#EXT-X-PROGRAM-DATE-TIME:2026-12-02T15:04:09.000Z",
+            ]
+        );
+        assert!(!text.contains("#EXT-X-ENDLIST"));
+        assert_eq!(
+            r.position(),
+            Position {
+                msn: 2,
+                parts: 2,
+                ended: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_plain_hls_reader_sees_the_complete_segments_with_their_real_durations() {
+        let r = fed(6, 10);
+        r.end();
+        let text = r.playlist(&[], false);
+        let parsed = m3u8_rs::parse_media_playlist_res(text.as_bytes()).expect("parses");
+        let durations: Vec<f32> = parsed.segments.iter().map(|s| s.duration).collect();
+        assert_eq!(durations, [2.0, 2.0, 1.0]);
+        let uris: Vec<&str> = parsed.segments.iter().map(|s| s.uri.as_str()).collect();
+        assert_eq!(uris, ["0.m4s", "1.m4s", "2.m4s"]);
+        assert!(parsed.end_list);
+        assert!(!text.contains("PRELOAD-HINT"));
+    }
+
+    #[test]
+    fn the_window_slides_and_old_parts_leave_the_playlist() {
+        let r = fed(3, 40); // segments 0..=8 complete, segment 9 open with 4 parts
+        let text = r.playlist(&[], false);
+        assert!(text.contains("#EXT-X-MEDIA-SEQUENCE:6\n"), "{text}");
+        assert_eq!(lines(&text, "#EXTINF:").len(), 3);
+        // Parts only within three target durations (6 s) of the live edge: segments 7, 8, 9.
+        let parts = lines(&text, "#EXT-X-PART:");
+        assert!(
+            parts.first().is_some_and(|p| p.contains("\"7.0.m4s\"")),
+            "{parts:?}"
+        );
+        assert_eq!(parts.len(), 12);
+        // Bodies are kept three segments beyond the window, then dropped.
+        assert!(r.segment(3).is_some());
+        assert!(r.segment(2).is_none());
+        let body = r.segment(8).expect("segment 8");
+        let expected: Vec<Bytes> = ["part32", "part33", "part34", "part35"]
+            .into_iter()
+            .map(|s| Bytes::from_static(s.as_bytes()))
+            .collect();
+        assert_eq!(body, expected);
+        assert_eq!(r.part(9, 3), Some(Bytes::from_static(b"part39")));
+        assert_eq!(r.part(9, 4), None);
+    }
+
+    #[test]
+    fn a_long_window_offers_delta_updates_that_skip_the_old_segments() {
+        let r = fed(15, 64); // 16 segments of 2 s, the last one complete only at end()
+        let full = r.playlist(&[], false);
+        assert!(full.contains(",CAN-SKIP-UNTIL=12.000\n"));
+        assert!(!full.contains("#EXT-X-SKIP"));
+        let delta = r.playlist(&[], true);
+        let skip = lines(&delta, "#EXT-X-SKIP:");
+        assert_eq!(skip.len(), 1, "{delta}");
+        let skipped: usize = skip[0]
+            .trim_start_matches("#EXT-X-SKIP:SKIPPED-SEGMENTS=")
+            .parse()
+            .expect("a count");
+        let listed = lines(&delta, "#EXTINF:").len();
+        assert_eq!(skipped + listed, lines(&full, "#EXTINF:").len());
+        // What is left (listed segments and the open one's 2 s of parts) covers at least
+        // CAN-SKIP-UNTIL before the live edge, and one more skipped segment would not.
+        assert!(listed * 2 + 2 >= 12, "{delta}");
+        assert!((listed - 1) * 2 + 2 < 12, "{delta}");
+        // A short window has no delta updates at all.
+        assert!(!fed(6, 10).playlist(&[], true).contains("SKIP"));
+    }
+
+    #[test]
+    fn rendition_reports_name_the_last_complete_part() {
+        let r = fed(6, 10);
+        let report = r.report("../480p/index.m3u8".into());
+        assert_eq!((report.last_msn, report.last_part), (2, Some(1)));
+        let text = fed(6, 5).playlist(&[report], false);
+        assert!(text.contains(
+            "#EXT-X-RENDITION-REPORT:URI=\"../480p/index.m3u8\",LAST-MSN=2,LAST-PART=1\n"
+        ));
+    }
+
+    #[test]
+    fn blocking_requests_too_far_ahead_or_without_an_msn_are_refused() {
+        let r = fed(6, 10); // at msn 2, two parts
+        let ask = |msn, part| BlockingRequest { msn, part };
+        assert_eq!(
+            r.check(ask(None, Some(0))),
+            Err(BlockingError::PartWithoutMsn)
+        );
+        assert_eq!(r.check(ask(None, None)), Ok(()));
+        assert_eq!(r.check(ask(Some(4), None)), Ok(()));
+        assert_eq!(r.check(ask(Some(5), None)), Err(BlockingError::TooFarAhead));
+        // Advance part limit at 0.5 s parts: 3 / 0.5 = 6 parts beyond the last one.
+        assert_eq!(r.check(ask(Some(3), Some(3))), Ok(()));
+        assert_eq!(
+            r.check(ask(Some(3), Some(5))),
+            Err(BlockingError::TooFarAhead)
+        );
+        r.end();
+        assert_eq!(r.check(ask(Some(9), Some(9))), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_blocking_request_waits_for_its_whole_part_and_ends_with_the_stream() {
+        let r = fed(6, 10);
+        // Already there: answered at once.
+        r.wait_for(BlockingRequest {
+            msn: Some(2),
+            part: Some(1),
+        })
+        .await;
+        r.wait_for(BlockingRequest {
+            msn: Some(1),
+            part: None,
+        })
+        .await;
+        // The hinted part (2.2): not before it is pushed.
+        let waiting = tokio::spawn({
+            let r = r.clone();
+            async move {
+                r.wait_for(BlockingRequest {
+                    msn: Some(2),
+                    part: Some(2),
+                })
+                .await
+            }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        r.push(Chunk {
+            data: Bytes::from_static(b"part10"),
+            start: PART * 10,
+            duration: PART,
+            independent: false,
+            starts_segment: false,
+        });
+        waiting.await.expect("woken by the part");
+        // A segment that will never come is answered when the stream ends.
+        let waiting = tokio::spawn({
+            let r = r.clone();
+            async move {
+                r.wait_for(BlockingRequest {
+                    msn: Some(4),
+                    part: None,
+                })
+                .await
+            }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished());
+        r.end();
+        waiting.await.expect("woken by the end");
+        assert!(r.playlist(&[], false).ends_with("#EXT-X-ENDLIST\n"));
+    }
+}
