@@ -7,14 +7,17 @@
 //!                                   └▶ progress (watch) ─▶ blocking reloads wake
 //! ```
 //!
-//! Nothing here knows HTTP: a refused blocking request is a [`BlockingError`], which the server
+//! [`sink`] is the GStreamer end: `cmafmux` cut into parts, feeding a [`Rendition`]. Nothing
+//! here knows HTTP: a refused blocking request is a [`BlockingError`], which the server
 //! turns into a status.
 
 mod clock;
 mod playlist;
 mod rendition;
+mod sink;
 
 pub use playlist::{RenditionReport, INIT_URI};
 pub use rendition::{
     BlockingError, BlockingRequest, Chunk, Position, Rendition, SegmentBody, Settings,
 };
+pub use sink::sink;

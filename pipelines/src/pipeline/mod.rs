@@ -85,12 +85,14 @@ pub enum PipelineError {
 }
 
 impl PipelineError {
-    fn link<E>(branch: &str) -> impl FnOnce(E) -> PipelineError + '_ {
+    pub(crate) fn link<E>(branch: &str) -> impl FnOnce(E) -> PipelineError + '_ {
         move |_| PipelineError::Link(branch.to_owned())
     }
 
     /// For `ElementBuilder::build`'s error: which element, and GStreamer's reason.
-    fn element(factory: &str) -> impl FnOnce(gst::glib::BoolError) -> PipelineError + '_ {
+    pub(crate) fn element(
+        factory: &str,
+    ) -> impl FnOnce(gst::glib::BoolError) -> PipelineError + '_ {
         move |e| PipelineError::Element {
             factory: factory.to_owned(),
             reason: e.to_string(),

@@ -1,0 +1,249 @@
+//! A rendition's LL-HLS output: `cmafmux` cut into fragments (segments) and chunks (parts),
+//! handed by an appsink to the in-memory [`Rendition`].
+//!
+//! ```text
+//! encoded video or audio ─ cmafmux (fragment = segment, chunk = part) ─ appsink ─▶ Rendition
+//! ```
+//!
+//! cmafmux 0.14 pushes one buffer list per chunk: the CMAF header first (`DISCONT|HEADER`, once),
+//! then the `moof`+`mdat` header (`HEADER`, plus `DELTA_UNIT` unless it starts a fragment, its
+//! PTS and duration those of the chunk), then the samples.
+
+use super::{Chunk, Rendition};
+use crate::pipeline::PipelineError;
+use bytes::{Bytes, BytesMut};
+use gst::prelude::*;
+use std::time::Duration;
+
+/// `cmafmux ! appsink` in a bin with one sink pad, feeding `rendition`.
+pub fn sink(
+    name: &str,
+    rendition: Rendition,
+    segment: Duration,
+    part: Duration,
+) -> Result<gst::Bin, PipelineError> {
+    let bin = gst::Bin::with_name(&format!("llhls-{name}"));
+    let mux = gst::ElementFactory::make("cmafmux")
+        .name(format!("llhls-{name}-mux"))
+        .property("fragment-duration", clock_time(segment))
+        .property("chunk-duration", clock_time(part))
+        // Fragment boundaries follow the source's keyframes, not requests of the muxer's own.
+        .property("send-force-keyunit", false)
+        .build()
+        .map_err(PipelineError::element("cmafmux"))?;
+    let sink = gst_app::AppSink::builder()
+        .name(format!("llhls-{name}-sink"))
+        .sync(false)
+        .buffer_list(true)
+        .build();
+    let ended = rendition.clone();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                if let Some(list) = sample.buffer_list() {
+                    take(&rendition, list.iter());
+                } else if let Some(buffer) = sample.buffer() {
+                    take(&rendition, std::iter::once(buffer));
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .eos(move |_| ended.end())
+            .build(),
+    );
+    bin.add_many([&mux, sink.upcast_ref()])
+        .map_err(PipelineError::link(name))?;
+    mux.link(&sink).map_err(PipelineError::link(name))?;
+    let pad = mux
+        .static_pad("sink")
+        .ok_or_else(|| PipelineError::Link(name.to_owned()))?;
+    let ghost = gst::GhostPad::with_target(&pad).map_err(PipelineError::link(name))?;
+    bin.add_pad(&ghost).map_err(PipelineError::link(name))?;
+    Ok(bin)
+}
+
+fn clock_time(d: Duration) -> gst::ClockTime {
+    gst::ClockTime::from_nseconds(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Splits one chunk's buffers into the CMAF header and the part.
+fn take<'a>(rendition: &Rendition, buffers: impl Iterator<Item = &'a gst::BufferRef>) {
+    let mut part = BytesMut::new();
+    let mut moof: Option<(Duration, Duration, bool)> = None;
+    for buffer in buffers {
+        let Ok(map) = buffer.map_readable() else {
+            continue;
+        };
+        let flags = buffer.flags();
+        if flags.contains(gst::BufferFlags::HEADER | gst::BufferFlags::DISCONT) {
+            rendition.set_init(Bytes::copy_from_slice(&map));
+            continue;
+        }
+        if moof.is_none() && flags.contains(gst::BufferFlags::HEADER) {
+            let at =
+                |t: Option<gst::ClockTime>| Duration::from_nanos(t.map_or(0, |t| t.nseconds()));
+            moof = Some((
+                at(buffer.pts()),
+                at(buffer.duration()),
+                !flags.contains(gst::BufferFlags::DELTA_UNIT),
+            ));
+        }
+        part.extend_from_slice(&map);
+    }
+    if let Some((start, duration, fragment_start)) = moof {
+        rendition.push(Chunk {
+            data: part.freeze(),
+            start,
+            duration,
+            independent: fragment_start,
+            starts_segment: fragment_start,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llhls::{Position, Settings};
+    use std::time::SystemTime;
+
+    /// 30 fps video with a keyframe every 2 s.
+    fn video(seconds: u32) -> String {
+        format!(
+            "videotestsrc num-buffers={} ! video/x-raw,width=320,height=180,framerate=30/1 \
+             ! x264enc key-int-max=60 tune=zerolatency speed-preset=ultrafast \
+             ! h264parse name=last",
+            seconds * 30
+        )
+    }
+
+    /// Encodes `source` (ending in an element named `last`) through the sink.
+    fn packaged(source: &str, chunk: Duration) -> Rendition {
+        crate::init().expect("GStreamer initialises");
+        let settings = Settings {
+            part_target: Duration::from_millis(500),
+            target_duration: 2,
+            window_segments: 10,
+            anchor: SystemTime::now(),
+        };
+        let rendition = Rendition::new("360p", settings);
+        let pipeline = gst::parse::launch(source)
+            .expect("a pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        let bin = sink("360p", rendition.clone(), Duration::from_secs(2), chunk).expect("the sink");
+        pipeline.add(&bin).expect("added");
+        let last = pipeline.by_name("last").expect("h264parse");
+        last.link(&bin).expect("linked");
+        pipeline.set_state(gst::State::Playing).expect("playing");
+        let bus = pipeline.bus().expect("a bus");
+        let message = bus
+            .timed_pop_filtered(
+                gst::ClockTime::from_seconds(60),
+                &[gst::MessageType::Eos, gst::MessageType::Error],
+            )
+            .expect("EOS or an error within a minute");
+        let _ = pipeline.set_state(gst::State::Null);
+        assert!(
+            matches!(message.view(), gst::MessageView::Eos(_)),
+            "the pipeline failed: {message:?}"
+        );
+        rendition
+    }
+
+    fn attribute<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+        line.split([':', ','])
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    #[test]
+    fn keyframe_fragments_become_segments_and_chunks_become_parts_within_the_target() {
+        let rendition = packaged(&video(5), Duration::from_millis(500));
+        assert!(rendition.init().is_some_and(|init| &init[4..8] == b"ftyp"));
+        assert!(rendition.position().ended);
+        let text = rendition.playlist(&[], false);
+        let parts: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("#EXT-X-PART:"))
+            .collect();
+        let durations: Vec<f64> = parts
+            .iter()
+            .map(|l| {
+                attribute(l, "DURATION")
+                    .and_then(|d| d.parse().ok())
+                    .expect("a duration")
+            })
+            .collect();
+        assert!(durations.len() >= 9, "{text}");
+        for (i, d) in durations.iter().enumerate() {
+            assert!(*d <= 0.5 + 1e-6, "part {i} is {d} s: {text}");
+        }
+        // Parts end where the segment ends (a keyframe); others fill at least 85 % of the target.
+        let segments: Vec<f64> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("#EXTINF:"))
+            .map(|d| d.trim_end_matches(',').parse().expect("a duration"))
+            .collect();
+        assert_eq!(segments.len(), 3, "{text}");
+        assert!(
+            (segments.iter().sum::<f64>() - 5.0).abs() < 0.04,
+            "{segments:?}"
+        );
+        assert!((segments[0] - 2.0).abs() < 0.04 && (segments[1] - 2.0).abs() < 0.04);
+        // INDEPENDENT exactly on each segment's first part, which starts with its keyframe.
+        let mut previous_segment = None;
+        for line in text.lines().filter(|l| l.starts_with("#EXT-X-PART:")) {
+            let uri = attribute(line, "URI").expect("a uri").trim_matches('"');
+            let (msn, index) = uri
+                .trim_end_matches(".m4s")
+                .split_once('.')
+                .expect("msn.part");
+            assert_eq!(
+                line.ends_with(",INDEPENDENT=YES"),
+                index == "0",
+                "{line} (after segment {previous_segment:?})"
+            );
+            previous_segment = Some(msn.to_owned());
+        }
+        // A segment is its parts in order: `styp` opens the first, every other starts a `moof`.
+        let body = rendition.segment(1).expect("segment 1");
+        assert_eq!(&body[0][4..8], b"styp");
+        assert!(body[1..].iter().all(|p| &p[4..8] == b"moof"));
+        assert_eq!(rendition.part(1, 1).as_ref(), body.get(1));
+        assert_eq!(
+            rendition.position(),
+            Position {
+                msn: 3,
+                parts: 0,
+                ended: true
+            }
+        );
+    }
+
+    #[test]
+    fn aac_parts_stay_within_the_target_when_chunks_are_asked_one_frame_short() {
+        // 48 kHz AAC: 1024-sample frames of 21.3 ms, which do not divide 0.5 s; cmafmux closes a
+        // chunk on the first frame at or past its duration, so it is asked for one frame less.
+        let frame = Duration::from_nanos(1_000_000_000 * 1024 / 48_000);
+        let rendition = packaged(
+            "audiotestsrc num-buffers=235 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 \
+             ! avenc_aac ! aacparse name=last",
+            Duration::from_millis(500) - frame,
+        );
+        let text = rendition.playlist(&[], false);
+        let durations: Vec<f64> = text
+            .lines()
+            .filter(|l| l.starts_with("#EXT-X-PART:"))
+            .map(|l| {
+                attribute(l, "DURATION")
+                    .and_then(|d| d.parse().ok())
+                    .expect("a duration")
+            })
+            .collect();
+        assert!(durations.len() >= 9, "{text}");
+        for (i, d) in durations.iter().enumerate() {
+            assert!(*d <= 0.5 + 1e-6, "part {i} is {d} s: {text}");
+        }
+        assert!(durations[..3].iter().all(|d| *d >= 0.85 * 0.5), "{text}");
+    }
+}
