@@ -151,6 +151,31 @@ mod tests {
         rendition
     }
 
+    /// Every part is at most the 0.5 s target, and every part but a segment's last fills at
+    /// least 85 % of it.
+    fn check_parts(text: &str) {
+        let mut segments: Vec<Vec<f64>> = vec![Vec::new()];
+        for line in text.lines() {
+            if line.starts_with("#EXT-X-PART:") {
+                let d = attribute(line, "DURATION").and_then(|d| d.parse().ok());
+                if let Some(parts) = segments.last_mut() {
+                    parts.push(d.expect("a duration"));
+                }
+            } else if line.starts_with("#EXTINF:") {
+                segments.push(Vec::new());
+            }
+        }
+        assert!(segments.iter().flatten().count() >= 9, "{text}");
+        for parts in &segments {
+            for (i, d) in parts.iter().enumerate() {
+                assert!(*d <= 0.5 + 1e-6, "a part of {d} s: {text}");
+                if i + 1 < parts.len() {
+                    assert!(*d >= 0.85 * 0.5, "a non-final part of {d} s: {text}");
+                }
+            }
+        }
+    }
+
     fn attribute<'a>(line: &'a str, name: &str) -> Option<&'a str> {
         line.split([':', ','])
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
@@ -162,23 +187,7 @@ mod tests {
         assert!(rendition.init().is_some_and(|init| &init[4..8] == b"ftyp"));
         assert!(rendition.position().ended);
         let text = rendition.playlist(&[], false);
-        let parts: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("#EXT-X-PART:"))
-            .collect();
-        let durations: Vec<f64> = parts
-            .iter()
-            .map(|l| {
-                attribute(l, "DURATION")
-                    .and_then(|d| d.parse().ok())
-                    .expect("a duration")
-            })
-            .collect();
-        assert!(durations.len() >= 9, "{text}");
-        for (i, d) in durations.iter().enumerate() {
-            assert!(*d <= 0.5 + 1e-6, "part {i} is {d} s: {text}");
-        }
-        // Parts end where the segment ends (a keyframe); others fill at least 85 % of the target.
+        check_parts(&text);
         let segments: Vec<f64> = text
             .lines()
             .filter_map(|l| l.strip_prefix("#EXTINF:"))
@@ -231,19 +240,6 @@ mod tests {
             Duration::from_millis(500) - frame,
         );
         let text = rendition.playlist(&[], false);
-        let durations: Vec<f64> = text
-            .lines()
-            .filter(|l| l.starts_with("#EXT-X-PART:"))
-            .map(|l| {
-                attribute(l, "DURATION")
-                    .and_then(|d| d.parse().ok())
-                    .expect("a duration")
-            })
-            .collect();
-        assert!(durations.len() >= 9, "{text}");
-        for (i, d) in durations.iter().enumerate() {
-            assert!(*d <= 0.5 + 1e-6, "part {i} is {d} s: {text}");
-        }
-        assert!(durations[..3].iter().all(|d| *d >= 0.85 * 0.5), "{text}");
+        check_parts(&text);
     }
 }
