@@ -236,7 +236,8 @@ impl Rendition {
     }
 
     /// Checks a blocking request against the live edge (rfc8216bis 6.2.5.2): an msn more than
-    /// two segments ahead, or a part more than the advance part limit ahead, is refused.
+    /// two beyond the last complete segment (the open one is `at.msn`), or a part more than the
+    /// advance part limit ahead, is refused.
     pub fn check(&self, request: BlockingRequest) -> Result<(), BlockingError> {
         let Some(msn) = request.msn else {
             return match request.part {
@@ -248,7 +249,7 @@ impl Rendition {
         if at.ended {
             return Ok(());
         }
-        if msn > at.msn + 2 {
+        if msn > at.msn + 1 {
             return Err(BlockingError::TooFarAhead);
         }
         if let Some(part) = request.part {
@@ -506,8 +507,9 @@ mod tests {
             Err(BlockingError::PartWithoutMsn)
         );
         assert_eq!(r.check(ask(None, None)), Ok(()));
-        assert_eq!(r.check(ask(Some(4), None)), Ok(()));
-        assert_eq!(r.check(ask(Some(5), None)), Err(BlockingError::TooFarAhead));
+        // The last complete segment is 1: up to msn 3 may be waited for.
+        assert_eq!(r.check(ask(Some(3), None)), Ok(()));
+        assert_eq!(r.check(ask(Some(4), None)), Err(BlockingError::TooFarAhead));
         // Advance part limit at 0.5 s parts: 3 / 0.5 = 6 parts beyond the last one.
         assert_eq!(r.check(ask(Some(3), Some(3))), Ok(()));
         assert_eq!(
