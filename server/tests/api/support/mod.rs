@@ -41,8 +41,8 @@ pub use hls::{
     keyframe_times, segments, vui_colour,
 };
 pub use publishers::{
-    assert_published, assert_refused, assert_refused_with, encode_clip, publish_file,
-    publish_video_only, run_to_end, Clip,
+    assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
+    publish_file, publish_video_only, run_to_end, Clip,
 };
 pub use real_server::RealServer;
 pub use users::{access_token, Accounts, ADMIN, PASSWORD};
