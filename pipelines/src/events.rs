@@ -17,10 +17,11 @@ pub enum StreamEvent {
         renditions: Vec<PlannedRendition>,
         passthrough: bool,
     },
-    /// Every rendition has negotiated and the multivariant playlist exists.
+    /// Every rendition has negotiated and the multivariant playlist exists: `hls` is the
+    /// stream's live output, to be served until some time after the stream ends.
     Playable {
         stream_id: StreamId,
-        multivariant: PathBuf,
+        hls: crate::llhls::LiveHls,
     },
     /// Periodic health figures.
     Stats {

@@ -2,13 +2,13 @@
 //! of the archives is built here, and only here:
 //!
 //! ```text
-//! DATA_DIR/hls/<stream-id>/master.m3u8                 the multivariant playlist
-//!                          thumbnail.jpg
-//!                          <rendition>/playlist.m3u8   one folder per rendition (source, 720p,
-//!                                      init00.mp4       ..., audio)
-//!                                      segment00042.m4s
+//! DATA_DIR/hls/<stream-id>/thumbnail.jpg              the live thumbnail
 //! DATA_DIR/recordings/<stream-id>.mkv                  the archive
 //! ```
+//!
+//! The live HLS itself is held in memory ([`crate::llhls`]); its URLs keep this shape:
+//! `<stream-id>/master.m3u8`, `<stream-id>/<rendition>/playlist.m3u8`, `…/init.mp4`,
+//! `…/<msn>.m4s` and `…/<msn>.<part>.m4s`.
 
 use crate::media::StreamId;
 use std::path::{Path, PathBuf};
@@ -96,34 +96,9 @@ impl HlsDir {
         &self.0
     }
 
-    /// The multivariant playlist.
-    pub fn multivariant(&self) -> PathBuf {
-        self.0.join(MULTIVARIANT_FILE)
-    }
-
     /// The live thumbnail.
     pub fn thumbnail(&self) -> PathBuf {
         self.0.join(THUMBNAIL_FILE)
-    }
-
-    /// A rendition's folder: its media playlist, init segments and media segments.
-    pub fn rendition(&self, rendition: &str) -> PathBuf {
-        self.0.join(rendition)
-    }
-
-    /// A rendition's media playlist.
-    pub fn media_playlist(&self, rendition: &str) -> PathBuf {
-        self.rendition(rendition).join(MEDIA_PLAYLIST_FILE)
-    }
-
-    /// A rendition's media segments, as a pattern numbered by the HLS sink.
-    pub fn segment_pattern(&self, rendition: &str) -> PathBuf {
-        self.rendition(rendition).join("segment%05d.m4s")
-    }
-
-    /// A rendition's init segments, as a pattern numbered by the HLS sink.
-    pub fn init_pattern(&self, rendition: &str) -> PathBuf {
-        self.rendition(rendition).join("init%02d.mp4")
     }
 
     /// How the multivariant playlist refers to a rendition's media playlist.
@@ -156,30 +131,13 @@ mod tests {
     }
 
     #[test]
-    fn a_streams_hls_files_are_in_its_folder() {
+    fn a_streams_thumbnail_is_in_its_folder() {
         let layout = OutputLayout::new("/srv/live");
         let id = StreamId::random();
         let hls = layout.hls(&id);
         let root = Path::new("/srv/live/hls").join(id.as_str());
         assert_eq!(hls.path(), root);
-        assert_eq!(hls.multivariant(), root.join("master.m3u8"));
         assert_eq!(hls.thumbnail(), root.join("thumbnail.jpg"));
-        assert_eq!(
-            hls.media_playlist("720p"),
-            root.join("720p").join("playlist.m3u8")
-        );
-        assert_eq!(
-            hls.segment_pattern("audio"),
-            root.join("audio").join("segment%05d.m4s")
-        );
-        assert_eq!(
-            hls.init_pattern("source"),
-            root.join("source").join("init%02d.mp4")
-        );
-        // The multivariant playlist's references resolve to the media playlists' paths.
-        assert_eq!(
-            hls.path().join(HlsDir::media_playlist_uri("720p")),
-            hls.media_playlist("720p")
-        );
+        assert_eq!(HlsDir::media_playlist_uri("720p"), "720p/playlist.m3u8");
     }
 }

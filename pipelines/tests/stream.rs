@@ -110,6 +110,7 @@ fn config(layout: &OutputLayout, codec_data: Bytes) -> PipelineConfig {
         hls: HlsSettings {
             segment_duration: Duration::from_secs(1),
             window_segments: 6,
+            part_duration: Duration::from_millis(400),
             thumbnail_interval: None,
         },
         hls_dir: layout.hls(&stream_id),
@@ -152,9 +153,19 @@ impl TestStream {
         self.pipeline.as_ref().expect("the stream's handle")
     }
 
-    /// Pushes every frame, as a publisher would; false if the pipeline refused one.
+    /// Pushes every frame at once; false if the pipeline refused one.
     async fn publish(&mut self) -> bool {
+        self.publish_paced(false).await
+    }
+
+    /// Pushes every frame, in real time when `paced` as a live publisher does (faster than
+    /// that, the ladder drops frames to stay real time); false if the pipeline refused one.
+    async fn publish_paced(&mut self, paced: bool) -> bool {
+        let started = tokio::time::Instant::now();
         for frame in std::mem::take(&mut self.frames) {
+            if paced {
+                tokio::time::sleep_until(started + frame.dts).await;
+            }
             if self.handle().push_video(frame).await.is_err() {
                 return false;
             }
@@ -203,20 +214,20 @@ impl Drop for TestStream {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_becomes_playable_then_ends_with_its_archive_finalized() {
     let mut stream = TestStream::start(90, |_| {});
-    assert!(stream.publish().await, "the pipeline takes every frame");
+    assert!(
+        stream.publish_paced(true).await,
+        "the pipeline takes every frame"
+    );
 
-    let StreamEvent::Playable {
-        stream_id,
-        multivariant,
-    } = stream.next_event().await
-    else {
+    let StreamEvent::Playable { stream_id, hls } = stream.next_event().await else {
         panic!("the first event is Playable");
     };
     assert_eq!(stream_id, stream.id);
-    assert_eq!(multivariant, stream.layout.hls(&stream.id).multivariant());
-    let text = std::fs::read(&multivariant).expect("the multivariant playlist exists");
+    let text = hls
+        .multivariant()
+        .expect("the multivariant playlist exists");
     let playlist = m3u8_rs::parse_master_playlist_res(&text).expect("it parses");
-    let variants: Vec<(&str, u64, u64)> = playlist
+    let mut variants: Vec<(&str, u64, u64)> = playlist
         .variants
         .iter()
         .map(|v| {
@@ -224,11 +235,13 @@ async fn a_stream_becomes_playable_then_ends_with_its_archive_finalized() {
             (v.uri.as_str(), r.width, r.height)
         })
         .collect();
+    // In bandwidth order, which depends on what was measured so far.
+    variants.sort();
     assert_eq!(
         variants,
         [
-            ("source/playlist.m3u8", 320, 240),
-            ("180p/playlist.m3u8", 240, 180)
+            ("180p/playlist.m3u8", 240, 180),
+            ("source/playlist.m3u8", 320, 240)
         ]
     );
 
@@ -248,6 +261,29 @@ async fn a_stream_becomes_playable_then_ends_with_its_archive_finalized() {
         "the archive lasts until its last frame"
     );
     assert_eq!(stream.ended().await, (EndReason::PublisherStopped, summary));
+
+    // Every rendition splits its segments and parts at the same instants: the same media
+    // sequence numbers, the same segment durations, the same parts.
+    let shape = |name: &str| {
+        let text = hls.rendition(name).expect(name).playlist(&[], false);
+        assert!(text.ends_with("#EXT-X-ENDLIST\n"), "{text}");
+        text.lines()
+            .filter(|l| {
+                l.starts_with("#EXTINF:") || l.starts_with("#EXT-X-PART:") || l.ends_with(".m4s")
+            })
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let source = shape("source");
+    assert_eq!(source, shape("180p"));
+    assert_eq!(
+        source
+            .iter()
+            .filter(|l| l.starts_with("#EXTINF:1.0"))
+            .count(),
+        3,
+        "{source:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

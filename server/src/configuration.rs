@@ -143,6 +143,8 @@ pub struct StorageSettings {
 pub struct HlsSettings {
     pub segment_seconds: u64,
     pub window_segments: u32,
+    /// LL-HLS part target, in seconds (`EXT-X-PART-INF:PART-TARGET`).
+    pub part_seconds: f64,
     /// How long an ended stream's HLS files stay available (for players finishing up).
     pub retain_ended_seconds: u64,
     /// How often each live stream's JPEG thumbnail is refreshed; 0 turns thumbnails off.
@@ -190,6 +192,7 @@ impl Settings {
             .set_default("storage.data_dir", "./data")?
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
+            .set_default("hls.part_seconds", 0.4)?
             .set_default("hls.retain_ended_seconds", 300)?
             .set_default("hls.thumbnail_seconds", 10)?
             .set_default("ingest.stream_keys", Vec::<String>::new())?
@@ -239,6 +242,13 @@ impl Settings {
         }
         if !(2..=60).contains(&self.hls.window_segments) {
             return invalid("hls.window_segments must be between 2 and 60");
+        }
+        if !(0.1..=2.0).contains(&self.hls.part_seconds)
+            || self.hls.part_seconds * 2.0 > self.hls.segment_seconds as f64
+        {
+            return invalid(
+                "hls.part_seconds must be between 0.1 and 2, and at most half of hls.segment_seconds",
+            );
         }
         if self.hls.thumbnail_seconds > 3600 {
             return invalid("hls.thumbnail_seconds must be between 0 (off) and 3600");
@@ -356,6 +366,7 @@ impl Settings {
         pipelines::HlsSettings {
             segment_duration: Duration::from_secs(self.hls.segment_seconds),
             window_segments: self.hls.window_segments,
+            part_duration: Duration::from_secs_f64(self.hls.part_seconds),
             thumbnail_interval: (self.hls.thumbnail_seconds > 0)
                 .then(|| Duration::from_secs(self.hls.thumbnail_seconds)),
         }
@@ -413,6 +424,8 @@ mod tests {
         for (body, needle) in [
             ("[hls]\nsegment_seconds = 0\n", "segment_seconds"),
             ("[hls]\nwindow_segments = 100000\n", "window_segments"),
+            ("[hls]\npart_seconds = 1.5\n", "part_seconds"),
+            ("[hls]\npart_seconds = 0\n", "part_seconds"),
             ("[rtmp]\napp = \"../x\"\n", "rtmp.app"),
             ("[ingest]\nstream_keys = [\"short\"]\n", "stream_keys"),
             ("[http]\nport = \"not a number\"\n", "port"),

@@ -110,15 +110,24 @@ impl Application {
         let rtmp_port = rtmp.local_addr()?.port();
 
         let live = LiveStreams::default();
-        let reactor = Reactor::new(
+        let state = AppState::build(
             &settings,
             db.clone(),
-            rooms.clone(),
-            rtmp.handle(),
             live.clone(),
             layout.clone(),
+            rooms.clone(),
+            rtmp.handle(),
+            rtmp_port,
+        )?;
+        let reactor = Reactor::new(
+            &settings,
+            db,
+            rooms,
+            rtmp.handle(),
+            live,
+            layout,
+            state.chat.clone(),
         );
-        let state = AppState::build(&settings, db, live, layout, rooms, rtmp.handle(), rtmp_port)?;
         let (http, http_port) = serve_http(&settings, state)?;
         Ok(Self {
             http,

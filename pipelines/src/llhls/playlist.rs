@@ -112,6 +112,9 @@ pub(super) fn write<'a>(
             }
         }
         if !is_open {
+            if segment.gap.is_some() {
+                let _ = writeln!(out, "#EXT-X-GAP");
+            }
             let _ = writeln!(out, "#EXTINF:{:.5},", duration.as_secs_f64());
             let _ = writeln!(out, "{}", segment_uri(segment.msn));
         }

@@ -42,6 +42,15 @@ impl Settings {
     }
 }
 
+/// How a part starts, as the splitter in front of the muxer saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartStart {
+    /// It opens segment number `segment`.
+    pub segment: Option<u64>,
+    /// Its first sample is a sync sample (`INDEPENDENT=YES`).
+    pub independent: bool,
+}
+
 /// One CMAF chunk as the muxer made it.
 #[derive(Debug, Clone)]
 pub struct Chunk {
@@ -67,11 +76,24 @@ pub(super) struct Segment {
     pub(super) msn: u64,
     pub(super) start: Duration,
     pub(super) parts: Vec<Part>,
+    /// The parts in one buffer, once the segment is complete.
+    pub(super) whole: Option<Bytes>,
+    /// An `EXT-X-GAP` segment: this rendition has no media for it (its parts are empty).
+    pub(super) gap: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    count: u32,
+    bits: f64,
+    seconds: f64,
+    peak_bps: f64,
 }
 
 impl Segment {
     pub(super) fn duration(&self) -> Duration {
-        self.parts.iter().map(|p| p.duration).sum()
+        self.gap
+            .unwrap_or_else(|| self.parts.iter().map(|p| p.duration).sum())
     }
 }
 
@@ -115,11 +137,13 @@ impl BlockingRequest {
     }
 }
 
-/// A segment's or a part's body: the parts' own bytes, in order, never copied.
-pub type SegmentBody = Vec<Bytes>;
-
 struct State {
     init: Option<Bytes>,
+    /// The parts the splitter has started, not yet seen here, oldest first.
+    expected: VecDeque<PartStart>,
+    tally: Tally,
+    /// The last playlists written, by position and delta-ness.
+    cached: Vec<(Position, bool, Bytes)>,
     /// Complete segments, oldest first: the window plus a few that players may still fetch.
     segments: VecDeque<Segment>,
     /// The segment being filled.
@@ -151,6 +175,9 @@ impl Rendition {
             settings,
             state: Mutex::new(State {
                 init: None,
+                expected: VecDeque::new(),
+                tally: Tally::default(),
+                cached: Vec::new(),
                 segments: VecDeque::new(),
                 open: None,
                 next_msn: 0,
@@ -181,25 +208,54 @@ impl Rendition {
         self.state().init.clone()
     }
 
+    /// Says what the next part the muxer makes starts with, as the splitter saw its first
+    /// buffer: whether that is a sync sample, and which segment it opens, if any (its number
+    /// is the timeline's, so every rendition numbers its segments alike).
+    pub fn expect_part(&self, start: PartStart) {
+        self.state().expected.push_back(start);
+    }
+
+    /// Measured bandwidth of the complete segments: (peak, average) bits per second, once two
+    /// exist. The peak counts segments of at least half the target only.
+    pub fn bandwidth(&self) -> Option<(u64, u64)> {
+        let tally = self.state().tally;
+        (tally.count >= 2 && tally.seconds > 0.0).then(|| {
+            let average = tally.bits / tally.seconds;
+            (tally.peak_bps.max(average) as u64, average as u64)
+        })
+    }
+
     /// Adds a chunk as the next part; a chunk that starts a segment first closes the open one.
     pub fn push(&self, chunk: Chunk) {
         let mut state = self.state();
         if state.ended {
             return;
         }
+        let start = state.expected.pop_front();
+        let independent = start.map_or(chunk.independent, |s| s.independent);
         if chunk.starts_segment {
-            close_open(&mut state, self.0.settings.window_segments);
+            close_open(&mut state, &self.0.settings);
+            if let Some(msn) = start.and_then(|s| s.segment) {
+                if msn > state.next_msn {
+                    // This rendition paused (the passthrough while the source's keyframes were
+                    // too far apart): the segments it skipped are gaps, so that its numbers
+                    // stay those of every other rendition.
+                    add_gaps(&mut state, msn, chunk.start, &self.0.settings);
+                }
+            }
         }
         let msn = state.next_msn;
         let open = state.open.get_or_insert_with(|| Segment {
             msn,
             start: chunk.start,
             parts: Vec::new(),
+            whole: None,
+            gap: None,
         });
         open.parts.push(Part {
             data: chunk.data,
             duration: chunk.duration,
-            independent: chunk.independent,
+            independent,
         });
         let position = position_of(&state);
         drop(state);
@@ -209,7 +265,7 @@ impl Rendition {
     /// Closes the last segment and marks the playlist ended; waiting requests are answered.
     pub fn end(&self) {
         let mut state = self.state();
-        close_open(&mut state, self.0.settings.window_segments);
+        close_open(&mut state, &self.0.settings);
         state.ended = true;
         let position = position_of(&state);
         drop(state);
@@ -278,6 +334,35 @@ impl Rendition {
     /// update (`_HLS_skip=YES`), honoured when the window allows it.
     pub fn playlist(&self, reports: &[RenditionReport], skip: bool) -> String {
         let state = self.state();
+        self.write_playlist(&state, reports, skip)
+    }
+
+    /// The media playlist as [`Self::playlist`] writes it, kept until the rendition moves on:
+    /// players asking for the same playlist at the same live edge share one copy. Other
+    /// renditions' reports are those of the first request at this position.
+    pub fn playlist_bytes(
+        &self,
+        reports: impl FnOnce() -> Vec<RenditionReport>,
+        skip: bool,
+    ) -> Bytes {
+        let at = self.position();
+        {
+            let state = self.state();
+            if let Some((_, _, text)) = state.cached.iter().find(|(p, s, _)| *p == at && *s == skip)
+            {
+                return text.clone();
+            }
+        }
+        let reports = reports();
+        let mut state = self.state();
+        let text = Bytes::from(self.write_playlist(&state, &reports, skip));
+        let at = position_of(&state);
+        state.cached.retain(|(p, _, _)| *p == at);
+        state.cached.push((at, skip, text.clone()));
+        text
+    }
+
+    fn write_playlist(&self, state: &State, reports: &[RenditionReport], skip: bool) -> String {
         playlist::write(
             &self.0.settings,
             state
@@ -294,10 +379,9 @@ impl Rendition {
     }
 
     /// A complete segment's body, if it is still kept.
-    pub fn segment(&self, msn: u64) -> Option<SegmentBody> {
+    pub fn segment(&self, msn: u64) -> Option<Bytes> {
         let state = self.state();
-        let segment = state.segments.iter().find(|s| s.msn == msn)?;
-        Some(segment.parts.iter().map(|p| p.data.clone()).collect())
+        state.segments.iter().find(|s| s.msn == msn)?.whole.clone()
     }
 
     /// A part's body, if it exists and is still kept.
@@ -312,14 +396,64 @@ impl Rendition {
     }
 }
 
-fn close_open(state: &mut State, window: usize) {
-    let Some(open) = state.open.take() else {
+fn close_open(state: &mut State, settings: &Settings) {
+    let Some(mut open) = state.open.take() else {
         return;
     };
     state.next_msn = open.msn + 1;
+    // The segment becomes one buffer, its parts slices of it: a segment is served without a
+    // copy, and the parts' own buffers are freed.
+    let mut whole = bytes::BytesMut::with_capacity(open.parts.iter().map(|p| p.data.len()).sum());
+    for part in &open.parts {
+        whole.extend_from_slice(&part.data);
+    }
+    let whole = whole.freeze();
+    let mut at = 0;
+    for part in &mut open.parts {
+        let len = part.data.len();
+        part.data = whole.slice(at..at + len);
+        at += len;
+    }
+    let seconds = open.duration().as_secs_f64();
+    if seconds > 0.0 && open.gap.is_none() {
+        let bits = whole.len() as f64 * 8.0;
+        let tally = &mut state.tally;
+        tally.count += 1;
+        tally.bits += bits;
+        tally.seconds += seconds;
+        if seconds >= f64::from(settings.target_duration) * 0.5 {
+            tally.peak_bps = tally.peak_bps.max(bits / seconds);
+        }
+    }
+    if open.gap.is_none() {
+        open.whole = Some(whole);
+    }
+    let window = settings.window_segments;
     state.segments.push_back(open);
     while state.segments.len() > window.max(1) + KEPT_BEYOND_WINDOW {
         state.segments.pop_front();
+    }
+}
+
+/// Fills segments `next_msn..msn` with gaps sharing the time from the last segment's end to
+/// `until`.
+fn add_gaps(state: &mut State, msn: u64, until: Duration, settings: &Settings) {
+    let count = msn - state.next_msn;
+    let from = state
+        .segments
+        .back()
+        .map_or(until, |s| s.start + s.duration());
+    let each = until.saturating_sub(from) / u32::try_from(count).unwrap_or(u32::MAX).max(1);
+    for i in 0..count {
+        let gap = Segment {
+            msn: state.next_msn,
+            start: from + each * u32::try_from(i).unwrap_or(u32::MAX),
+            parts: Vec::new(),
+            whole: None,
+            gap: Some(each),
+        };
+        state.open = Some(gap);
+        close_open(state, settings);
     }
 }
 
@@ -455,11 +589,8 @@ mod tests {
         assert!(r.segment(3).is_some());
         assert!(r.segment(2).is_none());
         let body = r.segment(8).expect("segment 8");
-        let expected: Vec<Bytes> = ["part32", "part33", "part34", "part35"]
-            .into_iter()
-            .map(|s| Bytes::from_static(s.as_bytes()))
-            .collect();
-        assert_eq!(body, expected);
+        assert_eq!(body, Bytes::from_static(b"part32part33part34part35"));
+        assert_eq!(r.part(8, 1), Some(Bytes::from_static(b"part33")));
         assert_eq!(r.part(9, 3), Some(Bytes::from_static(b"part39")));
         assert_eq!(r.part(9, 4), None);
     }
@@ -485,6 +616,42 @@ mod tests {
         assert!((listed - 1) * 2 + 2 < 12, "{delta}");
         // A short window has no delta updates at all.
         assert!(!fed(6, 10).playlist(&[], true).contains("SKIP"));
+    }
+
+    #[test]
+    fn segments_a_paused_rendition_skipped_are_gaps_that_keep_the_numbers() {
+        let r = fed(10, 8); // segments 0 and 1 complete at end of push 8
+                            // The splitter skips segments 2 and 3 and restarts at 4, 4 s after segment 1 ended.
+        r.expect_part(PartStart {
+            segment: Some(4),
+            independent: true,
+        });
+        r.push(Chunk {
+            data: Bytes::from_static(b"part16"),
+            start: PART * 16,
+            duration: PART,
+            independent: true,
+            starts_segment: true,
+        });
+        let text = r.playlist(&[], false);
+        let parsed = m3u8_rs::parse_media_playlist_res(text.as_bytes()).expect("parses");
+        let listed: Vec<(&str, f32)> = parsed
+            .segments
+            .iter()
+            .map(|s| (s.uri.as_str(), s.duration))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("0.m4s", 2.0),
+                ("1.m4s", 2.0),
+                ("2.m4s", 2.0),
+                ("3.m4s", 2.0)
+            ]
+        );
+        assert_eq!(text.matches("#EXT-X-GAP\n").count(), 2, "{text}");
+        assert!(r.segment(2).is_none());
+        assert_eq!(r.position().msn, 4);
     }
 
     #[test]

@@ -1,36 +1,49 @@
-//! A rendition's LL-HLS output: `cmafmux` cut into fragments (segments) and chunks (parts),
-//! handed by an appsink to the in-memory [`Rendition`].
+//! A rendition's LL-HLS output: `cmafmux` cut into fragments (segments) and chunks (parts) where
+//! the [`split`](super::split) probe says, handed by an appsink to the in-memory [`Rendition`].
 //!
 //! ```text
-//! encoded video or audio ─ cmafmux (fragment = segment, chunk = part) ─ appsink ─▶ Rendition
+//! encoded video or audio ─ identity [split] ─ cmafmux (manual-split) ─ appsink ─▶ Rendition
 //! ```
 //!
 //! cmafmux 0.14 pushes one buffer list per chunk: the CMAF header first (`DISCONT|HEADER`, once),
 //! then the `moof`+`mdat` header (`HEADER`, plus `DELTA_UNIT` unless it starts a fragment, its
-//! PTS and duration those of the chunk), then the samples.
+//! PTS and duration those of the chunk), then the samples with their own flags.
 
-use super::{Chunk, Rendition};
+use super::split::{self, Track};
+use super::{Chunk, Rendition, Timeline};
 use crate::pipeline::PipelineError;
 use bytes::{Bytes, BytesMut};
 use gst::prelude::*;
 use std::time::Duration;
 
-/// `cmafmux ! appsink` in a bin with one sink pad, feeding `rendition`.
+/// `identity ! cmafmux ! appsink` in a bin with one sink pad, feeding `rendition`, split into
+/// segments at `timeline`'s boundaries and into parts of at most `part`.
 pub fn sink(
     name: &str,
     rendition: Rendition,
+    timeline: Timeline,
+    track: Track,
     segment: Duration,
     part: Duration,
 ) -> Result<gst::Bin, PipelineError> {
     let bin = gst::Bin::with_name(&format!("llhls-{name}"));
+    let splitter = gst::ElementFactory::make("identity")
+        .name(format!("llhls-{name}-split"))
+        .property("silent", true)
+        .build()
+        .map_err(PipelineError::element("identity"))?;
     let mux = gst::ElementFactory::make("cmafmux")
         .name(format!("llhls-{name}-mux"))
+        // Splits only where the splitter says; the durations are for latency reporting.
+        .property("manual-split", true)
         .property("fragment-duration", clock_time(segment))
         .property("chunk-duration", clock_time(part))
-        // Fragment boundaries follow the source's keyframes, not requests of the muxer's own.
         .property("send-force-keyunit", false)
         .build()
         .map_err(PipelineError::element("cmafmux"))?;
+    if let Some(pad) = splitter.static_pad("src") {
+        split::install(&pad, timeline, rendition.clone(), track, part);
+    }
     let sink = gst_app::AppSink::builder()
         .name(format!("llhls-{name}-sink"))
         .sync(false)
@@ -41,20 +54,30 @@ pub fn sink(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                // Chunk times as running time, the stream's media time (the muxer keeps its
+                // input's timestamps, shifted by 1000 hours for x264enc's output).
+                let segment = sample
+                    .segment()
+                    .and_then(|s| s.downcast_ref::<gst::ClockTime>().cloned());
+                let time = |t: Option<gst::ClockTime>| {
+                    let t = t?;
+                    segment.as_ref().map_or(Some(t), |s| s.to_running_time(t))
+                };
                 if let Some(list) = sample.buffer_list() {
-                    take(&rendition, list.iter());
+                    take(&rendition, list.iter(), time);
                 } else if let Some(buffer) = sample.buffer() {
-                    take(&rendition, std::iter::once(buffer));
+                    take(&rendition, std::iter::once(buffer), time);
                 }
                 Ok(gst::FlowSuccess::Ok)
             })
             .eos(move |_| ended.end())
             .build(),
     );
-    bin.add_many([&mux, sink.upcast_ref()])
+    bin.add_many([&splitter, &mux, sink.upcast_ref()])
         .map_err(PipelineError::link(name))?;
-    mux.link(&sink).map_err(PipelineError::link(name))?;
-    let pad = mux
+    gst::Element::link_many([&splitter, &mux, sink.upcast_ref()])
+        .map_err(PipelineError::link(name))?;
+    let pad = splitter
         .static_pad("sink")
         .ok_or_else(|| PipelineError::Link(name.to_owned()))?;
     let ghost = gst::GhostPad::with_target(&pad).map_err(PipelineError::link(name))?;
@@ -67,7 +90,11 @@ fn clock_time(d: Duration) -> gst::ClockTime {
 }
 
 /// Splits one chunk's buffers into the CMAF header and the part.
-fn take<'a>(rendition: &Rendition, buffers: impl Iterator<Item = &'a gst::BufferRef>) {
+fn take<'a>(
+    rendition: &Rendition,
+    buffers: impl Iterator<Item = &'a gst::BufferRef>,
+    running_time: impl Fn(Option<gst::ClockTime>) -> Option<gst::ClockTime>,
+) {
     let mut part = BytesMut::new();
     let mut moof: Option<(Duration, Duration, bool)> = None;
     for buffer in buffers {
@@ -83,7 +110,7 @@ fn take<'a>(rendition: &Rendition, buffers: impl Iterator<Item = &'a gst::Buffer
             let at =
                 |t: Option<gst::ClockTime>| Duration::from_nanos(t.map_or(0, |t| t.nseconds()));
             moof = Some((
-                at(buffer.pts()),
+                at(running_time(buffer.pts())),
                 at(buffer.duration()),
                 !flags.contains(gst::BufferFlags::DELTA_UNIT),
             ));
@@ -95,6 +122,8 @@ fn take<'a>(rendition: &Rendition, buffers: impl Iterator<Item = &'a gst::Buffer
             data: part.freeze(),
             start,
             duration,
+            // The splitter says whether its first sample is a sync sample (the muxer marks
+            // every sample buffer a delta unit); a fragment start is one otherwise.
             independent: fragment_start,
             starts_segment: fragment_start,
         });
@@ -117,8 +146,9 @@ mod tests {
         )
     }
 
-    /// Encodes `source` (ending in an element named `last`) through the sink.
-    fn packaged(source: &str, chunk: Duration) -> Rendition {
+    /// Encodes `source` (ending in an element named `last`) through the sink. Video drives the
+    /// timeline as the pipeline's handle does; audio follows a timeline of 2 s GOPs.
+    fn packaged(source: &str, track: Track, chunk: Duration) -> Rendition {
         crate::init().expect("GStreamer initialises");
         let settings = Settings {
             part_target: Duration::from_millis(500),
@@ -131,9 +161,39 @@ mod tests {
             .expect("a pipeline")
             .downcast::<gst::Pipeline>()
             .expect("a pipeline");
-        let bin = sink("360p", rendition.clone(), Duration::from_secs(2), chunk).expect("the sink");
+        let timeline = Timeline::new(Duration::from_secs(2), 2, true);
+        let bin = sink(
+            "360p",
+            rendition.clone(),
+            timeline.clone(),
+            track,
+            Duration::from_secs(2),
+            chunk,
+        )
+        .expect("the sink");
         pipeline.add(&bin).expect("added");
-        let last = pipeline.by_name("last").expect("h264parse");
+        let last = pipeline.by_name("last").expect("the parser");
+        if track == Track::Audio {
+            for i in 0..600u64 {
+                timeline.on_video(Duration::from_nanos(i * 1_000_000_000 / 30), i % 60 == 0);
+            }
+        } else if let Some(pad) = last.static_pad("src") {
+            pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+                if let Some(buffer) = info.buffer() {
+                    // Running time, as the splitter reads it (x264enc's times start 1000 h in).
+                    let segment = pad
+                        .sticky_event::<gst::event::Segment>(0)
+                        .expect("a segment");
+                    let pts = segment
+                        .segment()
+                        .downcast_ref::<gst::ClockTime>()
+                        .and_then(|s| s.to_running_time(buffer.pts()?))
+                        .map_or(Duration::ZERO, |t| Duration::from_nanos(t.nseconds()));
+                    timeline.on_video(pts, !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT));
+                }
+                gst::PadProbeReturn::Ok
+            });
+        }
         last.link(&bin).expect("linked");
         pipeline.set_state(gst::State::Playing).expect("playing");
         let bus = pipeline.bus().expect("a bus");
@@ -176,6 +236,14 @@ mod tests {
         }
     }
 
+    /// The `EXTINF` durations of a playlist.
+    fn extinfs(text: &str) -> Vec<f64> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("#EXTINF:"))
+            .map(|d| d.trim_end_matches(',').parse().expect("a duration"))
+            .collect()
+    }
+
     fn attribute<'a>(line: &'a str, name: &str) -> Option<&'a str> {
         line.split([':', ','])
             .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
@@ -183,16 +251,12 @@ mod tests {
 
     #[test]
     fn keyframe_fragments_become_segments_and_chunks_become_parts_within_the_target() {
-        let rendition = packaged(&video(5), Duration::from_millis(500));
+        let rendition = packaged(&video(5), Track::Encoded, Duration::from_millis(500));
         assert!(rendition.init().is_some_and(|init| &init[4..8] == b"ftyp"));
         assert!(rendition.position().ended);
         let text = rendition.playlist(&[], false);
         check_parts(&text);
-        let segments: Vec<f64> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("#EXTINF:"))
-            .map(|d| d.trim_end_matches(',').parse().expect("a duration"))
-            .collect();
+        let segments = extinfs(&text);
         assert_eq!(segments.len(), 3, "{text}");
         assert!(
             (segments.iter().sum::<f64>() - 5.0).abs() < 0.04,
@@ -216,9 +280,13 @@ mod tests {
         }
         // A segment is its parts in order: `styp` opens the first, every other starts a `moof`.
         let body = rendition.segment(1).expect("segment 1");
-        assert_eq!(&body[0][4..8], b"styp");
-        assert!(body[1..].iter().all(|p| &p[4..8] == b"moof"));
-        assert_eq!(rendition.part(1, 1).as_ref(), body.get(1));
+        assert_eq!(&body[4..8], b"styp");
+        let (first, second) = (
+            rendition.part(1, 0).expect("part 1.0"),
+            rendition.part(1, 1).expect("part 1.1"),
+        );
+        assert_eq!(&second[4..8], b"moof");
+        assert_eq!(body.slice(first.len()..first.len() + second.len()), second);
         assert_eq!(
             rendition.position(),
             Position {
@@ -230,16 +298,26 @@ mod tests {
     }
 
     #[test]
-    fn aac_parts_stay_within_the_target_when_chunks_are_asked_one_frame_short() {
-        // 48 kHz AAC: 1024-sample frames of 21.3 ms, which do not divide 0.5 s; cmafmux closes a
-        // chunk on the first frame at or past its duration, so it is asked for one frame less.
-        let frame = Duration::from_nanos(1_000_000_000 * 1024 / 48_000);
+    fn aac_parts_stay_within_the_target_and_segments_follow_the_video_boundaries() {
+        // 48 kHz AAC: 1024-sample frames of 21.3 ms, which do not divide 0.5 s.
         let rendition = packaged(
             "audiotestsrc num-buffers=235 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 \
              ! avenc_aac ! aacparse name=last",
-            Duration::from_millis(500) - frame,
+            Track::Audio,
+            Duration::from_millis(500),
         );
         let text = rendition.playlist(&[], false);
         check_parts(&text);
+        // Every audio part is independent, and segments start within one frame of 2 s and 4 s.
+        assert!(text
+            .lines()
+            .filter(|l| l.starts_with("#EXT-X-PART:"))
+            .all(|l| l.ends_with(",INDEPENDENT=YES")));
+        let segments = extinfs(&text);
+        assert_eq!(segments.len(), 3, "{text}");
+        assert!(
+            segments[..2].iter().all(|d| (d - 2.0).abs() < 0.022),
+            "{segments:?}"
+        );
     }
 }

@@ -11,6 +11,7 @@ mod supervisor;
 use crate::events::{ArchiveSummary, EndReason, StreamEvent};
 use crate::ladder::{Ladder, PlannedRendition};
 use crate::layout::HlsDir;
+use crate::llhls::LiveHls;
 use crate::media::{SourceMedia, StreamId};
 use bytes::Bytes;
 use gst_app::AppSrc;
@@ -22,7 +23,7 @@ use thiserror::Error;
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use crate::layout::THUMBNAIL_FILE;
-pub use graph::{AUDIO_RENDITION, HLS_SINK_PREFIX};
+pub use graph::AUDIO_RENDITION;
 
 /// HLS output settings of one stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +32,33 @@ pub struct HlsSettings {
     pub segment_duration: Duration,
     /// How many segments a live media playlist lists.
     pub window_segments: u32,
+    /// LL-HLS part target (`EXT-X-PART-INF:PART-TARGET`); no part is longer.
+    pub part_duration: Duration,
     /// How often the JPEG thumbnail beside the playlists is refreshed; `None` writes none.
     pub thumbnail_interval: Option<Duration>,
+}
+
+/// The default part: 0.4 s is a whole number of frames at 25, 30, 50 and 60 fps (10, 12, 20 and
+/// 24), five parts make a 2 s segment, and PART-HOLD-BACK (three parts) is 1.2 s.
+pub const DEFAULT_PART: Duration = Duration::from_millis(400);
+
+impl HlsSettings {
+    /// `EXT-X-TARGETDURATION`: the segment duration in whole seconds, rounded up.
+    pub fn target_duration(&self) -> u32 {
+        u32::try_from(self.segment_duration.as_secs_f64().ceil() as u64)
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+
+    /// How every rendition of a stream is packaged.
+    pub fn packaging(&self) -> crate::llhls::Settings {
+        crate::llhls::Settings {
+            part_target: self.part_duration,
+            target_duration: self.target_duration(),
+            window_segments: self.window_segments.max(1) as usize,
+            anchor: std::time::SystemTime::now(),
+        }
+    }
 }
 
 impl Default for HlsSettings {
@@ -40,6 +66,7 @@ impl Default for HlsSettings {
         Self {
             segment_duration: Duration::from_secs(2),
             window_segments: 6,
+            part_duration: DEFAULT_PART,
             thumbnail_interval: Some(Duration::from_secs(10)),
         }
     }
@@ -150,6 +177,7 @@ pub struct StreamPipeline {
     counters: Arc<Counters>,
     commands: mpsc::Sender<Command>,
     failure: watch::Receiver<Option<String>>,
+    hls: LiveHls,
 }
 
 impl StreamPipeline {
@@ -163,7 +191,8 @@ impl StreamPipeline {
         crate::init()?;
         let hls_dir = config.hls_dir.path();
         std::fs::create_dir_all(hls_dir).map_err(|e| PipelineError::Io(hls_dir.to_owned(), e))?;
-        let graph = graph::build(&config)?;
+        let hls = graph::live_hls(&config);
+        let graph = graph::build(&config, &hls)?;
         let counters = Arc::new(Counters::default());
         let (commands_tx, commands_rx) = mpsc::channel(4);
         let (failure_tx, failure_rx) = watch::channel(None);
@@ -176,8 +205,10 @@ impl StreamPipeline {
             counters: counters.clone(),
             commands: commands_tx,
             failure: failure_rx,
+            hls: hls.clone(),
         };
-        let supervisor = supervisor::Supervisor::new(config, graph, counters, events, failure_tx)?;
+        let supervisor =
+            supervisor::Supervisor::new(config, graph, hls, counters, events, failure_tx)?;
         tokio::spawn(supervisor.run(commands_rx));
         Ok(handle)
     }
@@ -185,6 +216,11 @@ impl StreamPipeline {
     /// The stream this pipeline serves.
     pub fn stream_id(&self) -> &StreamId {
         &self.stream_id
+    }
+
+    /// The stream's live HLS output.
+    pub fn hls(&self) -> &LiveHls {
+        &self.hls
     }
 
     /// Becomes `Some(reason)` when the pipeline fails on its own.
@@ -210,6 +246,8 @@ impl StreamPipeline {
         let pts_ns = frame.pts.as_nanos() as u64;
         c.newest_input_pts.fetch_max(pts_ns + 1, Ordering::Relaxed);
         c.archive_end_ns.fetch_max(pts_ns, Ordering::Relaxed);
+        // Decided before the frame enters the pipeline, so every rendition finds it decided.
+        self.hls.timeline().on_video(frame.pts, frame.keyframe);
         if frame.keyframe {
             let previous = c.last_keyframe_pts.swap(pts_ns + 1, Ordering::Relaxed);
             if previous != 0 && pts_ns + 1 > previous {

@@ -1,10 +1,11 @@
 //! The task that owns a stream's pipeline: bus watching, playlists, stats and the end.
 
-use super::graph::{Graph, AUDIO_RENDITION, HLS_SINK_PREFIX};
+use super::graph::{Graph, AUDIO_RENDITION};
 use super::multivariant::{self, AudioVariant, VideoVariant};
 use super::{Command, Counters, PipelineConfig, PipelineError};
 use crate::events::{ArchiveSummary, EndReason, RenditionStats, StreamEvent, StreamStats};
 use crate::ladder::SOURCE_RENDITION;
+use crate::llhls::{LiveHls, Timeline};
 use futures_util::StreamExt;
 use gst::prelude::*;
 use std::collections::HashMap;
@@ -34,25 +35,18 @@ struct Output {
     previous_dropped: u64,
 }
 
-#[derive(Default, Clone, Copy)]
-struct SegmentTally {
-    count: u32,
-    bits: f64,
-    seconds: f64,
-    peak_bps: f64,
-}
-
 pub(super) struct Supervisor {
     config: PipelineConfig,
     graph: Graph,
+    hls: LiveHls,
     counters: Arc<Counters>,
     events: mpsc::Sender<StreamEvent>,
     failure: watch::Sender<Option<String>>,
     signals: mpsc::Receiver<Signal>,
     negotiated: HashMap<String, gst::Caps>,
     outputs: Vec<Output>,
-    segments: HashMap<String, SegmentTally>,
-    advertised: Option<Vec<u64>>,
+    /// The bandwidths and the passthrough's presence the multivariant playlist says.
+    advertised: Option<(Vec<u64>, bool)>,
     archive_closed: bool,
     started: Instant,
     last_tick: (Instant, u64, u64),
@@ -63,13 +57,14 @@ impl Supervisor {
     pub(super) fn new(
         config: PipelineConfig,
         graph: Graph,
+        hls: LiveHls,
         counters: Arc<Counters>,
         events: mpsc::Sender<StreamEvent>,
         failure: watch::Sender<Option<String>>,
     ) -> Result<Self, PipelineError> {
         let (signal_tx, signals) = mpsc::channel(64);
         if let Some(pad) = &graph.keyframe_pad {
-            install_keyframe_forwarding(pad);
+            install_keyframe_forwarding(pad, hls.timeline().clone());
         }
         let mut outputs = Vec::new();
         for (name, sink) in &graph.hls_sinks {
@@ -104,13 +99,13 @@ impl Supervisor {
         Ok(Self {
             config,
             graph,
+            hls,
             counters,
             events,
             failure,
             signals,
             negotiated: HashMap::new(),
             outputs,
-            segments: HashMap::new(),
             advertised: None,
             archive_closed: false,
             started: now,
@@ -135,6 +130,8 @@ impl Supervisor {
                 STATS_INTERVAL,
             );
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            // Until the stream is playable: how often its first parts are looked for.
+            let mut starting = tokio::time::interval(Duration::from_millis(20));
             let summary = loop {
                 tokio::select! {
                     message = messages.next() => {
@@ -156,7 +153,13 @@ impl Supervisor {
                         // The handle is gone without saying why: the publisher vanished.
                         None => break self.end(EndReason::ConnectionLost, &mut messages).await,
                     },
-                    _ = ticker.tick() => self.report_stats(),
+                    _ = starting.tick(), if self.advertised.is_none() => self.try_playable().await,
+                    _ = ticker.tick() => {
+                        self.report_stats();
+                        if self.advertised.is_some() {
+                            self.write_multivariant();
+                        }
+                    }
                 }
             };
             while let Some(Command::Finish { reply, .. }) = commands.recv().await {
@@ -186,26 +189,6 @@ impl Supervisor {
                 warn!(element = %path, warning = %w.error(), debug = ?w.debug(), "pipeline warning");
                 None
             }
-            gst::MessageView::Element(e) => {
-                if let Some(s) = e.structure() {
-                    if s.name() == "hls-segment-added" {
-                        let name = message
-                            .src()
-                            .map(|s| s.name().to_string())
-                            .unwrap_or_default();
-                        let rendition = name
-                            .strip_prefix(HLS_SINK_PREFIX)
-                            .unwrap_or(&name)
-                            .to_owned();
-                        let location = s.get::<String>("location").ok();
-                        let duration = s.get::<gst::ClockTime>("duration").ok();
-                        if let (Some(location), Some(duration)) = (location, duration) {
-                            self.on_segment(&rendition, &location, duration);
-                        }
-                    }
-                }
-                None
-            }
             _ => None,
         }
     }
@@ -216,86 +199,91 @@ impl Supervisor {
             Signal::Caps { rendition, caps } => {
                 debug!(%rendition, %caps, "rendition negotiated");
                 self.negotiated.insert(rendition, caps);
-                let complete = self.negotiated.len() == self.graph.hls_sinks.len();
-                if self.advertised.is_none() && complete && self.write_multivariant() {
-                    let multivariant = self.config.hls_dir.multivariant();
-                    info!(renditions = self.negotiated.len(), "stream playable");
-                    let _ = self
-                        .events
-                        .send(StreamEvent::Playable {
-                            stream_id: self.config.stream_id.clone(),
-                            multivariant,
-                        })
-                        .await;
-                }
+                self.try_playable().await;
             }
         }
     }
 
-    fn on_segment(&mut self, rendition: &str, location: &str, duration: gst::ClockTime) {
-        let seconds = duration.nseconds() as f64 / 1e9;
-        let Ok(meta) = std::fs::metadata(location) else {
-            return;
-        };
-        if seconds <= 0.0 {
-            return;
-        }
-        let bits = meta.len() as f64 * 8.0;
-        let tally = self.segments.entry(rendition.to_owned()).or_default();
-        tally.count += 1;
-        tally.bits += bits;
-        tally.seconds += seconds;
-        // A short last segment says little about the peak; only count full-length ones.
-        if seconds >= self.config.hls.segment_duration.as_secs_f64() * 0.5 {
-            tally.peak_bps = tally.peak_bps.max(bits / seconds);
-        }
-        if self.advertised.is_some() {
-            self.write_multivariant();
+    /// Once every rendition has negotiated and holds its first part, writes the multivariant
+    /// playlist and reports the stream playable: a player that loads it finds media at once.
+    async fn try_playable(&mut self) {
+        let complete = self.negotiated.len() == self.graph.hls_sinks.len();
+        let started = self.hls.renditions().iter().all(|r| {
+            let at = r.position();
+            at.msn > 0 || at.parts > 0
+        });
+        if self.advertised.is_none() && complete && started && self.write_multivariant() {
+            info!(renditions = self.negotiated.len(), "stream playable");
+            let _ = self
+                .events
+                .send(StreamEvent::Playable {
+                    stream_id: self.config.stream_id.clone(),
+                    hls: self.hls.clone(),
+                })
+                .await;
         }
     }
 
-    /// Renders the multivariant playlist and writes it if it is new or bandwidths moved enough.
+    /// Renders the multivariant playlist and replaces it if it is new, bandwidths moved enough,
+    /// or the passthrough came or went.
     fn write_multivariant(&mut self) -> bool {
-        let (videos, audio) = self.variants();
+        let passthrough = self.passthrough_fits();
+        let (videos, audio) = self.variants(passthrough);
         let bandwidths: Vec<u64> = videos.iter().map(|v| v.peak_bps).collect();
-        if let Some(previous) = &self.advertised {
+        if let Some((previous, listed)) = &self.advertised {
             let moved = previous.len() != bandwidths.len()
                 || previous.iter().zip(&bandwidths).any(|(a, b)| {
                     (*a as f64 - *b as f64).abs() > *a as f64 * BANDWIDTH_REWRITE_RATIO
                 });
-            if !moved {
+            if !moved && *listed == passthrough {
                 return false;
             }
-        }
-        let text = multivariant::render(&videos, audio.as_ref());
-        let path = self.config.hls_dir.multivariant();
-        match multivariant::write_atomic(&path, &text) {
-            Ok(()) => {
-                self.advertised = Some(bandwidths);
-                true
+            if *listed != passthrough {
+                if passthrough {
+                    info!(
+                        "the source's keyframes fit a segment again: the source rendition is back"
+                    );
+                } else {
+                    warn!(
+                        keyframe_interval = ?self.keyframe_interval(),
+                        "the source's keyframes are too far apart for its segments: the source rendition leaves the stream until they fit (set the encoder's keyframe interval to the segment duration or less)"
+                    );
+                }
             }
-            Err(e) => {
-                error!(path = %path.display(), error = %e, "could not write multivariant playlist");
-                false
-            }
         }
+        self.hls.set_passthrough_listed(passthrough);
+        self.hls
+            .set_multivariant(multivariant::render(&videos, audio.as_ref()));
+        self.advertised = Some((bandwidths, passthrough));
+        true
+    }
+
+    /// Whether the passthrough is offered: while the source's GOP fits a segment, and always
+    /// when it is the only video.
+    fn passthrough_fits(&self) -> bool {
+        self.config.renditions.is_empty() || self.hls.timeline().gop_fits()
+    }
+
+    fn keyframe_interval(&self) -> Option<Duration> {
+        let interval = self.counters.keyframe_interval_ns.load(Ordering::Relaxed);
+        (interval > 0).then(|| Duration::from_nanos(interval))
     }
 
     /// Measured bandwidth once two segments exist, the configured or announced one before.
     fn bandwidth(&self, rendition: &str, estimate_bps: u64) -> (u64, u64) {
-        match self.segments.get(rendition) {
-            Some(t) if t.count >= 2 && t.seconds > 0.0 => {
-                let average = t.bits / t.seconds;
-                (t.peak_bps.max(average) as u64, average as u64)
-            }
-            _ => (estimate_bps + estimate_bps / 10, estimate_bps),
-        }
+        self.hls
+            .rendition(rendition)
+            .and_then(|r| r.bandwidth())
+            .unwrap_or((estimate_bps + estimate_bps / 10, estimate_bps))
     }
 
-    fn variants(&self) -> (Vec<VideoVariant>, Option<AudioVariant>) {
+    fn variants(&self, passthrough: bool) -> (Vec<VideoVariant>, Option<AudioVariant>) {
         let mut videos = Vec::new();
         let mut audio = None;
         for (name, _) in &self.graph.hls_sinks {
+            if name == SOURCE_RENDITION && !passthrough {
+                continue;
+            }
             let Some(caps) = self.negotiated.get(name) else {
                 continue;
             };
@@ -389,11 +377,10 @@ impl Supervisor {
                 }
             })
             .collect();
-        let interval = self.counters.keyframe_interval_ns.load(Ordering::Relaxed);
         let stats = StreamStats {
             input_kbps: (bytes - bytes_then) as f64 * 8.0 / dt / 1000.0,
             input_fps: (frames - frames_then) as f64 / dt,
-            keyframe_interval: (interval > 0).then(|| Duration::from_nanos(interval)),
+            keyframe_interval: self.keyframe_interval(),
             renditions,
         };
         // Stats are advisory: drop them rather than wait on a slow consumer.
@@ -452,6 +439,8 @@ impl Supervisor {
         while let Ok(signal) = self.signals.try_recv() {
             self.on_signal(signal).await;
         }
+        // Playlists end, and players waiting on a part are answered, even after a timed-out drain.
+        self.hls.end();
         let pipeline = self.graph.pipeline.clone();
         let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
         let path = self.config.archive_path.clone();
@@ -494,19 +483,23 @@ fn short_element(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-/// Before each source keyframe reaches the decoder, asks every encoder downstream for a
-/// keyframe, so all renditions share the source's segment boundaries.
+/// Before each source keyframe, and each frame the timeline starts a segment on without one,
+/// reaches the decoder, asks every encoder downstream for a keyframe, so all renditions share
+/// the stream's segment boundaries.
 ///
 /// The request carries no running time ("as soon as possible"): the decoder keeps serialized
 /// events in order with its frames, so the next frame each encoder sees is that keyframe.
 /// (A timed request would also be wrong on GStreamer 1.22: x264enc's 1000-hour minimum PTS makes
 /// the encoder base class ignore every timed request after the first.)
-fn install_keyframe_forwarding(pad: &gst::Pad) {
-    pad.add_probe(gst::PadProbeType::BUFFER, |pad, info| {
+fn install_keyframe_forwarding(pad: &gst::Pad, timeline: Timeline) {
+    pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
         let Some(buffer) = info.buffer() else {
             return gst::PadProbeReturn::Ok;
         };
-        if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) {
+        let forced = buffer
+            .pts()
+            .is_some_and(|pts| timeline.is_forced(Duration::from_nanos(pts.nseconds())));
+        if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) && !forced {
             return gst::PadProbeReturn::Ok;
         }
         let event = gst_video::DownstreamForceKeyUnitEvent::builder()

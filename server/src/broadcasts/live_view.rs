@@ -2,10 +2,11 @@
 
 use pipelines::events::StreamStats;
 use pipelines::ladder::PlannedRendition;
+use pipelines::llhls::LiveHls;
 use pipelines::media::SourceMedia;
 use pipelines::{StreamEvent, StreamId};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
@@ -25,10 +26,12 @@ pub struct LiveStream {
     pub stats: Option<StreamStats>,
 }
 
-/// Streams that are live right now.
+/// Streams that are live right now, and the HLS output of those that are or just were.
 #[derive(Clone, Default)]
 pub struct LiveStreams {
     inner: Arc<RwLock<BTreeMap<StreamId, LiveStream>>>,
+    /// Served from `Playable` until the reactor forgets it, a while after the stream ended.
+    hls: Arc<RwLock<HashMap<StreamId, LiveHls>>>,
 }
 
 impl LiveStreams {
@@ -61,10 +64,14 @@ impl LiveStreams {
                     },
                 );
             }
-            StreamEvent::Playable { stream_id, .. } => {
+            StreamEvent::Playable { stream_id, hls } => {
                 if let Some(s) = streams.get_mut(stream_id) {
                     s.playable = true;
                 }
+                self.hls
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(stream_id.clone(), hls.clone());
             }
             StreamEvent::Stats { stream_id, stats } => {
                 if let Some(s) = streams.get_mut(stream_id) {
@@ -93,6 +100,23 @@ impl LiveStreams {
             .unwrap_or_else(|p| p.into_inner())
             .get(id)
             .cloned()
+    }
+
+    /// A stream's live HLS output, while it is live and for a while after.
+    pub fn hls(&self, id: &StreamId) -> Option<LiveHls> {
+        self.hls
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Stops serving a stream's HLS output.
+    pub fn forget_hls(&self, id: &StreamId) {
+        self.hls
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
     }
 
     /// Whether `id` is live.

@@ -10,12 +10,15 @@
 use super::live_view::LiveStreams;
 use super::recovery;
 use super::stream_rooms::{RoomGrant, StreamRooms};
+use crate::chat::protocol::ServerFrame;
+use crate::chat::ChatService;
 use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
 use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
 use crate::models::{new_id, now_ms};
 use pipelines::events::{ArchiveSummary, StreamStats};
 use pipelines::{EndReason, StreamEvent, StreamId};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tracing::{error, info, warn};
@@ -37,6 +40,8 @@ pub struct Reactor {
     /// Where the streams' HLS output and archives are.
     pub layout: pipelines::OutputLayout,
     pub retain_ended: Duration,
+    /// Rooms' chats, told when their stream goes live or ends.
+    pub chat: Arc<ChatService>,
 }
 
 impl Reactor {
@@ -48,6 +53,7 @@ impl Reactor {
         ingest: pipelines::IngestHandle,
         live: LiveStreams,
         layout: pipelines::OutputLayout,
+        chat: Arc<ChatService>,
     ) -> Self {
         Self {
             writes: OrderedWrites::new(
@@ -61,6 +67,7 @@ impl Reactor {
             broadcast: broadcast::channel(1024).0,
             layout,
             retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
+            chat,
         }
     }
 
@@ -98,7 +105,10 @@ impl Reactor {
                 self.on_stats(stream_id, stats);
                 self.live.apply(event, None);
             }
-            StreamEvent::Playable { .. } => self.live.apply(event, None),
+            StreamEvent::Playable { stream_id, .. } => {
+                self.live.apply(event, None);
+                self.announce(stream_id, true);
+            }
         }
     }
 
@@ -150,6 +160,7 @@ impl Reactor {
             info!(stream = %stream_id, ?reason, archive = %archive.path.display(), duration = ?archive.duration, "stream ended");
         }
         self.schedule_hls_cleanup(stream_id.clone());
+        self.announce(stream_id, false);
         let Some(RoomGrant { room_id, .. }) = self.rooms.remove(stream_id) else {
             return;
         };
@@ -209,6 +220,15 @@ impl Reactor {
         }
     }
 
+    /// Tells the chat of the stream's room (if it has one) that the stream is playable or over.
+    fn announce(&self, stream_id: &StreamId, live: bool) {
+        if let Some(grant) = self.rooms.get(stream_id) {
+            self.chat
+                .hub
+                .publish(&grant.room_id, &ServerFrame::StreamStatus { live });
+        }
+    }
+
     fn schedule_hls_cleanup(&self, stream_id: pipelines::StreamId) {
         let dir = self.layout.hls_dir(&stream_id);
         let live = self.live.clone();
@@ -216,6 +236,7 @@ impl Reactor {
         tokio::spawn(async move {
             tokio::time::sleep(retain).await;
             if !live.contains(&stream_id) {
+                live.forget_hls(&stream_id);
                 let _ = tokio::fs::remove_dir_all(&dir).await;
             }
         });

@@ -103,6 +103,11 @@ pub enum ServerFrame {
         chat_enabled: bool,
         slow_mode_seconds: u32,
     },
+    /// Broadcast: the room's stream became playable (`live`), or ended. Pages showing the room
+    /// reload it instead of polling for it.
+    StreamStatus {
+        live: bool,
+    },
     /// Broadcast: something happened in the room (moderation actions).
     Notice {
         text: String,

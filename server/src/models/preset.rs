@@ -203,9 +203,12 @@ impl PresetSpec {
 
     /// The preset's HLS output; what the preset does not decide comes from `server`.
     pub fn hls(&self, server: &HlsSettings) -> HlsSettings {
+        let segment_duration = Duration::from_secs(u64::from(self.segment_seconds));
         HlsSettings {
-            segment_duration: Duration::from_secs(u64::from(self.segment_seconds)),
+            segment_duration,
             window_segments: self.window_segments,
+            // At least two parts per segment, whatever the preset's segments.
+            part_duration: server.part_duration.min(segment_duration / 2),
             ..server.clone()
         }
     }

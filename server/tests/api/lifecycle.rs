@@ -175,7 +175,4 @@ async fn sigterm_ends_live_streams_cleanly() {
         ffprobe_duration(&archive) >= 2.0,
         "archive finalized with its duration"
     );
-    let playlist = std::fs::read_to_string(layout.hls_dir(&stream).join("source/playlist.m3u8"))
-        .expect("playlist");
-    assert!(playlist.contains("#EXT-X-ENDLIST"));
 }

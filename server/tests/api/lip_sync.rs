@@ -202,23 +202,15 @@ async fn every_rung_keeps_the_sources_lip_sync_and_start_time() {
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&id).await;
 
-    let dir = app.hls_dir(&id);
-    let master = std::fs::read_to_string(dir.join("master.m3u8")).expect("multivariant playlist");
+    let master = app.get_text(&format!("/hls/{id}/master.m3u8")).await;
     let parsed = m3u8_rs::parse_master_playlist_res(master.as_bytes()).expect("it parses");
     let audio_uri = parsed
         .alternatives
         .iter()
         .find_map(|a| a.uri.clone())
         .unwrap_or_else(|| panic!("an audio rendition:\n{master}"));
-    let rendition = |uri: &str| {
-        let playlist_path = dir.join(uri);
-        let rendition_dir = playlist_path.parent().expect("a rendition folder");
-        let playlist = std::fs::read_to_string(&playlist_path)
-            .unwrap_or_else(|e| panic!("{uri} is written: {e}"));
-        join_rendition(rendition_dir, &playlist)
-    };
 
-    let audio = rendition(&audio_uri);
+    let (audio, _) = app.join_rendition(&id, &audio_uri).await;
     let audio_timeline = Timeline::read(&audio);
     assert_eq!(
         audio_timeline.timescale, SAMPLE_RATE,
@@ -234,7 +226,7 @@ async fn every_rung_keeps_the_sources_lip_sync_and_start_time() {
 
     let mut starts = Vec::new();
     for variant in &parsed.variants {
-        let joined = rendition(&variant.uri);
+        let (joined, _) = app.join_rendition(&id, &variant.uri).await;
         let timeline = Timeline::read(&joined);
         let flashes = flash_times(&frame_brightness(&joined), &timeline.presentation_seconds());
         let rung_offsets = offsets(&flashes, &beeps);

@@ -15,6 +15,7 @@ mod delivery;
 mod hostile_input;
 mod lifecycle;
 mod lip_sync;
+mod llhls;
 mod operations;
 mod overload;
 mod permissions;

@@ -13,8 +13,6 @@ async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
     let publisher = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let playlist = app.hls_dir(&stream).join("master.m3u8");
-    assert!(playlist.is_file());
     let second = RealServer::builder()
         .command(app.data_dir())
         .stderr(Stdio::piped())
@@ -36,7 +34,6 @@ async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
         "{said}"
     );
     // The first one's live output is untouched and still served.
-    assert!(playlist.is_file(), "the live HLS output is still there");
     let served = app.get(&format!("/hls/{stream}/master.m3u8")).await;
     assert_eq!(served.status(), 200);
     drop(publisher);

@@ -176,17 +176,15 @@ async fn hls_keeps_its_cors_and_gets_the_common_headers() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_common(missing.headers(), "an HLS 404");
 
+    // The one file of the HLS output on disk: the live thumbnail.
     std::fs::create_dir_all(app.hls_dir(&id)).expect("mkdir");
-    std::fs::write(app.hls_dir(&id).join("master.m3u8"), "#EXTM3U\n").expect("write");
-    let playlist = get(format!("/hls/{id}/master.m3u8")).await;
-    assert_eq!(playlist.status(), StatusCode::OK);
-    let headers = playlist.headers();
-    assert_common(headers, "a playlist");
+    std::fs::write(app.hls_dir(&id).join("thumbnail.jpg"), b"\xff\xd8\xff").expect("write");
+    let thumbnail = get(format!("/hls/{id}/thumbnail.jpg")).await;
+    assert_eq!(thumbnail.status(), StatusCode::OK);
+    let headers = thumbnail.headers();
+    assert_common(headers, "a thumbnail");
     assert_eq!(value(headers, "access-control-allow-origin"), "*");
-    assert_eq!(
-        value(headers, "content-type"),
-        "application/vnd.apple.mpegurl"
-    );
+    assert_eq!(value(headers, "content-type"), "image/jpeg");
     app.stop().await;
 }
 

@@ -1,11 +1,12 @@
 //! The audio rendition, shared by every video rendition.
 //!
 //! ```text
-//! audio appsrc ─ aacparse ─ hlscmafsink (audio)
+//! audio appsrc ─ aacparse ─ LL-HLS sink (audio)
 //! ```
 
 use super::elements::{appsrc, hls_sink, make};
 use super::AUDIO_RENDITION;
+use crate::llhls::{LiveHls, Track};
 use crate::pipeline::{PipelineConfig, PipelineError};
 use gst::prelude::*;
 use gst_app::AppSrc;
@@ -22,6 +23,7 @@ pub(super) struct Audio {
 pub(super) fn add(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
+    hls: &LiveHls,
 ) -> Result<Option<Audio>, PipelineError> {
     let Some(asc) = &config.audio_codec_data else {
         return Ok(None);
@@ -38,7 +40,7 @@ pub(super) fn add(
     let caps = caps.build();
     let src = appsrc("audio-src", &caps);
     let parse = make("aacparse", "audio-parse")?;
-    let sink = hls_sink(config, AUDIO_RENDITION)?;
+    let sink = hls_sink(config, hls, AUDIO_RENDITION, Track::Audio)?;
     pipeline
         .add_many([src.upcast_ref(), &parse, &sink])
         .map_err(PipelineError::link(AUDIO_RENDITION))?;

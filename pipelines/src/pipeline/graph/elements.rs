@@ -1,7 +1,8 @@
 //! The element builders every part of the graph uses.
 
 use super::super::{PipelineConfig, PipelineError};
-use super::{APPSRC_MAX_BYTES, HLS_SINK_PREFIX};
+use super::APPSRC_MAX_BYTES;
+use crate::llhls::{LiveHls, Track};
 use gst::prelude::*;
 use gst_app::AppSrc;
 use std::path::Path;
@@ -48,45 +49,27 @@ pub(super) fn appsrc(name: &str, caps: &gst::Caps) -> AppSrc {
         .build()
 }
 
-/// The CMAF HLS sink of one rendition, writing into its own folder of the stream's HLS output.
+/// The LL-HLS sink of one rendition: its chunks become the parts and segments of its
+/// [`Rendition`](crate::llhls::Rendition) in `hls`, split at the stream's shared boundaries.
 pub(super) fn hls_sink(
     config: &PipelineConfig,
+    hls: &LiveHls,
     rendition: &str,
+    track: Track,
 ) -> Result<gst::Element, PipelineError> {
-    let hls = &config.hls_dir;
-    let dir = hls.rendition(rendition);
-    std::fs::create_dir_all(&dir).map_err(|e| PipelineError::Io(dir.clone(), e))?;
-    let target = config.hls.segment_duration.as_secs().max(1) as u32;
-    let window = config.hls.window_segments.max(1);
-    let sink = gst::ElementFactory::make("hlscmafsink")
-        .name(format!("{HLS_SINK_PREFIX}{rendition}"))
-        .property("target-duration", target)
-        .property("playlist-length", window)
-        // Keep a few segments beyond the window for players still fetching them.
-        .property("max-files", window + 3)
-        .property(
-            "playlist-location",
-            path_str(&hls.media_playlist(rendition)),
-        )
-        .property("location", path_str(&hls.segment_pattern(rendition)))
-        .property("init-location", path_str(&hls.init_pattern(rendition)))
-        .property("sync", false)
-        .property("enable-endlist", true)
-        .build()
-        .map_err(PipelineError::element("hlscmafsink"))?;
-    if let Some(mux) = sink
-        .downcast_ref::<gst::Bin>()
-        .and_then(|b| b.by_name("muxer"))
-    {
-        // Fragment boundaries follow the source's keyframes, not the muxer's own requests, so
-        // every rendition splits at the same instants.
-        mux.set_property("send-force-keyunit", false);
-        mux.set_property(
-            "fragment-duration",
-            gst::ClockTime::from_nseconds(config.hls.segment_duration.as_nanos() as u64),
-        );
-    }
-    Ok(sink)
+    let output = hls
+        .rendition(rendition)
+        .ok_or_else(|| PipelineError::Link(rendition.to_owned()))?
+        .clone();
+    let bin = crate::llhls::sink(
+        rendition,
+        output,
+        hls.timeline().clone(),
+        track,
+        config.hls.segment_duration,
+        config.hls.part_duration,
+    )?;
+    Ok(bin.upcast())
 }
 
 pub(super) fn path_str(path: &Path) -> String {

@@ -3,7 +3,7 @@
 //! ```text
 //! source tee ─ queue ─ avdec_h264 ─┐   (source keyframes force encoder keyframes)
 //!        ┌─────────────────────────┘
-//!        └─ queue ─ scale 1080p ─ tee ─┬─ queue ─ x264enc ─ hlscmafsink (1080p)
+//!        └─ queue ─ scale 1080p ─ tee ─┬─ queue ─ x264enc ─ LL-HLS sink (1080p)
 //!                                      └─ queue ─ scale 720p ─ tee ─┬─ queue ─ x264enc ─ ...
 //!                                                                   ├─ queue ─ scale 480p ─ ...
 //!                                                                   └─ queue ─ scale 360p ─ ...
@@ -20,6 +20,7 @@
 use super::elements::{capsfilter, hls_sink, make, queue};
 use super::{Drops, DECODE_BACKLOG, RAW_QUEUE_FRAMES, STARTUP_FRAMES, STARTUP_QUEUE_FRAMES};
 use crate::ladder::PlannedRendition;
+use crate::llhls::{LiveHls, Track};
 use crate::pipeline::{PipelineConfig, PipelineError};
 use gst::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,6 +43,7 @@ pub(super) struct Encoded {
 pub(super) fn add(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
+    hls: &LiveHls,
     source_tee: &gst::Element,
 ) -> Result<Encoded, PipelineError> {
     if config.renditions.is_empty() {
@@ -76,8 +78,15 @@ pub(super) fn add(
             .by_rendition
             .insert(rendition.name.clone(), dropped.clone());
         let input = scaled_from(&scaled, &raw_tee, rendition.width);
-        let (sink, tee) =
-            add_rendition(pipeline, config, &input, rendition, &colorimetry, dropped)?;
+        let (sink, tee) = add_rendition(
+            pipeline,
+            config,
+            hls,
+            &input,
+            rendition,
+            &colorimetry,
+            dropped,
+        )?;
         sinks.push((rendition.name.clone(), sink));
         scaled.push((rendition.width, tee));
     }
@@ -90,7 +99,7 @@ pub(super) fn add(
 }
 
 /// The order renditions are scaled in: largest picture first.
-fn cascade(renditions: &[PlannedRendition]) -> Vec<&PlannedRendition> {
+pub(super) fn cascade(renditions: &[PlannedRendition]) -> Vec<&PlannedRendition> {
     let mut largest_first: Vec<&PlannedRendition> = renditions.iter().collect();
     largest_first.sort_by_key(|r| std::cmp::Reverse(u64::from(r.width) * u64::from(r.height)));
     largest_first
@@ -123,6 +132,7 @@ fn scaled_from(
 fn add_rendition(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
+    hls: &LiveHls,
     input: &gst::Element,
     rendition: &PlannedRendition,
     colorimetry: &str,
@@ -201,7 +211,7 @@ fn add_rendition(
             .field("profile", rendition.profile.as_caps())
             .build(),
     )?;
-    let sink = hls_sink(config, name)?;
+    let sink = hls_sink(config, hls, name, Track::Encoded)?;
     chain.push(encoder);
     chain.push(profile);
     chain.push(sink.clone());

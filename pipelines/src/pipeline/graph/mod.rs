@@ -1,11 +1,11 @@
 //! Builds the GStreamer element graph of one stream, one part per file:
 //!
 //! ```text
-//! source     video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)     [passthrough]
-//! ladder                                     └─ decode once ─ scale 1080p ─ encode ─ hlscmafsink
+//! source     video appsrc ─ h264parse ─ tee ─┬─ queue ─ LL-HLS sink (source)     [passthrough]
+//! ladder                                     └─ decode once ─ scale 1080p ─ encode ─ LL-HLS sink
 //!                                                             └─ scale 720p (from 1080p) ─ ...
 //! thumbnail  smallest rung (or decoded source keyframes) ─ jpegenc ─ appsink     [thumbnail.jpg]
-//! audio      audio appsrc ─ aacparse ─ hlscmafsink (audio)
+//! audio      audio appsrc ─ aacparse ─ LL-HLS sink (audio)
 //! archive    its own video and audio appsrcs ─ matroskamux ─ filesink            [MKV archive]
 //! ```
 //!
@@ -22,6 +22,7 @@ mod thumbnail;
 
 use super::{PipelineConfig, PipelineError};
 use crate::ladder::SOURCE_RENDITION;
+use crate::llhls::LiveHls;
 use gst_app::AppSrc;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,8 +31,6 @@ use std::time::Duration;
 
 /// Name of the audio media playlist directory.
 pub const AUDIO_RENDITION: &str = "audio";
-/// Name prefix of every HLS sink; the rest is the rendition name.
-pub const HLS_SINK_PREFIX: &str = "hls-";
 /// Name of the archive's file sink.
 pub const ARCHIVE_SINK: &str = "archive-sink";
 /// Width of the thumbnail (never wider than the source).
@@ -82,11 +81,31 @@ pub struct Graph {
     pub drops: Drops,
 }
 
-/// Builds the whole graph for `config`; nothing is running yet.
-pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
+/// The stream's empty live HLS output: one rendition per HLS sink [`build`] will make, in the
+/// same order (passthrough, rungs largest first, audio).
+pub fn live_hls(config: &PipelineConfig) -> LiveHls {
+    let mut names: Vec<&str> = Vec::new();
+    if config.ladder.passthrough {
+        names.push(SOURCE_RENDITION);
+    }
+    let rungs = ladder::cascade(&config.renditions);
+    names.extend(rungs.iter().map(|r| r.name.as_str()));
+    if config.audio_codec_data.is_some() {
+        names.push(AUDIO_RENDITION);
+    }
+    LiveHls::new(
+        config.hls.packaging(),
+        config.hls.segment_duration,
+        names,
+        !config.renditions.is_empty(),
+    )
+}
+
+/// Builds the whole graph for `config`, its HLS sinks feeding `hls`; nothing is running yet.
+pub fn build(config: &PipelineConfig, hls: &LiveHls) -> Result<Graph, PipelineError> {
     let pipeline = gst::Pipeline::with_name(&format!("stream-{}", config.stream_id));
-    let source = source::add(&pipeline, config)?;
-    let encoded = ladder::add(&pipeline, config, &source.tee)?;
+    let source = source::add(&pipeline, config, hls)?;
+    let encoded = ladder::add(&pipeline, config, hls, &source.tee)?;
     if let Some(interval) = config.hls.thumbnail_interval {
         let input = match &encoded.smallest {
             Some(raw) => thumbnail::Input::Raw(raw),
@@ -94,7 +113,7 @@ pub fn build(config: &PipelineConfig) -> Result<Graph, PipelineError> {
         };
         thumbnail::add(&pipeline, config, input, interval)?;
     }
-    let audio = audio::add(&pipeline, config)?;
+    let audio = audio::add(&pipeline, config, hls)?;
     let archive = archive::add(
         &pipeline,
         config,
@@ -193,7 +212,7 @@ mod tests {
     ) {
         crate::init().expect("GStreamer initialises");
         let config = config(Ladder::default());
-        let graph = build(&config).expect("the graph builds");
+        let graph = build(&config, &live_hls(&config)).expect("the graph builds");
         let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(sinks, ["source", "1080p", "720p", "480p", "360p", "audio"]);
         assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
@@ -235,7 +254,7 @@ mod tests {
             renditions: Vec::new(),
             passthrough: true,
         });
-        let graph = build(&config).expect("the graph builds");
+        let graph = build(&config, &live_hls(&config)).expect("the graph builds");
         let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(sinks, ["source", "audio"]);
         assert!(graph.keyframe_pad.is_none());

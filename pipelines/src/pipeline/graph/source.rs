@@ -1,12 +1,13 @@
 //! The published video as it enters the graph, and its passthrough rendition.
 //!
 //! ```text
-//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ hlscmafsink (source)        [passthrough]
+//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ LL-HLS sink (source)        [passthrough]
 //!                                 └─ (the ladder, the thumbnail)
 //! ```
 
 use super::elements::{appsrc, hls_sink, make, queue};
 use crate::ladder::SOURCE_RENDITION;
+use crate::llhls::{LiveHls, Track};
 use crate::pipeline::{PipelineConfig, PipelineError};
 use gst::prelude::*;
 use gst_app::AppSrc;
@@ -25,6 +26,7 @@ pub(super) struct Source {
 pub(super) fn add(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
+    hls: &LiveHls,
 ) -> Result<Source, PipelineError> {
     let caps = caps(config);
     let src = appsrc("video-src", &caps);
@@ -38,7 +40,7 @@ pub(super) fn add(
 
     let passthrough = if config.ladder.passthrough {
         let q = queue("source-queue")?;
-        let sink = hls_sink(config, SOURCE_RENDITION)?;
+        let sink = hls_sink(config, hls, SOURCE_RENDITION, Track::Passthrough)?;
         pipeline
             .add_many([&q, &sink])
             .map_err(PipelineError::link(SOURCE_RENDITION))?;

@@ -4,8 +4,10 @@
 
 use super::app::TestApp;
 use super::users::User;
+use pipelines::StreamId;
 use reqwest::Method;
 use serde_json::Value;
+use std::path::PathBuf;
 
 /// A server the tests speak HTTP to: the in-process `TestApp` or the real binary.
 pub trait HttpServer {
@@ -108,6 +110,44 @@ impl TestApp {
             .send()
             .await
             .expect("HTTP request")
+    }
+
+    /// The body of `path`, after checking its status is a success.
+    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let response = self.get(path).await;
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.bytes().await.expect("body").to_vec()
+    }
+
+    /// A rendition of stream `id` as one playable MP4, fetched as a player does: the media
+    /// playlist `uri` (relative to the multivariant playlist), its init segment and every
+    /// segment it lists, concatenated. Returns the file and the playlist's text.
+    pub async fn join_rendition(&self, id: &StreamId, uri: &str) -> (PathBuf, String) {
+        let playlist = self.get_text(&format!("/hls/{id}/{uri}")).await;
+        let folder = uri.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let parsed = m3u8_rs::parse_media_playlist_res(playlist.as_bytes())
+            .unwrap_or_else(|e| panic!("{uri} parses: {e:?}\n{playlist}"));
+        let init = parsed
+            .segments
+            .iter()
+            .find_map(|s| s.map.as_ref().map(|m| m.uri.clone()))
+            .expect("EXT-X-MAP present");
+        let mut bytes = self.get_bytes(&format!("/hls/{id}/{folder}/{init}")).await;
+        for segment in &parsed.segments {
+            bytes.extend(
+                self.get_bytes(&format!("/hls/{id}/{folder}/{}", segment.uri))
+                    .await,
+            );
+        }
+        let out = self
+            .data_dir()
+            .join(format!("joined-{id}-{}.mp4", folder.replace('/', "-")));
+        std::fs::write(&out, bytes).expect("write joined");
+        (out, playlist)
     }
 
     /// The text of `path`, after checking its status is a success.

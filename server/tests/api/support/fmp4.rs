@@ -87,3 +87,37 @@ fn fragment_presentation_ticks(moov: &Moov, moof: &Moof) -> Vec<i64> {
     }
     ticks
 }
+
+/// Whether a part's (or segment's) first sample is a sync sample, as its first `trun` entry, the
+/// fragment's default or the init segment's `trex` flags say (`sample_is_non_sync_sample` clear).
+pub fn first_sample_is_sync(init: &[u8], part: &[u8]) -> bool {
+    let mut rest = init;
+    let mut moov = None;
+    while !rest.is_empty() {
+        if let Any::Moov(m) = Any::decode(&mut rest).expect("the init segment is ISO BMFF") {
+            moov = Some(m);
+        }
+    }
+    let moov = moov.expect("an init segment (moov)");
+    let trex_flags = moov
+        .mvex
+        .as_ref()
+        .and_then(|mvex| mvex.trex.first())
+        .map_or(0, |trex| trex.default_sample_flags);
+    let mut rest = part;
+    while !rest.is_empty() {
+        if let Any::Moof(moof) = Any::decode(&mut rest).expect("the part is ISO BMFF") {
+            let traf = moof.traf.first().expect("a track fragment");
+            let first = traf
+                .trun
+                .first()
+                .and_then(|trun| trun.samples.get(0))
+                .and_then(|entry| entry.flags);
+            let flags = first
+                .or(traf.tfhd.default_sample_flags)
+                .unwrap_or(trex_flags);
+            return flags & 0x0001_0000 == 0;
+        }
+    }
+    panic!("the part has no moof");
+}

@@ -1,7 +1,7 @@
 //! What a player and a media tool see in the output: ffprobe's durations and sizes, playlists'
 //! segments, a rendition joined into one file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What ffprobe prints (CSV, no header) for `args` on `path`; panics unless it succeeds.
 pub fn ffprobe(path: &Path, args: &[&str]) -> String {
@@ -97,24 +97,6 @@ pub fn segments(playlist: &str) -> Vec<(String, f32)> {
             .collect(),
         Err(e) => panic!("media playlist parses: {e:?}\n{playlist}"),
     }
-}
-
-/// Concatenates a rendition's init segment and media segments into one playable MP4.
-pub fn join_rendition(dir: &Path, playlist: &str) -> PathBuf {
-    let parsed =
-        m3u8_rs::parse_media_playlist_res(playlist.as_bytes()).expect("media playlist parses");
-    let init = parsed
-        .segments
-        .iter()
-        .find_map(|s| s.map.as_ref().map(|m| m.uri.clone()))
-        .expect("EXT-X-MAP present");
-    let mut bytes = std::fs::read(dir.join(&init)).expect("init segment exists");
-    for s in &parsed.segments {
-        bytes.extend(std::fs::read(dir.join(&s.uri)).expect("segment exists"));
-    }
-    let out = dir.join("joined.mp4");
-    std::fs::write(&out, bytes).expect("write joined");
-    out
 }
 
 /// The colour a player is told the first video stream is in, as ffprobe reads it (the `colr` box

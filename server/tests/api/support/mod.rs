@@ -37,8 +37,8 @@ pub use chat::ChatClient;
 pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
 pub use hls::{
-    centre_yuv, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, join_rendition,
-    keyframe_times, segments, vui_colour,
+    centre_yuv, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, keyframe_times,
+    segments, vui_colour,
 };
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
