@@ -131,6 +131,23 @@ describe("Livestream in a real browser", () => {
     const later = await eventually("playback to advance", () => videoState(page), (s) => s.time > started.time + 1.5);
     expect(later.height).toBeGreaterThan(0);
 
+    // hls.js plays in low-latency mode: once settled, its latency behind the live edge stays
+    // under 2 s. The same readings give glass-to-glass (less the publisher's encoding).
+    const latency = page.getByTestId("latency");
+    await latency.waitFor();
+    const readings: number[] = [];
+    const wallClock: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.waitForTimeout(1000);
+      readings.push(Number(await latency.getAttribute("data-seconds")));
+      wallClock.push(Number(await latency.getAttribute("data-wall-clock-seconds")));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    console.log(`hls.js latency ${readings.join(" ")} s; behind the server's wall clock ${wallClock.join(" ")} s`);
+    expect(readings.every((r) => Number.isFinite(r) && r > 0)).toBe(true);
+    expect(median(readings.slice(2))).toBeLessThan(2);
+    expect(Math.max(...readings.slice(2))).toBeLessThan(2);
+
     const master = await (await page.request.get(room.live.playback_url)).text();
     const heights = [...master.matchAll(/RESOLUTION=\d+x(\d+)/g)].map((m) => `${m[1]}p`);
     expect(heights.sort()).toEqual(["240p", "360p"]);

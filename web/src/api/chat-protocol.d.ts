@@ -81,6 +81,10 @@ export type ServerFrame =
       type: "room_settings";
     }
   | {
+      live: boolean;
+      type: "stream_status";
+    }
+  | {
       text: string;
       type: "notice";
     }

@@ -1,4 +1,5 @@
 import { EyeIcon, RadioTowerIcon } from "lucide-react";
+import { useCallback, useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "@/api/errors";
 import type { RoomView } from "@/api/types";
@@ -18,7 +19,8 @@ import { useDocumentTitle } from "@/hooks/useDocumentTitle";
 import { formatViewers } from "@/lib/format";
 import { NotFoundPage } from "./NotFoundPage";
 
-const POLL_MS = 5000;
+/** The chat's `stream_status` push says when the stream starts or ends; this poll only backs it up. */
+const POLL_MS = 30_000;
 
 function StageOffline({ room }: { room: RoomView }) {
   return (
@@ -32,9 +34,13 @@ function StageOffline({ room }: { room: RoomView }) {
   );
 }
 
-function RoomBody({ room }: { room: RoomView }) {
+function RoomBody({ room, reload }: { room: RoomView; reload: () => void }) {
   const { user, token } = useAuth();
   const chat = useChat(room.id, token);
+  const { streamChanges } = chat;
+  useEffect(() => {
+    if (streamChanges > 0) reload();
+  }, [streamChanges, reload]);
   const viewers = chat.viewerCount ?? room.viewer_count;
   const live = room.live;
   const status = (
@@ -86,6 +92,7 @@ function RoomBody({ room }: { room: RoomView }) {
 export function RoomPage() {
   const { id = "" } = useParams();
   const { data: room, error, isPending: loading, refetch } = useRoom(id, POLL_MS);
+  const reload = useCallback(() => void refetch(), [refetch]);
   useDocumentTitle(room?.title);
 
   if (error instanceof ApiError && error.code === "not_found") return <NotFoundPage what="room" />;
@@ -110,5 +117,5 @@ export function RoomPage() {
       </EmptyState>
     );
   }
-  return <RoomBody key={room.id} room={room} />;
+  return <RoomBody key={room.id} room={room} reload={reload} />;
 }

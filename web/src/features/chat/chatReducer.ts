@@ -23,6 +23,8 @@ export interface ChatState {
   chatEnabled: boolean | null;
   slowModeSeconds: number;
   viewerCount: number | null;
+  /** How many times the server said the room's stream went live or ended (pages reload it). */
+  streamChanges: number;
   error: ChatError | null;
   /** The last `ack` (e.g. "sent"). */
   ack: string | null;
@@ -55,6 +57,7 @@ export const initialChatState: ChatState = {
   chatEnabled: null,
   slowModeSeconds: 0,
   viewerCount: null,
+  streamChanges: 0,
   error: null,
   ack: null,
   draft: "",
@@ -103,6 +106,8 @@ function received(state: ChatState, frame: ServerFrame): ChatState {
       return { ...state, items: state.items.filter((item) => item.kind !== "message" || item.id !== frame.id) };
     case "viewer_count":
       return { ...state, viewerCount: frame.count };
+    case "stream_status":
+      return { ...state, streamChanges: state.streamChanges + 1 };
     case "room_settings":
       return { ...state, chatEnabled: frame.chat_enabled, slowModeSeconds: frame.slow_mode_seconds };
     case "notice": {

@@ -1,4 +1,4 @@
-import { RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
+import { RadioIcon, RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
 import { useRef, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useHlsPlayer } from "@/features/rooms/hooks/useHlsPlayer";
@@ -30,6 +30,14 @@ export function VideoPlayer({ src, title, toolbar }: { src: string; title: strin
             </Button>
           </div>
         ) : null}
+        {player.behindLive && !player.error ? (
+          <div className="absolute right-2 bottom-14 flex items-center gap-2 rounded-md bg-black/75 px-2 py-1 text-sm text-white">
+            <span data-testid="behind-live">{player.latency == null ? "Behind live" : `${player.latency.toFixed(0)} s behind live`}</span>
+            <Button size="sm" variant="secondary" onClick={player.goLive}>
+              <RadioIcon aria-hidden /> Go live
+            </Button>
+          </div>
+        ) : null}
         {player.mode === "unsupported" ? (
           <p className="absolute inset-0 flex items-center justify-center p-6 text-center text-sm text-white">
             This browser cannot play HLS video.
@@ -37,7 +45,18 @@ export function VideoPlayer({ src, title, toolbar }: { src: string; title: strin
         ) : null}
       </div>
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <div className="flex min-w-0 flex-wrap items-center gap-2">{toolbar}</div>
+        <div className="flex min-w-0 flex-wrap items-center gap-2">
+          {toolbar}
+          {player.latency != null ? (
+            <span
+              data-testid="latency"
+              data-seconds={player.latency.toFixed(2)}
+              data-wall-clock-seconds={player.behindWallClock?.toFixed(2)}
+              className="text-muted-foreground text-xs tabular-nums">
+              {player.latency.toFixed(1)} s latency
+            </span>
+          ) : null}
+        </div>
         {player.mode === "hls" ? (
           <QualityMenu levels={player.levels} selected={player.selected} playing={player.playing} onSelect={player.setLevel} />
         ) : null}

@@ -10,12 +10,39 @@ export interface HlsPlayerState {
   selected: number;
   playing: number | null;
   error: string | null;
+  /** Seconds behind the live edge, as hls.js measures it (null until known). */
+  latency: number | null;
+  /**
+   * Seconds from the server receiving the frame on screen to now (EXT-X-PROGRAM-DATE-TIME is the
+   * wall clock at which the server received each frame): glass-to-glass, less the publisher's
+   * own encoding and upload. Null until known.
+   */
+  behindWallClock: number | null;
+  /** Far enough behind the live edge (paused, or after a long stall) to offer "go live". */
+  behindLive: boolean;
   setLevel: (index: number) => void;
   retry: () => void;
+  goLive: () => void;
 }
 
 const RETRY_MS = 3000;
 const MAX_MEDIA_RECOVERIES = 3;
+/** How often the latency shown is refreshed. */
+const LATENCY_MS = 1000;
+/** Behind the target latency by more than this, the viewer is told and offered "go live". */
+const BEHIND_SECONDS = 3;
+
+/**
+ * Low-latency HLS (parts, blocking reloads). The target latency comes from the playlists'
+ * PART-HOLD-BACK: `liveSyncDuration` is left unset, since pinning it overrides that. After a
+ * stall the player catches up by playing slightly faster (at most 1.25×), instead of keeping the
+ * extra delay. The viewer who paused or fell far behind is offered "go live".
+ */
+export const HLS_CONFIG = {
+  lowLatencyMode: true,
+  backBufferLength: 30,
+  maxLiveSyncPlaybackRate: 1.25,
+} as const;
 
 function toLevels(hls: Hls): QualityLevel[] {
   return hls.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate, name: l.name || undefined }));
@@ -37,6 +64,9 @@ export function useHlsPlayer(videoRef: RefObject<HTMLVideoElement | null>, src: 
   const [playing, setPlaying] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [latency, setLatency] = useState<number | null>(null);
+  const [behindWallClock, setBehindWallClock] = useState<number | null>(null);
+  const [behindLive, setBehindLive] = useState(false);
   const hlsRef = useRef<Hls | null>(null);
 
   useEffect(() => {
@@ -61,8 +91,16 @@ export function useHlsPlayer(videoRef: RefObject<HTMLVideoElement | null>, src: 
     }
     if (mode !== "hls") return;
 
-    const hls = new Hls({ lowLatencyMode: false, backBufferLength: 30 });
+    const hls = new Hls(HLS_CONFIG);
     hlsRef.current = hls;
+    const latencyTimer = window.setInterval(() => {
+      const now = hls.latency;
+      if (!Number.isFinite(now) || now <= 0) return;
+      setLatency(now);
+      const shown = hls.playingDate;
+      if (shown) setBehindWallClock((Date.now() - shown.getTime()) / 1000);
+      setBehindLive(now > (hls.targetLatency ?? now) + BEHIND_SECONDS);
+    }, LATENCY_MS);
     let retryTimer: number | undefined;
     // A stream that keeps failing to decode is reported instead of being retried forever.
     let mediaRecoveries = 0;
@@ -97,6 +135,10 @@ export function useHlsPlayer(videoRef: RefObject<HTMLVideoElement | null>, src: 
     hls.attachMedia(video);
     return () => {
       window.clearTimeout(retryTimer);
+      window.clearInterval(latencyTimer);
+      setLatency(null);
+      setBehindWallClock(null);
+      setBehindLive(false);
       hls.destroy();
       hlsRef.current = null;
       setLevels([]);
@@ -111,10 +153,22 @@ export function useHlsPlayer(videoRef: RefObject<HTMLVideoElement | null>, src: 
     setSelected(index);
   }, []);
 
+  const goLive = useCallback(() => {
+    const hls = hlsRef.current;
+    const video = videoRef.current;
+    const edge = hls?.liveSyncPosition;
+    if (!video || edge == null) return;
+    video.currentTime = edge;
+    video.play().catch(() => {
+      /* autoplay refused: the user presses play */
+    });
+    setBehindLive(false);
+  }, [videoRef]);
+
   const retry = useCallback(() => {
     setError(null);
     setAttempt((n) => n + 1);
   }, []);
 
-  return { mode, levels, selected, playing, error, setLevel, retry };
+  return { mode, levels, selected, playing, error, latency, behindWallClock, behindLive, setLevel, retry, goLive };
 }
