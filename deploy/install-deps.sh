@@ -14,8 +14,9 @@ PACKAGES=(
   libswscale-dev libavutil-dev
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
-  # tests and benchmarks: real RTMP publisher and prober
-  ffmpeg procps
+  # tests and benchmarks: real RTMP publisher and prober; `livestream-bench hls` runs wrk against
+  # nginx
+  ffmpeg procps wrk nginx-light
   # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
   chromium fonts-liberation fonts-dejavu-core
   # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl

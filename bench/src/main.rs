@@ -6,10 +6,12 @@
 //! cargo build --release --workspace && target/release/livestream-bench chat
 //! cargo build --release --workspace && target/release/livestream-bench cycles
 //! cargo build --release --workspace && target/release/livestream-bench quality
+//! cargo build --release --workspace && target/release/livestream-bench hls
 //! ```
 
 mod chat;
 mod cycles;
+mod delivery;
 mod hls;
 mod media;
 mod process;
@@ -80,6 +82,15 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         seconds: u32,
     },
+    /// Serve a live stream's media playlist and a segment to wrk, against nginx serving the same
+    /// bytes from disk; hold 1000 blocking LL-HLS reloads and read the server's memory and threads.
+    Hls {
+        #[arg(long, default_value = "target/release/livestream")]
+        server: PathBuf,
+        /// Seconds each wrk run lasts.
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+    },
 }
 
 #[tokio::main]
@@ -106,5 +117,6 @@ async fn main() -> anyhow::Result<()> {
             cache,
             seconds,
         } => quality::run(&server, &cache, seconds).await,
+        Command::Hls { server, seconds } => delivery::run(&server, seconds).await,
     }
 }

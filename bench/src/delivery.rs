@@ -1,0 +1,365 @@
+//! `livestream-bench hls`: how fast a live stream's HLS is served, against nginx serving the same
+//! bytes from disk in the same run, and what a thousand blocked LL-HLS reloads cost.
+//!
+//! ```text
+//! ffmpeg (360p test pattern, real time) ─RTMP─▶ livestream ─▶ playlist, segment ─▶ saved to disk
+//! wrk -t1 -c64 ─▶ livestream  /hls/<id>/<rung>/playlist.m3u8, /hls/<id>/<rung>/<msn>.m4s
+//! wrk -t1 -c64 ─▶ nginx       /playlist.m3u8, /segment.m4s   (the same bytes, sendfile)
+//! 1000 × GET playlist.m3u8?_HLS_msn=…&_HLS_part=… (the next part) ─▶ RSS and threads while held
+//! ```
+
+use crate::hls::{master_playlist, playable_stream};
+use crate::process::Server;
+use anyhow::Context;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "benchmark-delivery-key";
+const CONNECTIONS: u32 = 64;
+const WAITING_VIEWERS: usize = 1000;
+
+pub async fn run(server: &Path, seconds: u32) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        server.exists(),
+        "{} not found: run `cargo build --release --workspace` first",
+        server.display()
+    );
+    for tool in ["wrk", "nginx", "ffmpeg"] {
+        anyhow::ensure!(
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .stdout(Stdio::null())
+                .status()?
+                .success(),
+            "{tool} is needed (deploy/install-deps.sh)"
+        );
+    }
+    let ours = Server::start(server, &[("LIVESTREAM_INGEST__STREAM_KEYS", KEY)]).await?;
+    let mut publisher = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
+        .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000"])
+        .args(["-t", &(seconds * 4 + 30).to_string()])
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-b:v", "1500k"])
+        .args(["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"])
+        .args(["-c:a", "aac", "-b:a", "128k", "-f", "flv"])
+        .arg(format!("rtmp://127.0.0.1:{}/live/{KEY}", ours.rtmp_port))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("ffmpeg")?;
+    let result = measure(&ours, seconds).await;
+    let _ = publisher.kill();
+    let _ = publisher.wait();
+    ours.stop()?;
+    let figures = result?;
+    print_table(&figures);
+    Ok(())
+}
+
+struct Wrk {
+    requests_per_second: f64,
+    p99_ms: f64,
+}
+
+struct Figures {
+    playlist: (Wrk, Wrk),
+    segment: (Wrk, Wrk),
+    segment_bytes: usize,
+    playlist_bytes: usize,
+    waiting: Waiting,
+}
+
+struct Waiting {
+    held: usize,
+    answered: usize,
+    rss_before_kib: u64,
+    rss_held_kib: u64,
+    threads_before: u64,
+    threads_held: u64,
+}
+
+async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let id = loop {
+        if let Some(id) = playable_stream(&client, &ours.base).await? {
+            break id;
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "the stream never became playable"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // A few segments, so the playlist is the size a live one has.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let master = master_playlist(&client, &ours.base, &id).await?;
+    let variant = master
+        .variants
+        .iter()
+        .min_by_key(|v| v.bandwidth)
+        .context("a variant")?
+        .uri
+        .clone();
+    let rendition = variant.trim_end_matches("/playlist.m3u8").to_owned();
+    let playlist_url = format!("{}/hls/{id}/{variant}", ours.base);
+    let playlist = client
+        .get(&playlist_url)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    let text = String::from_utf8_lossy(&playlist).into_owned();
+    let segment_name = text
+        .lines()
+        .find(|l| l.ends_with(".m4s") && !l.starts_with('#'))
+        .context("a complete segment in the playlist")?
+        .to_owned();
+    let segment_url = format!("{}/hls/{id}/{rendition}/{segment_name}", ours.base);
+    let segment = client
+        .get(&segment_url)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+
+    // nginx serves the same bytes from disk.
+    let root = tempfile::tempdir()?;
+    std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
+    std::fs::write(root.path().join("segment.m4s"), &segment)?;
+    let nginx = Nginx::start(root.path())?;
+    let theirs = format!("http://127.0.0.1:{}", nginx.port);
+
+    eprintln!("wrk: media playlist ({} bytes)...", playlist.len());
+    let playlist_ours = wrk(&playlist_url, seconds)?;
+    let playlist_theirs = wrk(&format!("{theirs}/playlist.m3u8"), seconds)?;
+    eprintln!("wrk: segment ({} bytes)...", segment.len());
+    let segment_ours = wrk(&segment_url, seconds)?;
+    let segment_theirs = wrk(&format!("{theirs}/segment.m4s"), seconds)?;
+    drop(nginx);
+
+    eprintln!("holding {WAITING_VIEWERS} blocking playlist requests...");
+    let waiting = hold_waiting(&client, ours, &playlist_url).await?;
+    Ok(Figures {
+        playlist: (playlist_ours, playlist_theirs),
+        segment: (segment_ours, segment_theirs),
+        segment_bytes: segment.len(),
+        playlist_bytes: playlist.len(),
+        waiting,
+    })
+}
+
+/// Asks for the part after the next one from many connections at once, reads the server's memory
+/// and threads while they wait, then counts the answers.
+async fn hold_waiting(
+    client: &reqwest::Client,
+    ours: &Server,
+    playlist_url: &str,
+) -> anyhow::Result<Waiting> {
+    let text = client.get(playlist_url).send().await?.text().await?;
+    let hint = text
+        .lines()
+        .find_map(|l| l.strip_prefix("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\""))
+        .and_then(|l| l.strip_suffix(".m4s\""))
+        .context("a preload hint")?;
+    let (msn, part) = hint.split_once('.').context("msn.part")?;
+    let url = format!("{playlist_url}?_HLS_msn={msn}&_HLS_part={part}");
+    let rss_before_kib = status_kib(ours.pid, "VmRSS:");
+    let threads_before = status_kib(ours.pid, "Threads:");
+    // One connection per viewer, as browsers hold them.
+    let viewers = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()?;
+    let requests: Vec<_> = (0..WAITING_VIEWERS)
+        .map(|_| {
+            let (viewers, url) = (viewers.clone(), url.clone());
+            tokio::spawn(async move {
+                let response = viewers.get(&url).send().await.ok()?;
+                response.status().is_success().then_some(())
+            })
+        })
+        .collect();
+    // Connected and waiting: the part takes up to one part duration to come.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let rss_held_kib = status_kib(ours.pid, "VmRSS:");
+    let threads_held = status_kib(ours.pid, "Threads:");
+    let mut answered = 0;
+    for request in requests {
+        if let Ok(Some(())) = request.await {
+            answered += 1;
+        }
+    }
+    let _ = client;
+    Ok(Waiting {
+        held: WAITING_VIEWERS,
+        answered,
+        rss_before_kib,
+        rss_held_kib,
+        threads_before,
+        threads_held,
+    })
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// `wrk -t1 -c64 -d<seconds>s --latency url`: requests per second and the 99th percentile.
+fn wrk(url: &str, seconds: u32) -> anyhow::Result<Wrk> {
+    let out = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+        ])
+        .arg(url)
+        .output()
+        .context("wrk")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(out.status.success(), "wrk {url}: {text}");
+    anyhow::ensure!(!text.contains("Non-2xx"), "wrk {url} got errors:\n{text}");
+    let requests_per_second = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .context("wrk's Requests/sec")?;
+    let p99_ms = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .map(|v| milliseconds(v.trim()))
+        .context("wrk's 99% latency")??;
+    Ok(Wrk {
+        requests_per_second,
+        p99_ms,
+    })
+}
+
+/// wrk's `123.45us`, `1.23ms` or `1.02s`.
+fn milliseconds(value: &str) -> anyhow::Result<f64> {
+    let (number, scale) = if let Some(v) = value.strip_suffix("us") {
+        (v, 0.001)
+    } else if let Some(v) = value.strip_suffix("ms") {
+        (v, 1.0)
+    } else if let Some(v) = value.strip_suffix('s') {
+        (v, 1000.0)
+    } else {
+        anyhow::bail!("a latency: {value}")
+    };
+    Ok(number.parse::<f64>()? * scale)
+}
+
+/// nginx serving `root` on a free loopback port, as many workers as cores, stopped on drop.
+struct Nginx {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(root: &Path) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let conf = dir.path().join("nginx.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "daemon off;\nworker_processes auto;\npid {pid};\nerror_log {err} warn;\n\
+                 events {{ worker_connections 4096; }}\n\
+                 http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
+                 types {{ application/vnd.apple.mpegurl m3u8; video/mp4 m4s; }}\n\
+                 client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};\n\
+                 uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n\
+                 server {{ listen 127.0.0.1:{port}; root {root};\n\
+                 location / {{ add_header Cache-Control no-cache; }} }}\n}}\n",
+                pid = dir.path().join("nginx.pid").display(),
+                err = dir.path().join("error.log").display(),
+                tmp = dir.path().display(),
+                root = root.display(),
+            ),
+        )?;
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(&conf)
+            .arg("-p")
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("nginx")?;
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(Self {
+            child,
+            port,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn print_table(f: &Figures) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "\n## HLS delivery: livestream against nginx ({cores} cores, wrk -t1 -c{CONNECTIONS}, same machine)\n"
+    );
+    println!("| request | livestream req/s | nginx req/s | ratio | livestream p99 | nginx p99 |");
+    println!("|---|---|---|---|---|---|");
+    for (what, (ours, theirs)) in [
+        (
+            format!("media playlist ({} B)", f.playlist_bytes),
+            &f.playlist,
+        ),
+        (
+            format!("segment ({} KB)", f.segment_bytes / 1000),
+            &f.segment,
+        ),
+    ] {
+        println!(
+            "| {what} | {:.0} | {:.0} | {:.2} | {:.2} ms | {:.2} ms |",
+            ours.requests_per_second,
+            theirs.requests_per_second,
+            ours.requests_per_second / theirs.requests_per_second.max(1.0),
+            ours.p99_ms,
+            theirs.p99_ms,
+        );
+    }
+    let w = &f.waiting;
+    println!("\n| blocking reloads held at once | answered | server RSS before → held | threads before → held |");
+    println!("|---|---|---|---|");
+    println!(
+        "| {} | {} | {:.1} → {:.1} MiB ({:.1} KiB each) | {} → {} |",
+        w.held,
+        w.answered,
+        w.rss_before_kib as f64 / 1024.0,
+        w.rss_held_kib as f64 / 1024.0,
+        w.rss_held_kib.saturating_sub(w.rss_before_kib) as f64 / w.held.max(1) as f64,
+        w.threads_before,
+        w.threads_held
+    );
+}
