@@ -113,9 +113,20 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         .bytes()
         .await?;
     let text = String::from_utf8_lossy(&playlist).into_owned();
-    let segment_name = text
+    // nginx serves the same bytes from disk.
+    let root = tempfile::tempdir()?;
+    std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
+    let nginx = Nginx::start(root.path())?;
+    let theirs = format!("http://127.0.0.1:{}", nginx.port);
+
+    eprintln!("wrk: media playlist ({} bytes)...", playlist.len());
+    let playlist_ours = wrk(&playlist_url, seconds)?;
+    let playlist_theirs = wrk(&format!("{theirs}/playlist.m3u8"), seconds)?;
+    // The newest complete segment, from a fresh playlist.
+    let playlist_now = client.get(&playlist_url).send().await?.text().await?;
+    let segment_name = playlist_now
         .lines()
-        .find(|l| l.ends_with(".m4s") && !l.starts_with('#'))
+        .rfind(|l| l.ends_with(".m4s") && !l.starts_with('#'))
         .context("a complete segment in the playlist")?
         .to_owned();
     let segment_url = format!("{}/hls/{id}/{rendition}/{segment_name}", ours.base);
@@ -126,17 +137,8 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         .error_for_status()?
         .bytes()
         .await?;
-
-    // nginx serves the same bytes from disk.
-    let root = tempfile::tempdir()?;
-    std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
+    // Fetched now, so it is still kept (window + 3 segments) while wrk runs.
     std::fs::write(root.path().join("segment.m4s"), &segment)?;
-    let nginx = Nginx::start(root.path())?;
-    let theirs = format!("http://127.0.0.1:{}", nginx.port);
-
-    eprintln!("wrk: media playlist ({} bytes)...", playlist.len());
-    let playlist_ours = wrk(&playlist_url, seconds)?;
-    let playlist_theirs = wrk(&format!("{theirs}/playlist.m3u8"), seconds)?;
     eprintln!("wrk: segment ({} bytes)...", segment.len());
     let segment_ours = wrk(&segment_url, seconds)?;
     let segment_theirs = wrk(&format!("{theirs}/segment.m4s"), seconds)?;
