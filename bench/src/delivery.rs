@@ -112,7 +112,6 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         .error_for_status()?
         .bytes()
         .await?;
-    let text = String::from_utf8_lossy(&playlist).into_owned();
     // nginx serves the same bytes from disk.
     let root = tempfile::tempdir()?;
     std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
