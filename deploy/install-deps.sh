@@ -15,8 +15,8 @@ PACKAGES=(
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober; `livestream-bench hls` runs wrk against
-  # nginx
-  ffmpeg procps wrk nginx-light
+  # nginx; the HTTPS tests make a self-signed certificate with openssl
+  ffmpeg procps wrk nginx-light openssl
   # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
   chromium fonts-liberation fonts-dejavu-core
   # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl

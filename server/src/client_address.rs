@@ -64,8 +64,9 @@ impl TrustedProxies {
     }
 
     /// How the client reached us: from a trusted proxy's `Forwarded` / `X-Forwarded-Proto` /
-    /// `X-Forwarded-Host`, otherwise plain HTTP and the `Host` header. A host that is not a valid
-    /// name or address becomes `localhost`.
+    /// `X-Forwarded-Host`, otherwise this server's own scheme (HTTPS when TLS is configured) and
+    /// the `Host` header, or HTTP/2's `:authority`. A host that is not a valid name or address
+    /// becomes `localhost`.
     pub fn origin(&self, req: &HttpRequest) -> Origin {
         let headers = req.headers();
         let from_proxy = req
@@ -91,12 +92,17 @@ impl TrustedProxies {
             scheme = scheme.or_else(|| first("x-forwarded-proto"));
             host = host.or_else(|| first("x-forwarded-host"));
         }
+        let secure = req.app_config().secure();
         let scheme = match scheme.map(|s| s.to_ascii_lowercase()).as_deref() {
             Some("https") => "https",
-            _ => "http",
+            Some(_) => "http",
+            None if secure => "https",
+            None => "http",
         };
+        // HTTP/2 carries the host in the `:authority` pseudo-header, which becomes the URI's.
         let authority = host
             .or_else(|| header(headers, "host").map(str::to_owned))
+            .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()))
             .filter(|h| split_authority(h).is_some())
             .unwrap_or_else(|| "localhost".to_owned());
         let host = split_authority(&authority)

@@ -80,6 +80,19 @@ pub struct HttpSettings {
     /// A connection whose client takes none of the data sent to it for this long is dropped by
     /// the operating system (TCP_USER_TIMEOUT), whatever is waiting to be sent.
     pub write_timeout_seconds: u64,
+    /// A PEM certificate chain: with `tls_key`, HTTPS (HTTP/2 and HTTP/1.1 by ALPN) replaces
+    /// plain HTTP on `port`. Empty: plain HTTP/1.1.
+    pub tls_cert: PathBuf,
+    /// The PEM private key of `tls_cert` (PKCS#8, PKCS#1 or SEC1).
+    pub tls_key: PathBuf,
+}
+
+impl HttpSettings {
+    /// The certificate and key files, when TLS is configured.
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        (!self.tls_cert.as_os_str().is_empty())
+            .then_some((self.tls_cert.as_path(), self.tls_key.as_path()))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +189,8 @@ impl Settings {
             .set_default("http.web_root", "web/dist")?
             .set_default("http.trusted_proxies", Vec::<String>::new())?
             .set_default("http.write_timeout_seconds", 30)?
+            .set_default("http.tls_cert", "")?
+            .set_default("http.tls_key", "")?
             .set_default("rtmp.host", "0.0.0.0")?
             .set_default("rtmp.port", 1935)?
             .set_default("rtmp.app", "live")?
@@ -343,6 +358,9 @@ impl Settings {
         if let Err(e) = crate::client_address::TrustedProxies::parse(&self.http.trusted_proxies) {
             return invalid(&format!("http.trusted_proxies: {e}"));
         }
+        if self.http.tls_cert.as_os_str().is_empty() != self.http.tls_key.as_os_str().is_empty() {
+            return invalid("http.tls_cert and http.tls_key go together");
+        }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");
         }
@@ -470,6 +488,7 @@ mod tests {
                 "database.write_retry_minutes",
             ),
             ("[database]\nwrite_retry_minute = 5\n", "write_retry_minute"),
+            ("[http]\ntls_cert = \"cert.pem\"\n", "http.tls_key"),
         ] {
             let file = dir.path().join("bad.toml");
             std::fs::write(&file, body).expect("write");

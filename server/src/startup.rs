@@ -36,7 +36,14 @@ pub struct Application {
 /// (TCP_USER_TIMEOUT also covers a receive window held at zero): a client that stops reading a
 /// response or a WebSocket cannot keep its connection, and what is queued for it, forever.
 fn drop_when_stalled(connection: &dyn std::any::Any, timeout: Duration) {
-    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    use actix_web::rt::net::TcpStream;
+    let stream = connection.downcast_ref::<TcpStream>().or_else(|| {
+        connection
+            .downcast_ref::<TlsStream<TcpStream>>()
+            .map(|tls| tls.get_ref().0)
+    });
+    if let Some(stream) = stream {
         if let Err(e) = socket2::SockRef::from(stream).set_tcp_user_timeout(Some(timeout)) {
             tracing::debug!(error = %e, "could not set TCP_USER_TIMEOUT");
         }
@@ -59,9 +66,17 @@ fn serve_http(
     });
     let state = web::Data::new(state);
     let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
-    let http = HttpServer::new(move || routes::app(state.clone(), authenticator.clone()))
-        .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout))
-        .listen(listener)?
+    let server = HttpServer::new(move || routes::app(state.clone(), authenticator.clone()))
+        .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout));
+    let server = match settings.http.tls() {
+        Some((cert, key)) => {
+            let config = crate::tls::server_config(cert, key)?;
+            info!(cert = %cert.display(), "HTTPS with HTTP/2 and HTTP/1.1");
+            server.listen_rustls_0_23(listener, config)?
+        }
+        None => server.listen(listener)?,
+    };
+    let http = server
         .workers(2)
         .disable_signals()
         .shutdown_timeout(5)

@@ -27,3 +27,4 @@ mod rooms;
 mod rtmp_peers;
 mod security_headers;
 mod timestamps;
+mod tls;

@@ -75,14 +75,18 @@ impl TestAppBuilder {
             ),
         };
         let data_dir = settings.storage.data_dir.clone();
+        // With TLS configured, the server's own client trusts its (self-signed) certificate.
+        let (scheme, client) = match settings.http.tls() {
+            Some((cert, _)) => ("https", super::tls::client_trusting(cert)),
+            None => ("http", reqwest::Client::new()),
+        };
         let app = Application::build(settings).await.expect("app builds");
-        let http = format!("http://127.0.0.1:{}", app.http_port());
+        let http = format!("{scheme}://127.0.0.1:{}", app.http_port());
         let rtmp_port = app.rtmp_port();
         let events = app.subscribe();
         let stream_rooms = app.stream_rooms();
         let shutdown = app.shutdown_token();
         let server = tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::new();
         assert!(
             wait_until_healthy(&client, &http).await,
             "the test server at {http} did not come up"
@@ -106,7 +110,7 @@ impl TestAppBuilder {
 
 /// A running server for one test.
 pub struct TestApp {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://` when the settings configure TLS.
     pub http: String,
     pub rtmp_port: u16,
     /// The development stream keys (`ingest.stream_keys`), which publish without a room.

@@ -16,6 +16,7 @@
 //! | `real_server.rs` | the real `livestream` binary, with its log |
 //! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
 //! | `private_mariadb.rs` | a MariaDB server of the test's own, to stop and restart |
+//! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
 
 #[macro_use]
 pub mod database;
@@ -30,6 +31,7 @@ pub mod publishers;
 pub mod real_server;
 pub mod rooms;
 pub mod rtmp_peer;
+pub mod tls;
 pub mod users;
 
 pub use app::TestApp;
