@@ -208,11 +208,22 @@ describe("Livestream in a real browser", () => {
     await vic.close();
   });
 
-  test("the dashboard shows live stream health", async () => {
+  test("the dashboard shows live stream health and the viewers' latency", async () => {
+    // A viewer plays the room; their player reports its latency over the room's chat.
+    const watching = await viewer.newPage();
+    await watching.goto(`/rooms/${roomId}`);
+    await eventually("playback to start", () => videoState(watching), (s) => s.time > 0.5 && !s.paused);
     const page = await streamer.newPage();
     await page.goto(`/dashboard?room=${roomId}`);
     await expect.poll(async () => Number.parseFloat((await page.getByTestId("health-input-fps").textContent()) ?? ""), { timeout: 20_000 }).toBeGreaterThan(20);
     await expect.poll(async () => Number.parseFloat((await page.getByTestId("health-input-kbps").textContent()) ?? "")).toBeGreaterThan(0);
+    const latency = page.getByTestId("health-viewer-latency");
+    await expect.poll(async () => Number.parseFloat((await latency.textContent()) ?? ""), { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(Number.parseFloat((await latency.textContent()) ?? "")).toBeLessThan(2.5);
+    const reported = await server.api("GET", `/api/rooms/${roomId}`);
+    expect(reported.status).toBe(200);
+    expect(reported.body.viewer_latency.viewers).toBeGreaterThanOrEqual(1);
+    await watching.close();
     // A later visit still shows the exact server URL for OBS (the key itself was shown once).
     expect((await page.getByTestId("ingest-url").textContent())?.trim()).toBe(`rtmp://127.0.0.1:${server.rtmpPort}/live`);
     await screenshot(page, "dashboard-live");

@@ -59,6 +59,7 @@ pub async fn run(cx: ChatContext, room: Room, mut session: Session, stream: Mess
     let mut access = chat.access_changes();
     let settings = chat.settings(&room);
     let mut subscription = chat.hub.clone().subscribe(&room.id);
+    let latency = chat.latency.reporter(&room.id);
     let hello = ServerFrame::Hello {
         protocol: PROTOCOL_VERSION,
         room_id: room.id.clone(),
@@ -131,6 +132,10 @@ pub async fn run(cx: ChatContext, room: Room, mut session: Session, stream: Mess
                         Outcome::Close(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) })
                     }
                     Some(Ok(AggregatedMessage::Text(text))) => match ClientFrame::parse(&text) {
+                        Ok(ClientFrame::Latency { seconds }) => match latency.report(seconds) {
+                            true => Outcome::Continue,
+                            false => reply(&mut session, ChatError::BadFrame("latency: seconds must be between 0 and 600").into()).await,
+                        },
                         Ok(frame) => handle(&cx, &room, &mut chatter, frame, &mut session).await,
                         Err(e) => {
                             tracing::debug!(room = %room.id, error = %e, "unreadable chat frame");
@@ -223,6 +228,8 @@ async fn handle(
             )),
         },
         ClientFrame::Send { text } => post(cx, room, chatter.as_ref(), &text).await,
+        // Recorded by the connection loop, never answered.
+        ClientFrame::Latency { .. } => return Outcome::Continue,
         other => match ModerationAction::try_from(other) {
             Ok(action) => moderate(cx, room, chatter.as_ref(), action).await,
             Err(_) => Err(ChatError::BadFrame("not a moderation action")),

@@ -1,13 +1,15 @@
 //! Real-time chat in every room: a versioned JSON protocol over WebSocket (`protocol`), a hub
 //! that fans frames out to a room's connections (`hub`), and one task per connection
 //! (`connection`), which answers logins (`chatter`), messages (`posting`) and moderation
-//! (`moderation`), or refuses with a coded error (`errors`). Messages, moderators and bans are
+//! (`moderation`), or refuses with a coded error (`errors`); viewers' players report their latency
+//! (`latency`). Messages, moderators and bans are
 //! stored in the database.
 
 pub mod chatter;
 pub mod connection;
 pub mod errors;
 pub mod hub;
+pub mod latency;
 pub mod moderation;
 pub mod posting;
 pub mod protocol;
@@ -64,6 +66,8 @@ pub struct ChatService {
     last_sent: Mutex<HashMap<(String, String), Instant>>,
     access: tokio::sync::broadcast::Sender<AccessChange>,
     connections: Arc<Connections>,
+    /// What the viewers' players report of their latency, per room.
+    pub latency: Arc<latency::LatencyReports>,
 }
 
 /// Open chat connections, in all and per client address.
@@ -112,6 +116,7 @@ impl ChatService {
                 max_per_address: 20,
                 open: Mutex::default(),
             }),
+            latency: Arc::default(),
         }
     }
 

@@ -58,9 +58,10 @@ impl TryFrom<ClientFrame> for ModerationAction {
             ClientFrame::Unban { user_id } => Self::Unban { user_id },
             ClientFrame::SlowMode { seconds } => Self::SlowMode { seconds },
             ClientFrame::SetChat { enabled } => Self::SetChat { enabled },
-            other @ (ClientFrame::Auth { .. } | ClientFrame::Send { .. } | ClientFrame::Ping) => {
-                return Err(other)
-            }
+            other @ (ClientFrame::Auth { .. }
+            | ClientFrame::Send { .. }
+            | ClientFrame::Ping
+            | ClientFrame::Latency { .. }) => return Err(other),
         })
     }
 }

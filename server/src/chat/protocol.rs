@@ -47,6 +47,12 @@ pub enum ClientFrame {
         enabled: bool,
     },
     Ping,
+    /// Viewers' players: how far behind the live edge the picture is, every few seconds while
+    /// playing. Not answered; shown to the streamer (a room's `viewer_latency`).
+    Latency {
+        #[schemars(range(min = 0, max = 600))]
+        seconds: f64,
+    },
 }
 
 impl ClientFrame {

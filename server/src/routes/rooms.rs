@@ -113,7 +113,8 @@ fn view(state: &AppState, urls: &Urls, room: Room, owner: String) -> RoomView {
         .and_then(StreamId::parse)
         .and_then(|id| state.live.get(&id));
     let viewers = state.chat.hub.viewer_count(&room.id);
-    RoomView::new(room, owner, live.as_ref(), urls, viewers)
+    let latency = state.chat.latency.of_room(&room.id);
+    RoomView::new(room, owner, live.as_ref(), urls, viewers, latency)
 }
 
 fn key_view(urls: &Urls, key: String) -> StreamKeyView {

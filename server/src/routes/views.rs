@@ -1,6 +1,7 @@
 //! Response bodies shared by several endpoints.
 
 use crate::broadcasts::LiveStream;
+use crate::chat::latency::ViewerLatency;
 use crate::models::room::Room;
 use crate::state::AppState;
 use actix_web::HttpRequest;
@@ -40,6 +41,9 @@ pub struct RoomView {
     pub slow_mode_seconds: i32,
     /// Connections to the room's chat right now.
     pub viewer_count: usize,
+    /// How far behind the live edge the viewers' players are, from their reports over the
+    /// room's chat; `null` while offline or when no player reported in the last 15 s.
+    pub viewer_latency: Option<ViewerLatency>,
     /// Where publishers point OBS: `rtmp://HOST:PORT/APP` (the stream key is not part of it).
     pub ingest_url: String,
     pub created_at: i64,
@@ -99,10 +103,12 @@ impl RoomView {
         live: Option<&LiveStream>,
         urls: &Urls,
         viewer_count: usize,
+        viewer_latency: Option<ViewerLatency>,
     ) -> Self {
         Self {
             slow_mode_seconds: room.slow_mode_seconds,
             viewer_count,
+            viewer_latency: live.and(viewer_latency),
             ingest_url: urls.ingest.clone(),
             id: room.id,
             title: room.title,

@@ -331,3 +331,98 @@ async fn a_rooms_chat_is_told_when_its_stream_becomes_playable_and_when_it_ends(
     assert_eq!(ended["live"], false, "{ended}");
     app.stop().await;
 }
+
+/// Sends a player's latency report, then a ping, and reads up to the pong (a connection answers
+/// its frames in order). Returns the error the report got, or the pong when it was taken.
+async fn report_latency(viewer: &mut ChatClient, seconds: serde_json::Value) -> serde_json::Value {
+    viewer
+        .send(serde_json::json!({ "type": "latency", "seconds": seconds }))
+        .await;
+    viewer.send(serde_json::json!({ "type": "ping" })).await;
+    let mut error = None;
+    loop {
+        let frame = viewer.next().await;
+        match frame["type"].as_str() {
+            Some("pong") => return error.unwrap_or(frame),
+            Some("error") if error.is_none() => error = Some(frame),
+            Some("error") | Some("closed") => panic!("after the report: {frame}"),
+            _ => continue,
+        }
+    }
+}
+
+async fn viewer_latency(app: &TestApp, room: &str) -> serde_json::Value {
+    let view = app.anonymous().get(&format!("/api/rooms/{room}")).await;
+    view.assert_status(200)["viewer_latency"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_streamer_sees_the_viewers_latency_their_players_report() {
+    let mut app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Latency").await;
+    let mut viewers = Vec::new();
+    for _ in 0..3 {
+        viewers.push(ChatClient::join(&app, &room.id).await.0);
+    }
+    // Offline, a report is taken but there is nothing to show.
+    assert_eq!(
+        report_latency(&mut viewers[0], 1.0.into()).await["type"],
+        "pong"
+    );
+    assert_eq!(
+        viewer_latency(&app, &room.id).await,
+        serde_json::Value::Null
+    );
+
+    let publisher = app.publish_ffmpeg(&room.stream_key, Clip::small(6.0), &[]);
+    let id = app.wait_started().await;
+    assert_eq!(viewers[0].expect("stream_status").await["live"], true);
+    for (viewer, seconds) in viewers.iter_mut().zip([1.2, 3.0, 1.5]) {
+        assert_eq!(report_latency(viewer, seconds.into()).await["type"], "pong");
+    }
+    let figures = viewer_latency(&app, &room.id).await;
+    assert_eq!(
+        figures,
+        serde_json::json!({ "viewers": 3, "median_seconds": 1.5, "p90_seconds": 3.0 })
+    );
+
+    // What is not a latency is refused, and the viewer's last good report stays.
+    for hostile in [
+        serde_json::json!(-1),
+        serde_json::json!(601),
+        serde_json::json!("1.0"),
+    ] {
+        let answer = report_latency(&mut viewers[1], hostile.clone()).await;
+        assert_eq!(answer["type"], "error", "{hostile}: {answer}");
+        assert_eq!(answer["code"], "bad_frame", "{hostile}: {answer}");
+        assert_eq!(
+            report_latency(&mut viewers[1], 3.0.into()).await["type"],
+            "pong"
+        );
+    }
+    assert_eq!(viewer_latency(&app, &room.id).await["viewers"], 3);
+
+    // A viewer who leaves no longer counts.
+    drop(viewers.remove(1));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let figures = loop {
+        let figures = viewer_latency(&app, &room.id).await;
+        if figures["viewers"] == 2 || tokio::time::Instant::now() > deadline {
+            break figures;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        figures,
+        serde_json::json!({ "viewers": 2, "median_seconds": 1.2, "p90_seconds": 1.5 })
+    );
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&id).await;
+    assert_eq!(viewers[0].expect("stream_status").await["live"], false);
+    assert_eq!(
+        viewer_latency(&app, &room.id).await,
+        serde_json::Value::Null
+    );
+    app.stop().await;
+}

@@ -42,6 +42,10 @@ export type ClientFrame =
     }
   | {
       type: "ping";
+    }
+  | {
+      seconds: number;
+      type: "latency";
     };
 /**
  * What the server sends.

@@ -612,6 +612,7 @@ export interface components {
             title: string;
             /** @description Connections to the room's chat right now. */
             viewer_count: number;
+            viewer_latency?: null | components["schemas"]["ViewerLatency"];
         };
         /** @description The publisher's audio. */
         SourceAudio: {
@@ -692,6 +693,21 @@ export interface components {
             id: string;
             role: components["schemas"]["Role"];
             username: string;
+        };
+        /** @description The viewers' latency in one room. */
+        ViewerLatency: {
+            /**
+             * Format: double
+             * @description Seconds behind the live edge: the median viewer.
+             */
+            median_seconds: number;
+            /**
+             * Format: double
+             * @description Seconds behind the live edge: 90 % of the viewers are at most this far behind.
+             */
+            p90_seconds: number;
+            /** @description Viewers whose player reported in the last 15 s. */
+            viewers: number;
         };
     };
     responses: never;

@@ -37,7 +37,8 @@ function StageOffline({ room }: { room: RoomView }) {
 function RoomBody({ room, reload }: { room: RoomView; reload: () => void }) {
   const { user, token } = useAuth();
   const chat = useChat(room.id, token);
-  const { streamChanges } = chat;
+  const { streamChanges, report } = chat;
+  const reportLatency = useCallback((seconds: number) => report({ type: "latency", seconds }), [report]);
   useEffect(() => {
     if (streamChanges > 0) reload();
   }, [streamChanges, reload]);
@@ -56,7 +57,13 @@ function RoomBody({ room, reload }: { room: RoomView; reload: () => void }) {
     <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_22rem] xl:grid-cols-[minmax(0,1fr)_24rem]">
       <div className="min-w-0 space-y-4">
         {live?.playable ? (
-          <VideoPlayer key={live.stream_id} src={live.playback_url} title={room.title} toolbar={status} />
+          <VideoPlayer
+            key={live.stream_id}
+            src={live.playback_url}
+            title={room.title}
+            toolbar={status}
+            onLatency={reportLatency}
+          />
         ) : live ? (
           <div className="space-y-2">
             <div className="flex aspect-video items-center justify-center rounded-xl bg-black text-white" role="status">

@@ -13,6 +13,7 @@ function room(id: string, presetId: string, renditions: RenditionStats[] | null)
     chat_enabled: true,
     slow_mode_seconds: 0,
     viewer_count: 0,
+    viewer_latency: null,
     ingest_url: "rtmp://example.test:1935/live",
     created_at: 0,
     live:

@@ -7,6 +7,8 @@ import { chatReducer, initialChatState, type ChatState } from "@/features/chat/c
 export interface Chat extends ChatState {
   /** Sends a frame; false (and an error shown) when not connected. */
   send: (frame: ClientFrame) => boolean;
+  /** Sends a frame that needs no answer (a latency report); dropped, unseen, when not connected. */
+  report: (frame: ClientFrame) => void;
   setDraft: (text: string) => void;
   clearError: () => void;
 }
@@ -94,8 +96,12 @@ export function useChat(roomId: string, token: string | null): Chat {
     socket.send(JSON.stringify(frame));
     return true;
   }, []);
+  const report = useCallback((frame: ClientFrame) => {
+    const socket = socketRef.current;
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }, []);
   const setDraft = useCallback((text: string) => dispatch({ type: "draft_changed", text }), []);
   const clearError = useCallback(() => dispatch({ type: "error_dismissed" }), []);
 
-  return { ...state, send, setDraft, clearError };
+  return { ...state, send, report, setDraft, clearError };
 }

@@ -15,6 +15,7 @@ function liveRoom(renditions: RenditionStats[]): RoomView {
     chat_enabled: true,
     slow_mode_seconds: 0,
     viewer_count: 0,
+    viewer_latency: null,
     ingest_url: "rtmp://example.test:1935/live",
     created_at: 0,
     live: {
@@ -46,5 +47,15 @@ describe("LiveHealth", () => {
   it("says nothing alarming while every rendition keeps up", () => {
     renderWithProviders(<LiveHealth room={liveRoom([healthy, { ...healthy, name: "720p", dropped_frames: 3 }])} />);
     expect(screen.queryByText("The server cannot keep up")).toBeNull();
+  });
+
+  it("shows the viewers' latency their players report, or that none has", () => {
+    const room = liveRoom([healthy]);
+    const { unmount } = renderWithProviders(<LiveHealth room={room} />);
+    expect(screen.getByTestId("health-viewer-latency")).toHaveTextContent("—");
+    unmount();
+    renderWithProviders(<LiveHealth room={{ ...room, viewer_latency: { viewers: 3, median_seconds: 1.42, p90_seconds: 1.9 } }} />);
+    expect(screen.getByTestId("health-viewer-latency")).toHaveTextContent("1.4 s");
+    expect(screen.getByText("median of 3 players; 90 % within 1.9 s")).toBeInTheDocument();
   });
 });

@@ -11,14 +11,29 @@ import { formatKbps } from "@/lib/format";
 /** Below this speed an encoder falls behind real time. */
 export const SLOW_SPEED = 0.95;
 
-function Metric({ label, value, testId }: { label: string; value: string; testId: string }) {
+function Metric({ label, value, testId, detail }: { label: string; value: string; testId: string; detail?: string }) {
   return (
     <div className="rounded-lg border p-3">
       <dt className="text-xs text-muted-foreground">{label}</dt>
       <dd className="mt-1 text-lg font-semibold tabular-nums" data-testid={testId}>
         {value}
       </dd>
+      {detail ? <dd className="text-xs text-muted-foreground">{detail}</dd> : null}
     </div>
+  );
+}
+
+/** The viewers' delay behind the live edge, as their players report it. */
+function ViewerLatencyMetric({ latency }: { latency: RoomView["viewer_latency"] }) {
+  if (!latency) return <Metric label="Viewer latency" value="—" detail="No player has reported yet" testId="health-viewer-latency" />;
+  const players = latency.viewers === 1 ? "1 player" : `${latency.viewers} players`;
+  return (
+    <Metric
+      label="Viewer latency"
+      value={`${latency.median_seconds.toFixed(1)} s`}
+      detail={`median of ${players}; 90 % within ${latency.p90_seconds.toFixed(1)} s`}
+      testId="health-viewer-latency"
+    />
   );
 }
 
@@ -49,10 +64,11 @@ export function LiveHealth({ room }: { room: RoomView }) {
             </p>
           ) : (
             <>
-              <dl className="grid grid-cols-1 gap-2 sm:grid-cols-3">
+              <dl className="grid grid-cols-1 gap-2 sm:grid-cols-2 xl:grid-cols-4">
                 <Metric label="Input bitrate" value={formatKbps(stats.input_kbps)} testId="health-input-kbps" />
                 <Metric label="Input frame rate" value={`${stats.input_fps.toFixed(1)} fps`} testId="health-input-fps" />
                 <Metric label="Keyframe interval" value={keyframe === null ? "—" : `${keyframe.toFixed(1)} s`} testId="health-keyframe-interval" />
+                <ViewerLatencyMetric latency={room.viewer_latency} />
               </dl>
               {slow.length ? (
                 <Alert variant="warning">

@@ -1,13 +1,37 @@
 import { RadioIcon, RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
-import { useRef, type ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useHlsPlayer } from "@/features/rooms/hooks/useHlsPlayer";
 import { QualityMenu } from "./QualityMenu";
 
+/** How often the player's latency is reported (`onLatency`) while it plays. */
+export const LATENCY_REPORT_MS = 5000;
+
+interface VideoPlayerProps {
+  src: string;
+  title: string;
+  toolbar?: ReactNode;
+  /** Told the latency every few seconds while playing (the room reports it to the streamer). */
+  onLatency?: (seconds: number) => void;
+}
+
 /** The live player: a `<video>` fed by hls.js, with a quality menu under it. */
-export function VideoPlayer({ src, title, toolbar }: { src: string; title: string; toolbar?: ReactNode }) {
+export function VideoPlayer({ src, title, toolbar, onLatency }: VideoPlayerProps) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const player = useHlsPlayer(videoRef, src);
+  const latencyRef = useRef<number | null>(null);
+  useEffect(() => {
+    latencyRef.current = player.latency;
+  }, [player.latency]);
+  useEffect(() => {
+    if (!onLatency) return;
+    const timer = window.setInterval(() => {
+      const video = videoRef.current;
+      const latency = latencyRef.current;
+      if (latency != null && video && !video.paused) onLatency(latency);
+    }, LATENCY_REPORT_MS);
+    return () => window.clearInterval(timer);
+  }, [onLatency]);
   return (
     <div className="space-y-2">
       <div className="relative overflow-hidden rounded-xl bg-black shadow-sm">
