@@ -147,11 +147,17 @@ pub fn app(
 /// The span each request runs in: method, path and the client address as
 /// [`client_address`](crate::client_address) sees it
 /// (the default span would believe any `X-Forwarded-For`). Spans are not log lines: nothing is
-/// logged per request unless something goes wrong.
+/// logged per request unless something goes wrong. HLS requests, the hot path (a player asks for
+/// a playlist or a part several times a second), run in no span: building one (its fields
+/// formatted for the log) costs more than serving the playlist, and the HLS handlers name the
+/// stream in what they log.
 pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        if request.path().starts_with("/hls/") {
+            return tracing::Span::none();
+        }
         let client = request
             .app_data::<web::Data<AppState>>()
             .map(|state| state.proxies.client_ip(request.request()).to_string())
