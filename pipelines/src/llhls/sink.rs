@@ -43,6 +43,7 @@ pub fn sink(
         .map_err(PipelineError::element("cmafmux"))?;
     if let Some(pad) = splitter.static_pad("src") {
         split::install(&pad, timeline, rendition.clone(), track, part);
+        not_live_to_the_muxer(&pad);
     }
     let sink = gst_app::AppSink::builder()
         .name(format!("llhls-{name}-sink"))
@@ -83,6 +84,27 @@ pub fn sink(
     let ghost = gst::GhostPad::with_target(&pad).map_err(PipelineError::link(name))?;
     bin.add_pad(&ghost).map_err(PipelineError::link(name))?;
     Ok(bin)
+}
+
+/// Tells the muxer, through its latency query, that its input is not live. A live aggregator
+/// wakes at `next_time` to drain on a timeout; cmafmux 0.14 answers that time with the current
+/// chunk's start and, under `manual-split`, drains nothing on a timeout and never moves the time
+/// on, so its thread spins on the clock until the next buffer comes (most of a core per stream).
+/// The muxer only ever needs to act when a buffer arrives, which is what a non-live aggregator
+/// with one pad does. The rest of the pipeline, and the latency it reports, stay live.
+fn not_live_to_the_muxer(pad: &gst::Pad) {
+    pad.add_probe(gst::PadProbeType::QUERY_UPSTREAM, |_, info| {
+        let Some(gst::PadProbeData::Query(query)) = info.data.as_mut() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        match query.view_mut() {
+            gst::QueryViewMut::Latency(latency) => {
+                latency.set(false, gst::ClockTime::ZERO, gst::ClockTime::NONE);
+                gst::PadProbeReturn::Handled
+            }
+            _ => gst::PadProbeReturn::Ok,
+        }
+    });
 }
 
 fn clock_time(d: Duration) -> gst::ClockTime {
