@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 const KEY: &str = "benchmark-delivery-key";
 const CONNECTIONS: u32 = 64;
 const WAITING_VIEWERS: usize = 1000;
+/// How many times each wrk run is repeated; the median is reported.
+const ROUNDS: u32 = 3;
 
 pub async fn run(server: &Path, seconds: u32) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -40,7 +42,7 @@ pub async fn run(server: &Path, seconds: u32) -> anyhow::Result<()> {
         .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"])
         .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"])
         .args(["-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000"])
-        .args(["-t", &(seconds * 4 + 30).to_string()])
+        .args(["-t", &(seconds * 4 * ROUNDS + 60).to_string()])
         .args(["-c:v", "libx264", "-preset", "veryfast", "-b:v", "1500k"])
         .args(["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"])
         .args(["-c:a", "aac", "-b:a", "128k", "-f", "flv"])
@@ -112,43 +114,62 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         .error_for_status()?
         .bytes()
         .await?;
-    // nginx serves the same bytes from disk.
+    // nginx serves the same bytes from disk. The encoder shares the two cores with the servers
+    // and wrk, so each pair of runs is repeated and the median is reported.
     let root = tempfile::tempdir()?;
-    std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
     let nginx = Nginx::start(root.path())?;
     let theirs = format!("http://127.0.0.1:{}", nginx.port);
-
-    eprintln!("wrk: media playlist ({} bytes)...", playlist.len());
-    let playlist_ours = wrk(&playlist_url, seconds)?;
-    let playlist_theirs = wrk(&format!("{theirs}/playlist.m3u8"), seconds)?;
-    // The newest complete segment, from a fresh playlist.
-    let playlist_now = client.get(&playlist_url).send().await?.text().await?;
-    let segment_name = playlist_now
-        .lines()
-        .rfind(|l| l.ends_with(".m4s") && !l.starts_with('#'))
-        .context("a complete segment in the playlist")?
-        .to_owned();
-    let segment_url = format!("{}/hls/{id}/{rendition}/{segment_name}", ours.base);
-    let segment = client
-        .get(&segment_url)
-        .send()
-        .await?
-        .error_for_status()?
-        .bytes()
-        .await?;
-    // Fetched now, so it is still kept (window + 3 segments) while wrk runs.
-    std::fs::write(root.path().join("segment.m4s"), &segment)?;
-    eprintln!("wrk: segment ({} bytes)...", segment.len());
-    let segment_ours = wrk(&segment_url, seconds)?;
-    let segment_theirs = wrk(&format!("{theirs}/segment.m4s"), seconds)?;
+    let mut playlist_runs = (Vec::new(), Vec::new());
+    let mut segment_runs = (Vec::new(), Vec::new());
+    let mut segment_bytes = 0;
+    for round in 0..ROUNDS {
+        // The live playlist as it is now, for nginx too.
+        let playlist_now = client.get(&playlist_url).send().await?.error_for_status()?;
+        let playlist_now = playlist_now.bytes().await?;
+        std::fs::write(root.path().join("playlist.m3u8"), &playlist_now)?;
+        eprintln!(
+            "round {}/{ROUNDS}: wrk, media playlist ({} bytes)...",
+            round + 1,
+            playlist_now.len()
+        );
+        let (a, b) = pair(&playlist_url, &format!("{theirs}/playlist.m3u8"), seconds)?;
+        playlist_runs.0.push(a);
+        playlist_runs.1.push(b);
+        // The newest complete segment, from a fresh playlist, fetched now so it is still kept
+        // (window + 3 segments) while wrk runs.
+        let text = client.get(&playlist_url).send().await?.error_for_status()?;
+        let text = text.text().await?;
+        let segment_name = text
+            .lines()
+            .rfind(|l| l.ends_with(".m4s") && !l.starts_with('#'))
+            .context("a complete segment in the playlist")?;
+        let segment_url = format!("{}/hls/{id}/{rendition}/{segment_name}", ours.base);
+        let segment = client
+            .get(&segment_url)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        std::fs::write(root.path().join("segment.m4s"), &segment)?;
+        segment_bytes = segment.len();
+        eprintln!(
+            "round {}/{ROUNDS}: wrk, segment ({} bytes)...",
+            round + 1,
+            segment.len()
+        );
+        let (a, b) = pair(&segment_url, &format!("{theirs}/segment.m4s"), seconds)?;
+        segment_runs.0.push(a);
+        segment_runs.1.push(b);
+    }
     drop(nginx);
 
     eprintln!("holding {WAITING_VIEWERS} blocking playlist requests...");
     let waiting = hold_waiting(&client, ours, &playlist_url).await?;
     Ok(Figures {
-        playlist: (playlist_ours, playlist_theirs),
-        segment: (segment_ours, segment_theirs),
-        segment_bytes: segment.len(),
+        playlist: (median(playlist_runs.0), median(playlist_runs.1)),
+        segment: (median(segment_runs.0), median(segment_runs.1)),
+        segment_bytes,
         playlist_bytes: playlist.len(),
         waiting,
     })
@@ -214,6 +235,20 @@ fn status_kib(pid: u32, field: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// wrk against `ours`, then against `theirs`. Ours goes first: a segment is kept for a limited
+/// time after it leaves the playlist.
+fn pair(ours: &str, theirs: &str, seconds: u32) -> anyhow::Result<(Wrk, Wrk)> {
+    let first = wrk(ours, seconds)?;
+    Ok((first, wrk(theirs, seconds)?))
+}
+
+/// The run with the median request rate; its p99 goes with it.
+fn median(mut runs: Vec<Wrk>) -> Wrk {
+    runs.sort_by(|a, b| a.requests_per_second.total_cmp(&b.requests_per_second));
+    let middle = runs.len() / 2;
+    runs.swap_remove(middle)
 }
 
 /// `wrk -t1 -c64 -d<seconds>s --latency url`: requests per second and the 99th percentile.
@@ -327,7 +362,7 @@ impl Drop for Nginx {
 fn print_table(f: &Figures) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "\n## HLS delivery: livestream against nginx ({cores} cores, wrk -t1 -c{CONNECTIONS}, same machine)\n"
+        "\n## HLS delivery: livestream against nginx ({cores} cores, wrk -t1 -c{CONNECTIONS}, same machine, median of {ROUNDS} runs)\n"
     );
     println!("| request | livestream req/s | nginx req/s | ratio | livestream p99 | nginx p99 |");
     println!("|---|---|---|---|---|---|");
