@@ -204,13 +204,19 @@ impl Supervisor {
         }
     }
 
-    /// Once every rendition has negotiated and holds its first part, writes the multivariant
+    /// Once every rendition has negotiated and holds its first segment, writes the multivariant
     /// playlist and reports the stream playable: a player that loads it finds media at once.
+    /// hls.js starts only from a complete segment (a playlist of parts alone makes it reload
+    /// every second until one is listed), so a room told earlier would wait longer for its
+    /// picture. The passthrough of a ladder needs only its first part: its segments follow the
+    /// source's keyframes, which may be far apart, and it leaves the multivariant playlist then.
     async fn try_playable(&mut self) {
         let complete = self.negotiated.len() == self.graph.hls_sinks.len();
+        let ladder = !self.config.renditions.is_empty();
         let started = self.hls.renditions().iter().all(|r| {
             let at = r.position();
-            at.msn > 0 || at.parts > 0
+            let passthrough = ladder && r.name() == SOURCE_RENDITION;
+            at.msn > 0 || (passthrough && at.parts > 0)
         });
         if self.advertised.is_none() && complete && started && self.write_multivariant() {
             info!(renditions = self.negotiated.len(), "stream playable");
