@@ -23,6 +23,42 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
+/// The MySQL/MariaDB named lock held while migrations run, and how long a node waits for it.
+const MIGRATION_LOCK: &str = "livestream_migrations";
+const MIGRATION_LOCK_WAIT_SECONDS: i32 = 120;
+
+fn migrate<C>(conn: &mut C, migrations: EmbeddedMigrations) -> Result<(), DbError>
+where
+    C: MigrationHarness<C::Backend> + diesel::Connection,
+{
+    conn.run_pending_migrations(migrations)
+        .map(|_| ())
+        .map_err(|e| DbError::Migration(e.to_string()))
+}
+
+#[derive(diesel::QueryableByName)]
+struct LockResult {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    locked: Option<i32>,
+}
+
+/// Takes [`MIGRATION_LOCK`] on this connection (released when the connection closes, if not
+/// before), waiting for another node that holds it.
+fn lock_migrations(conn: &mut MysqlConnection) -> Result<(), DbError> {
+    use diesel::RunQueryDsl;
+    let result: LockResult = diesel::sql_query("SELECT GET_LOCK(?, ?) AS locked")
+        .bind::<diesel::sql_types::Text, _>(MIGRATION_LOCK)
+        .bind::<diesel::sql_types::Integer, _>(MIGRATION_LOCK_WAIT_SECONDS)
+        .get_result(conn)
+        .map_err(|e| DbError::Migration(format!("taking the migration lock: {e}")))?;
+    match result.locked {
+        Some(1) => Ok(()),
+        _ => Err(DbError::Migration(format!(
+            "another node held the migration lock for {MIGRATION_LOCK_WAIT_SECONDS} s"
+        ))),
+    }
+}
+
 /// One connection type over both backends.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -283,12 +319,24 @@ impl Db {
             .pool
             .get_timeout(connect_timeout.max(Duration::from_secs(10)))
             .map_err(|e| DbError::Migration(format!("could not open {}: {e}", redact(url))))?;
-        let migrations = match &*conn {
-            DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
-            DbConnection::Mysql(_) => MYSQL_MIGRATIONS,
-        };
-        conn.run_pending_migrations(migrations)
-            .map_err(|e| DbError::Migration(e.to_string()))?;
+        match &mut *conn {
+            // SQLite: one node per file, and migrations run in one transaction.
+            DbConnection::Sqlite(c) => migrate(c, SQLITE_MIGRATIONS)?,
+            // Several nodes may start together on one new database: a named lock makes one of
+            // them migrate while the others wait, then find nothing left to do.
+            DbConnection::Mysql(c) => {
+                use diesel::RunQueryDsl;
+                lock_migrations(c)?;
+                let migrated = migrate(c, MYSQL_MIGRATIONS);
+                let released = diesel::sql_query("SELECT RELEASE_LOCK(?) AS locked")
+                    .bind::<diesel::sql_types::Text, _>(MIGRATION_LOCK)
+                    .execute(c);
+                migrated?;
+                if let Err(e) = released {
+                    tracing::warn!(error = %e, "could not release the migration lock");
+                }
+            }
+        }
         Ok(db)
     }
 

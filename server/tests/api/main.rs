@@ -16,6 +16,7 @@ mod hostile_input;
 mod lifecycle;
 mod lip_sync;
 mod llhls;
+mod nodes;
 mod operations;
 mod overload;
 mod permissions;

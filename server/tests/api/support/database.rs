@@ -22,6 +22,11 @@ impl MariadbDatabase {
         Self(name)
     }
 
+    /// What `sql` prints in this database (tab-separated, no column names).
+    pub fn query(&self, sql: &str) -> String {
+        mariadb_output(&["-N", "-B", "-D", &self.0], sql)
+    }
+
     /// The URL the server is configured with.
     pub fn url(&self) -> String {
         format!("mysql://root@127.0.0.1:3306/{}", self.0)
@@ -35,6 +40,10 @@ impl Drop for MariadbDatabase {
 }
 
 fn mariadb(sql: &str) {
+    mariadb_output(&[], sql);
+}
+
+fn mariadb_output(options: &[&str], sql: &str) -> String {
     let out = std::process::Command::new("mariadb")
         .args([
             "--protocol=tcp",
@@ -44,9 +53,9 @@ fn mariadb(sql: &str) {
             "3306",
             "-u",
             "root",
-            "-e",
-            sql,
         ])
+        .args(options)
+        .args(["-e", sql])
         .output()
         .expect("the mariadb client is installed (deploy/services.sh)");
     assert!(
@@ -54,6 +63,7 @@ fn mariadb(sql: &str) {
         "{sql}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Runs an async test body once on SQLite and once on MariaDB.
