@@ -99,7 +99,7 @@ impl TestApp {
         let mut cmd = Command::new("gst-launch-1.0");
         cmd.arg("-e").args(pipeline.split_whitespace());
         cmd.stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true);
         cmd.spawn()
             .expect("gst-launch-1.0 is installed (deploy/install-deps.sh)")
