@@ -138,6 +138,8 @@ pub fn app(
         .app_data(web::PayloadConfig::default().limit(MAX_JSON_BODY))
         .service(api_routes())
         .route("/health", web::get().to(health))
+        .route("/healthz", web::get().to(health))
+        .route("/readyz", web::get().to(ready))
         .service(hls::scope())
         .default_service(web::to(web_app::serve))
         .wrap(actix_web::middleware::from_fn(security_headers::add))
@@ -189,8 +191,20 @@ async fn openapi_document(document: web::Data<utoipa::openapi::OpenApi>) -> Http
     HttpResponse::Ok().json(document.get_ref())
 }
 
+/// Liveness (`/health`, `/healthz`): the process answers.
 async fn health() -> &'static str {
     "ok"
+}
+
+/// Readiness (`/readyz`): 200 while the database answers, 503 `unavailable` (the API's error
+/// shape, with `Retry-After`) while it does not, within `database.connect_timeout_seconds`.
+async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, errors::ApiError> {
+    use diesel::connection::SimpleConnection;
+    state
+        .db
+        .run(|conn| Ok(conn.batch_execute("SELECT 1")?))
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "database": "ok" })))
 }
 
 #[cfg(test)]

@@ -78,8 +78,14 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
     let list = app.anonymous().recordings(&room).await.assert_status(200);
     assert_eq!(list[0]["status"], "recording", "{list}");
 
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200, "ready while the database answers");
+
     // The database goes away.
     mariadb.stop().await;
+    let alive = app.get("/healthz").await;
+    assert_eq!(alive.status(), 200, "alive without the database");
+    assert_unavailable(&app, Method::GET, "/readyz", None).await;
     for (method, path, token) in [
         (Method::GET, format!("/api/rooms/{room}"), None),
         (Method::GET, format!("/api/rooms/{room}/recordings"), None),
@@ -180,6 +186,8 @@ async fn a_database_restart_mid_broadcast_loses_neither_the_stream_nor_its_recor
         serde_json::Value::Null,
         "no longer live: {shown}"
     );
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200, "ready again once the database is back");
     let me = app.as_user(&olive).me().await;
     assert_eq!(me.status, 200, "the same session works again: {me}");
     app.login("olive").await;
