@@ -489,6 +489,9 @@ mod tests {
             ),
             ("[database]\nwrite_retry_minute = 5\n", "write_retry_minute"),
             ("[http]\ntls_cert = \"cert.pem\"\n", "http.tls_key"),
+            // Sections this version does not have are refused, not ignored, with their name.
+            ("[cluster]\nredis_url = \"redis://127.0.0.1\"\n", "cluster"),
+            ("[storage.s3]\nbucket = \"recordings\"\n", "s3"),
         ] {
             let file = dir.path().join("bad.toml");
             std::fs::write(&file, body).expect("write");
