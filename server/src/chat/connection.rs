@@ -5,6 +5,7 @@
 
 use super::chatter::{log_in, recheck, Chatter};
 use super::errors::ChatError;
+use super::latency::Reporter;
 use super::moderation::{moderate, ModerationAction};
 use super::posting::{post, view};
 use super::protocol::{ClientFrame, ServerFrame, PROTOCOL_VERSION};
@@ -132,11 +133,7 @@ pub async fn run(cx: ChatContext, room: Room, mut session: Session, stream: Mess
                         Outcome::Close(CloseReason { code: CloseCode::Protocol, description: Some("protocol error".into()) })
                     }
                     Some(Ok(AggregatedMessage::Text(text))) => match ClientFrame::parse(&text) {
-                        Ok(ClientFrame::Latency { seconds }) => match latency.report(seconds) {
-                            true => Outcome::Continue,
-                            false => reply(&mut session, ChatError::BadFrame("latency: seconds must be between 0 and 600").into()).await,
-                        },
-                        Ok(frame) => handle(&cx, &room, &mut chatter, frame, &mut session).await,
+                        Ok(frame) => handle(&cx, &room, &mut chatter, &latency, frame, &mut session).await,
                         Err(e) => {
                             tracing::debug!(room = %room.id, error = %e, "unreadable chat frame");
                             reply(&mut session, ChatError::BadFrame("unreadable frame: expected a JSON object of a known type").into()).await
@@ -209,6 +206,7 @@ async fn handle(
     cx: &ChatContext,
     room: &Room,
     chatter: &mut Option<Chatter>,
+    latency: &Reporter,
     frame: ClientFrame,
     session: &mut Session,
 ) -> Outcome {
@@ -228,8 +226,13 @@ async fn handle(
             )),
         },
         ClientFrame::Send { text } => post(cx, room, chatter.as_ref(), &text).await,
-        // Recorded by the connection loop, never answered.
-        ClientFrame::Latency { .. } => return Outcome::Continue,
+        // Recorded, never answered.
+        ClientFrame::Latency { seconds } => match latency.report(seconds) {
+            true => return Outcome::Continue,
+            false => Err(ChatError::BadFrame(
+                "latency: seconds must be between 0 and 600",
+            )),
+        },
         other => match ModerationAction::try_from(other) {
             Ok(action) => moderate(cx, room, chatter.as_ref(), action).await,
             Err(_) => Err(ChatError::BadFrame("not a moderation action")),

@@ -1,9 +1,8 @@
 //! Real-time chat in every room: a versioned JSON protocol over WebSocket (`protocol`), a hub
 //! that fans frames out to a room's connections (`hub`), and one task per connection
 //! (`connection`), which answers logins (`chatter`), messages (`posting`) and moderation
-//! (`moderation`), or refuses with a coded error (`errors`); viewers' players report their latency
-//! (`latency`). Messages, moderators and bans are
-//! stored in the database.
+//! (`moderation`), or refuses with a coded error (`errors`); viewers' players report their
+//! latency (`latency`). Messages, moderators and bans are stored in the database.
 
 pub mod chatter;
 pub mod connection;

@@ -59,6 +59,18 @@ fn lock_migrations(conn: &mut MysqlConnection) -> Result<(), DbError> {
     }
 }
 
+/// Releases [`MIGRATION_LOCK`]; a failure only delays the other nodes until this connection
+/// closes, so it is logged, not returned.
+fn unlock_migrations(conn: &mut MysqlConnection) {
+    use diesel::RunQueryDsl;
+    let released = diesel::sql_query("SELECT RELEASE_LOCK(?) AS locked")
+        .bind::<diesel::sql_types::Text, _>(MIGRATION_LOCK)
+        .execute(conn);
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "could not release the migration lock");
+    }
+}
+
 /// One connection type over both backends.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -325,16 +337,10 @@ impl Db {
             // Several nodes may start together on one new database: a named lock makes one of
             // them migrate while the others wait, then find nothing left to do.
             DbConnection::Mysql(c) => {
-                use diesel::RunQueryDsl;
                 lock_migrations(c)?;
                 let migrated = migrate(c, MYSQL_MIGRATIONS);
-                let released = diesel::sql_query("SELECT RELEASE_LOCK(?) AS locked")
-                    .bind::<diesel::sql_types::Text, _>(MIGRATION_LOCK)
-                    .execute(c);
+                unlock_migrations(c);
                 migrated?;
-                if let Err(e) = released {
-                    tracing::warn!(error = %e, "could not release the migration lock");
-                }
             }
         }
         Ok(db)
