@@ -107,13 +107,6 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         .clone();
     let rendition = variant.trim_end_matches("/playlist.m3u8").to_owned();
     let playlist_url = format!("{}/hls/{id}/{variant}", ours.base);
-    let playlist = client
-        .get(&playlist_url)
-        .send()
-        .await?
-        .error_for_status()?
-        .bytes()
-        .await?;
     // nginx serves the same bytes from disk. The encoder shares the two cores with the servers
     // and wrk, so each pair of runs is repeated and the median is reported.
     let root = tempfile::tempdir()?;
@@ -121,20 +114,16 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
     let theirs = format!("http://127.0.0.1:{}", nginx.port);
     let mut playlist_runs = (Vec::new(), Vec::new());
     let mut segment_runs = (Vec::new(), Vec::new());
-    let mut segment_bytes = 0;
-    for round in 0..ROUNDS {
+    let (mut playlist_bytes, mut segment_bytes) = (0, 0);
+    for round in 1..=ROUNDS {
         // The live playlist as it is now, for nginx too.
-        let playlist_now = client.get(&playlist_url).send().await?.error_for_status()?;
-        let playlist_now = playlist_now.bytes().await?;
-        std::fs::write(root.path().join("playlist.m3u8"), &playlist_now)?;
-        eprintln!(
-            "round {}/{ROUNDS}: wrk, media playlist ({} bytes)...",
-            round + 1,
-            playlist_now.len()
-        );
-        let (a, b) = pair(&playlist_url, &format!("{theirs}/playlist.m3u8"), seconds)?;
-        playlist_runs.0.push(a);
-        playlist_runs.1.push(b);
+        let playlist = client.get(&playlist_url).send().await?.error_for_status()?;
+        let playlist = playlist.bytes().await?;
+        std::fs::write(root.path().join("playlist.m3u8"), &playlist)?;
+        playlist_bytes = playlist.len();
+        eprintln!("round {round}/{ROUNDS}: wrk, media playlist ({playlist_bytes} bytes)...");
+        let theirs_url = format!("{theirs}/playlist.m3u8");
+        pair(&playlist_url, &theirs_url, seconds, &mut playlist_runs)?;
         // The newest complete segment, from a fresh playlist, fetched now so it is still kept
         // (window + 3 segments) while wrk runs.
         let text = client.get(&playlist_url).send().await?.error_for_status()?;
@@ -153,14 +142,9 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
             .await?;
         std::fs::write(root.path().join("segment.m4s"), &segment)?;
         segment_bytes = segment.len();
-        eprintln!(
-            "round {}/{ROUNDS}: wrk, segment ({} bytes)...",
-            round + 1,
-            segment.len()
-        );
-        let (a, b) = pair(&segment_url, &format!("{theirs}/segment.m4s"), seconds)?;
-        segment_runs.0.push(a);
-        segment_runs.1.push(b);
+        eprintln!("round {round}/{ROUNDS}: wrk, segment ({segment_bytes} bytes)...");
+        let theirs_url = format!("{theirs}/segment.m4s");
+        pair(&segment_url, &theirs_url, seconds, &mut segment_runs)?;
     }
     drop(nginx);
 
@@ -170,7 +154,7 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
         playlist: (median(playlist_runs.0), median(playlist_runs.1)),
         segment: (median(segment_runs.0), median(segment_runs.1)),
         segment_bytes,
-        playlist_bytes: playlist.len(),
+        playlist_bytes,
         waiting,
     })
 }
@@ -237,11 +221,17 @@ fn status_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// wrk against `ours`, then against `theirs`. Ours goes first: a segment is kept for a limited
-/// time after it leaves the playlist.
-fn pair(ours: &str, theirs: &str, seconds: u32) -> anyhow::Result<(Wrk, Wrk)> {
-    let first = wrk(ours, seconds)?;
-    Ok((first, wrk(theirs, seconds)?))
+/// wrk against `ours`, then against `theirs`, each run added to `runs`. Ours goes first: a
+/// segment is kept for a limited time after it leaves the playlist.
+fn pair(
+    ours: &str,
+    theirs: &str,
+    seconds: u32,
+    runs: &mut (Vec<Wrk>, Vec<Wrk>),
+) -> anyhow::Result<()> {
+    runs.0.push(wrk(ours, seconds)?);
+    runs.1.push(wrk(theirs, seconds)?);
+    Ok(())
 }
 
 /// The run with the median request rate; its p99 goes with it.
