@@ -22,6 +22,11 @@ PACKAGES=(
   # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl
   python3 python3-venv curl
 )
+# deploy/check-manifests.sh builds deploy/k8s with `kubectl kustomize`: Debian's client if the
+# machine has no kubectl of its own.
+if ! command -v kubectl >/dev/null 2>&1; then
+  PACKAGES+=(kubernetes-client)
+fi
 # The web app builds with Node.js 20 or newer; Debian's own nodejs is used only if none is present.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   PACKAGES+=(nodejs npm)
@@ -53,4 +58,14 @@ venv="$(dirname "$0")/../target/schemathesis"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
   /usr/bin/python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# Static checks of the deployment manifests (deploy/check-manifests.sh), pinned, in a venv of
+# their own: kubernetes-validate (Kubernetes' schemas) and check-jsonschema (the Compose spec).
+tools="$(dirname "$0")/../target/tools"
+if ! "$tools/bin/pip" freeze 2>/dev/null | grep -qx "kubernetes-validate==1.37.0" ||
+   ! "$tools/bin/pip" freeze 2>/dev/null | grep -qx "check-jsonschema==0.39.0"; then
+  /usr/bin/python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet --disable-pip-version-check \
+    "kubernetes-validate==1.37.0" "check-jsonschema==0.39.0"
 fi

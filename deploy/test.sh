@@ -5,6 +5,7 @@
 #   web/: tsc, eslint, Vitest component tests, then end-to-end tests in Debian's Chromium against
 #         the real server with a real ffmpeg publish (screenshots in web/e2e/screenshots/)
 #   API contract: schemathesis, every check, against the real server and its OpenAPI document
+#   deployment: deploy/k8s and deploy/compose.yaml validated against their schemas
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash deploy/install-deps.sh
@@ -17,6 +18,8 @@ npm --prefix web run lint
 # The web app's API and chat types are generated from the server's documents (the Rust tests
 # check those documents are current); a stale or hand-edited generated file fails here.
 npm --prefix web run check:generated
+# deploy/k8s (kubectl kustomize) and deploy/compose.yaml, against their schemas.
+bash deploy/check-manifests.sh
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0
