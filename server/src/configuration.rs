@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
@@ -20,6 +20,37 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub chat: ChatSettings,
+    pub cluster: ClusterSettings,
+}
+
+/// Several nodes sharing one database, one Redis and one object store (README, Scaling out).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSettings {
+    /// `redis://host:port[/db]`. Empty: one node, with its chat hub, viewer counts, limits and
+    /// live-stream registry in the process.
+    pub redis_url: String,
+    /// This node's name in the registry and on chat messages. Empty: the host name.
+    pub node_id: String,
+    /// The HTTP base other nodes reach this node at (`http://10.0.0.5:8080`), for HLS of the
+    /// streams it originates. Empty: `http://<http.host>:<port>`, when `http.host` is an address
+    /// others can reach (not `0.0.0.0`).
+    pub advertise_url: String,
+    /// Prefix of every Redis key and channel, so that several clusters may share one Redis.
+    pub key_prefix: String,
+    /// A node's claims and presence expire this long after its last heartbeat (sent every third
+    /// of it): how long a crashed node's rooms and viewers outlive it.
+    pub expiry_seconds: u64,
+    /// On SIGTERM, how long the node waits for its live streams to end before it ends them
+    /// itself; new publishes are refused meanwhile.
+    pub drain_seconds: u64,
+}
+
+impl ClusterSettings {
+    /// Whether this node shares its state with others through Redis.
+    pub fn enabled(&self) -> bool {
+        !self.redis_url.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -149,6 +180,39 @@ impl RtmpSettings {
 #[serde(deny_unknown_fields)]
 pub struct StorageSettings {
     pub data_dir: PathBuf,
+    /// Recordings in S3-compatible object storage instead of `data_dir`.
+    pub s3: S3Settings,
+}
+
+/// An S3-compatible bucket for finished recordings. An empty `bucket` keeps them on local disk.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    /// `http://127.0.0.1:8333` for a self-hosted store; empty for AWS itself.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl S3Settings {
+    /// Whether recordings go to object storage.
+    pub fn enabled(&self) -> bool {
+        !self.bucket.is_empty()
+    }
+}
+
+/// Never prints the secret key.
+impl std::fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +233,20 @@ pub struct HlsSettings {
 pub struct IngestSettings {
     /// Development option: keys accepted without any account or room.
     pub stream_keys: Vec<String>,
+}
+
+fn is_http_url(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
+}
+
+/// The machine's host name (what Kubernetes sets to the pod's name), or `node` if unknown.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "node".to_owned())
 }
 
 /// A configuration that cannot be used.
@@ -205,6 +283,17 @@ impl Settings {
             .set_default("rtmp.reconnect_grace_seconds", 30)?
             .set_default("rtmp.takeover_quiet_seconds", 2)?
             .set_default("storage.data_dir", "./data")?
+            .set_default("storage.s3.endpoint", "")?
+            .set_default("storage.s3.bucket", "")?
+            .set_default("storage.s3.region", "us-east-1")?
+            .set_default("storage.s3.access_key_id", "")?
+            .set_default("storage.s3.secret_access_key", "")?
+            .set_default("cluster.redis_url", "")?
+            .set_default("cluster.node_id", "")?
+            .set_default("cluster.advertise_url", "")?
+            .set_default("cluster.key_prefix", "livestream")?
+            .set_default("cluster.expiry_seconds", 15)?
+            .set_default("cluster.drain_seconds", 30)?
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
             .set_default("hls.part_seconds", 0.4)?
@@ -245,7 +334,10 @@ impl Settings {
                 .with_list_parse_key("http.trusted_proxies")
                 .try_parsing(true),
         );
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if settings.cluster.node_id.is_empty() {
+            settings.cluster.node_id = host_name();
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -364,7 +456,67 @@ impl Settings {
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");
         }
+        self.validate_cluster()
+    }
+
+    fn validate_cluster(&self) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_owned()));
+        let cluster = &self.cluster;
+        let name_like = |s: &str| {
+            (1..=64).contains(&s.len())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
+        if !name_like(&cluster.node_id) {
+            return invalid(
+                "cluster.node_id must be 1-64 letters, digits, '.', '-' or '_' (empty: the host name)",
+            );
+        }
+        if !name_like(&cluster.key_prefix) {
+            return invalid("cluster.key_prefix must be 1-64 letters, digits, '.', '-' or '_'");
+        }
+        if !cluster.redis_url.is_empty() && redis::parse_redis_url(&cluster.redis_url).is_none() {
+            return invalid("cluster.redis_url must be a redis:// or rediss:// URL");
+        }
+        if !(cluster.advertise_url.is_empty() || is_http_url(&cluster.advertise_url)) {
+            return invalid("cluster.advertise_url must be an http:// or https:// URL");
+        }
+        if cluster.enabled() && cluster.advertise_url.is_empty() && self.http.host.is_unspecified()
+        {
+            return invalid(
+                "cluster.advertise_url is needed with cluster.redis_url when http.host is 0.0.0.0 or ::",
+            );
+        }
+        if !(3..=600).contains(&cluster.expiry_seconds) {
+            return invalid("cluster.expiry_seconds must be between 3 and 600");
+        }
+        if cluster.drain_seconds > 24 * 3600 {
+            return invalid("cluster.drain_seconds must be between 0 and 86400");
+        }
+        let s3 = &self.storage.s3;
+        if s3.enabled() && (s3.access_key_id.is_empty() != s3.secret_access_key.is_empty()) {
+            return invalid(
+                "storage.s3.access_key_id and storage.s3.secret_access_key go together",
+            );
+        }
+        if !(s3.endpoint.is_empty() || is_http_url(&s3.endpoint)) {
+            return invalid("storage.s3.endpoint must be an http:// or https:// URL");
+        }
         Ok(())
+    }
+
+    /// The URL other nodes use to reach this one, once the HTTP port is bound.
+    pub fn advertise_url(&self, http_port: u16) -> String {
+        if !self.cluster.advertise_url.is_empty() {
+            return self.cluster.advertise_url.trim_end_matches('/').to_owned();
+        }
+        let scheme = if self.http.tls().is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let address = SocketAddr::new(self.http.host, http_port);
+        format!("{scheme}://{address}")
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
@@ -489,9 +641,28 @@ mod tests {
             ),
             ("[database]\nwrite_retry_minute = 5\n", "write_retry_minute"),
             ("[http]\ntls_cert = \"cert.pem\"\n", "http.tls_key"),
-            // Sections this version does not have are refused, not ignored, with their name.
-            ("[cluster]\nredis_url = \"redis://127.0.0.1\"\n", "cluster"),
-            ("[storage.s3]\nbucket = \"recordings\"\n", "s3"),
+            // Typos in the scale-out sections are refused, not ignored, with their name.
+            ("[cluster]\nredis_ur = \"redis://127.0.0.1\"\n", "redis_ur"),
+            (
+                "[clusters]\nredis_url = \"redis://127.0.0.1\"\n",
+                "clusters",
+            ),
+            ("[storage.s3]\nbuckett = \"recordings\"\n", "buckett"),
+            ("[storage.s4]\nbucket = \"recordings\"\n", "s4"),
+            (
+                "[cluster]\nredis_url = \"http://127.0.0.1\"\n",
+                "cluster.redis_url",
+            ),
+            ("[cluster]\nnode_id = \"a b\"\n", "cluster.node_id"),
+            ("[cluster]\nexpiry_seconds = 1\n", "cluster.expiry_seconds"),
+            (
+                "[cluster]\nredis_url = \"redis://127.0.0.1\"\n",
+                "cluster.advertise_url",
+            ),
+            (
+                "[storage.s3]\nbucket = \"b\"\naccess_key_id = \"k\"\n",
+                "secret_access_key",
+            ),
         ] {
             let file = dir.path().join("bad.toml");
             std::fs::write(&file, body).expect("write");

@@ -3,14 +3,22 @@
 
 use crate::auth::Authenticator;
 use crate::broadcasts::{recovery, LiveStreams, Reactor, RoomKeys, StreamRooms};
+use crate::chat::hub::{ChatHub, LocalHub};
+use crate::chat::ChatService;
+use crate::cluster::chat_hub::RedisHub;
+use crate::cluster::edge::Edge;
+use crate::cluster::presence::Presence;
+use crate::cluster::registry::Registry;
+use crate::cluster::{Cluster, Node};
 use crate::configuration::Settings;
 use crate::models::recording::Recording;
-use crate::state::AppState;
+use crate::state::{AppState, Parts};
 use crate::{routes, storage};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
 use pipelines::{RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -24,6 +32,9 @@ pub struct Application {
     rtmp: RtmpServer,
     rtmp_port: u16,
     shutdown: CancellationToken,
+    /// Set on shutdown: new publishers are refused while live streams may still end.
+    draining: Arc<AtomicBool>,
+    drain: Duration,
     events: mpsc::Receiver<StreamEvent>,
     reactor: Reactor,
     /// Recordings the last run never finished, repaired once the server is serving.
@@ -50,16 +61,20 @@ fn drop_when_stalled(connection: &dyn std::any::Any, timeout: Duration) {
     }
 }
 
-/// Binds the HTTP listener and builds the server on it: the route table with its shared state,
-/// each connection dropped when its client stalls.
+/// Binds the HTTP listener (port 0 picks a free one).
+fn bind_http(settings: &Settings) -> anyhow::Result<TcpListener> {
+    let (host, port) = (settings.http.host, settings.http.port);
+    TcpListener::bind(SocketAddr::new(host, port))
+        .with_context(|| format!("binding HTTP on {host}:{port}"))
+}
+
+/// Builds the HTTP server on `listener`: the route table with its shared state, each connection
+/// dropped when its client stalls.
 fn serve_http(
     settings: &Settings,
+    listener: TcpListener,
     state: AppState,
-) -> anyhow::Result<(actix_web::dev::Server, u16)> {
-    let (host, port) = (settings.http.host, settings.http.port);
-    let listener = TcpListener::bind(SocketAddr::new(host, port))
-        .with_context(|| format!("binding HTTP on {host}:{port}"))?;
-    let http_port = listener.local_addr()?.port();
+) -> anyhow::Result<actix_web::dev::Server> {
     let authenticator = web::Data::new(Authenticator {
         tokens: state.tokens.clone(),
         db: state.db.clone(),
@@ -81,7 +96,19 @@ fn serve_http(
         .disable_signals()
         .shutdown_timeout(5)
         .run();
-    Ok((http, http_port))
+    Ok(http)
+}
+
+/// The chat hub: this process's own, or, with several nodes, one linked to the others through
+/// Redis (with the viewer counts of every node).
+async fn chat_hub(cluster: Option<&Arc<Cluster>>) -> anyhow::Result<Arc<dyn ChatHub>> {
+    let Some(cluster) = cluster else {
+        return Ok(LocalHub::start());
+    };
+    let presence = Arc::new(Presence::default());
+    let hub = RedisHub::start(cluster, presence.clone()).await?;
+    presence.start(cluster.clone(), hub.local());
+    Ok(hub)
 }
 
 /// Settings fit for development only, said once at start.
@@ -105,51 +132,96 @@ impl Application {
     /// picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let data_dir_lock = storage::lock_data_dir(&settings.storage.data_dir)?;
+        if crate::telemetry::metrics().is_none() {
+            warn!("another metrics recorder is installed; /metrics reports nothing");
+        }
         let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
         let layout = ingest.layout();
         storage::prepare_output(&layout).await?;
         let db = crate::db::open(&settings).await?;
-        let unfinished = recovery::unfinished(&db).await?;
+        let clustered = settings.cluster.enabled();
+        let unfinished = recovery::unfinished(&db, clustered, &layout.recordings_dir()).await?;
         warn_about_development_settings(&settings);
+        let listener = bind_http(&settings)?;
+        let http_port = listener.local_addr()?.port();
 
+        let cluster = match clustered {
+            true => Some(Arc::new(Cluster::connect(&settings, http_port).await?)),
+            false => None,
+        };
+        let hub = chat_hub(cluster.as_ref()).await?;
+        let chat = Arc::new(ChatService::from_settings(
+            &settings.chat,
+            hub.clone(),
+            cluster.as_ref(),
+        ));
+        let live = LiveStreams::default();
         let rooms = StreamRooms::default();
-        let authorizer = Arc::new(RoomKeys::new(
+        let node = match cluster {
+            Some(cluster) => {
+                let registry = Registry::start(
+                    cluster.clone(),
+                    live.clone(),
+                    rooms.clone(),
+                    db.clone(),
+                    hub,
+                );
+                let edge = Edge::new(registry.clone(), cluster.node_id.clone())?;
+                info!(node = %cluster.node_id, advertise = %cluster.advertise_url, "joined the cluster");
+                Some(Arc::new(Node {
+                    cluster,
+                    registry,
+                    edge,
+                }))
+            }
+            None => None,
+        };
+        let authorizer = RoomKeys::new(
             db.clone(),
             rooms.clone(),
             settings.ingest.stream_keys.clone(),
             settings.hls_output(),
-        ));
+        )
+        .with_registry(node.as_ref().map(|n| n.registry.clone()));
+        let draining = authorizer.draining();
         let (events_tx, events) = mpsc::channel(256);
         let rtmp_addr = SocketAddr::new(settings.rtmp.host, settings.rtmp.port);
-        let rtmp = RtmpServer::bind(rtmp_addr, ingest, authorizer, events_tx).await?;
+        let rtmp = RtmpServer::bind(rtmp_addr, ingest, Arc::new(authorizer), events_tx).await?;
         let rtmp_port = rtmp.local_addr()?.port();
 
-        let live = LiveStreams::default();
-        let state = AppState::build(
-            &settings,
-            db.clone(),
-            live.clone(),
-            layout.clone(),
-            rooms.clone(),
-            rtmp.handle(),
-            rtmp_port,
-        )?;
         let reactor = Reactor::new(
             &settings,
-            db,
-            rooms,
+            db.clone(),
+            rooms.clone(),
             rtmp.handle(),
-            live,
-            layout,
-            state.chat.clone(),
-        );
-        let (http, http_port) = serve_http(&settings, state)?;
+            live.clone(),
+            layout.clone(),
+            chat.clone(),
+        )
+        .with_registry(node.as_ref().map(|n| n.registry.clone()));
+        let state = AppState::build(
+            &settings,
+            Parts {
+                db,
+                live,
+                layout,
+                rooms,
+                ingest: rtmp.handle(),
+                rtmp_port,
+                chat,
+                node,
+                draining: draining.clone(),
+            },
+        )?;
+        let http = serve_http(&settings, listener, state)?;
         Ok(Self {
             http,
             http_port,
             rtmp,
             rtmp_port,
             shutdown: CancellationToken::new(),
+            draining,
+            drain: Duration::from_secs(settings.cluster.drain_seconds),
             events,
             reactor,
             unfinished,
@@ -182,20 +254,25 @@ impl Application {
         self.reactor.broadcast.subscribe()
     }
 
-    /// Serves until SIGINT, SIGTERM or the shutdown token; then ends every live stream cleanly
-    /// (archives finalized, playlists ended, recordings written) before returning.
+    /// Serves until SIGINT, SIGTERM or the shutdown token; then drains: new publishers are
+    /// refused while the live streams may end on their own, for at most `cluster.drain_seconds`
+    /// (a second signal cuts it short). Then it ends every stream still live cleanly (archives
+    /// finalized, playlists ended, recordings written) before returning.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let shutdown = self.shutdown.clone();
-        tokio::spawn(cancel_on_signal(shutdown.clone()));
+        let hurry = CancellationToken::new();
+        tokio::spawn(cancel_on_signal(shutdown.clone(), hurry.clone()));
         let http_handle = self.http.handle();
         let mut http = tokio::spawn(self.http);
-        let rtmp = tokio::spawn(self.rtmp.run(shutdown.clone()));
+        let stop_ingest = CancellationToken::new();
+        let rtmp = tokio::spawn(self.rtmp.run(stop_ingest.clone()));
         // Repairs can take a while (a remux per archive): they run while the server serves.
         tokio::spawn(recovery::repair_all(
             self.reactor.db.clone(),
             self.reactor.layout.recordings_dir(),
             self.unfinished,
         ));
+        let publishers = (self.reactor.rooms.clone(), self.reactor.live.clone());
         let reactor = tokio::spawn(self.reactor.run(self.events));
         info!(
             http = self.http_port,
@@ -210,6 +287,9 @@ impl Application {
             }
         };
         info!("shutting down");
+        self.draining.store(true, Ordering::Relaxed);
+        drain(&publishers, self.drain, &hurry).await;
+        stop_ingest.cancel();
         let _ = rtmp.await;
         // Every stream has ended; let the last events be applied before the process exits.
         let _ = tokio::time::timeout(Duration::from_secs(10), reactor).await;
@@ -226,7 +306,40 @@ impl Application {
     }
 }
 
-async fn cancel_on_signal(token: CancellationToken) {
+/// Waits until no publisher is left (granted a room, or live), `limit` has passed or `hurry` is
+/// cancelled.
+async fn drain(
+    (rooms, live): &(StreamRooms, LiveStreams),
+    limit: Duration,
+    hurry: &CancellationToken,
+) {
+    let left = || rooms.len().max(live.list().len());
+    if left() == 0 || limit.is_zero() {
+        return;
+    }
+    info!(streams = left(), limit = ?limit, "draining: new publishers are refused; waiting for the live streams to end");
+    let deadline = tokio::time::Instant::now() + limit;
+    while left() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::select! {
+            _ = hurry.cancelled() => break,
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+    if left() > 0 {
+        info!(
+            streams = left(),
+            "drain over; ending the streams still live"
+        );
+    }
+}
+
+/// Cancels `token` on the first SIGINT or SIGTERM, and `hurry` on the second.
+async fn cancel_on_signal(token: CancellationToken, hurry: CancellationToken) {
+    stopped_by_signal(&token).await;
+    stopped_by_signal(&hurry).await;
+}
+
+async fn stopped_by_signal(token: &CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

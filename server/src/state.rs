@@ -2,12 +2,14 @@
 //! handle on the media engine. Built once by `startup`, read by `routes`, `auth` and `chat`.
 
 use crate::auth::{hash_password, token_secret, PasswordWork, RateLimiter, TokenKeys};
-use crate::broadcasts::{LiveStreams, StreamRooms};
+use crate::broadcasts::{LiveStream, LiveStreams, StreamRooms};
 use crate::chat::ChatService;
 use crate::client_address::TrustedProxies;
+use crate::cluster::Node;
 use crate::configuration::Settings;
 use crate::db::Db;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,21 +38,66 @@ pub struct AppState {
     pub ingest: pipelines::IngestHandle,
     /// The room, owner and key of every accepted publisher, started or not.
     pub rooms: StreamRooms,
+    /// With several nodes: Redis, the live-stream registry and the HLS edge.
+    pub node: Option<Arc<Node>>,
+    /// Set while the node drains before it stops: it is then not ready.
+    pub draining: Arc<AtomicBool>,
+}
+
+/// What `startup` made that the state is built around.
+pub struct Parts {
+    pub db: Db,
+    pub live: LiveStreams,
+    pub layout: pipelines::OutputLayout,
+    pub rooms: StreamRooms,
+    pub ingest: pipelines::IngestHandle,
+    pub rtmp_port: u16,
+    pub chat: Arc<ChatService>,
+    pub node: Option<Arc<Node>>,
+    pub draining: Arc<AtomicBool>,
 }
 
 impl AppState {
+    /// A live stream, from this node's view or, with several nodes, the registry.
+    pub async fn live_stream(&self, id: &pipelines::StreamId) -> Option<LiveStream> {
+        if let Some(stream) = self.live.get(id) {
+            return Some(stream);
+        }
+        let node = self.node.as_ref()?;
+        node.registry.lookup(id).await.map(|r| r.stream)
+    }
+
+    /// Every live stream, of every node, oldest first.
+    pub async fn all_live_streams(&self) -> Vec<LiveStream> {
+        let mut streams = self.live.list();
+        if let Some(node) = &self.node {
+            for record in node.registry.all().await {
+                if !streams.iter().any(|s| s.id == record.stream.id) {
+                    streams.push(record.stream);
+                }
+            }
+            streams.sort_by_key(|s| s.started_at);
+        }
+        streams
+    }
+
     /// The state of a server on `settings`, around what `startup` made: the database, the live
-    /// view, the output layout, the publishers' rooms and the handle on the RTMP ingest.
-    pub fn build(
-        settings: &Settings,
-        db: Db,
-        live: LiveStreams,
-        layout: pipelines::OutputLayout,
-        rooms: StreamRooms,
-        ingest: pipelines::IngestHandle,
-        rtmp_port: u16,
-    ) -> anyhow::Result<Self> {
+    /// view, the output layout, the publishers' rooms, the handle on the RTMP ingest, the chat
+    /// and, with several nodes, this node's part in the cluster.
+    pub fn build(settings: &Settings, parts: Parts) -> anyhow::Result<Self> {
+        let Parts {
+            db,
+            live,
+            layout,
+            rooms,
+            ingest,
+            rtmp_port,
+            chat,
+            node,
+            draining,
+        } = parts;
         let auth = &settings.auth;
+        let cluster = node.as_ref().map(|n| &n.cluster);
         Ok(Self {
             db,
             tokens: TokenKeys::new(
@@ -60,11 +107,13 @@ impl AppState {
             login_limiter: RateLimiter::new(
                 auth.login_attempts_per_minute,
                 Duration::from_secs(60),
-            ),
+            )
+            .across(cluster, "login"),
             registration_limiter: RateLimiter::new(
                 auth.registrations_per_hour,
                 Duration::from_secs(3600),
-            ),
+            )
+            .across(cluster, "registration"),
             password_work: PasswordWork::new(
                 auth.max_concurrent_password_hashes,
                 Duration::from_secs(10),
@@ -78,9 +127,11 @@ impl AppState {
             web_root: settings.http.web_root.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
-            chat: Arc::new(ChatService::from_settings(&settings.chat)),
+            chat,
             ingest,
             rooms,
+            node,
+            draining,
         })
     }
 }

@@ -2,7 +2,7 @@
 
 pub mod flv;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The secret a streamer publishes with (the RTMP publish name). Never shown in full.
@@ -34,9 +34,17 @@ impl fmt::Debug for StreamKey {
 }
 
 /// The public identifier of a live stream: used in playback URLs, never secret.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String")]
 pub struct StreamId(String);
+
+impl TryFrom<String> for StreamId {
+    type Error = &'static str;
+
+    fn try_from(id: String) -> Result<Self, Self::Error> {
+        Self::parse(&id).ok_or("a stream id is 1 to 64 of [A-Za-z0-9_-]")
+    }
+}
 
 impl StreamId {
     /// Accepts ids made of `[A-Za-z0-9_-]`, 1 to 64 characters, so they are safe in paths and URLs.

@@ -1,17 +1,36 @@
-//! A small in-memory sliding-window rate limiter (login attempts, registrations, chat messages),
-//! bounded in size: at most `MAX_TRACKED` keys, the least recently active evicted first.
+//! A sliding-window rate limiter (login attempts, registrations, chat messages). In one process
+//! it lives in memory, bounded in size: at most `MAX_TRACKED` keys, the least recently active
+//! evicted first. With several nodes it lives in Redis (one sorted set of attempt times per key,
+//! expiring with the window), so that a limit holds across nodes; while Redis is away each node
+//! falls back to its own memory.
 
+use crate::cluster::Cluster;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const MAX_TRACKED: usize = 10_000;
+
+/// Records an attempt unless the key already has `limit` within the window; 1 if recorded.
+/// Times come from the Redis server's clock, the one clock all nodes share.
+const SLIDING_WINDOW: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
+return 1
+";
 
 /// Allows `limit` attempts per `window` for each key (a client address, a user).
 pub struct RateLimiter {
     limit: usize,
     window: Duration,
     attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// The cluster's shared window, and this limiter's name in it.
+    shared: Option<(Arc<Cluster>, &'static str)>,
 }
 
 impl RateLimiter {
@@ -20,11 +39,39 @@ impl RateLimiter {
             limit: limit.max(1),
             window,
             attempts: Mutex::default(),
+            shared: None,
         }
     }
 
+    /// The same limits, held across the nodes of `cluster` (`name` keeps limiters apart).
+    pub fn across(mut self, cluster: Option<&Arc<Cluster>>, name: &'static str) -> Self {
+        self.shared = cluster.map(|c| (c.clone(), name));
+        self
+    }
+
     /// Records an attempt; `false` if the key is over its limit.
-    pub fn allow(&self, key: &str) -> bool {
+    pub async fn allow(&self, key: &str) -> bool {
+        let Some((cluster, name)) = &self.shared else {
+            return self.allow_here(key);
+        };
+        let result = redis::Script::new(SLIDING_WINDOW)
+            .key(cluster.key(&format!("limit:{name}:{key}")))
+            .arg(self.window.as_micros() as u64)
+            .arg(self.limit)
+            .arg(&cluster.node_id)
+            .invoke_async::<i64>(&mut cluster.redis())
+            .await;
+        match result {
+            Ok(allowed) => allowed == 1,
+            Err(e) => {
+                tracing::warn!(error = %e, limiter = name, "shared rate limit unavailable; this node's own applies");
+                self.allow_here(key)
+            }
+        }
+    }
+
+    /// The in-memory limit of this process.
+    fn allow_here(&self, key: &str) -> bool {
         let now = Instant::now();
         let mut attempts = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
         if attempts.len() >= MAX_TRACKED && !attempts.contains_key(key) {
@@ -76,16 +123,16 @@ mod tests {
     #[test]
     fn limits_per_key() {
         let limiter = RateLimiter::new(2, Duration::from_secs(60));
-        assert!(limiter.allow("a") && limiter.allow("a"));
-        assert!(!limiter.allow("a"));
-        assert!(limiter.allow("b"));
+        assert!(limiter.allow_here("a") && limiter.allow_here("a"));
+        assert!(!limiter.allow_here("a"));
+        assert!(limiter.allow_here("b"));
     }
 
     #[test]
     fn memory_stays_bounded_when_every_key_is_new() {
         let limiter = RateLimiter::new(5, Duration::from_secs(3600));
         for i in 0..(3 * MAX_TRACKED) {
-            assert!(limiter.allow(&format!("address-{i}")));
+            assert!(limiter.allow_here(&format!("address-{i}")));
             assert!(
                 limiter.tracked() <= MAX_TRACKED,
                 "{} keys",

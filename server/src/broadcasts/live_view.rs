@@ -1,17 +1,16 @@
 //! The server's view of what is live, kept current from the media engine's events.
 
-use pipelines::events::StreamStats;
-use pipelines::ladder::PlannedRendition;
 use pipelines::llhls::LiveHls;
-use pipelines::media::SourceMedia;
 use pipelines::{StreamEvent, StreamId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-/// A live stream as the API shows it. Holds no secret.
-#[derive(Debug, Clone, Serialize)]
+/// A live stream as the API shows it. Holds no secret. Other nodes get it through the registry
+/// (`cluster::registry`), which is why the media figures are kept as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LiveStream {
     pub id: StreamId,
     /// The room broadcasting, if the stream was published with a room key.
@@ -20,10 +19,13 @@ pub struct LiveStream {
     pub started_at: u64,
     /// True once every rendition has negotiated and the multivariant playlist exists.
     pub playable: bool,
-    pub media: SourceMedia,
-    pub renditions: Vec<PlannedRendition>,
+    /// `pipelines::media::SourceMedia`.
+    pub media: Value,
+    /// `pipelines::ladder::PlannedRendition`s.
+    pub renditions: Value,
     pub passthrough: bool,
-    pub stats: Option<StreamStats>,
+    /// `pipelines::events::StreamStats`; `null` until the first report.
+    pub stats: Value,
 }
 
 /// Streams that are live right now, and the HLS output of those that are or just were.
@@ -57,10 +59,10 @@ impl LiveStreams {
                         room_id: room,
                         started_at,
                         playable: false,
-                        media: media.clone(),
-                        renditions: renditions.clone(),
+                        media: serde_json::to_value(media).unwrap_or_default(),
+                        renditions: serde_json::to_value(renditions).unwrap_or_default(),
                         passthrough: *passthrough,
-                        stats: None,
+                        stats: Value::Null,
                     },
                 );
             }
@@ -75,7 +77,7 @@ impl LiveStreams {
             }
             StreamEvent::Stats { stream_id, stats } => {
                 if let Some(s) = streams.get_mut(stream_id) {
-                    s.stats = Some(stats.clone());
+                    s.stats = serde_json::to_value(stats).unwrap_or_default();
                 }
             }
             StreamEvent::Ended { stream_id, .. } => {

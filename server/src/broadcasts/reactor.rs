@@ -12,6 +12,7 @@ use super::recovery;
 use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::chat::protocol::ServerFrame;
 use crate::chat::ChatService;
+use crate::cluster::registry::Registry;
 use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
 use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
@@ -42,6 +43,8 @@ pub struct Reactor {
     pub retain_ended: Duration,
     /// Rooms' chats, told when their stream goes live or ends.
     pub chat: Arc<ChatService>,
+    /// With several nodes: the registry every node reads this node's streams from.
+    pub registry: Option<Arc<Registry>>,
 }
 
 impl Reactor {
@@ -68,7 +71,14 @@ impl Reactor {
             layout,
             retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
             chat,
+            registry: None,
         }
+    }
+
+    /// The same reactor, reporting this node's streams to `registry` (several nodes).
+    pub fn with_registry(mut self, registry: Option<Arc<Registry>>) -> Self {
+        self.registry = registry;
+        self
     }
 
     /// Applies events until the engine's sender is dropped.
@@ -87,28 +97,73 @@ impl Reactor {
     }
 
     async fn apply(&self, event: &StreamEvent) {
+        self.react(event).await;
+        self.measure(event);
+    }
+
+    async fn react(&self, event: &StreamEvent) {
         match event {
-            StreamEvent::Started { stream_id, .. } => self.on_started(event, stream_id).await,
+            StreamEvent::Started { stream_id, .. } => {
+                self.on_started(event, stream_id).await;
+                if let Some(registry) = &self.registry {
+                    registry.started(stream_id);
+                }
+            }
             StreamEvent::Ended {
                 stream_id,
                 reason,
                 archive,
             } => {
                 self.live.apply(event, None);
+                let room = self.rooms.get(stream_id).map(|g| g.room_id);
                 self.on_ended(stream_id, reason, archive).await;
+                self.registry_ended(stream_id, room);
             }
             StreamEvent::Abandoned { stream_id, reason } => {
                 info!(stream = %stream_id, ?reason, "publisher left before its stream started");
-                self.rooms.remove(stream_id);
+                let room = self.rooms.remove(stream_id).map(|g| g.room_id);
+                self.registry_ended(stream_id, room);
             }
             StreamEvent::Stats { stream_id, stats } => {
                 self.on_stats(stream_id, stats);
                 self.live.apply(event, None);
+                self.registry_changed(stream_id);
             }
             StreamEvent::Playable { stream_id, .. } => {
                 self.live.apply(event, None);
                 self.announce(stream_id, true);
+                self.registry_changed(stream_id);
             }
+        }
+    }
+
+    /// `/metrics`: each stream's ingest and encode figures.
+    fn measure(&self, event: &StreamEvent) {
+        use crate::telemetry::names;
+        let StreamEvent::Stats { stream_id, stats } = event else {
+            return;
+        };
+        let stream = stream_id.to_string();
+        metrics::gauge!(names::INGEST_KBPS, "stream" => stream.clone()).set(stats.input_kbps);
+        metrics::gauge!(names::INGEST_FPS, "stream" => stream.clone()).set(stats.input_fps);
+        for r in &stats.renditions {
+            metrics::gauge!(names::ENCODE_SPEED, "stream" => stream.clone(), "rendition" => r.name.clone())
+                .set(r.speed);
+        }
+    }
+
+    fn registry_changed(&self, stream_id: &StreamId) {
+        if let Some(registry) = &self.registry {
+            registry.changed(stream_id);
+        }
+    }
+
+    /// The stream is gone from the registry, and its room too unless another publisher of it is
+    /// still on this node (one taking over).
+    fn registry_ended(&self, stream_id: &StreamId, room: Option<String>) {
+        if let Some(registry) = &self.registry {
+            let release = room.filter(|room| !self.rooms.has_room(room));
+            registry.ended(stream_id, release);
         }
     }
 

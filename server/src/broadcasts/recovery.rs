@@ -11,13 +11,28 @@ use tracing::{info, warn};
 
 /// Clears live flags left by the last run and returns the recordings it never finished. Fast:
 /// called before the listeners open, so that no recording of this run is among them.
-pub async fn unfinished(db: &Db) -> anyhow::Result<Vec<Recording>> {
-    let (unfinished, cleared) = db
-        .run(|conn| {
-            let cleared = Room::clear_all_live(conn)?;
+///
+/// A node of a cluster shares the database with nodes that are live right now: it clears no
+/// flag (the registry's sweep takes its old rooms offline) and takes only the unfinished
+/// recordings whose archive is in its own `recordings_dir`.
+pub async fn unfinished(
+    db: &Db,
+    clustered: bool,
+    recordings_dir: &Path,
+) -> anyhow::Result<Vec<Recording>> {
+    let (mut unfinished, cleared) = db
+        .run(move |conn| {
+            let cleared = if clustered {
+                0
+            } else {
+                Room::clear_all_live(conn)?
+            };
             Ok((Recording::unfinished(conn)?, cleared))
         })
         .await?;
+    if clustered {
+        unfinished.retain(|r| r.archive_file(recordings_dir).is_some_and(|p| p.exists()));
+    }
     if cleared > 0 {
         info!(
             rooms = cleared,

@@ -48,6 +48,19 @@ impl StreamRooms {
         self.len() == 0
     }
 
+    /// Every tracked stream and its grant.
+    pub fn all(&self) -> Vec<(StreamId, RoomGrant)> {
+        self.lock()
+            .iter()
+            .map(|(id, grant)| (id.clone(), grant.clone()))
+            .collect()
+    }
+
+    /// Whether some stream of `room_id` is tracked.
+    pub fn has_room(&self, room_id: &str) -> bool {
+        self.lock().values().any(|grant| grant.room_id == room_id)
+    }
+
     /// The streams whose grant matches `which`.
     pub fn streams_where(&self, which: impl Fn(&RoomGrant) -> bool) -> Vec<StreamId> {
         self.lock()

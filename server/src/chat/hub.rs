@@ -1,9 +1,9 @@
 //! The room hub: who listens to which room, and fan-out of frames to them.
 //!
-//! Handlers talk to [`ChatHub`], not to [`LocalHub`], so a hub that links several server instances
-//! (Redis pub/sub) can replace it without touching them.
+//! Handlers talk to [`ChatHub`], not to [`LocalHub`]: with several nodes,
+//! `cluster::chat_hub::RedisHub` links the nodes' local hubs through Redis pub/sub.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,7 +20,7 @@ pub trait ChatHub: Send + Sync + 'static {
     fn subscribe(self: Arc<Self>, room: &str) -> Subscription;
     /// Sends `frame` to every listener of `room`. Listeners whose queue is full are dropped.
     fn publish(&self, room: &str, frame: &ServerFrame);
-    /// How many connections listen to `room`.
+    /// How many connections listen to `room` (on every node).
     fn viewer_count(&self, room: &str) -> usize;
 }
 
@@ -55,33 +55,14 @@ type Listeners = HashMap<u64, mpsc::Sender<Arc<str>>>;
 #[derive(Default)]
 pub struct LocalHub {
     rooms: Mutex<HashMap<String, Listeners>>,
-    /// Rooms whose viewer count changed since the last broadcast of counts.
-    changed: Mutex<HashSet<String>>,
     next_id: AtomicU64,
 }
 
 impl LocalHub {
-    /// A hub, with a task that announces viewer counts at most once per `interval` per room.
-    pub fn start(interval: Duration) -> Arc<Self> {
+    /// A hub whose rooms are told their viewer count (as the hub counts it) once a second.
+    pub fn start() -> Arc<Self> {
         let hub = Arc::new(Self::default());
-        let weak = Arc::downgrade(&hub);
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            loop {
-                ticker.tick().await;
-                let Some(hub) = weak.upgrade() else { break };
-                let rooms: Vec<String> = hub
-                    .changed
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .drain()
-                    .collect();
-                for room in rooms {
-                    let count = hub.viewer_count(&room);
-                    hub.publish(&room, &ServerFrame::ViewerCount { count });
-                }
-            }
-        });
+        announce_viewer_counts(hub.clone(), hub.clone(), Duration::from_secs(1));
         hub
     }
 
@@ -93,12 +74,66 @@ impl LocalHub {
                 rooms.remove(room);
             }
         }
-        drop(rooms);
-        self.changed
+    }
+
+    /// Sends an encoded frame to this process's listeners of `room`. Listeners whose queue is
+    /// full are dropped.
+    pub fn publish_text(&self, room: &str, text: Arc<str>) {
+        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(subs) = rooms.get_mut(room) else {
+            return;
+        };
+        let mut slow = Vec::new();
+        for (id, tx) in subs.iter() {
+            if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(text.clone()) {
+                slow.push(*id);
+            }
+        }
+        metrics::counter!(crate::telemetry::names::CHAT_DELIVERIES)
+            .increment((subs.len() - slow.len()) as u64);
+        // A full queue means the client stopped keeping up: it is dropped (its queue closes and
+        // its connection ends with a close code) so that nobody else waits for it.
+        for id in slow {
+            subs.remove(&id);
+            tracing::warn!(%room, connection = id, "chat client too slow; disconnecting");
+        }
+    }
+
+    /// Each room with listeners in this process, and how many.
+    pub fn room_counts(&self) -> HashMap<String, usize> {
+        self.rooms
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(room.to_owned());
+            .iter()
+            .map(|(room, subs)| (room.clone(), subs.len()))
+            .collect()
     }
+}
+
+/// Tells the listeners `local` holds their room's viewer count, as `hub` counts it (on every
+/// node), whenever it changed, at most once per `interval`. Stops when the hubs are dropped.
+pub fn announce_viewer_counts<H: ChatHub>(hub: Arc<H>, local: Arc<LocalHub>, interval: Duration) {
+    let (hub, local) = (Arc::downgrade(&hub), Arc::downgrade(&local));
+    tokio::spawn(async move {
+        let mut announced: HashMap<String, usize> = HashMap::new();
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let (Some(hub), Some(local)) = (hub.upgrade(), local.upgrade()) else {
+                break;
+            };
+            let rooms = local.room_counts();
+            announced.retain(|room, _| rooms.contains_key(room));
+            for room in rooms.into_keys() {
+                let count = hub.viewer_count(&room);
+                metrics::gauge!(crate::telemetry::names::VIEWERS, "room" => room.clone())
+                    .set(count as f64);
+                if announced.insert(room.clone(), count) != Some(count) {
+                    local.publish_text(&room, ServerFrame::ViewerCount { count }.to_text().into());
+                }
+            }
+        }
+    });
 }
 
 impl ChatHub for LocalHub {
@@ -111,32 +146,12 @@ impl ChatHub for LocalHub {
             .entry(room.to_owned())
             .or_default()
             .insert(id, tx);
-        self.changed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(room.to_owned());
         let room = room.to_owned();
         Subscription::new(rx, Box::new(move || self.unsubscribe(&room, id)))
     }
 
     fn publish(&self, room: &str, frame: &ServerFrame) {
-        let text: Arc<str> = Arc::from(frame.to_text());
-        let mut rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(subs) = rooms.get_mut(room) else {
-            return;
-        };
-        let mut slow = Vec::new();
-        for (id, tx) in subs.iter() {
-            if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(text.clone()) {
-                slow.push(*id);
-            }
-        }
-        // A full queue means the client stopped keeping up: it is dropped (its queue closes and
-        // its connection ends with a close code) so that nobody else waits for it.
-        for id in slow {
-            subs.remove(&id);
-            tracing::warn!(%room, connection = id, "chat client too slow; disconnecting");
-        }
+        self.publish_text(room, Arc::from(frame.to_text()));
     }
 
     fn viewer_count(&self, room: &str) -> usize {

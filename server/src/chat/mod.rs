@@ -119,18 +119,29 @@ impl ChatService {
         }
     }
 
-    /// The service the `[chat]` settings describe, on this process's own hub.
-    pub fn from_settings(settings: &crate::configuration::ChatSettings) -> Self {
-        Self::new(
-            hub::LocalHub::start(Duration::from_secs(1)),
+    /// The service the `[chat]` settings describe, on `hub`; with several nodes, its message
+    /// limits hold across them.
+    pub fn from_settings(
+        settings: &crate::configuration::ChatSettings,
+        hub: Arc<dyn ChatHub>,
+        cluster: Option<&Arc<crate::cluster::Cluster>>,
+    ) -> Self {
+        let mut service = Self::new(
+            hub,
+            settings.messages_per_window,
+            Duration::from_secs(settings.window_seconds),
+        );
+        service.limiter = RateLimiter::new(
             settings.messages_per_window,
             Duration::from_secs(settings.window_seconds),
         )
-        .with_idle_timeout(Duration::from_secs(settings.idle_timeout_seconds))
-        .with_connection_limits(
-            settings.max_connections,
-            settings.max_connections_per_address,
-        )
+        .across(cluster, "chat");
+        service
+            .with_idle_timeout(Duration::from_secs(settings.idle_timeout_seconds))
+            .with_connection_limits(
+                settings.max_connections,
+                settings.max_connections_per_address,
+            )
     }
 
     /// The same service with other connection limits: in all, and per client address.
@@ -141,6 +152,15 @@ impl ChatService {
             open: Mutex::default(),
         });
         self
+    }
+
+    /// Chat connections open now.
+    pub fn connections(&self) -> usize {
+        self.connections
+            .open
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
     }
 
     /// A slot for a new connection from `address` (see `client_address::limit_key`), or `None`

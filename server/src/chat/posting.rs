@@ -39,7 +39,7 @@ pub async fn post(
     if !settings.enabled && !chatter.can_moderate {
         return Err(ChatError::ChatDisabled);
     }
-    if !chat.limiter.allow(&chatter.user.id) {
+    if !chat.limiter.allow(&chatter.user.id).await {
         return Err(ChatError::RateLimited);
     }
     if settings.slow_mode_seconds > 0 && !chatter.can_moderate {

@@ -346,6 +346,12 @@ impl Db {
         Ok(db)
     }
 
+    /// Connections the pool holds open, and how many of them are idle.
+    pub fn pool_use(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -237,6 +237,14 @@ impl Room {
         .execute(conn)
     }
 
+    /// Every room marked live, with its stream: `(room id, stream id)`.
+    pub fn live(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+        rooms::table
+            .filter(rooms::live_stream_id.is_not_null())
+            .select((rooms::id, rooms::live_stream_id.assume_not_null()))
+            .load(conn)
+    }
+
     /// After a restart nothing is live.
     pub fn clear_all_live(conn: &mut DbConnection) -> QueryResult<usize> {
         diesel::update(rooms::table.filter(rooms::live_stream_id.is_not_null()))

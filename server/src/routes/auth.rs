@@ -86,7 +86,7 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.proxies.client_ip(&req);
-    if !state.registration_limiter.allow(&limit_key(client)) {
+    if !state.registration_limiter.allow(&limit_key(client)).await {
         tracing::warn!(%client, "registration rate limit hit");
         return Err(ApiError::RateLimited);
     }
@@ -150,7 +150,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.proxies.client_ip(&req);
-    if !state.login_limiter.allow(&limit_key(client)) {
+    if !state.login_limiter.allow(&limit_key(client)).await {
         tracing::warn!(%client, "login rate limit hit");
         return Err(ApiError::RateLimited);
     }

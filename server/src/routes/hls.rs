@@ -147,9 +147,16 @@ async fn serve(
     let id = StreamId::parse(&id).ok_or(ApiError::NotFound)?;
     let resource = classify(&file).ok_or(ApiError::NotFound)?;
     if resource == Resource::Thumbnail {
-        return thumbnail(&req, &state, &id).await;
+        return match thumbnail(&req, &state, &id).await {
+            Err(ApiError::NotFound) if !state.live.contains(&id) => {
+                from_origin(&req, &state, &id, &file, &resource).await
+            }
+            answer => answer,
+        };
     }
-    let hls = state.live.hls(&id).ok_or(ApiError::NotFound)?;
+    let Some(hls) = state.live.hls(&id) else {
+        return from_origin(&req, &state, &id, &file, &resource).await;
+    };
     match resource {
         Resource::Multivariant => {
             let text = hls.multivariant().ok_or(ApiError::NotFound)?;
@@ -189,6 +196,51 @@ async fn serve(
         }
         Resource::Thumbnail => Err(ApiError::NotFound),
     }
+}
+
+/// A stream this node does not run: with several nodes, fetched from the node that does
+/// (`cluster::edge`) and answered with the same headers as a local one. A request that an edge
+/// made is never passed on again.
+async fn from_origin(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &StreamId,
+    file: &str,
+    resource: &Resource<'_>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::cluster::edge::{EdgeError, FROM_EDGE};
+    let node = state.node.as_ref().ok_or(ApiError::NotFound)?;
+    if req.headers().contains_key(FROM_EDGE) {
+        return Err(ApiError::NotFound);
+    }
+    let immutable = matches!(
+        resource,
+        Resource::Init(_) | Resource::Segment(..) | Resource::Part(..)
+    );
+    let fetched = node
+        .edge
+        .fetch(id, file, req.query_string(), immutable)
+        .await
+        .map_err(|e| match e {
+            EdgeError::NotFound => ApiError::NotFound,
+            EdgeError::BadRequest => ApiError::BadRequest(
+                "_HLS_msn or _HLS_part is not one the stream can answer".into(),
+            ),
+            EdgeError::Unavailable(_) => ApiError::Unavailable,
+        })?;
+    Ok(match resource {
+        Resource::Init(name) | Resource::Segment(name, _) | Resource::Part(name, ..) => {
+            media(req, media_type(name), fetched.body)
+        }
+        Resource::Thumbnail => body("image/jpeg", LIVE_PLAYLIST, fetched.body),
+        Resource::Multivariant | Resource::Playlist(_) => {
+            let cache = match fetched.cache_control.as_deref() {
+                Some(BLOCKING_PLAYLIST) => BLOCKING_PLAYLIST,
+                _ => LIVE_PLAYLIST,
+            };
+            body(PLAYLIST, cache, fetched.body)
+        }
+    })
 }
 
 fn rendition<'a>(hls: &'a LiveHls, name: &str) -> Result<&'a Rendition, ApiError> {

@@ -140,9 +140,11 @@ pub fn app(
         .route("/health", web::get().to(health))
         .route("/healthz", web::get().to(health))
         .route("/readyz", web::get().to(ready))
+        .route("/metrics", web::get().to(metrics_text))
         .service(hls::scope())
         .default_service(web::to(web_app::serve))
         .wrap(actix_web::middleware::from_fn(security_headers::add))
+        .wrap(actix_web::middleware::from_fn(time_request))
         .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
 }
 
@@ -196,15 +198,68 @@ async fn health() -> &'static str {
     "ok"
 }
 
-/// Readiness (`/readyz`): 200 while the database answers, 503 `unavailable` (the API's error
-/// shape, with `Retry-After`) while it does not, within `database.connect_timeout_seconds`.
+/// `/metrics`: every series of [`crate::telemetry::names`], in the Prometheus text format.
+async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
+    use crate::telemetry::names;
+    let (open, idle) = state.db.pool_use();
+    metrics::gauge!(names::DB_CONNECTIONS).set(f64::from(open));
+    metrics::gauge!(names::DB_IDLE_CONNECTIONS).set(f64::from(idle));
+    metrics::gauge!(names::UPLOAD_QUEUE).set(0.0);
+    metrics::gauge!(names::LIVE_STREAMS).set(state.live.list().len() as f64);
+    metrics::gauge!(names::CHAT_CONNECTIONS).set(state.chat.connections() as f64);
+    let text = crate::telemetry::metrics()
+        .map(|handle| handle.render())
+        .unwrap_or_default();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(text)
+}
+
+/// Records each request's time by route (the route's pattern, never the path a client sent:
+/// the series stay few).
+async fn time_request(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let method = req.method().to_string();
+    let response = next.call(req).await?;
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "other".to_owned());
+    metrics::histogram!(
+        crate::telemetry::names::HTTP_REQUEST_SECONDS,
+        "route" => route,
+        "method" => method,
+        "status" => response.status().as_str().to_owned(),
+    )
+    .record(started.elapsed().as_secs_f64());
+    Ok(response)
+}
+
+/// Readiness (`/readyz`): 200 while the database answers (and Redis, with several nodes), 503
+/// `unavailable` (the API's error shape, with `Retry-After`) while one does not, within
+/// `database.connect_timeout_seconds`, or while the node drains.
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, errors::ApiError> {
     use diesel::connection::SimpleConnection;
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(errors::ApiError::Unavailable);
+    }
     state
         .db
         .run(|conn| Ok(conn.batch_execute("SELECT 1")?))
         .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "database": "ok" })))
+    let mut body = serde_json::json!({ "database": "ok" });
+    if let Some(node) = &state.node {
+        if !node.cluster.reachable().await {
+            tracing::warn!("not ready: Redis does not answer");
+            return Err(errors::ApiError::Unavailable);
+        }
+        body["redis"] = "ok".into();
+    }
+    Ok(HttpResponse::Ok().json(body))
 }
 
 #[cfg(test)]

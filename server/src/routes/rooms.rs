@@ -106,12 +106,11 @@ fn validate(title: Option<&str>, description: Option<&str>) -> Result<(), ApiErr
     }
 }
 
-fn view(state: &AppState, urls: &Urls, room: Room, owner: String) -> RoomView {
-    let live = room
-        .live_stream_id
-        .as_deref()
-        .and_then(StreamId::parse)
-        .and_then(|id| state.live.get(&id));
+async fn view(state: &AppState, urls: &Urls, room: Room, owner: String) -> RoomView {
+    let live = match room.live_stream_id.as_deref().and_then(StreamId::parse) {
+        Some(id) => state.live_stream(&id).await,
+        None => None,
+    };
     let viewers = state.chat.hub.viewer_count(&room.id);
     let latency = state.chat.latency.of_room(&room.id);
     RoomView::new(room, owner, live.as_ref(), urls, viewers, latency)
@@ -180,12 +179,10 @@ pub async fn list(
         })
         .await?;
     let urls = Urls::of(&req, &state);
-    Ok(web::Json(
-        rooms
-            .into_iter()
-            .map(|(room, owner)| view(&state, &urls, room, owner))
-            .collect(),
-    ))
+    let views = rooms
+        .into_iter()
+        .map(|(room, owner)| view(&state, &urls, room, owner));
+    Ok(web::Json(futures_util::future::join_all(views).await))
 }
 
 /// Creates a room for the caller (streamers and admins) and returns its stream key, once.
@@ -238,7 +235,7 @@ pub async fn create(
     let urls = Urls::of(&req, &state);
     let owner = caller.0.username.clone();
     Ok(HttpResponse::Created().json(CreatedRoom {
-        room: view(&state, &urls, room, owner),
+        room: view(&state, &urls, room, owner).await,
         key: key_view(&urls, key),
     }))
 }
@@ -258,12 +255,9 @@ pub async fn show(
         .run(move |conn| Ok(Room::find_with_owner(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(view(
-        &state,
-        &Urls::of(&req, &state),
-        room,
-        owner,
-    )))
+    Ok(web::Json(
+        view(&state, &Urls::of(&req, &state), room, owner).await,
+    ))
 }
 
 /// Edits a room (owner or admin). A new preset applies from the next broadcast.
@@ -306,12 +300,9 @@ pub async fn update(
             .chat
             .change_settings(&room.id, ChatSettings::stored(&room));
     }
-    Ok(web::Json(view(
-        &state,
-        &Urls::of(&req, &state),
-        room,
-        owner,
-    )))
+    Ok(web::Json(
+        view(&state, &Urls::of(&req, &state), room, owner).await,
+    ))
 }
 
 /// Deletes a room (owner or admin): its key stops working; its recordings stay until deleted.

@@ -18,14 +18,14 @@ pub struct StreamList {
     pub streams: Vec<StreamView>,
 }
 
-/// Live streams, oldest first.
+/// Live streams (of every node), oldest first.
 #[utoipa::path(operation_id = "list_streams", tag = "streams", responses((status = 200, body = StreamList)))]
 #[get("/streams")]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> web::Json<StreamList> {
     let urls = Urls::of(&req, &state);
     let streams = state
-        .live
-        .list()
+        .all_live_streams()
+        .await
         .into_iter()
         .map(|s| StreamView {
             id: s.id.to_string(),

@@ -89,9 +89,9 @@ impl LiveInfo {
             thumbnail_url: urls.hls(s.id.as_str(), pipelines::pipeline::THUMBNAIL_FILE),
             started_at: s.started_at,
             playable: s.playable,
-            media: serde_json::to_value(&s.media).unwrap_or_default(),
-            renditions: serde_json::to_value(&s.renditions).unwrap_or_default(),
-            stats: serde_json::to_value(&s.stats).unwrap_or_default(),
+            media: s.media.clone(),
+            renditions: s.renditions.clone(),
+            stats: s.stats.clone(),
         }
     }
 }

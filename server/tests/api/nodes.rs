@@ -1,6 +1,11 @@
-//! Several server nodes on one MariaDB database.
+//! Several server nodes on one MariaDB database and one Redis: real processes on loopback
+//! (`support::nodes`), with real publishers, chat clients and HLS requests.
 
-use crate::support::MariadbDatabase;
+use crate::support::nodes::Nodes;
+use crate::support::{
+    assert_refused, publish_ffmpeg, Accounts, ChatClient, Clip, HttpServer, MariadbDatabase,
+    RealServer,
+};
 use livestream::db::Db;
 use std::time::Duration;
 
@@ -29,4 +34,319 @@ async fn nodes_starting_together_on_a_new_database_migrate_it_once() {
             "each migration recorded once"
         );
     }
+}
+
+/// Polls `check` every 200 ms until it gives `Some`, for at most `within`; panics with `what`.
+async fn eventually<T>(
+    within: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within {within:?}: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A room's `viewer_count` as node `server` shows it (status checked).
+async fn viewers(server: &RealServer, room: &str) -> u64 {
+    let shown = server.anonymous().room(room).await.assert_status(200);
+    shown["viewer_count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("a viewer count: {shown}"))
+}
+
+/// Chat messages sent on one node reach the room's clients on another, all of them and in
+/// order, and the sender's own node delivers each exactly once (it skips its echo from Redis).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_sent_on_one_node_reaches_every_node_in_order() {
+    let nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Across nodes").await;
+    let (mut on_b, _) = ChatClient::join(&nodes[1], &room.id).await;
+    let (mut sender, _) = ChatClient::join(&nodes[0], &room.id).await;
+    assert_eq!(sender.auth(&olive.token).await["type"], "authenticated");
+    let (mut also_on_a, _) = ChatClient::join(&nodes[0], &room.id).await;
+    for i in 0..50 {
+        let answer = sender.say(&format!("message {i}")).await;
+        assert_eq!(answer["type"], "ack", "{answer}");
+    }
+    for client in [&mut on_b, &mut also_on_a] {
+        for i in 0..50 {
+            let message = client.expect("message").await;
+            assert_eq!(message["text"], format!("message {i}"), "{message}");
+        }
+        let more = client.collect("message", Duration::from_millis(1500)).await;
+        assert!(more.is_empty(), "each message once: {more:?}");
+    }
+}
+
+/// A room's viewer count is the sum over the nodes; a killed node's viewers are gone from the
+/// others' counts within the expiry (15 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewer_counts_add_up_across_nodes_and_a_killed_nodes_viewers_expire() {
+    let mut nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Counted").await;
+    let mut clients = Vec::new();
+    for node in [0, 0, 1, 1, 1] {
+        clients.push(ChatClient::join(&nodes[node], &room.id).await.0);
+    }
+    for node in 0..2 {
+        let nodes = &nodes;
+        let room = &room.id;
+        eventually(
+            Duration::from_secs(5),
+            "five viewers on every node",
+            async || (viewers(&nodes[node], room).await == 5).then_some(()),
+        )
+        .await;
+    }
+    let killed = tokio::time::Instant::now();
+    nodes.kill(0).await;
+    let room_id = room.id.clone();
+    let b = &nodes[1];
+    eventually(
+        Duration::from_secs(15),
+        "node 0's viewers expire",
+        async || (viewers(b, &room_id).await == 3).then_some(()),
+    )
+    .await;
+    println!(
+        "a killed node's viewers left the count after {:?}",
+        killed.elapsed()
+    );
+    drop(clients);
+}
+
+/// The login limit holds across nodes: attempts on one node count on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_limit_holds_across_nodes() {
+    let nodes = Nodes::start(2, |node| {
+        node.env("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "4")
+    })
+    .await;
+    for node in [0, 1, 0, 1] {
+        let reply = nodes[node]
+            .anonymous()
+            .log_in("nobody", "wrong password")
+            .await;
+        assert_eq!(reply.status, 401, "{reply}");
+    }
+    for node in [0, 1] {
+        let reply = nodes[node]
+            .anonymous()
+            .log_in("nobody", "wrong password")
+            .await;
+        assert_eq!(
+            reply.status, 429,
+            "the fifth attempt is refused everywhere: {reply}"
+        );
+        assert_eq!(reply.error_code(), Some("rate_limited"), "{reply}");
+    }
+}
+
+/// A stream published to one node plays through any node's URLs: the room shows it live on
+/// both, and the other node answers the master playlist, media playlists (blocking reloads
+/// too), init segments, parts and segments with the origin's bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_published_to_one_node_plays_through_another() {
+    let nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Edge").await;
+    let publisher = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(20.0), &[]);
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let room_id = room.id.clone();
+    let live = eventually(
+        Duration::from_secs(15),
+        "the room is playable on node 1",
+        async || {
+            let shown = b.anonymous().room(&room_id).await.assert_status(200);
+            (shown["live"]["playable"] == true).then_some(shown)
+        },
+    )
+    .await;
+    let playback = live["live"]["playback_url"].as_str().expect("playback url");
+    assert!(
+        playback.starts_with(&b.http),
+        "node 1 names its own URL: {playback}"
+    );
+    let streams = b.anonymous().streams().await.assert_status(200);
+    assert_eq!(
+        streams["streams"].as_array().map(Vec::len),
+        Some(1),
+        "{streams}"
+    );
+    let stream_id = live["live"]["stream_id"]
+        .as_str()
+        .expect("stream id")
+        .to_owned();
+
+    let get = async |server: &RealServer, path: &str| {
+        let response = server
+            .client
+            .get(format!("{}/hls/{stream_id}/{path}", server.http))
+            .send()
+            .await
+            .expect("HLS request");
+        let status = response.status().as_u16();
+        let cache = response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        let body = response.bytes().await.expect("HLS body");
+        (status, cache, body)
+    };
+    let (status, _, master) = get(b, "master.m3u8").await;
+    assert_eq!(status, 200);
+    let master = String::from_utf8_lossy(&master).into_owned();
+    assert!(master.starts_with("#EXTM3U"), "{master}");
+    let rendition = master
+        .lines()
+        .find(|l| !l.starts_with('#') && l.ends_with("playlist.m3u8"))
+        .expect("a rendition")
+        .trim_end_matches("/playlist.m3u8")
+        .to_owned();
+    let (status, _, playlist) = get(b, &format!("{rendition}/playlist.m3u8")).await;
+    assert_eq!(status, 200);
+    let playlist = m3u8_rs::parse_media_playlist_res(&playlist).expect("a media playlist");
+    let segment = playlist.segments.first().expect("a segment");
+    let msn = playlist.media_sequence;
+    for path in [
+        format!("{rendition}/init.mp4"),
+        format!("{rendition}/{}", segment.uri),
+    ] {
+        let (status, cache, from_b) = get(b, &path).await;
+        assert_eq!(status, 200, "{path} through node 1");
+        assert_eq!(
+            cache.as_deref(),
+            Some("public, max-age=31536000, immutable"),
+            "{path}"
+        );
+        let (_, _, from_a) = get(a, &path).await;
+        assert!(
+            !from_b.is_empty() && from_a == from_b,
+            "{path}: the origin's bytes"
+        );
+    }
+    // A blocking reload for the next segment, held by the origin and passed through.
+    let next = msn + playlist.segments.len() as u64;
+    let (status, cache, blocked) = get(
+        b,
+        &format!("{rendition}/playlist.m3u8?_HLS_msn={next}&_HLS_part=0"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(cache.as_deref(), Some("public, max-age=1, s-maxage=1"));
+    let blocked = m3u8_rs::parse_media_playlist_res(&blocked).expect("a media playlist");
+    let last = blocked.media_sequence + blocked.segments.len() as u64;
+    assert!(
+        last >= next,
+        "the reload waited for segment {next}: it ends at {last}"
+    );
+    // Parts: the one the reload waited for is there, through node 1.
+    let (status, _, part) = get(b, &format!("{rendition}/{next}.0.m4s")).await;
+    assert_eq!(status, 200, "part {next}.0");
+    assert!(!part.is_empty());
+    // Unknown names stay 404 through the edge, and a request beyond the live edge is a 400.
+    assert_eq!(get(b, &format!("{rendition}/999999.m4s")).await.0, 404);
+    let (status, _, _) = get(
+        b,
+        &format!("{rendition}/playlist.m3u8?_HLS_msn={}", next + 1000),
+    )
+    .await;
+    assert_eq!(status, 400, "too far ahead");
+    drop(publisher);
+}
+
+/// A room live on one node cannot be published on another: the second publisher is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_publisher_of_a_room_on_another_node_is_refused() {
+    let nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Claimed").await;
+    let first = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(20.0), &[]);
+    let a = &nodes[0];
+    let room_id = room.id.clone();
+    eventually(Duration::from_secs(15), "the room is live", async || {
+        let shown = a.anonymous().room(&room_id).await.assert_status(200);
+        (!shown["live"].is_null()).then_some(())
+    })
+    .await;
+    let second = publish_ffmpeg(&nodes.rtmp_url(1, &room.stream_key), Clip::small(5.0), &[]);
+    assert_refused(second, Duration::from_secs(15)).await;
+    nodes[1]
+        .wait_log("the room is live on another node", Duration::from_secs(5))
+        .await;
+    drop(first);
+}
+
+/// SIGKILL on the origin mid-stream: the other node shows the room offline within 15 s, and
+/// the origin's restart repairs the archive its crash left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_origin_goes_offline_everywhere_and_its_restart_repairs_the_archive() {
+    let mut nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Crash").await;
+    let publisher = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(60.0), &[]);
+    let room_id = room.id.clone();
+    {
+        let b = &nodes[1];
+        eventually(
+            Duration::from_secs(15),
+            "the room is playable on node 1",
+            async || {
+                let shown = b.anonymous().room(&room_id).await.assert_status(200);
+                (shown["live"]["playable"] == true).then_some(())
+            },
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let killed = tokio::time::Instant::now();
+    nodes.kill(0).await;
+    drop(publisher);
+    {
+        let b = &nodes[1];
+        eventually(
+            Duration::from_secs(15),
+            "the room is offline on node 1",
+            async || {
+                let shown = b.anonymous().room(&room_id).await.assert_status(200);
+                shown["live"].is_null().then_some(())
+            },
+        )
+        .await;
+        let streams = b.anonymous().streams().await.assert_status(200);
+        assert_eq!(streams["streams"], serde_json::json!([]), "{streams}");
+    }
+    println!("offline everywhere {:?} after the crash", killed.elapsed());
+    nodes.restart(0).await;
+    let a = &nodes[0];
+    let recording = eventually(
+        Duration::from_secs(30),
+        "the archive is repaired",
+        async || {
+            let list = a
+                .as_user(&olive)
+                .recordings(&room_id)
+                .await
+                .assert_status(200);
+            let first = list.as_array().and_then(|l| l.first()).cloned()?;
+            (first["status"] == "complete").then_some(first)
+        },
+    )
+    .await;
+    assert_eq!(recording["end_reason"], "server_restart", "{recording}");
+    assert!(
+        recording["duration_ms"].as_i64().unwrap_or(0) > 2000,
+        "{recording}"
+    );
 }

@@ -87,3 +87,86 @@ async fn logs_hold_no_stream_key_and_no_forged_lines() {
         "the value is logged, escaped:\n{log}"
     );
 }
+
+/// SIGTERM drains: new publishers are refused while the live stream goes on (and is still
+/// watched) until its publisher ends it; then the process exits cleanly, without ending the
+/// stream itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_refusing_new_publishers_while_live_streams_end_on_their_own() {
+    let (first_key, second_key) = (random_key(), random_key());
+    let mut server = RealServer::builder()
+        .stream_key(&format!("{first_key},{second_key}"))
+        .env("LIVESTREAM_CLUSTER__DRAIN_SECONDS", "60")
+        .spawn()
+        .await;
+    let first = publish_ffmpeg(&server.rtmp_url(&first_key), Clip::small(8.0), &[]);
+    server.wait_live(1, Duration::from_secs(15)).await;
+    server.terminate();
+    server
+        .wait_log(
+            "draining: new publishers are refused",
+            Duration::from_secs(5),
+        )
+        .await;
+    let second = publish_ffmpeg(&server.rtmp_url(&second_key), Clip::small(3.0), &[]);
+    assert_refused(second, Duration::from_secs(15)).await;
+    assert_eq!(
+        server.live_streams().await.len(),
+        1,
+        "the live stream is still served"
+    );
+    assert_published(first, Duration::from_secs(30)).await;
+    let exited = tokio::time::timeout(Duration::from_secs(20), server.child.wait())
+        .await
+        .expect("the process ends once its last stream has")
+        .expect("wait");
+    assert!(exited.success(), "clean exit: {exited:?}\n{}", server.log());
+    let log = server.log();
+    assert!(log.contains("this node is draining"), "{log}");
+    assert!(
+        !log.contains("drain over"),
+        "nothing was left to end: {log}"
+    );
+}
+
+/// `/metrics` speaks Prometheus: live streams, each stream's ingest and encode figures, HTTP
+/// request times by route pattern, and the database pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_report_streams_requests_and_the_database_pool() {
+    let app = TestApp::builder().spawn().await;
+    let publisher = app.publish_ffmpeg(&app.keys[0], Clip::small(10.0), &[]);
+    let mut text = String::new();
+    let mut stream = String::new();
+    for _ in 0..100 {
+        let streams = app.anonymous().streams().await.assert_status(200);
+        if let Some(id) = streams["streams"][0]["id"].as_str() {
+            stream = id.to_owned();
+        }
+        let response = app.get("/metrics").await;
+        assert_eq!(response.status(), 200);
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(kind.starts_with("text/plain; version=0.0.4"), "{kind}");
+        text = response.text().await.expect("metrics text");
+        if !stream.is_empty()
+            && text.contains(&format!("livestream_encode_speed{{stream=\"{stream}\""))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for series in [
+        format!("livestream_ingest_kbps{{stream=\"{stream}\"}}"),
+        format!("livestream_ingest_fps{{stream=\"{stream}\"}}"),
+        format!("livestream_encode_speed{{stream=\"{stream}\",rendition=\"source\"}}"),
+        "livestream_live_streams 1".to_owned(),
+        "livestream_db_connections ".to_owned(),
+        "livestream_chat_connections ".to_owned(),
+        "livestream_http_request_duration_seconds_bucket{route=\"/api/streams\",method=\"GET\",status=\"200\"".to_owned(),
+    ] {
+        assert!(text.contains(&series), "{series} in:\n{text}");
+    }
+    drop(publisher);
+}

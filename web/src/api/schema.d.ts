@@ -346,7 +346,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Live streams, oldest first. */
+        /** Live streams (of every node), oldest first. */
         get: operations["list_streams"];
         put?: never;
         post?: never;

@@ -138,6 +138,8 @@ fn test_settings(data_dir: &Path) -> Settings {
     // A lost publisher's broadcast ends soon after, not 30 s later (tests of reconnecting set
     // their own grace).
     settings.rtmp.reconnect_grace_seconds = 2;
+    // Shutting down ends live streams at once (tests of draining set their own wait).
+    settings.cluster.drain_seconds = 0;
     settings.storage.data_dir = data_dir.to_path_buf();
     settings.hls.segment_seconds = 1;
     settings.hls.window_segments = 10;

@@ -2,6 +2,7 @@
 //! that never reads, to be a slow client.
 
 use super::app::TestApp;
+use super::client::HttpServer;
 use std::time::Duration;
 
 /// A real WebSocket client of a room's chat.
@@ -13,10 +14,10 @@ pub struct ChatClient {
 
 impl ChatClient {
     /// Connects to a room's chat and reads `hello` and `history`; returns the client and history.
-    pub async fn join(app: &TestApp, room: &str) -> (Self, Vec<serde_json::Value>) {
+    pub async fn join(app: &impl HttpServer, room: &str) -> (Self, Vec<serde_json::Value>) {
         let url = format!(
             "{}/api/rooms/{room}/chat",
-            app.http.replacen("http://", "ws://", 1)
+            app.base_url().replacen("http://", "ws://", 1)
         );
         let (socket, _) = tokio_tungstenite::connect_async(url)
             .await

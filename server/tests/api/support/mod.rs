@@ -14,6 +14,7 @@
 //! | `fmp4.rs` | a rendition's sample times, read from its boxes as the spec says |
 //! | `chat.rs` | real WebSocket chat clients |
 //! | `real_server.rs` | the real `livestream` binary, with its log |
+//! | `nodes.rs` | several real binaries as one cluster (MariaDB, Redis) |
 //! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
 //! | `private_mariadb.rs` | a MariaDB server of the test's own, to stop and restart |
 //! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
@@ -26,6 +27,7 @@ pub mod chat;
 pub mod client;
 pub mod fmp4;
 pub mod hls;
+pub mod nodes;
 pub mod private_mariadb;
 pub mod publishers;
 pub mod real_server;
@@ -44,7 +46,7 @@ pub use hls::{
 };
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
-    publish_file, publish_video_only, run_to_end, Clip,
+    publish_ffmpeg, publish_file, publish_video_only, run_to_end, Clip,
 };
 pub use real_server::RealServer;
 pub use users::{access_token, Accounts, ADMIN, PASSWORD};

@@ -40,48 +40,56 @@ impl TestApp {
 
     /// `publish_ffmpeg` to any RTMP URL.
     pub fn publish_ffmpeg_to(&self, url: &str, clip: Clip, extra: &[&str]) -> Child {
-        let mut cmd = Command::new("ffmpeg");
-        cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"]);
-        if clip.video {
-            cmd.args([
-                "-f",
-                "lavfi",
-                "-i",
-                &format!("testsrc2=size={}x{}:rate=30", clip.width, clip.height),
-            ]);
-        }
-        if clip.audio {
-            cmd.args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]);
-        }
-        cmd.args(["-t", &clip.seconds.to_string()]);
-        if clip.video {
-            cmd.args([
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-tune",
-                "zerolatency",
-                "-g",
-                "30",
-                "-pix_fmt",
-                "yuv420p",
-                "-b:v",
-                "1000k",
-            ]);
-        }
-        if clip.audio {
-            cmd.args(["-c:a", "aac", "-b:a", "96k"]);
-        }
-        cmd.args(extra);
-        cmd.args(["-f", "flv", url]);
-        cmd.stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        cmd.spawn()
-            .expect("ffmpeg is installed (deploy/install-deps.sh)")
+        publish_ffmpeg(url, clip, extra)
     }
+}
 
+/// Publishes `clip` in real time to the RTMP `url` with ffmpeg (libx264 + AAC, as OBS would
+/// send), on any server. See `run_to_end`.
+pub fn publish_ffmpeg(url: &str, clip: Clip, extra: &[&str]) -> Child {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"]);
+    if clip.video {
+        cmd.args([
+            "-f",
+            "lavfi",
+            "-i",
+            &format!("testsrc2=size={}x{}:rate=30", clip.width, clip.height),
+        ]);
+    }
+    if clip.audio {
+        cmd.args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]);
+    }
+    cmd.args(["-t", &clip.seconds.to_string()]);
+    if clip.video {
+        cmd.args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "zerolatency",
+            "-g",
+            "30",
+            "-pix_fmt",
+            "yuv420p",
+            "-b:v",
+            "1000k",
+        ]);
+    }
+    if clip.audio {
+        cmd.args(["-c:a", "aac", "-b:a", "96k"]);
+    }
+    cmd.args(extra);
+    cmd.args(["-f", "flv", url]);
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd.spawn()
+        .expect("ffmpeg is installed (deploy/install-deps.sh)")
+}
+
+impl TestApp {
     /// Publishes `clip` in real time with GStreamer's rtmp2sink.
     pub fn publish_rtmp2sink(&self, key: &str, clip: Clip) -> Child {
         let frames = (clip.seconds * 30.0) as u32;

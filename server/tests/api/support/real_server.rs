@@ -88,6 +88,8 @@ impl RealServerBuilder {
             .env("LIVESTREAM_RTMP__PORT", self.rtmp_port.to_string())
             .env("LIVESTREAM_STORAGE__DATA_DIR", data_dir)
             .env("LIVESTREAM_HLS__SEGMENT_SECONDS", "1")
+            // Stops at once unless a test of draining says otherwise.
+            .env("LIVESTREAM_CLUSTER__DRAIN_SECONDS", "0")
             .env("RUST_LOG", "info")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
@@ -159,6 +161,16 @@ impl RealServer {
             .start_kill()
             .unwrap_or_else(|e| panic!("SIGKILL the server: {e}\n{}", self.log()));
         let _ = self.child.wait().await;
+    }
+
+    /// Sends SIGTERM, as an operator stopping it would (or Kubernetes).
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("the server runs");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
     }
 
     /// The server's data directory (HLS output, recordings, database).
