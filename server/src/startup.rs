@@ -12,6 +12,7 @@ use crate::cluster::registry::Registry;
 use crate::cluster::{Cluster, Node};
 use crate::configuration::Settings;
 use crate::models::recording::Recording;
+use crate::object_storage::ObjectStorage;
 use crate::state::{AppState, Parts};
 use crate::{routes, storage};
 use actix_web::{web, HttpServer};
@@ -184,6 +185,15 @@ impl Application {
         )
         .with_registry(node.as_ref().map(|n| n.registry.clone()));
         let draining = authorizer.draining();
+        let objects = match settings.storage.s3.enabled() {
+            true => {
+                let objects = Arc::new(ObjectStorage::new(&settings.storage.s3)?);
+                objects.start_uploads(db.clone(), layout.recordings_dir());
+                info!(bucket = %settings.storage.s3.bucket, "recordings go to object storage");
+                Some(objects)
+            }
+            false => None,
+        };
         let (events_tx, events) = mpsc::channel(256);
         let rtmp_addr = SocketAddr::new(settings.rtmp.host, settings.rtmp.port);
         let rtmp = RtmpServer::bind(rtmp_addr, ingest, Arc::new(authorizer), events_tx).await?;
@@ -198,7 +208,8 @@ impl Application {
             layout.clone(),
             chat.clone(),
         )
-        .with_registry(node.as_ref().map(|n| n.registry.clone()));
+        .with_registry(node.as_ref().map(|n| n.registry.clone()))
+        .with_objects(objects.clone());
         let state = AppState::build(
             &settings,
             Parts {
@@ -211,6 +222,7 @@ impl Application {
                 chat,
                 node,
                 draining: draining.clone(),
+                objects,
             },
         )?;
         let http = serve_http(&settings, listener, state)?;
@@ -267,11 +279,19 @@ impl Application {
         let stop_ingest = CancellationToken::new();
         let rtmp = tokio::spawn(self.rtmp.run(stop_ingest.clone()));
         // Repairs can take a while (a remux per archive): they run while the server serves.
-        tokio::spawn(recovery::repair_all(
+        let (db, dir, objects) = (
             self.reactor.db.clone(),
             self.reactor.layout.recordings_dir(),
-            self.unfinished,
-        ));
+            self.reactor.objects.clone(),
+        );
+        let unfinished = self.unfinished;
+        tokio::spawn(async move {
+            recovery::repair_all(db, dir, unfinished).await;
+            // Repaired archives are stored like any finished one.
+            if let Some(objects) = objects {
+                objects.recording_finished();
+            }
+        });
         let publishers = (self.reactor.rooms.clone(), self.reactor.live.clone());
         let reactor = tokio::spawn(self.reactor.run(self.events));
         info!(

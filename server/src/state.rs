@@ -8,6 +8,7 @@ use crate::client_address::TrustedProxies;
 use crate::cluster::Node;
 use crate::configuration::Settings;
 use crate::db::Db;
+use crate::object_storage::ObjectStorage;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub node: Option<Arc<Node>>,
     /// Set while the node drains before it stops: it is then not ready.
     pub draining: Arc<AtomicBool>,
+    /// With `storage.s3`: where finished recordings are stored.
+    pub objects: Option<Arc<ObjectStorage>>,
 }
 
 /// What `startup` made that the state is built around.
@@ -55,6 +58,7 @@ pub struct Parts {
     pub chat: Arc<ChatService>,
     pub node: Option<Arc<Node>>,
     pub draining: Arc<AtomicBool>,
+    pub objects: Option<Arc<ObjectStorage>>,
 }
 
 impl AppState {
@@ -95,6 +99,7 @@ impl AppState {
             chat,
             node,
             draining,
+            objects,
         } = parts;
         let auth = &settings.auth;
         let cluster = node.as_ref().map(|n| &n.cluster);
@@ -132,6 +137,7 @@ impl AppState {
             rooms,
             node,
             draining,
+            objects,
         })
     }
 }

@@ -17,6 +17,7 @@ use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
 use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
 use crate::models::{new_id, now_ms};
+use crate::object_storage::ObjectStorage;
 use pipelines::events::{ArchiveSummary, StreamStats};
 use pipelines::{EndReason, StreamEvent, StreamId};
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct Reactor {
     pub chat: Arc<ChatService>,
     /// With several nodes: the registry every node reads this node's streams from.
     pub registry: Option<Arc<Registry>>,
+    /// With `storage.s3`: told when a recording is finished, to upload it.
+    pub objects: Option<Arc<ObjectStorage>>,
 }
 
 impl Reactor {
@@ -72,7 +75,14 @@ impl Reactor {
             retain_ended: Duration::from_secs(settings.hls.retain_ended_seconds),
             chat,
             registry: None,
+            objects: None,
         }
+    }
+
+    /// The same reactor, having finished recordings uploaded to `objects`.
+    pub fn with_objects(mut self, objects: Option<Arc<ObjectStorage>>) -> Self {
+        self.objects = objects;
+        self
     }
 
     /// The same reactor, reporting this node's streams to `registry` (several nodes).
@@ -185,6 +195,7 @@ impl Reactor {
             status: RecordingStatus::Recording,
             archive_path: pipelines::OutputLayout::archive_name(stream_id),
             end_reason: None,
+            object_key: None,
         };
         let key_hash = grant.key_hash.clone();
         let (ingest, stream) = (self.ingest.clone(), stream_id.clone());
@@ -235,6 +246,7 @@ impl Reactor {
             end_reason: reason.clone(),
         });
         let id = stream_id.to_string();
+        let objects = self.objects.clone();
         let (db, dir, stream) = (
             self.db.clone(),
             self.layout.recordings_dir(),
@@ -247,12 +259,18 @@ impl Reactor {
                 move |conn| Ok(Recording::end(conn, &id, &room_id, outcome.as_ref())?),
                 move |recording| {
                     let Some(recording) = recording.filter(|_| repair) else {
+                        if let Some(objects) = &objects {
+                            objects.recording_finished();
+                        }
                         return;
                     };
                     warn!(stream = %stream, "the archive was not finalized in time; repairing it");
                     tokio::spawn(async move {
                         if let Err(e) = recovery::repair(&db, &dir, recording, &reason).await {
                             error!(error = %e, "could not record a repaired archive");
+                        }
+                        if let Some(objects) = &objects {
+                            objects.recording_finished();
                         }
                     });
                 },

@@ -82,6 +82,7 @@ diesel::table! {
         status -> Varchar,
         archive_path -> Text,
         end_reason -> Nullable<Text>,
+        object_key -> Nullable<Varchar>,
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Recording {
     /// full path; only its file name counts).
     pub archive_path: String,
     pub end_reason: Option<String>,
+    /// The archive's key in object storage, once it is stored there (`storage.s3`).
+    pub object_key: Option<String>,
 }
 
 /// A recording as the API shows it (never its path on disk).
@@ -153,6 +155,23 @@ impl Recording {
             .select(Recording::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// Complete recordings not yet in object storage, oldest first.
+    pub fn awaiting_upload(conn: &mut DbConnection) -> QueryResult<Vec<Recording>> {
+        recordings::table
+            .filter(recordings::status.eq(RecordingStatus::Complete.as_str()))
+            .filter(recordings::object_key.is_null())
+            .order(recordings::started_at.asc())
+            .select(Recording::as_select())
+            .load(conn)
+    }
+
+    /// Records that the archive is stored in object storage under `key`.
+    pub fn stored_at(conn: &mut DbConnection, id: &str, key: &str) -> QueryResult<usize> {
+        diesel::update(recordings::table.find(id))
+            .set(recordings::object_key.eq(Some(key)))
+            .execute(conn)
     }
 
     pub fn unfinished(conn: &mut DbConnection) -> QueryResult<Vec<Recording>> {

@@ -323,7 +323,7 @@ fn media(req: &HttpRequest, content_type: &'static str, bytes: Bytes) -> HttpRes
 }
 
 /// One satisfiable range of `bytes=a-b`, `bytes=a-` or `bytes=-n` over `len` bytes.
-fn byte_range(value: &str, len: usize) -> Option<(usize, usize)> {
+pub(super) fn byte_range(value: &str, len: usize) -> Option<(usize, usize)> {
     let spec = value.strip_prefix("bytes=")?.trim();
     if spec.contains(',') || len == 0 {
         return None;

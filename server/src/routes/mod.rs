@@ -204,7 +204,8 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     let (open, idle) = state.db.pool_use();
     metrics::gauge!(names::DB_CONNECTIONS).set(f64::from(open));
     metrics::gauge!(names::DB_IDLE_CONNECTIONS).set(f64::from(idle));
-    metrics::gauge!(names::UPLOAD_QUEUE).set(0.0);
+    let queued = state.objects.as_ref().map_or(0, |o| o.queued());
+    metrics::gauge!(names::UPLOAD_QUEUE).set(queued as f64);
     metrics::gauge!(names::LIVE_STREAMS).set(state.live.list().len() as f64);
     metrics::gauge!(names::CHAT_CONNECTIONS).set(state.chat.connections() as f64);
     let text = crate::telemetry::metrics()
@@ -239,7 +240,8 @@ async fn time_request(
     Ok(response)
 }
 
-/// Readiness (`/readyz`): 200 while the database answers (and Redis, with several nodes), 503
+/// Readiness (`/readyz`): 200 while the database answers (and Redis, with several nodes, and
+/// object storage, with `storage.s3`), 503
 /// `unavailable` (the API's error shape, with `Retry-After`) while one does not, within
 /// `database.connect_timeout_seconds`, or while the node drains.
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, errors::ApiError> {
@@ -258,6 +260,13 @@ async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, errors::ApiEr
             return Err(errors::ApiError::Unavailable);
         }
         body["redis"] = "ok".into();
+    }
+    if let Some(objects) = &state.objects {
+        if !objects.reachable().await {
+            tracing::warn!("not ready: object storage does not answer");
+            return Err(errors::ApiError::Unavailable);
+        }
+        body["object_storage"] = "ok".into();
     }
     Ok(HttpResponse::Ok().json(body))
 }

@@ -6,9 +6,10 @@ use super::error_responses::{
 use crate::auth::{AuthUser, MaybeUser};
 use crate::errors::ApiError;
 use crate::models::recording::{Recording, RecordingStatus};
+use crate::object_storage::{ObjectStorage, StorageError};
 use crate::state::AppState;
 use actix_files::NamedFile;
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{delete, get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -39,16 +40,6 @@ pub async fn file(
         .run(move |conn| Ok(Recording::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
-    // Only files of the recordings directory are ever served.
-    let path = recording
-        .archive_file(&state.layout.recordings_dir())
-        .ok_or(ApiError::NotFound)?;
-    let named = NamedFile::open_async(&path)
-        .await
-        .map_err(|_| ApiError::NotFound)?;
-    let mime: mime_guess::mime::Mime = "video/x-matroska"
-        .parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let disposition = ContentDisposition {
         disposition: if query.download.unwrap_or(false) {
             DispositionType::Attachment
@@ -60,10 +51,92 @@ pub async fn file(
             recording.id
         ))],
     };
+    if let (Some(key), Some(objects)) = (&recording.object_key, &state.objects) {
+        return from_object_storage(&req, objects, key, disposition).await;
+    }
+    // Only files of the recordings directory are ever served.
+    let path = recording
+        .archive_file(&state.layout.recordings_dir())
+        .ok_or(ApiError::NotFound)?;
+    let named = NamedFile::open_async(&path)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let mime: mime_guess::mime::Mime = MATROSKA
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     Ok(named
         .set_content_type(mime)
         .set_content_disposition(disposition)
         .into_response(&req))
+}
+
+const MATROSKA: &str = "video/x-matroska";
+
+/// A stored archive, streamed from object storage as a local one would be: one byte range
+/// honoured (206), a range outside it refused (416), anything else the whole object.
+async fn from_object_storage(
+    req: &HttpRequest,
+    objects: &ObjectStorage,
+    key: &str,
+    disposition: ContentDisposition,
+) -> Result<HttpResponse, ApiError> {
+    let unavailable = |e: StorageError| match e {
+        StorageError::NotFound => {
+            tracing::error!(%key, "a stored recording is missing from object storage");
+            ApiError::NotFound
+        }
+        e => {
+            tracing::warn!(%key, error = %e, "could not read a recording from object storage");
+            ApiError::Unavailable
+        }
+    };
+    let size = objects.size(key).await.map_err(unavailable)?;
+    let asked = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    let range = match asked {
+        Some(value) if value.starts_with("bytes=") => {
+            match super::hls::byte_range(value, size as usize) {
+                Some((first, last)) => Some((first as u64, Some(last as u64))),
+                None => {
+                    return Ok(HttpResponse::RangeNotSatisfiable()
+                        .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
+                        .finish())
+                }
+            }
+        }
+        _ => None,
+    };
+    if size == 0 {
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, MATROSKA))
+            .insert_header(disposition)
+            .finish());
+    }
+    let read = objects.read(key, range).await.map_err(unavailable)?;
+    let mut response = match range {
+        Some(_) => {
+            let mut partial = HttpResponse::PartialContent();
+            partial.insert_header((
+                header::CONTENT_RANGE,
+                format!(
+                    "bytes {}-{}/{}",
+                    read.range.start,
+                    read.range.end.saturating_sub(1),
+                    read.size
+                ),
+            ));
+            partial
+        }
+        None => HttpResponse::Ok(),
+    };
+    Ok(response
+        .insert_header((header::CONTENT_TYPE, MATROSKA))
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header(disposition)
+        .no_chunking(read.range.end - read.range.start)
+        .streaming(crate::object_storage::body_stream(read.body)))
 }
 
 /// Deletes a recording and its file (room owner or admin).
@@ -110,6 +183,11 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Recording::delete(conn, &id)?))
         .await?;
+    if let (Some(key), Some(objects)) = (&recording.object_key, &state.objects) {
+        if let Err(e) = objects.delete(key).await {
+            tracing::error!(recording = %recording.id, %key, error = %e, "the recording is deleted but its object could not be removed");
+        }
+    }
     if let Some(path) = recording.archive_file(&state.layout.recordings_dir()) {
         match tokio::fs::remove_file(&path).await {
             Ok(()) => {}

@@ -289,10 +289,20 @@ async fn a_second_publisher_of_a_room_on_another_node_is_refused() {
 }
 
 /// SIGKILL on the origin mid-stream: the other node shows the room offline within 15 s, and
-/// the origin's restart repairs the archive its crash left.
+/// the origin's restart repairs the archive its crash left and stores it in the shared bucket,
+/// from which the other node serves it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_origin_goes_offline_everywhere_and_its_restart_repairs_the_archive() {
-    let mut nodes = Nodes::start(2, |node| node).await;
+async fn a_killed_origin_goes_offline_everywhere_and_its_restart_repairs_and_stores_the_archive() {
+    let mut nodes = Nodes::start(2, |node| {
+        node.env("LIVESTREAM_STORAGE__S3__ENDPOINT", "http://127.0.0.1:8333")
+            .env("LIVESTREAM_STORAGE__S3__BUCKET", "recordings")
+            .env("LIVESTREAM_STORAGE__S3__ACCESS_KEY_ID", "livestream-test")
+            .env(
+                "LIVESTREAM_STORAGE__S3__SECRET_ACCESS_KEY",
+                "livestream-test-secret",
+            )
+    })
+    .await;
     let olive = nodes[0].register_streamer("olive").await;
     let room = nodes[0].as_user(&olive).create_room("Crash").await;
     let publisher = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(60.0), &[]);
@@ -349,4 +359,36 @@ async fn a_killed_origin_goes_offline_everywhere_and_its_restart_repairs_the_arc
         recording["duration_ms"].as_i64().unwrap_or(0) > 2000,
         "{recording}"
     );
+    let bytes = recording["bytes"].as_u64().expect("bytes");
+    let id = recording["id"].as_str().expect("id");
+    let file = format!("{}/api/recordings/{id}/file", nodes[1].http);
+    let b = &nodes[1];
+    let served = eventually(
+        Duration::from_secs(30),
+        "node 1 serves the stored archive",
+        async || {
+            let response = b.client.get(&file).send().await.expect("GET the recording");
+            (response.status() == 200).then_some(response)
+        },
+    )
+    .await;
+    let body = served.bytes().await.expect("the archive");
+    assert_eq!(
+        body.len() as u64,
+        bytes,
+        "the whole repaired archive, from the bucket"
+    );
+    let recordings = nodes[0].data_dir().join("recordings");
+    eventually(
+        Duration::from_secs(5),
+        "node 0 removes its local copy",
+        async || {
+            let left = std::fs::read_dir(&recordings)
+                .expect("recordings dir")
+                .filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "mkv"));
+            (!left).then_some(())
+        },
+    )
+    .await;
 }

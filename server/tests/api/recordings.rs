@@ -293,6 +293,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
         status: livestream::models::recording::RecordingStatus::Recording,
         archive_path: "interrupted.mkv".into(),
         end_reason: None,
+        object_key: None,
     };
     db.run(move |conn| {
         Ok(livestream::models::recording::Recording::insert(
@@ -407,4 +408,122 @@ async fn recordings_survive_a_start_from_another_directory() {
     assert_eq!(file.status(), 200, "the archive is still found");
     assert!(file.bytes().await.expect("body").len() > 10_000);
     server.kill().await;
+}
+
+/// Settings that store recordings in the SeaweedFS of deploy/services.sh (it checks no key).
+pub fn in_object_storage(settings: &mut livestream::configuration::Settings) {
+    settings.storage.s3.endpoint = "http://127.0.0.1:8333".into();
+    settings.storage.s3.bucket = "recordings".into();
+    settings.storage.s3.access_key_id = "livestream-test".into();
+    settings.storage.s3.secret_access_key = "livestream-test-secret".into();
+}
+
+// With `storage.s3`, a finished recording is uploaded (multipart), its row names the object,
+// the local archive goes, and the API streams it from the bucket with byte ranges; deleting the
+// recording deletes the object.
+on_both_databases!(
+    recordings_in_object_storage,
+    recordings_in_object_storage_body
+);
+
+async fn recordings_in_object_storage_body(backend: Backend) {
+    let mut app = TestApp::builder()
+        .backend(backend)
+        .settings(in_object_storage)
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Stored").await;
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(4.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+    let archive = app.archive(&stream);
+    let list = app
+        .anonymous()
+        .recordings(&created.id)
+        .await
+        .assert_status(200);
+    let id = list[0]["id"].as_str().expect("recording id").to_owned();
+    let bytes = list[0]["bytes"].as_u64().expect("bytes");
+    let db = app.database();
+    let mut key = None;
+    for _ in 0..150 {
+        let found = {
+            let id = id.clone();
+            db.run(move |conn| Ok(livestream::models::recording::Recording::find(conn, &id)?))
+                .await
+                .expect("the row reads")
+                .expect("the row")
+        };
+        if found.object_key.is_some() && !archive.exists() {
+            key = found.object_key;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let key = key.expect("the recording is stored and its local archive removed");
+    let direct = format!("http://127.0.0.1:8333/recordings/{key}");
+    let stored = app.client.get(&direct).send().await.expect("S3 GET");
+    assert_eq!(stored.status(), 200, "the object is in the bucket");
+    let stored = stored.bytes().await.expect("object");
+    assert_eq!(stored.len() as u64, bytes, "the whole archive was uploaded");
+
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    let ready: serde_json::Value = ready.json().await.expect("readyz body");
+    assert_eq!(ready["object_storage"], "ok", "{ready}");
+
+    let file = format!("/api/recordings/{id}/file");
+    let whole = app.get(&file).await;
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.headers()["content-type"], "video/x-matroska");
+    let whole = whole.bytes().await.expect("archive");
+    assert_eq!(whole, stored, "served from the bucket");
+    let copy = app.data_dir().join("downloaded.mkv");
+    std::fs::write(&copy, &whole).expect("write the copy");
+    let duration = ffprobe_duration(&copy);
+    assert!(
+        (duration - 4.0).abs() <= 0.5,
+        "the archive plays: {duration} s"
+    );
+
+    let ranged = |range: String| {
+        let request = app
+            .client
+            .get(format!("{}{file}", app.http))
+            .header("range", range);
+        async move { request.send().await.expect("ranged GET") }
+    };
+    let part = ranged("bytes=100-199".into()).await;
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        format!("bytes 100-199/{bytes}").as_str()
+    );
+    assert_eq!(part.bytes().await.expect("range"), whole.slice(100..200));
+    let tail = ranged("bytes=-50".into()).await;
+    assert_eq!(tail.status(), 206);
+    assert_eq!(
+        tail.bytes().await.expect("tail"),
+        whole.slice(whole.len() - 50..)
+    );
+    let outside = ranged(format!("bytes={}-", bytes + 10)).await;
+    assert_eq!(outside.status(), 416);
+    assert_eq!(
+        outside.headers()["content-range"],
+        format!("bytes */{bytes}").as_str()
+    );
+
+    app.as_user(&olive)
+        .delete_recording(&id)
+        .await
+        .assert_status(204);
+    let gone = app.client.get(&direct).send().await.expect("S3 GET");
+    assert_eq!(
+        gone.status(),
+        404,
+        "deleting the recording deletes its object"
+    );
 }
