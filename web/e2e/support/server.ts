@@ -38,8 +38,11 @@ export class Server {
     readonly rtmpPort: number,
   ) {}
 
-  /** Starts the server from the built binary and the built app, and waits until it answers. */
-  static async start(): Promise<Server> {
+  /**
+   * Starts the server from the built binary and the built app, and waits until it answers.
+   * `env` adds settings; `name` names its log (`test-results/<name>.log`).
+   */
+  static async start(options: { env?: Record<string, string>; name?: string } = {}): Promise<Server> {
     const binary = process.env.LIVESTREAM_BIN ?? join(REPO_DIR, "target/debug/livestream");
     if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: run cargo build first`);
     const webRoot = join(WEB_DIR, "dist");
@@ -47,7 +50,8 @@ export class Server {
     const [httpPort, rtmpPort] = [await freePort(), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), "livestream-e2e-"));
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const log = createWriteStream(join(RESULTS_DIR, "server.log"));
+    const logName = `${options.name ?? "server"}.log`;
+    const log = createWriteStream(join(RESULTS_DIR, logName));
     const child = spawn(binary, ["serve"], {
       cwd: REPO_DIR,
       env: {
@@ -62,6 +66,7 @@ export class Server {
         LIVESTREAM_AUTH__ADMIN_USERNAME: ADMIN.username,
         LIVESTREAM_AUTH__ADMIN_PASSWORD: ADMIN.password,
         LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE: "1000",
+        ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -69,7 +74,7 @@ export class Server {
     child.stderr?.pipe(log);
     const server = new Server(child, dataDir, `http://127.0.0.1:${httpPort}`, rtmpPort);
     for (let i = 0; i < 300; i++) {
-      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${RESULTS_DIR}/server.log`);
+      if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${RESULTS_DIR}/${logName}`);
       try {
         if ((await fetch(`${server.url}/health`)).ok) return server;
       } catch {
