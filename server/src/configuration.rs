@@ -487,6 +487,11 @@ impl Settings {
                 "cluster.advertise_url is needed with cluster.redis_url when http.host is 0.0.0.0 or ::",
             );
         }
+        if cluster.enabled() && self.auth.jwt_secret.is_empty() {
+            return invalid(
+                "auth.jwt_secret must be set with cluster.redis_url: every node checks the tokens the others sign",
+            );
+        }
         if !(3..=600).contains(&cluster.expiry_seconds) {
             return invalid("cluster.expiry_seconds must be between 3 and 600");
         }
@@ -658,6 +663,10 @@ mod tests {
             (
                 "[cluster]\nredis_url = \"redis://127.0.0.1\"\n",
                 "cluster.advertise_url",
+            ),
+            (
+                "[http]\nhost = \"127.0.0.1\"\n[cluster]\nredis_url = \"redis://127.0.0.1\"\n",
+                "auth.jwt_secret",
             ),
             (
                 "[storage.s3]\nbucket = \"b\"\naccess_key_id = \"k\"\n",

@@ -100,16 +100,32 @@ fn serve_http(
     Ok(http)
 }
 
-/// The chat hub: this process's own, or, with several nodes, one linked to the others through
-/// Redis (with the viewer counts of every node).
-async fn chat_hub(cluster: Option<&Arc<Cluster>>) -> anyhow::Result<Arc<dyn ChatHub>> {
+/// The chat: on this process's own hub, or, with several nodes, on one linked to the others
+/// through Redis (with the viewer counts of every node, and the access and settings changes
+/// they announce).
+async fn chat_service(
+    settings: &Settings,
+    cluster: Option<&Arc<Cluster>>,
+) -> anyhow::Result<(Arc<ChatService>, Arc<dyn ChatHub>)> {
     let Some(cluster) = cluster else {
-        return Ok(LocalHub::start());
+        let hub: Arc<dyn ChatHub> = LocalHub::start();
+        let chat = ChatService::from_settings(&settings.chat, hub.clone(), None);
+        return Ok((Arc::new(chat), hub));
     };
     let presence = Arc::new(Presence::default());
     let hub = RedisHub::start(cluster, presence.clone()).await?;
     presence.start(cluster.clone(), hub.local());
-    Ok(hub)
+    let chat = Arc::new(
+        ChatService::from_settings(&settings.chat, hub.clone(), Some(cluster))
+            .with_fanout(Some(hub.clone())),
+    );
+    let applied = Arc::downgrade(&chat);
+    hub.on_control(Box::new(move |control| {
+        if let Some(chat) = applied.upgrade() {
+            chat.apply_control(control);
+        }
+    }));
+    Ok((chat, hub))
 }
 
 /// Settings fit for development only, said once at start.
@@ -150,12 +166,7 @@ impl Application {
             true => Some(Arc::new(Cluster::connect(&settings, http_port).await?)),
             false => None,
         };
-        let hub = chat_hub(cluster.as_ref()).await?;
-        let chat = Arc::new(ChatService::from_settings(
-            &settings.chat,
-            hub.clone(),
-            cluster.as_ref(),
-        ));
+        let (chat, hub) = chat_service(&settings, cluster.as_ref()).await?;
         let live = LiveStreams::default();
         let rooms = StreamRooms::default();
         let node = match cluster {

@@ -43,12 +43,29 @@ impl ChatSettings {
 }
 
 /// Something that may change what an open chat connection's user is allowed to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AccessChange {
     /// The user's account changed: disabled, role, logged out everywhere.
     User(String),
     /// The room's moderators changed.
     Room(String),
+}
+
+/// What one node tells the others so that their connections follow it: an access change, or a
+/// room's new chat switches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ChatControl {
+    Access(AccessChange),
+    Settings {
+        room: String,
+        enabled: bool,
+        slow_mode_seconds: u32,
+    },
+}
+
+/// Carries [`ChatControl`] to the other nodes (`cluster::chat_hub::RedisHub`).
+pub trait ControlFanout: Send + Sync + 'static {
+    fn send(&self, control: &ChatControl);
 }
 
 /// Access changes queued for a connection before it re-checks everything instead.
@@ -67,6 +84,8 @@ pub struct ChatService {
     connections: Arc<Connections>,
     /// What the viewers' players report of their latency, per room.
     pub latency: Arc<latency::LatencyReports>,
+    /// With several nodes: where access and settings changes go for the other nodes.
+    fanout: Option<Arc<dyn ControlFanout>>,
 }
 
 /// Open chat connections, in all and per client address.
@@ -116,6 +135,39 @@ impl ChatService {
                 open: Mutex::default(),
             }),
             latency: Arc::default(),
+            fanout: None,
+        }
+    }
+
+    /// The same service, telling the other nodes through `fanout` what changes access or a
+    /// room's switches.
+    pub fn with_fanout(mut self, fanout: Option<Arc<dyn ControlFanout>>) -> Self {
+        self.fanout = fanout;
+        self
+    }
+
+    /// Applies what another node announced, to this node's connections only.
+    pub fn apply_control(&self, control: ChatControl) {
+        match control {
+            ChatControl::Access(change) => {
+                let _ = self.access.send(change);
+            }
+            ChatControl::Settings {
+                room,
+                enabled,
+                slow_mode_seconds,
+            } => {
+                self.settings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(
+                        room,
+                        ChatSettings {
+                            enabled,
+                            slow_mode_seconds,
+                        },
+                    );
+            }
         }
     }
 
@@ -183,6 +235,9 @@ impl ChatService {
     /// Tells every open connection that `change` happened; those it concerns re-check their
     /// user's rights at once.
     pub fn access_changed(&self, change: AccessChange) {
+        if let Some(fanout) = &self.fanout {
+            fanout.send(&ChatControl::Access(change.clone()));
+        }
         let _ = self.access.send(change);
     }
 
@@ -214,6 +269,13 @@ impl ChatService {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(room.to_owned(), settings);
+        if let Some(fanout) = &self.fanout {
+            fanout.send(&ChatControl::Settings {
+                room: room.to_owned(),
+                enabled: settings.enabled,
+                slow_mode_seconds: settings.slow_mode_seconds,
+            });
+        }
         self.hub.publish(
             room,
             &protocol::ServerFrame::RoomSettings {

@@ -392,3 +392,36 @@ async fn a_killed_origin_goes_offline_everywhere_and_its_restart_repairs_and_sto
     )
     .await;
 }
+
+/// What changes rights or a room's chat switches on one node holds on the others at once: chat
+/// switched off through node 0 refuses a message on node 1, and a viewer who logs out on node 0
+/// loses their chat session on node 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_and_chat_switches_changed_on_one_node_hold_on_the_others() {
+    let nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let vera = nodes[0].register_viewer("vera").await;
+    let room = nodes[0].as_user(&olive).create_room("Rules").await;
+    let (mut watcher, _) = ChatClient::join(&nodes[1], &room.id).await;
+    let (mut viewer, _) = ChatClient::join(&nodes[1], &room.id).await;
+    assert_eq!(viewer.auth(&vera.token).await["type"], "authenticated");
+    for enabled in [false, true] {
+        nodes[0]
+            .as_user(&olive)
+            .update_room(&room.id, serde_json::json!({ "chat_enabled": enabled }))
+            .await
+            .assert_status(200);
+        let settings = watcher.expect("room_settings").await;
+        assert_eq!(settings["chat_enabled"], enabled, "{settings}");
+        let answer = viewer.say("hello").await;
+        if enabled {
+            assert_eq!(answer["type"], "ack", "{answer}");
+        } else {
+            assert_eq!(answer["code"], "chat_disabled", "{answer}");
+        }
+    }
+    nodes[0].as_user(&vera).log_out().await.assert_status(204);
+    let frame = viewer.expect("error").await;
+    assert_eq!(frame["code"], "unauthenticated", "{frame}");
+    assert_eq!(viewer.say("still here?").await["code"], "unauthenticated");
+}

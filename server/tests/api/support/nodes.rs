@@ -41,6 +41,10 @@ impl Nodes {
                 .env("LIVESTREAM_CLUSTER__REDIS_URL", REDIS_URL)
                 .env("LIVESTREAM_CLUSTER__KEY_PREFIX", &prefix)
                 .env("LIVESTREAM_CLUSTER__NODE_ID", &format!("node-{i}"))
+                .env(
+                    "LIVESTREAM_AUTH__JWT_SECRET",
+                    &format!("{prefix}-shared-token-secret-of-the-nodes"),
+                )
                 .env("LIVESTREAM_AUTH__REGISTRATIONS_PER_HOUR", "1000")
                 .env("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
                 .env("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000")
