@@ -304,6 +304,7 @@ impl Application {
             }
         });
         let publishers = (self.reactor.rooms.clone(), self.reactor.live.clone());
+        let registry = self.reactor.registry.clone();
         let reactor = tokio::spawn(self.reactor.run(self.events));
         info!(
             http = self.http_port,
@@ -324,6 +325,10 @@ impl Application {
         let _ = rtmp.await;
         // Every stream has ended; let the last events be applied before the process exits.
         let _ = tokio::time::timeout(Duration::from_secs(10), reactor).await;
+        if let Some(registry) = registry {
+            // Its rooms free for other nodes now, not when their claims expire.
+            registry.settle(Duration::from_secs(3)).await;
+        }
         http_handle.stop(true).await;
         let http_result = match http_result {
             Some(result) => result,

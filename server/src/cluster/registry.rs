@@ -107,6 +107,8 @@ pub struct Registry {
     cluster: Arc<Cluster>,
     live: LiveStreams,
     updates: mpsc::Sender<Update>,
+    /// Updates queued and not yet applied.
+    pending: std::sync::atomic::AtomicUsize,
     cache: Mutex<HashMap<StreamId, (Instant, Option<StreamRecord>)>>,
 }
 
@@ -124,6 +126,7 @@ impl Registry {
             cluster,
             live,
             updates,
+            pending: Default::default(),
             cache: Mutex::default(),
         });
         tokio::spawn(apply_updates(Arc::downgrade(&registry), queue));
@@ -185,8 +188,22 @@ impl Registry {
     }
 
     fn queue(&self, update: Update) {
+        use std::sync::atomic::Ordering;
+        self.pending.fetch_add(1, Ordering::Relaxed);
         if self.updates.try_send(update).is_err() {
+            self.pending.fetch_sub(1, Ordering::Relaxed);
             warn!("registry updates are behind; the next heartbeat rewrites the records");
+        }
+    }
+
+    /// Waits (at most `limit`) until every queued update is applied: at shutdown, so that the
+    /// rooms of the streams that just ended are free for another node at once.
+    pub async fn settle(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.pending.load(std::sync::atomic::Ordering::Relaxed) > 0
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
@@ -316,6 +333,9 @@ async fn apply_updates(registry: std::sync::Weak<Registry>, mut queue: mpsc::Rec
             Update::Changed(id) => registry.write(id, false).await,
             Update::Ended(id, room) => registry.remove(id, room.as_deref()).await,
         };
+        registry
+            .pending
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         if let Err(e) = result {
             warn!(error = %e, "could not update the live-stream registry");
         }

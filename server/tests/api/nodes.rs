@@ -425,3 +425,45 @@ async fn access_and_chat_switches_changed_on_one_node_hold_on_the_others() {
     assert_eq!(frame["code"], "unauthenticated", "{frame}");
     assert_eq!(viewer.say("still here?").await["code"], "unauthenticated");
 }
+
+/// A node stopped with SIGTERM releases its rooms' claims before it exits, so the streamer
+/// who reconnects to another node is taken at once, not when the claim would have expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_node_frees_its_rooms_for_the_others_at_once() {
+    let mut nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Moving").await;
+    let first = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(30.0), &[]);
+    nodes[0].wait_live(1, Duration::from_secs(15)).await;
+    let claim = nodes.redis_get(&format!("room:{}", room.id));
+    assert!(
+        claim.as_deref().is_some_and(|c| c.contains("node-0")),
+        "claimed: {claim:?}"
+    );
+    let mut stopped = nodes.take(0);
+    stopped.terminate();
+    let exited = tokio::time::timeout(Duration::from_secs(20), stopped.child.wait())
+        .await
+        .expect("node 0 stops")
+        .expect("wait");
+    assert!(exited.success(), "{}", stopped.log());
+    assert_eq!(
+        nodes.redis_get(&format!("room:{}", room.id)),
+        None,
+        "the claim is gone"
+    );
+    drop(first);
+    let second = publish_ffmpeg(&nodes.rtmp_url(1, &room.stream_key), Clip::small(20.0), &[]);
+    let b = &nodes[1];
+    let room_id = room.id.clone();
+    eventually(
+        Duration::from_secs(10),
+        "the room is live on node 1",
+        async || {
+            let shown = b.anonymous().room(&room_id).await.assert_status(200);
+            (!shown["live"].is_null()).then_some(())
+        },
+    )
+    .await;
+    drop(second);
+}

@@ -16,6 +16,8 @@ pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 /// Nodes of one cluster.
 pub struct Nodes {
+    /// The cluster's Redis key prefix.
+    pub prefix: String,
     builders: Vec<RealServerBuilder>,
     servers: Vec<Option<RealServer>>,
     _data_dirs: Vec<tempfile::TempDir>,
@@ -59,6 +61,7 @@ impl Nodes {
             servers.push(Some(builder.spawn().await));
         }
         Self {
+            prefix,
             builders,
             servers,
             _data_dirs: data_dirs,
@@ -77,6 +80,31 @@ impl Nodes {
     pub async fn restart(&mut self, i: usize) {
         self.kill(i).await;
         self.servers[i] = Some(self.builders[i].spawn().await);
+    }
+
+    /// What Redis holds under this cluster's `name` (`redis-cli GET`), if anything.
+    pub fn redis_get(&self, name: &str) -> Option<String> {
+        let out = std::process::Command::new("redis-cli")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "6379",
+                "GET",
+                &format!("{}:{name}", self.prefix),
+            ])
+            .output()
+            .expect("redis-cli is installed (deploy/services.sh)");
+        assert!(out.status.success(), "redis-cli GET");
+        let value = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        (!value.is_empty()).then_some(value)
+    }
+
+    /// Node `i`, to stop it another way than a kill.
+    pub fn take(&mut self, i: usize) -> RealServer {
+        self.servers[i]
+            .take()
+            .unwrap_or_else(|| panic!("node {i} is not running"))
     }
 
     /// The RTMP URL of node `i` for `key`, whether it runs or not.
