@@ -51,22 +51,18 @@ async fn post(
     Ok(response.json().await?)
 }
 
-pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        server.exists(),
-        "{} not found: run `cargo build --release --workspace` first",
-        server.display()
-    );
-    let server = Server::start(
-        server,
-        &[
-            ("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000"),
-            ("LIVESTREAM_CHAT__WINDOW_SECONDS", "1"),
-            ("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
-        ],
-    )
-    .await?;
-    let (pid, http_port, base) = (server.pid, server.http_port, server.base.clone());
+/// Users, a room and the chat URLs of one set-up: publishers on the first node, subscribers on
+/// the last (the same node when there is one).
+struct Setup {
+    tokens: Vec<String>,
+    publish_url: String,
+    subscribe_url: String,
+    pids: Vec<u32>,
+}
+
+async fn prepare(nodes: &[Server]) -> anyhow::Result<Setup> {
+    let (first, last) = (&nodes[0], &nodes[nodes.len() - 1]);
+    let base = first.base.clone();
     let client = reqwest::Client::new();
     let password = "Bench-Marking-Passphrase-77";
     let mut tokens = Vec::new();
@@ -87,14 +83,174 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
     )
     .await?;
     let room = room["room"]["id"].as_str().context("room id")?.to_owned();
-    let url = format!("ws://127.0.0.1:{http_port}/api/rooms/{room}/chat");
+    let chat = |node: &Server| format!("ws://127.0.0.1:{}/api/rooms/{room}/chat", node.http_port);
+    Ok(Setup {
+        tokens,
+        publish_url: chat(first),
+        subscribe_url: chat(last),
+        pids: nodes.iter().map(|n| n.pid).collect(),
+    })
+}
 
+/// Settings every node of the benchmark runs with.
+const LIMITS: [(&str, &str); 4] = [
+    ("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000"),
+    ("LIVESTREAM_CHAT__WINDOW_SECONDS", "1"),
+    ("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000"),
+    ("LIVESTREAM_AUTH__REGISTRATIONS_PER_HOUR", "1000"),
+];
+
+/// One node on SQLite, or with `nodes`, the comparison the scale-out issue asks for: one node
+/// on MariaDB, then two nodes on that MariaDB and Redis with every message crossing from the
+/// publishers' node to the subscribers' (deploy/services.sh runs both services).
+pub async fn run(
+    server: &Path,
+    subscribers: usize,
+    step_seconds: u64,
+    nodes: bool,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        server.exists(),
+        "{} not found: run `cargo build --release --workspace` first",
+        server.display()
+    );
+    if !nodes {
+        let node = Server::start(server, &LIMITS).await?;
+        let steps = ramp(
+            &prepare(std::slice::from_ref(&node)).await?,
+            subscribers,
+            step_seconds,
+            None,
+        )
+        .await?;
+        let _ = node.stop();
+        print_steps(&steps, subscribers);
+        return Ok(());
+    }
+    let mut results = Vec::new();
+    for count in [1, 2] {
+        let database = Database::create()?;
+        let prefix = format!("bench-{}-{count}", std::process::id());
+        let mut env: Vec<(&str, &str)> = LIMITS.to_vec();
+        env.push(("LIVESTREAM_DATABASE__URL", &database.url));
+        if count > 1 {
+            env.push(("LIVESTREAM_CLUSTER__REDIS_URL", "redis://127.0.0.1:6379"));
+            env.push(("LIVESTREAM_CLUSTER__KEY_PREFIX", &prefix));
+            env.push((
+                "LIVESTREAM_AUTH__JWT_SECRET",
+                "bench-the-token-secret-every-node-shares",
+            ));
+        }
+        let mut started = Vec::new();
+        for _ in 0..count {
+            started.push(Server::start(server, &env).await?);
+        }
+        let setup = prepare(&started).await?;
+        // The two-node run goes as far as the one-node run sustained, and one step more.
+        let limit = results.first().map(|steps: &Vec<Step>| steps.len());
+        let steps = ramp(&setup, subscribers, step_seconds, limit).await?;
+        for node in started {
+            let _ = node.stop();
+        }
+        eprintln!(
+            "{count} node(s) on MariaDB{}:",
+            if count > 1 { " and Redis" } else { "" }
+        );
+        print_steps(&steps, subscribers);
+        results.push(steps);
+    }
+    println!("\n| publish rate (msg/s) | p99 one node | p99 two nodes (publishers on A, subscribers on B) | difference | both lossless |");
+    println!("|---|---|---|---|---|");
+    for (one, two) in results[0].iter().zip(&results[1]) {
+        let lossless = |s: &Step| s.delivered == s.sent * subscribers as u64;
+        println!(
+            "| {} | {:.1} ms | {:.1} ms | {:+.1} ms | {} |",
+            one.rate,
+            one.p99.as_secs_f64() * 1000.0,
+            two.p99.as_secs_f64() * 1000.0,
+            (two.p99.as_secs_f64() - one.p99.as_secs_f64()) * 1000.0,
+            if lossless(one) && lossless(two) {
+                "yes"
+            } else {
+                "no"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// A fresh MariaDB database on 127.0.0.1:3306 (root, no password), dropped with the value.
+struct Database {
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create() -> anyhow::Result<Self> {
+        let name = format!("livestream_bench_{}_{}", std::process::id(), rand_suffix());
+        mariadb(&format!("CREATE DATABASE {name} CHARACTER SET utf8mb4"))?;
+        Ok(Self {
+            url: format!("mysql://root@127.0.0.1:3306/{name}"),
+            name,
+        })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let _ = mariadb(&format!("DROP DATABASE IF EXISTS {}", self.name));
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn mariadb(sql: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new("mariadb")
+        .args([
+            "--protocol=tcp",
+            "-h",
+            "127.0.0.1",
+            "-P",
+            "3306",
+            "-u",
+            "root",
+            "-e",
+            sql,
+        ])
+        .status()
+        .context("the mariadb client (deploy/services.sh)")?;
+    anyhow::ensure!(status.success(), "mariadb: {sql}");
+    Ok(())
+}
+
+/// Connects the subscribers and publishers of `setup` and ramps the rate until a step loses a
+/// message or misses the p99 limit (or after `max_steps`).
+async fn ramp(
+    setup: &Setup,
+    subscribers: usize,
+    step_seconds: u64,
+    max_steps: Option<usize>,
+) -> anyhow::Result<Vec<Step>> {
+    let url = &setup.subscribe_url;
+    let tokens = &setup.tokens;
+    let pids = &setup.pids;
+    let cpu_now = || -> anyhow::Result<Duration> {
+        pids.iter()
+            .map(|p| cpu_so_far(*p))
+            .sum::<anyhow::Result<Duration>>()
+    };
+    let rss_now = || pids.iter().map(|p| peak_rss_kib(*p)).sum::<u64>();
     // Subscribers: count deliveries, measure latency from the timestamp inside each message.
     let epoch = Instant::now();
     let observed = Arc::new(Observed::default());
     eprintln!("connecting {subscribers} subscribers...");
     for _ in 0..subscribers {
-        let (mut socket, _) = tokio_tungstenite::connect_async(&url)
+        let (mut socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .context("subscriber connects")?;
         let observed = observed.clone();
@@ -122,8 +278,8 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
         });
     }
     let mut publishers = Vec::new();
-    for token in &tokens {
-        let (mut socket, _) = tokio_tungstenite::connect_async(&url)
+    for token in tokens {
+        let (mut socket, _) = tokio_tungstenite::connect_async(&setup.publish_url)
             .await
             .context("publisher connects")?;
         socket
@@ -143,14 +299,17 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let mut steps: Vec<Step> = Vec::new();
-    for rate in RATES {
+    for rate in RATES
+        .into_iter()
+        .take(max_steps.map_or(RATES.len(), |n| n + 1))
+    {
         observed.deliveries.store(0, Ordering::Relaxed);
         observed
             .latencies_us
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-        let cpu_before = cpu_so_far(pid)?;
+        let cpu_before = cpu_now()?;
         let step_start = Instant::now();
         let total = rate as u64 * step_seconds;
         let interval = Duration::from_secs_f64(1.0 / f64::from(rate));
@@ -179,7 +338,7 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let cpu = cpu_so_far(pid)?.saturating_sub(cpu_before);
+        let cpu = cpu_now()?.saturating_sub(cpu_before);
         let delivered = observed.deliveries.load(Ordering::Relaxed);
         let mut latencies = observed
             .latencies_us
@@ -198,7 +357,7 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
             delivered,
             p99: Duration::from_micros(p99),
             cpu_per_second: cpu.as_secs_f64() / step_start.elapsed().as_secs_f64(),
-            rss_mib: peak_rss_kib(pid) as f64 / 1024.0,
+            rss_mib: rss_now() as f64 / 1024.0,
             seconds: sending.as_secs_f64(),
         };
         eprintln!(
@@ -214,11 +373,13 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
             break;
         }
     }
-    let _ = server.stop();
+    Ok(steps)
+}
 
+fn print_steps(steps: &[Step], subscribers: usize) {
     println!("| publish rate (msg/s) | deliveries/s | p99 latency | delivered / expected | server CPU (cores) | server peak RSS |");
     println!("|---|---|---|---|---|---|");
-    for s in &steps {
+    for s in steps {
         println!(
             "| {} | {:.0} | {:.1} ms | {} / {} | {:.2} | {:.0} MiB |",
             s.rate,
@@ -243,5 +404,4 @@ pub async fn run(server: &Path, subscribers: usize, step_seconds: u64) -> anyhow
         ),
         None => println!("\nNo step met p99 ≤ 250 ms with zero loss."),
     }
-    Ok(())
 }

@@ -56,6 +56,9 @@ enum Command {
         /// Seconds each rate step lasts.
         #[arg(long, default_value_t = 5)]
         step_seconds: u64,
+        /// Compare one node with two (MariaDB and Redis; subscribers on the other node).
+        #[arg(long)]
+        nodes: bool,
     },
     /// Publish and end many short broadcasts (every third publisher killed) and read the
     /// server's memory, threads and file descriptors after each, under each allocator.
@@ -105,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
             server,
             subscribers,
             step_seconds,
-        } => chat::run(&server, subscribers, step_seconds).await,
+            nodes,
+        } => chat::run(&server, subscribers, step_seconds, nodes).await,
         Command::Cycles {
             server,
             cache,

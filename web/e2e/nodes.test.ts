@@ -66,6 +66,12 @@ describe("two nodes", () => {
     const started = await time();
     await expect.poll(time, { timeout: 30_000 }).toBeGreaterThan(started + 2);
     await screenshot(page, "room-through-another-node");
+    // For the record (the README's scale-out figures), not a check: hls.js's latency through
+    // the edge.
+    const latency = page.getByTestId("latency");
+    await latency.waitFor();
+    await page.waitForTimeout(3000);
+    console.log(`hls.js latency through node B: ${await latency.getAttribute("data-seconds")} s`);
     expect(hls.some((url) => url.endsWith(".m4s"))).toBe(true);
     expect(hls.filter((url) => !url.startsWith(b.url))).toEqual([]);
     await context.close();
