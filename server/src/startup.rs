@@ -163,7 +163,11 @@ impl Application {
         let http_port = listener.local_addr()?.port();
 
         let cluster = match clustered {
-            true => Some(Arc::new(Cluster::connect(&settings, http_port).await?)),
+            true => {
+                let cluster = Arc::new(Cluster::connect(&settings, http_port).await?);
+                cluster.hold_node_id().await?;
+                Some(cluster)
+            }
             false => None,
         };
         let (chat, hub) = chat_service(&settings, cluster.as_ref()).await?;

@@ -23,6 +23,7 @@ use anyhow::Context;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::{error, warn};
 
 /// A node's part in the cluster, built by `startup` when `cluster.redis_url` is set.
 pub struct Node {
@@ -43,6 +44,8 @@ pub struct Cluster {
     /// What a node owns expires this long after its last heartbeat.
     pub expiry: Duration,
     prefix: String,
+    /// Random per process: tells this node's hold on `node_id` from another process's.
+    instance: String,
     client: redis::Client,
     redis: ConnectionManager,
 }
@@ -68,6 +71,7 @@ impl Cluster {
             advertise_url: settings.advertise_url(http_port),
             expiry: Duration::from_secs(cluster.expiry_seconds),
             prefix: cluster.key_prefix.clone(),
+            instance: crate::models::new_id(),
             client,
             redis,
         })
@@ -105,6 +109,76 @@ impl Cluster {
             .as_millis() as u64
     }
 
+    /// Takes this node's id for the life of the process, so that two nodes given the same id
+    /// (two processes on one host, both defaulting to the host name) cannot quietly take each
+    /// other's rooms and drop each other's chat as their own echo. An id whose last holder
+    /// crashed is free again within the expiry, so this waits that long before refusing.
+    pub async fn hold_node_id(self: &Arc<Self>) -> anyhow::Result<()> {
+        let key = self.key(&format!("node:{}", self.node_id));
+        let deadline = tokio::time::Instant::now() + self.expiry;
+        let mut warned = false;
+        loop {
+            let taken: bool = redis::Script::new(HOLD)
+                .key(&key)
+                .arg(&self.instance)
+                .arg(self.ttl_ms())
+                .invoke_async(&mut self.redis())
+                .await
+                .context("holding cluster.node_id in Redis")?;
+            if taken {
+                break;
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "cluster.node_id {:?} is held by another running node: give every node its own id",
+                self.node_id
+            );
+            if !warned {
+                warn!(node = %self.node_id, "another process holds this node id; waiting for it to expire");
+                warned = true;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let cluster = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut lost = false;
+            loop {
+                let Some(cluster) = cluster.upgrade() else {
+                    break;
+                };
+                tokio::time::sleep(cluster.heartbeat()).await;
+                match redis::Script::new(HOLD)
+                    .key(&key)
+                    .arg(&cluster.instance)
+                    .arg(cluster.ttl_ms())
+                    .invoke_async::<bool>(&mut cluster.redis())
+                    .await
+                {
+                    Ok(false) if !lost => {
+                        error!(node = %cluster.node_id, "another process has taken this node id: give every node its own id");
+                        lost = true;
+                    }
+                    Ok(held) => lost = !held,
+                    Err(e) => warn!(error = %e, "could not renew this node's id in Redis"),
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Lets the node id go at a clean stop, so a restart need not wait for it to expire.
+    pub async fn release_node_id(&self) {
+        let key = self.key(&format!("node:{}", self.node_id));
+        let released = redis::Script::new(RELEASE_HOLD)
+            .key(&key)
+            .arg(&self.instance)
+            .invoke_async::<i64>(&mut self.redis())
+            .await;
+        if let Err(e) = released {
+            warn!(error = %e, "could not release this node's id in Redis");
+        }
+    }
+
     /// Whether Redis answers now (`/readyz`).
     pub async fn reachable(&self) -> bool {
         let mut redis = self.redis();
@@ -118,6 +192,20 @@ impl Cluster {
         )
     }
 }
+
+/// Takes or renews `KEYS[1]` for the instance `ARGV[1]` unless another instance holds it.
+const HOLD: &str = r"
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return false end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return true
+";
+
+/// Deletes `KEYS[1]` if the instance `ARGV[1]` holds it.
+const RELEASE_HOLD: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
 
 /// Milliseconds since the Unix epoch, the clock every node shares for heartbeats.
 fn now_ms() -> i64 {

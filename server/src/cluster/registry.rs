@@ -197,7 +197,8 @@ impl Registry {
     }
 
     /// Waits (at most `limit`) until every queued update is applied: at shutdown, so that the
-    /// rooms of the streams that just ended are free for another node at once.
+    /// rooms of the streams that just ended are free for another node at once. Then lets the
+    /// node id go, so a restart under the same id need not wait for it to expire.
     pub async fn settle(&self, limit: Duration) {
         let deadline = Instant::now() + limit;
         while self.pending.load(std::sync::atomic::Ordering::Relaxed) > 0
@@ -205,6 +206,7 @@ impl Registry {
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        self.cluster.release_node_id().await;
     }
 
     /// The record of a stream another node (or this one) runs, if it is live; answers from a

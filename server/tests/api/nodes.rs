@@ -36,6 +36,24 @@ async fn nodes_starting_together_on_a_new_database_migrate_it_once() {
     }
 }
 
+/// Two processes under one node id would take each other's rooms and drop each other's chat as
+/// their own echo: the second is refused at start, with the reason, once the first has held the
+/// id for a whole expiry. The first goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_process_with_the_same_node_id_is_refused() {
+    let nodes = Nodes::start(1, |node| {
+        node.env("LIVESTREAM_CLUSTER__EXPIRY_SECONDS", "3")
+    })
+    .await;
+    let data = tempfile::tempdir().expect("temp dir");
+    let said = nodes.twin(0).refused_start(data.path()).await;
+    assert!(
+        said.contains(r#"cluster.node_id "node-0" is held by another running node"#),
+        "{said}"
+    );
+    nodes[0].anonymous().get("/readyz").await.assert_status(200);
+}
+
 /// Polls `check` every 200 ms until it gives `Some`, for at most `within`; panics with `what`.
 async fn eventually<T>(
     within: Duration,

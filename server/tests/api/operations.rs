@@ -3,7 +3,6 @@
 
 use crate::support::rtmp_peer::RtmpClient;
 use crate::support::*;
-use std::process::Stdio;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,22 +12,7 @@ async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
     let publisher = app.publish_ffmpeg(&key, Clip::small(30.0), &[]);
     let stream = app.wait_started().await;
     app.wait_playable(&stream).await;
-    let second = RealServer::builder()
-        .command(app.data_dir())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let out = tokio::time::timeout(Duration::from_secs(30), second.wait_with_output())
-        .await
-        .expect("the second instance exits by itself")
-        .expect("its output");
-    assert!(!out.status.success(), "the second instance must not run");
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = RealServer::builder().refused_start(app.data_dir()).await;
     assert!(
         said.contains("another livestream instance is running on the data directory"),
         "{said}"

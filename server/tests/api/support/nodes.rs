@@ -107,6 +107,12 @@ impl Nodes {
             .unwrap_or_else(|| panic!("node {i} is not running"))
     }
 
+    /// Node `i`'s settings (its node id included) on fresh ports: a second process that
+    /// believes it is that node.
+    pub fn twin(&self, i: usize) -> RealServerBuilder {
+        self.builders[i].clone().on_fresh_ports()
+    }
+
     /// The RTMP URL of node `i` for `key`, whether it runs or not.
     pub fn rtmp_url(&self, i: usize, key: &str) -> String {
         self.builders[i].rtmp_url(key)

@@ -67,6 +67,13 @@ impl RealServerBuilder {
         self
     }
 
+    /// The same settings on other free ports.
+    pub fn on_fresh_ports(mut self) -> Self {
+        self.http_port = free_port();
+        self.rtmp_port = free_port();
+        self
+    }
+
     /// `http://127.0.0.1:PORT`, known before the server runs.
     pub fn http(&self) -> String {
         format!("http://127.0.0.1:{}", self.http_port)
@@ -99,6 +106,28 @@ impl RealServerBuilder {
             cmd.current_dir(dir);
         }
         cmd
+    }
+
+    /// Runs the binary on `data_dir` expecting it to refuse to start: waits (at most 30 s) for
+    /// it to exit, asserts that it failed, and returns everything it printed.
+    pub async fn refused_start(&self, data_dir: &Path) -> String {
+        let child = self
+            .command(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+            .await
+            .expect("the process exits by itself")
+            .expect("its output");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "the process must not run:\n{said}");
+        said
     }
 
     /// Starts the binary and waits until it answers `/health` (panics with its log if never).
