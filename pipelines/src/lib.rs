@@ -27,6 +27,7 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("appsrc", "gstreamer1.0-plugins-base"),
     ("h264parse", "gstreamer1.0-plugins-bad"),
     ("aacparse", "gstreamer1.0-plugins-good"),
+    ("tsdemux", "gstreamer1.0-plugins-bad"),
     ("avdec_h264", "gstreamer1.0-libav"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),
     ("videoconvertscale", "gstreamer1.0-plugins-base"),

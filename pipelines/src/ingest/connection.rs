@@ -76,19 +76,24 @@ pub(super) async fn serve(socket: TcpStream, peer: SocketAddr, shared: Arc<Share
             publisher.end(&connection.shared, end_reason(&result)).await;
         }
         connection.close().await;
-        match result {
-            Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
-                debug!("connection closed")
-            }
-            Err(e) => info!(error = %e, "connection ended"),
-        }
+        log_end(&result);
     }
     .instrument(span)
     .await
 }
 
+/// Logs how a connection ended: quietly when the publisher simply went.
+pub(super) fn log_end(result: &Result<(), ConnectionError>) {
+    match result {
+        Ok(()) | Err(ConnectionError::Stopped | ConnectionError::Closed) => {
+            debug!("connection closed")
+        }
+        Err(e) => info!(error = %e, "connection ended"),
+    }
+}
+
 /// What a connection's end means for its stream.
-fn end_reason(result: &Result<(), ConnectionError>) -> EndReason {
+pub(super) fn end_reason(result: &Result<(), ConnectionError>) -> EndReason {
     match result {
         Ok(()) | Err(ConnectionError::Stopped) => EndReason::PublisherStopped,
         Err(ConnectionError::Shutdown) => EndReason::ServerShutdown,
@@ -342,7 +347,7 @@ impl Connection {
         // Some encoders append query parameters to the key.
         let key = StreamKey::new(stream_key.split('?').next().unwrap_or_default());
         let refusal = match self.shared.authorizer.authorize(&key).await {
-            Ok(grant) => match self.claim(&key, &grant).await {
+            Ok(grant) => match claim(&self.shared, &key, &grant, self.peer).await {
                 Some(live_key) => {
                     let accepted = match self.session.as_mut() {
                         Some(session) => {
@@ -374,37 +379,42 @@ impl Connection {
         }
         Err(ConnectionError::Refused(refusal))
     }
+}
 
-    /// Claims the key for this connection. A publisher already on it keeps it, unless it has gone
-    /// quiet for `takeover_quiet`: then it is told to give the key up (its broadcast is parked,
-    /// and this connection may continue it) and this one waits briefly for the key.
-    async fn claim(&self, key: &StreamKey, grant: &PublishGrant) -> Option<LiveKey> {
-        let registry = &self.shared.registry;
-        let holder = match registry.claim(key, &grant.stream_id, self.peer) {
-            Ok(live_key) => return Some(live_key),
-            Err(holder) => holder,
-        };
-        let quiet = registry.quiet_for(&holder);
-        if quiet < self.shared.config.takeover_quiet {
-            return None;
-        }
-        info!(
-            key = %key.redacted(),
-            previous_peer = %holder.peer,
-            new_peer = %self.peer,
-            quiet_seconds = quiet.as_secs_f64(),
-            "publisher takeover: the key's publisher went quiet and a new one presents the key"
-        );
-        holder.take_over.cancel();
-        let deadline = tokio::time::Instant::now() + TAKEOVER_WAIT;
-        while tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if let Ok(live_key) = registry.claim(key, &grant.stream_id, self.peer) {
-                return Some(live_key);
-            }
-        }
-        None
+/// Claims `key` for a publisher at `peer`. A publisher already on it keeps it, unless it has
+/// gone quiet for `takeover_quiet`: then it is told to give the key up (its broadcast is parked,
+/// and the new one may continue it) and the new one waits briefly for the key.
+pub(super) async fn claim(
+    shared: &Shared,
+    key: &StreamKey,
+    grant: &PublishGrant,
+    peer: SocketAddr,
+) -> Option<LiveKey> {
+    let registry = &shared.registry;
+    let holder = match registry.claim(key, &grant.stream_id, peer) {
+        Ok(live_key) => return Some(live_key),
+        Err(holder) => holder,
+    };
+    let quiet = registry.quiet_for(&holder);
+    if quiet < shared.config.takeover_quiet {
+        return None;
     }
+    info!(
+        key = %key.redacted(),
+        previous_peer = %holder.peer,
+        new_peer = %peer,
+        quiet_seconds = quiet.as_secs_f64(),
+        "publisher takeover: the key's publisher went quiet and a new one presents the key"
+    );
+    holder.take_over.cancel();
+    let deadline = tokio::time::Instant::now() + TAKEOVER_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if let Ok(live_key) = registry.claim(key, &grant.stream_id, peer) {
+            return Some(live_key);
+        }
+    }
+    None
 }
 
 /// An application name as it may be logged: its first path segment (at most 32 characters), and
@@ -419,14 +429,14 @@ pub(super) fn app_log_name(app: &str) -> String {
     }
 }
 
-async fn cancelled(token: Option<tokio_util::sync::CancellationToken>) {
+pub(super) async fn cancelled(token: Option<tokio_util::sync::CancellationToken>) {
     match token {
         Some(token) => token.cancelled().await,
         None => std::future::pending().await,
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+pub(super) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
@@ -445,7 +455,7 @@ pub(super) fn session_config(config: &super::IngestConfig) -> ServerSessionConfi
 }
 
 /// Resolves with the reason once the pipeline reports a failure; pends forever without one.
-async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> String {
+pub(super) async fn pipeline_failure(failure: Option<watch::Receiver<Option<String>>>) -> String {
     let Some(mut rx) = failure else {
         return std::future::pending().await;
     };

@@ -105,3 +105,49 @@ fn on_event(
     }
     Ok(())
 }
+
+/// What an SRT caller sends before it reaches the stream pipeline: the first byte splits the
+/// input into a stream id (the key, parsed as the handshake's gate does) and MPEG-TS bytes,
+/// which go through the demuxer to FLV tags and the same FLV parsing as RTMP.
+pub fn srt_input(data: &[u8]) {
+    use super::srt::{demux::Demuxer, demux::Tag, streamid};
+    let [split, rest @ ..] = data else {
+        return;
+    };
+    let at = usize::from(*split).min(rest.len());
+    let (id, ts) = rest.split_at(at);
+    let _ = streamid::parse(&String::from_utf8_lossy(id));
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async {
+        let Ok(mut demuxer) = Demuxer::start(8 * 1024 * 1024) else {
+            return;
+        };
+        for packet in ts.chunks(1316) {
+            if demuxer.push(bytes::Bytes::copy_from_slice(packet)).is_err() {
+                return;
+            }
+        }
+        // Whatever the demuxer makes of it within a moment is parsed as RTMP's would be.
+        while let Ok(Some(tag)) =
+            tokio::time::timeout(std::time::Duration::from_millis(50), demuxer.next()).await
+        {
+            match tag {
+                Tag::Video { data, .. } => {
+                    if let Ok(VideoPacket::SequenceHeader(record)) = flv::parse_video(&data) {
+                        let _ = video_config(&record);
+                    }
+                }
+                Tag::Audio { data, .. } => {
+                    if let Ok(AudioPacket::SequenceHeader(asc)) = flv::parse_audio(&data) {
+                        let _ = flv::parse_aac_config(&asc);
+                    }
+                }
+            }
+        }
+    });
+}

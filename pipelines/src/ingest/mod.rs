@@ -16,6 +16,7 @@ mod connection;
 pub mod fuzzing;
 mod publisher;
 mod registry;
+pub mod srt;
 mod timestamps;
 
 use crate::events::StreamEvent;
@@ -122,6 +123,8 @@ impl IngestConfig {
 pub enum IngestError {
     #[error("could not listen for RTMP on {0}")]
     Bind(SocketAddr, #[source] std::io::Error),
+    #[error("could not listen for SRT on {0} (UDP): {1}")]
+    SrtBind(SocketAddr, String),
     #[error(transparent)]
     Pipeline(#[from] crate::pipeline::PipelineError),
 }

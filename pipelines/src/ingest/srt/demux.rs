@@ -1,0 +1,327 @@
+//! MPEG-TS from an SRT caller into the FLV tag bodies an RTMP publisher would send, so that
+//! both ingests share one [`Publisher`](super::super::publisher::Publisher): its checks, its
+//! start, its timestamps and its limits.
+//!
+//! ```text
+//! appsrc (TS bytes) ─ tsdemux ─┬─ h264parse (avc, au) ─ appsink ─▶ video tags
+//!                              ├─ aacparse (raw)      ─ appsink ─▶ audio tags
+//!                              └─ anything else       ─ fakesink
+//! ```
+//!
+//! GStreamer's `tsdemux` parses the transport stream (PAT, PMT, PES, 33-bit timestamps); the
+//! parsers hand over access units with their decoder configuration in the caps, which becomes
+//! the sequence header whenever it changes.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use gst::prelude::*;
+use gst_app::{AppSink, AppSrc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+/// Tags decoded ahead of the publisher.
+const TAG_QUEUE: usize = 256;
+
+/// One demuxed FLV tag body, with its RTMP-style timestamp (decode time, milliseconds).
+#[derive(Debug)]
+pub enum Tag {
+    Video { ts: u32, data: Bytes },
+    Audio { ts: u32, data: Bytes },
+}
+
+/// Why the transport stream could not be used.
+#[derive(Debug, Error)]
+pub enum DemuxError {
+    #[error("could not build the MPEG-TS demuxer: {0}")]
+    Build(String),
+    #[error("the SRT caller sends faster than its stream is processed")]
+    Overrun,
+    #[error("unusable MPEG-TS: {0}")]
+    Media(String),
+    #[error("the MPEG-TS stream carries {0}: publish H.264 video with AAC audio")]
+    Unsupported(String),
+}
+
+/// A running demuxer for one caller.
+pub struct Demuxer {
+    pipeline: gst::Pipeline,
+    src: AppSrc,
+    tags: mpsc::Receiver<Tag>,
+    unsupported: Arc<Mutex<Option<String>>>,
+    /// Input not yet demuxed it may hold; beyond it the caller sends faster than the stream
+    /// is processed.
+    max_bytes: u64,
+}
+
+fn make(factory: &str) -> Result<gst::Element, DemuxError> {
+    gst::ElementFactory::make(factory)
+        .build()
+        .map_err(|e| DemuxError::Build(format!("{factory}: {e}")))
+}
+
+impl Demuxer {
+    /// Builds and starts a demuxer that holds at most `max_bytes` of input not yet demuxed.
+    pub fn start(max_bytes: u64) -> Result<Self, DemuxError> {
+        crate::init().map_err(|e| DemuxError::Build(e.to_string()))?;
+        let pipeline = gst::Pipeline::new();
+        let caps = gst::Caps::builder("video/mpegts")
+            .field("systemstream", true)
+            .field("packetsize", 188i32)
+            .build();
+        let src = AppSrc::builder()
+            .caps(&caps)
+            .format(gst::Format::Bytes)
+            .is_live(true)
+            .max_bytes(max_bytes)
+            .build();
+        let demux = make("tsdemux")?;
+        pipeline
+            .add_many([src.upcast_ref(), &demux])
+            .map_err(|e| DemuxError::Build(e.to_string()))?;
+        src.link(&demux)
+            .map_err(|e| DemuxError::Build(e.to_string()))?;
+        let (tx, tags) = mpsc::channel(TAG_QUEUE);
+        let unsupported = Arc::new(Mutex::new(None));
+        let taken = Arc::new((AtomicBool::new(false), AtomicBool::new(false)));
+        let weak = pipeline.downgrade();
+        let seen = unsupported.clone();
+        demux.connect_pad_added(move |_, pad| {
+            let Some(pipeline) = weak.upgrade() else {
+                return;
+            };
+            let name = pad
+                .current_caps()
+                .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
+                .unwrap_or_default();
+            let branch = match name.as_str() {
+                "video/x-h264" if !taken.0.swap(true, Ordering::SeqCst) => Some((
+                    "h264parse",
+                    "video/x-h264, stream-format=avc, alignment=au",
+                    true,
+                )),
+                "audio/mpeg" if !taken.1.swap(true, Ordering::SeqCst) => Some((
+                    "aacparse",
+                    "audio/mpeg, mpegversion=4, stream-format=raw",
+                    false,
+                )),
+                "video/x-h264" | "audio/mpeg" => None,
+                other => {
+                    if other.starts_with("video/") {
+                        *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(other.to_owned());
+                    }
+                    None
+                }
+            };
+            let linked = match branch {
+                Some((parser, caps, video)) => {
+                    add_branch(&pipeline, pad, parser, caps, video, tx.clone())
+                }
+                None => add_discard(&pipeline, pad),
+            };
+            if let Err(e) = linked {
+                tracing::warn!(error = %e, "could not link a demuxed stream");
+            }
+        });
+        pipeline
+            .set_state(gst::State::Playing)
+            .map_err(|e| DemuxError::Build(e.to_string()))?;
+        Ok(Self {
+            pipeline,
+            src,
+            tags,
+            unsupported,
+            max_bytes,
+        })
+    }
+
+    /// Feeds received TS bytes. Fails if the demuxer reported an error or is too far behind.
+    pub fn push(&self, bytes: Bytes) -> Result<(), DemuxError> {
+        self.check()?;
+        if self.src.current_level_bytes() + bytes.len() as u64 > self.max_bytes {
+            return Err(DemuxError::Overrun);
+        }
+        self.src
+            .push_buffer(gst::Buffer::from_slice(bytes))
+            .map_err(|e| DemuxError::Media(format!("the demuxer stopped ({e:?})")))?;
+        Ok(())
+    }
+
+    /// The next demuxed tag; `None` once the demuxer has stopped.
+    pub async fn next(&mut self) -> Option<Tag> {
+        self.tags.recv().await
+    }
+
+    /// The first error the demuxer posted, if any, or a video codec we cannot take.
+    fn check(&self) -> Result<(), DemuxError> {
+        if let Some(codec) = self
+            .unsupported
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            return Err(DemuxError::Unsupported(codec));
+        }
+        let Some(bus) = self.pipeline.bus() else {
+            return Ok(());
+        };
+        while let Some(message) = bus.pop_filtered(&[gst::MessageType::Error]) {
+            if let gst::MessageView::Error(error) = message.view() {
+                return Err(DemuxError::Media(error.error().to_string()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Demuxer {
+    fn drop(&mut self) {
+        // Unblocks a streaming thread waiting for room in the queue, so the stop cannot hang.
+        self.tags.close();
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+/// parser ─ capsfilter ─ appsink, whose samples become tags on `tx`.
+fn add_branch(
+    pipeline: &gst::Pipeline,
+    pad: &gst::Pad,
+    parser: &str,
+    caps: &str,
+    video: bool,
+    tx: mpsc::Sender<Tag>,
+) -> Result<(), DemuxError> {
+    let parse = make(parser)?;
+    let filter = make("capsfilter")?;
+    let caps: gst::Caps = caps
+        .parse()
+        .map_err(|_| DemuxError::Build(format!("caps {caps}")))?;
+    filter.set_property("caps", &caps);
+    let sink = AppSink::builder().sync(false).build();
+    let last_config: Mutex<Option<gst::Buffer>> = Mutex::new(None);
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |sink| {
+                let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let tags = to_tags(&sample, video, &last_config);
+                for tag in tags {
+                    tx.blocking_send(tag)
+                        .map_err(|_| gst::FlowError::Flushing)?;
+                }
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    attach(pipeline, pad, &[&parse, &filter, sink.upcast_ref()])
+}
+
+fn add_discard(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Result<(), DemuxError> {
+    let sink = make("fakesink")?;
+    sink.set_property("sync", false);
+    attach(pipeline, pad, &[&sink])
+}
+
+/// Adds `elements` to the running pipeline as a chain, starts them, and feeds `pad` into it.
+fn attach(
+    pipeline: &gst::Pipeline,
+    pad: &gst::Pad,
+    elements: &[&gst::Element],
+) -> Result<(), DemuxError> {
+    let build = |e: &dyn std::fmt::Display| DemuxError::Build(e.to_string());
+    pipeline
+        .add_many(elements.iter().copied())
+        .map_err(|e| build(&e))?;
+    gst::Element::link_many(elements.iter().copied()).map_err(|e| build(&e))?;
+    for element in elements {
+        element.sync_state_with_parent().map_err(|e| build(&e))?;
+    }
+    let sinkpad = elements
+        .first()
+        .and_then(|first| first.static_pad("sink"))
+        .ok_or_else(|| DemuxError::Build("the branch has no sink pad".into()))?;
+    pad.link(&sinkpad)
+        .map_err(|e| DemuxError::Build(format!("{e:?}")))?;
+    Ok(())
+}
+
+/// The tags of one sample: a sequence header first whenever the configuration changed.
+fn to_tags(
+    sample: &gst::Sample,
+    video: bool,
+    last_config: &Mutex<Option<gst::Buffer>>,
+) -> Vec<Tag> {
+    let mut tags = Vec::with_capacity(2);
+    let Some(buffer) = sample.buffer() else {
+        return tags;
+    };
+    let Some(dts) = buffer.dts().or(buffer.pts()) else {
+        return tags;
+    };
+    let pts = buffer.pts().unwrap_or(dts);
+    // RTMP time: 32-bit milliseconds, wrapping like a publisher's would.
+    let ts = (dts.mseconds() % (1u64 << 32)) as u32;
+    let config = sample
+        .caps()
+        .and_then(|c| c.structure(0))
+        .and_then(|s| s.get::<gst::Buffer>("codec_data").ok());
+    if let Some(config) = config {
+        let mut last = last_config.lock().unwrap_or_else(|p| p.into_inner());
+        let changed = last.as_ref().is_none_or(|l| {
+            l.map_readable().ok().map(|m| m.to_vec())
+                != config.map_readable().ok().map(|m| m.to_vec())
+        });
+        if changed {
+            if let Ok(bytes) = config.map_readable() {
+                tags.push(if video {
+                    Tag::Video {
+                        ts,
+                        data: video_tag(true, 0, 0, &bytes),
+                    }
+                } else {
+                    Tag::Audio {
+                        ts,
+                        data: audio_tag(0, &bytes),
+                    }
+                });
+            }
+            *last = Some(config);
+        }
+    }
+    let Ok(map) = buffer.map_readable() else {
+        return tags;
+    };
+    if video {
+        let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+        let cts =
+            (pts.mseconds() as i64 - dts.mseconds() as i64).clamp(-(1 << 23), (1 << 23) - 1) as i32;
+        tags.push(Tag::Video {
+            ts,
+            data: video_tag(keyframe, 1, cts, &map),
+        });
+    } else {
+        tags.push(Tag::Audio {
+            ts,
+            data: audio_tag(1, &map),
+        });
+    }
+    tags
+}
+
+/// An FLV AVC video tag body: frame type and codec, AVC packet type, composition time, payload.
+fn video_tag(keyframe: bool, packet_type: u8, cts: i32, payload: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(5 + payload.len());
+    out.put_u8(if keyframe { 0x17 } else { 0x27 });
+    out.put_u8(packet_type);
+    out.put_slice(&cts.to_be_bytes()[1..]);
+    out.put_slice(payload);
+    out.freeze()
+}
+
+/// An FLV AAC audio tag body (AAC, 44 kHz, 16-bit, stereo flags as every encoder sends them).
+fn audio_tag(packet_type: u8, payload: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(2 + payload.len());
+    out.put_u8(0xAF);
+    out.put_u8(packet_type);
+    out.put_slice(payload);
+    out.freeze()
+}

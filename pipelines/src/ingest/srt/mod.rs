@@ -1,0 +1,294 @@
+//! The SRT ingest: callers (OBS, ffmpeg) send MPEG-TS over SRT to one UDP port, in live mode,
+//! with their stream key as the stream id. It shares the RTMP server's authorizer, registry,
+//! limits and events, so a key is live once whichever protocol it arrives by.
+//!
+//! ```text
+//! libsrt listener ─ handshake: gate (stream id ─▶ key ─▶ authorizer) ─▶ accept or reject (14xx)
+//!   └─ accept thread ─▶ connection (a reading thread, a TS demuxer) ─▶ Publisher, as for RTMP
+//! ```
+//!
+//! libsrt is blocking C: its calls run on threads of their own, and its receiving thread waits
+//! for the gate, so a wrong key is refused in the handshake, before any media.
+
+mod connection;
+pub mod demux;
+mod ffi;
+mod socket;
+pub mod streamid;
+
+use super::{AddressSlot, IngestError, PublishGrant, Refusal, RtmpServer, Shared};
+use crate::media::StreamKey;
+use socket::{Listener, ListenerOptions};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OwnedSemaphorePermit;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+pub use socket::valid_passphrase;
+
+/// Settings of the SRT listener.
+#[derive(Debug, Clone)]
+pub struct SrtConfig {
+    /// The receiver's latency: how long packets are buffered for retransmission.
+    pub latency: Duration,
+    /// Encryption every caller must use (10–79 characters), or none.
+    pub passphrase: Option<String>,
+    /// MPEG-TS one caller may have waiting for its demuxer before it is dropped.
+    pub max_buffered_bytes: u64,
+}
+
+/// How long the handshake waits for the authorizer.
+const AUTHORIZE_LIMIT: Duration = Duration::from_secs(5);
+/// How long the accepting thread waits for a caller before it looks for a stop.
+const ACCEPT_POLL: Duration = Duration::from_millis(200);
+/// An accepted handshake whose socket is not taken by then is forgotten.
+const PENDING_LIMIT: Duration = Duration::from_secs(10);
+
+/// A caller the gate let in, waiting for `srt_accept` to hand over its socket.
+struct Admitted {
+    key: StreamKey,
+    grant: PublishGrant,
+    slot: AddressSlot,
+    permit: OwnedSemaphorePermit,
+    at: Instant,
+}
+
+type Pending = Mutex<HashMap<i32, Admitted>>;
+
+/// A bound SRT listener, ready to run beside the RTMP server it shares its state with.
+pub struct SrtServer {
+    listener: Arc<Listener>,
+    shared: Arc<Shared>,
+    pending: Arc<Pending>,
+    max_buffered_bytes: u64,
+}
+
+impl SrtServer {
+    /// Binds `addr` (UDP) for the publishers of `rtmp`'s streams.
+    pub fn bind(
+        addr: SocketAddr,
+        config: SrtConfig,
+        rtmp: &RtmpServer,
+    ) -> Result<Self, IngestError> {
+        let shared = rtmp.shared.clone();
+        let permits = rtmp.permits.clone();
+        let pending: Arc<Pending> = Arc::default();
+        let runtime = tokio::runtime::Handle::current();
+        let gate = {
+            let shared = shared.clone();
+            let pending = pending.clone();
+            Box::new(move |ns: i32, peer: SocketAddr, stream_id: &str| {
+                admit(&runtime, &shared, &permits, &pending, ns, peer, stream_id)
+            })
+        };
+        let options = ListenerOptions {
+            latency: config.latency,
+            passphrase: config.passphrase,
+            idle_timeout: shared.config.idle_timeout,
+            backlog: shared.config.max_connections,
+        };
+        let listener = Listener::bind(addr, &options, gate)
+            .map_err(|e| IngestError::SrtBind(addr, e.to_string()))?;
+        Ok(Self {
+            listener: Arc::new(listener),
+            shared,
+            pending,
+            max_buffered_bytes: config.max_buffered_bytes,
+        })
+    }
+
+    /// The UDP address it listens on.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    /// Accepts callers until `shutdown` fires. Their streams end with the RTMP server's, which
+    /// waits for every connection.
+    pub async fn run(self, shutdown: CancellationToken) {
+        info!(addr = ?self.local_addr(), "SRT ingest listening");
+        let runtime = tokio::runtime::Handle::current();
+        let listener = self.listener.clone();
+        let shared = self.shared.clone();
+        let pending = self.pending.clone();
+        let max_buffered = self.max_buffered_bytes;
+        let stop = shutdown.child_token();
+        let accepting = {
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("srt-accept".into())
+                .spawn(move || {
+                    accept_loop(&stop, &listener, &shared, &pending, max_buffered, &runtime)
+                })
+                .ok()
+        };
+        // Stops and joins the accepting thread however this future ends, even dropped with
+        // its runtime, so the listener (and libsrt) are closed before the process exits.
+        let mut accepting = AcceptThread {
+            stop,
+            thread: accepting,
+        };
+        shutdown.cancelled().await;
+        accepting.stop.cancel();
+        if let Some(thread) = accepting.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        self.listener.close();
+        info!("SRT ingest stopped listening");
+    }
+}
+
+/// The accepting thread, stopped and joined on drop (within one poll).
+struct AcceptThread {
+    stop: CancellationToken,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for AcceptThread {
+    fn drop(&mut self) {
+        self.stop.cancel();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Hands every accepted socket to a connection task, until the listener is closed.
+fn accept_loop(
+    stop: &CancellationToken,
+    listener: &Listener,
+    shared: &Arc<Shared>,
+    pending: &Pending,
+    max_buffered: u64,
+    runtime: &tokio::runtime::Handle,
+) {
+    while !stop.is_cancelled() {
+        let (socket, peer) = match listener.accept(ACCEPT_POLL) {
+            Ok(Some(accepted)) => accepted,
+            Ok(None) => continue,
+            Err(e) => {
+                if stop.is_cancelled() {
+                    break;
+                }
+                warn!(error = %e, "SRT accept failed");
+                std::thread::sleep(ACCEPT_POLL);
+                continue;
+            }
+        };
+        let admitted = {
+            let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+            pending.retain(|_, a| a.at.elapsed() < PENDING_LIMIT);
+            pending.remove(&socket.id())
+        };
+        let Some(admitted) = admitted else {
+            warn!(%peer, "SRT caller accepted without a decision; closing");
+            continue;
+        };
+        let shared = shared.clone();
+        shared.tracker.spawn_on(
+            {
+                let shared = shared.clone();
+                async move {
+                    let caller = connection::Caller {
+                        socket,
+                        peer,
+                        key: admitted.key,
+                        grant: admitted.grant,
+                        max_buffered,
+                    };
+                    connection::serve(caller, shared).await;
+                    drop(admitted.slot);
+                    drop(admitted.permit);
+                }
+            },
+            runtime,
+        );
+    }
+}
+
+/// The handshake's gate, on libsrt's receiving thread: the stream id must name a key the
+/// authorizer accepts, within the connection limits. Every refusal is logged with the reject
+/// code the caller is sent.
+fn admit(
+    runtime: &tokio::runtime::Handle,
+    shared: &Arc<Shared>,
+    permits: &Arc<tokio::sync::Semaphore>,
+    pending: &Pending,
+    ns: i32,
+    peer: SocketAddr,
+    stream_id: &str,
+) -> socket::Decision {
+    match decide(runtime, shared, permits, peer, stream_id) {
+        Ok(admitted) => {
+            pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(ns, admitted);
+            Ok(())
+        }
+        Err((code, reason)) => {
+            warn!(%peer, %reason, code, "SRT caller refused");
+            Err(code)
+        }
+    }
+}
+
+/// Admits a caller, or gives the reject code and the reason to log.
+fn decide(
+    runtime: &tokio::runtime::Handle,
+    shared: &Arc<Shared>,
+    permits: &Arc<tokio::sync::Semaphore>,
+    peer: SocketAddr,
+    stream_id: &str,
+) -> Result<Admitted, (i32, String)> {
+    use ffi::reject;
+    if shared.shutdown.is_cancelled() {
+        return Err((reject::UNAVAILABLE, "the server is stopping".to_owned()));
+    }
+    let key = streamid::parse(stream_id).map_err(|e| {
+        let code = match e {
+            streamid::StreamIdError::NotPublish(_) => reject::BAD_MODE,
+            _ => reject::BAD_REQUEST,
+        };
+        (code, e.to_string())
+    })?;
+    let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let limit = shared.config.max_connections;
+        return Err((
+            reject::OVERLOAD,
+            format!("too many ingest connections (limit {limit})"),
+        ));
+    };
+    let Some(slot) = AddressSlot::claim(shared, peer.ip().to_canonical()) else {
+        let limit = shared.config.max_connections_per_address;
+        return Err((
+            reject::OVERLOAD,
+            format!("too many ingest connections from this address (limit {limit})"),
+        ));
+    };
+    let authorized = runtime.block_on(async {
+        tokio::time::timeout(AUTHORIZE_LIMIT, shared.authorizer.authorize(&key)).await
+    });
+    match authorized {
+        Ok(Ok(grant)) => Ok(Admitted {
+            key,
+            grant,
+            slot,
+            permit,
+            at: Instant::now(),
+        }),
+        Ok(Err(Refusal::Unavailable)) | Err(_) => Err((
+            reject::UNAVAILABLE,
+            format!(
+                "publishing is temporarily unavailable (key {})",
+                key.redacted()
+            ),
+        )),
+        Ok(Err(refusal)) => Err((
+            reject::FORBIDDEN,
+            format!("{refusal} (key {})", key.redacted()),
+        )),
+    }
+}
