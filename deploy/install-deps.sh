@@ -12,6 +12,8 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
   # libswscale, the rungs' scaler (pipelines/src/scaler), linked directly
   libswscale-dev libavutil-dev
+  # libsrt, the SRT ingest's transport (pipelines/src/ingest/srt), linked directly
+  libsrt-openssl-dev
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober; `livestream-bench hls` runs wrk against

@@ -33,7 +33,7 @@ admin_password="Contract-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 
 # Limits high enough that the rate limiters do not answer for the validation under test.
 LIVESTREAM_HTTP__HOST=127.0.0.1 LIVESTREAM_HTTP__PORT=$http_port \
-  LIVESTREAM_RTMP__HOST=127.0.0.1 LIVESTREAM_RTMP__PORT=$rtmp_port \
+  LIVESTREAM_RTMP__HOST=127.0.0.1 LIVESTREAM_RTMP__PORT=$rtmp_port LIVESTREAM_SRT__PORT=0 \
   LIVESTREAM_STORAGE__DATA_DIR="$data/server" \
   LIVESTREAM_AUTH__ADMIN_USERNAME=$admin LIVESTREAM_AUTH__ADMIN_PASSWORD="$admin_password" \
   LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE=100000 LIVESTREAM_AUTH__REGISTRATIONS_PER_HOUR=100000 \

@@ -1,5 +1,6 @@
 //! CPU time and memory of child processes, read the way `time(1)` does.
 
+use anyhow::Context;
 use std::process::Child;
 use std::time::Duration;
 
@@ -68,9 +69,10 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// The server under test: the release binary on loopback with its own data directory.
+/// The server under test: the release binary on loopback with its own data directory. A run
+/// that fails part-way kills it on drop, so no server outlives the benchmark.
 pub struct Server {
-    pub child: Child,
+    child: Option<Child>,
     pub pid: u32,
     pub http_port: u16,
     pub rtmp_port: u16,
@@ -98,6 +100,7 @@ impl Server {
             .env("LIVESTREAM_HTTP__PORT", http_port.to_string())
             .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
             .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
+            .env("LIVESTREAM_SRT__PORT", "0")
             .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
             .stdout(std::process::Stdio::null())
             .stderr(log);
@@ -117,7 +120,7 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Ok(Self {
-            child,
+            child: Some(child),
             pid,
             http_port,
             rtmp_port,
@@ -127,10 +130,23 @@ impl Server {
     }
 
     /// SIGTERM, then waits; true if it exited cleanly.
-    pub fn stop(self) -> anyhow::Result<bool> {
+    pub fn stop(mut self) -> anyhow::Result<bool> {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(self.pid as libc::pid_t, libc::SIGTERM) };
-        let (clean, _) = wait_with_usage(self.child)?;
+        let child = self
+            .child
+            .take()
+            .context("the server was already stopped")?;
+        let (clean, _) = wait_with_usage(child)?;
         Ok(clean)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }

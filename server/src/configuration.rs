@@ -14,6 +14,7 @@ use thiserror::Error;
 pub struct Settings {
     pub http: HttpSettings,
     pub rtmp: RtmpSettings,
+    pub srt: SrtSettings,
     pub storage: StorageSettings,
     pub hls: HlsSettings,
     pub ingest: IngestSettings,
@@ -123,6 +124,39 @@ impl HttpSettings {
     pub fn tls(&self) -> Option<(&Path, &Path)> {
         (!self.tls_cert.as_os_str().is_empty())
             .then_some((self.tls_cert.as_path(), self.tls_key.as_path()))
+    }
+}
+
+/// The SRT ingest (MPEG-TS over SRT, caller to listener). Its callers count against the
+/// `rtmp.max_connections` limits and follow the `rtmp` timeouts and reconnect grace.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SrtSettings {
+    pub host: IpAddr,
+    /// UDP port; 0 turns SRT off.
+    pub port: u16,
+    /// Encryption every caller must use (AES, 10-79 characters). Empty: none.
+    pub passphrase: String,
+    /// The receiver's buffer for retransmissions, in milliseconds (callers may ask for more).
+    pub latency_ms: u64,
+    /// MPEG-TS one caller may have waiting for its demuxer, in KiB; beyond it the caller is
+    /// dropped as sending faster than its stream is processed.
+    pub max_buffered_kib: u64,
+}
+
+impl SrtSettings {
+    /// The listener's settings, when SRT is on.
+    pub fn srt_config(&self) -> Option<(SocketAddr, pipelines::ingest::srt::SrtConfig)> {
+        (self.port != 0).then(|| {
+            (
+                SocketAddr::new(self.host, self.port),
+                pipelines::ingest::srt::SrtConfig {
+                    latency: Duration::from_millis(self.latency_ms),
+                    passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
+                    max_buffered_bytes: self.max_buffered_kib * 1024,
+                },
+            )
+        })
     }
 }
 
@@ -282,6 +316,11 @@ impl Settings {
             .set_default("rtmp.max_buffered_bytes", 16 * 1024 * 1024)?
             .set_default("rtmp.reconnect_grace_seconds", 30)?
             .set_default("rtmp.takeover_quiet_seconds", 2)?
+            .set_default("srt.host", "0.0.0.0")?
+            .set_default("srt.port", 8890)?
+            .set_default("srt.passphrase", "")?
+            .set_default("srt.latency_ms", 120)?
+            .set_default("srt.max_buffered_kib", 8192)?
             .set_default("storage.data_dir", "./data")?
             .set_default("storage.s3.endpoint", "")?
             .set_default("storage.s3.bucket", "")?
@@ -455,6 +494,17 @@ impl Settings {
         }
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");
+        }
+        if !self.srt.passphrase.is_empty()
+            && !pipelines::ingest::srt::valid_passphrase(&self.srt.passphrase)
+        {
+            return invalid("srt.passphrase must be 10-79 characters (or empty for none)");
+        }
+        if !(20..=8000).contains(&self.srt.latency_ms) {
+            return invalid("srt.latency_ms must be between 20 and 8000");
+        }
+        if !(256..=262_144).contains(&self.srt.max_buffered_kib) {
+            return invalid("srt.max_buffered_kib must be between 256 and 262144");
         }
         self.validate_cluster()
     }
@@ -646,6 +696,10 @@ mod tests {
             ),
             ("[database]\nwrite_retry_minute = 5\n", "write_retry_minute"),
             ("[http]\ntls_cert = \"cert.pem\"\n", "http.tls_key"),
+            ("[srt]\npassphrase = \"short\"\n", "srt.passphrase"),
+            ("[srt]\nlatency_ms = 5\n", "srt.latency_ms"),
+            ("[srt]\nmax_buffered_kib = 1\n", "srt.max_buffered_kib"),
+            ("[srt]\nstreamid = \"x\"\n", "streamid"),
             // Typos in the scale-out sections are refused, not ignored, with their name.
             ("[cluster]\nredis_ur = \"redis://127.0.0.1\"\n", "redis_ur"),
             (

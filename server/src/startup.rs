@@ -17,6 +17,7 @@ use crate::state::{AppState, Parts};
 use crate::{routes, storage};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
+use pipelines::ingest::srt::SrtServer;
 use pipelines::{RtmpServer, StreamEvent};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,6 +33,8 @@ pub struct Application {
     http_port: u16,
     rtmp: RtmpServer,
     rtmp_port: u16,
+    /// The SRT listener beside it, unless `srt.port` is 0.
+    srt: Option<SrtServer>,
     shutdown: CancellationToken,
     /// Set on shutdown: new publishers are refused while live streams may still end.
     draining: Arc<AtomicBool>,
@@ -213,6 +216,11 @@ impl Application {
         let rtmp_addr = SocketAddr::new(settings.rtmp.host, settings.rtmp.port);
         let rtmp = RtmpServer::bind(rtmp_addr, ingest, Arc::new(authorizer), events_tx).await?;
         let rtmp_port = rtmp.local_addr()?.port();
+        let srt = match settings.srt.srt_config() {
+            Some((addr, config)) => Some(SrtServer::bind(addr, config, &rtmp)?),
+            None => None,
+        };
+        let srt_port = srt.as_ref().and_then(|s| s.local_addr()).map(|a| a.port());
 
         let reactor = Reactor::new(
             &settings,
@@ -234,6 +242,7 @@ impl Application {
                 rooms,
                 ingest: rtmp.handle(),
                 rtmp_port,
+                srt_port,
                 chat,
                 node,
                 draining: draining.clone(),
@@ -246,6 +255,7 @@ impl Application {
             http_port,
             rtmp,
             rtmp_port,
+            srt,
             shutdown: CancellationToken::new(),
             draining,
             drain: Duration::from_secs(settings.cluster.drain_seconds),
@@ -264,6 +274,14 @@ impl Application {
     /// The RTMP port actually bound.
     pub fn rtmp_port(&self) -> u16 {
         self.rtmp_port
+    }
+
+    /// The SRT port bound, unless SRT is off.
+    pub fn srt_port(&self) -> Option<u16> {
+        self.srt
+            .as_ref()
+            .and_then(|s| s.local_addr())
+            .map(|a| a.port())
     }
 
     /// Cancelling this token shuts the server down gracefully, like SIGTERM.
@@ -293,6 +311,9 @@ impl Application {
         let mut http = tokio::spawn(self.http);
         let stop_ingest = CancellationToken::new();
         let rtmp = tokio::spawn(self.rtmp.run(stop_ingest.clone()));
+        let srt = self
+            .srt
+            .map(|srt| tokio::spawn(srt.run(stop_ingest.clone())));
         // Repairs can take a while (a remux per archive): they run while the server serves.
         let (db, dir, objects) = (
             self.reactor.db.clone(),
@@ -326,6 +347,9 @@ impl Application {
         self.draining.store(true, Ordering::Relaxed);
         drain(&publishers, self.drain, &hurry).await;
         stop_ingest.cancel();
+        if let Some(srt) = srt {
+            let _ = srt.await;
+        }
         let _ = rtmp.await;
         // Every stream has ended; let the last events be applied before the process exits.
         let _ = tokio::time::timeout(Duration::from_secs(10), reactor).await;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub web_root: PathBuf,
     pub rtmp_port: u16,
     pub rtmp_app: String,
+    /// The SRT ingest's UDP port, unless SRT is off.
+    pub srt_port: Option<u16>,
     pub chat: Arc<ChatService>,
     /// Ends running publishers whose right to stream was taken away.
     pub ingest: pipelines::IngestHandle,
@@ -55,6 +57,7 @@ pub struct Parts {
     pub rooms: StreamRooms,
     pub ingest: pipelines::IngestHandle,
     pub rtmp_port: u16,
+    pub srt_port: Option<u16>,
     pub chat: Arc<ChatService>,
     pub node: Option<Arc<Node>>,
     pub draining: Arc<AtomicBool>,
@@ -96,6 +99,7 @@ impl AppState {
             rooms,
             ingest,
             rtmp_port,
+            srt_port,
             chat,
             node,
             draining,
@@ -132,6 +136,7 @@ impl AppState {
             web_root: settings.http.web_root.clone(),
             rtmp_port,
             rtmp_app: settings.rtmp.app.clone(),
+            srt_port,
             chat,
             ingest,
             rooms,

@@ -95,6 +95,9 @@ describe("Livestream in a real browser", () => {
     streamKey = (await key.textContent())?.trim() ?? "";
     expect(streamKey).toMatch(/^sk_[A-Za-z0-9]{32}$/);
     expect((await page.getByTestId("ingest-url").textContent())?.trim()).toBe(`rtmp://127.0.0.1:${server.rtmpPort}/live`);
+    expect((await page.getByTestId("srt-ingest-url").textContent())?.trim()).toBe(
+      `srt://127.0.0.1:${server.srtPort}?streamid=YOUR_STREAM_KEY`,
+    );
     roomId = new URL(page.url()).searchParams.get("room") ?? "";
     const rooms = await server.api("GET", "/api/rooms");
     const room = rooms.body.find((r: { title: string }) => r.title === ROOM_TITLE);

@@ -64,6 +64,8 @@ pub struct StreamKeyView {
     pub stream_key: String,
     /// Where to point OBS: `rtmp://HOST:PORT/APP`.
     pub ingest_url: String,
+    /// The SRT ingest, `srt://HOST:PORT` (the key goes in `?streamid=`); `null` while SRT is off.
+    pub srt_ingest_url: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -120,6 +122,7 @@ fn key_view(urls: &Urls, key: String) -> StreamKeyView {
     StreamKeyView {
         stream_key: key,
         ingest_url: urls.ingest.clone(),
+        srt_ingest_url: urls.srt.clone(),
     }
 }
 

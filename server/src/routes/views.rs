@@ -46,6 +46,9 @@ pub struct RoomView {
     pub viewer_latency: Option<ViewerLatency>,
     /// Where publishers point OBS: `rtmp://HOST:PORT/APP` (the stream key is not part of it).
     pub ingest_url: String,
+    /// The SRT ingest, `srt://HOST:PORT`, to which the stream key is given as the stream id
+    /// (`?streamid=KEY`); `null` while SRT is off.
+    pub srt_ingest_url: Option<String>,
     pub created_at: i64,
     /// `null` while offline.
     pub live: Option<LiveInfo>,
@@ -58,6 +61,8 @@ pub struct Urls {
     pub base: String,
     /// `rtmp://host:port/app`.
     pub ingest: String,
+    /// `srt://host:port`, when SRT is on.
+    pub srt: Option<String>,
 }
 
 impl Urls {
@@ -69,6 +74,9 @@ impl Urls {
                 "rtmp://{}:{}/{}",
                 origin.host, state.rtmp_port, state.rtmp_app
             ),
+            srt: state
+                .srt_port
+                .map(|port| format!("srt://{}:{port}", origin.host)),
         }
     }
 
@@ -110,6 +118,7 @@ impl RoomView {
             viewer_count,
             viewer_latency: live.and(viewer_latency),
             ingest_url: urls.ingest.clone(),
+            srt_ingest_url: urls.srt.clone(),
             id: room.id,
             title: room.title,
             description: room.description,

@@ -27,5 +27,6 @@ mod revocation;
 mod rooms;
 mod rtmp_peers;
 mod security_headers;
+mod srt;
 mod timestamps;
 mod tls;

@@ -1,6 +1,7 @@
 /** Starts the real `livestream` binary (SQLite in a fresh data dir) for the end-to-end tests. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,6 +25,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A UDP port free on loopback, for the SRT listener. */
+async function freeUdpPort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const probe = createSocket("udp4");
+    probe.once("error", fail);
+    probe.bind(0, "127.0.0.1", () => {
+      const port = probe.address().port;
+      probe.close(() => ok(port));
+    });
+  });
+}
+
 export interface ApiResult {
   status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any route
@@ -36,6 +49,7 @@ export class Server {
     private readonly dataDir: string,
     readonly url: string,
     readonly rtmpPort: number,
+    readonly srtPort: number,
   ) {}
 
   /**
@@ -47,7 +61,7 @@ export class Server {
     if (!existsSync(binary)) throw new Error(`no server binary at ${binary}: run cargo build first`);
     const webRoot = join(WEB_DIR, "dist");
     if (!existsSync(join(webRoot, "index.html"))) throw new Error("web/dist is missing: run npm run build first");
-    const [httpPort, rtmpPort] = [await freePort(), await freePort()];
+    const [httpPort, rtmpPort, srtPort] = [await freePort(), await freePort(), await freeUdpPort()];
     const dataDir = mkdtempSync(join(tmpdir(), "livestream-e2e-"));
     mkdirSync(RESULTS_DIR, { recursive: true });
     const logName = `${options.name ?? "server"}.log`;
@@ -61,6 +75,8 @@ export class Server {
         LIVESTREAM_HTTP__WEB_ROOT: webRoot,
         LIVESTREAM_RTMP__HOST: "127.0.0.1",
         LIVESTREAM_RTMP__PORT: String(rtmpPort),
+        LIVESTREAM_SRT__HOST: "127.0.0.1",
+        LIVESTREAM_SRT__PORT: String(srtPort),
         LIVESTREAM_STORAGE__DATA_DIR: dataDir,
         LIVESTREAM_HLS__SEGMENT_SECONDS: "1",
         LIVESTREAM_AUTH__ADMIN_USERNAME: ADMIN.username,
@@ -72,7 +88,7 @@ export class Server {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const server = new Server(child, dataDir, `http://127.0.0.1:${httpPort}`, rtmpPort);
+    const server = new Server(child, dataDir, `http://127.0.0.1:${httpPort}`, rtmpPort, srtPort);
     for (let i = 0; i < 300; i++) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${RESULTS_DIR}/${logName}`);
       try {

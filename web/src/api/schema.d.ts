@@ -609,6 +609,11 @@ export interface components {
             preset_id: string;
             /** Format: int32 */
             slow_mode_seconds: number;
+            /**
+             * @description The SRT ingest, `srt://HOST:PORT`, to which the stream key is given as the stream id
+             *     (`?streamid=KEY`); `null` while SRT is off.
+             */
+            srt_ingest_url?: string | null;
             title: string;
             /** @description Connections to the room's chat right now. */
             viewer_count: number;
@@ -658,6 +663,8 @@ export interface components {
         StreamKeyView: {
             /** @description Where to point OBS: `rtmp://HOST:PORT/APP`. */
             ingest_url: string;
+            /** @description The SRT ingest, `srt://HOST:PORT` (the key goes in `?streamid=`); `null` while SRT is off. */
+            srt_ingest_url?: string | null;
             stream_key: string;
         };
         StreamList: {

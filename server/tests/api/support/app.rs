@@ -54,6 +54,15 @@ impl TestAppBuilder {
         self
     }
 
+    /// Turns the SRT ingest on, on a free UDP port.
+    pub fn srt(self) -> Self {
+        let port = std::net::UdpSocket::bind("127.0.0.1:0")
+            .and_then(|s| s.local_addr())
+            .expect("a free UDP port")
+            .port();
+        self.settings(move |s| s.srt.port = port)
+    }
+
     /// Starts the server and waits until it answers `/health`.
     pub async fn spawn(self) -> TestApp {
         livestream::telemetry::init();
@@ -83,6 +92,7 @@ impl TestAppBuilder {
         let app = Application::build(settings).await.expect("app builds");
         let http = format!("{scheme}://127.0.0.1:{}", app.http_port());
         let rtmp_port = app.rtmp_port();
+        let srt_port = app.srt_port();
         let events = app.subscribe();
         let stream_rooms = app.stream_rooms();
         let shutdown = app.shutdown_token();
@@ -94,6 +104,7 @@ impl TestAppBuilder {
         TestApp {
             http,
             rtmp_port,
+            srt_port,
             keys,
             events,
             client,
@@ -113,6 +124,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`, or `https://` when the settings configure TLS.
     pub http: String,
     pub rtmp_port: u16,
+    /// The SRT ingest's UDP port, when the test turned SRT on.
+    pub srt_port: Option<u16>,
     /// The development stream keys (`ingest.stream_keys`), which publish without a room.
     pub keys: Vec<String>,
     /// The pipelines' events, as the server sees them.
@@ -135,6 +148,9 @@ fn test_settings(data_dir: &Path) -> Settings {
     settings.http.host = "127.0.0.1".parse().expect("ip");
     settings.rtmp.port = 0;
     settings.rtmp.host = "127.0.0.1".parse().expect("ip");
+    // SRT is off unless a test turns it on (`TestAppBuilder::srt`): its default port is fixed.
+    settings.srt.port = 0;
+    settings.srt.host = "127.0.0.1".parse().expect("ip");
     // A lost publisher's broadcast ends soon after, not 30 s later (tests of reconnecting set
     // their own grace).
     settings.rtmp.reconnect_grace_seconds = 2;

@@ -46,7 +46,7 @@ pub use hls::{
 };
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
-    publish_ffmpeg, publish_file, publish_video_only, run_to_end, Clip,
+    publish_ffmpeg, publish_file, publish_srt, publish_video_only, run_to_end, srt_url, Clip,
 };
 pub use real_server::RealServer;
 pub use users::{access_token, Accounts, ADMIN, PASSWORD};

@@ -47,6 +47,23 @@ impl TestApp {
 /// Publishes `clip` in real time to the RTMP `url` with ffmpeg (libx264 + AAC, as OBS would
 /// send), on any server. See `run_to_end`.
 pub fn publish_ffmpeg(url: &str, clip: Clip, extra: &[&str]) -> Child {
+    ffmpeg_publisher(url, "flv", clip, extra)
+}
+
+/// Publishes `clip` in real time as MPEG-TS over SRT with ffmpeg (Debian's has libsrt) to
+/// `url` (`srt://host:port?streamid=...`).
+pub fn publish_srt(url: &str, clip: Clip, extra: &[&str]) -> Child {
+    ffmpeg_publisher(url, "mpegts", clip, extra)
+}
+
+/// The `srt://` URL of a caller presenting `stream_id` with `options` after it
+/// (`&passphrase=...`). Debian's ffmpeg 5.1 takes the stream id as written (it does not
+/// URL-decode it), so the Access Control form goes in literally.
+pub fn srt_url(port: u16, stream_id: &str, options: &str) -> String {
+    format!("srt://127.0.0.1:{port}?streamid={stream_id}{options}")
+}
+
+fn ffmpeg_publisher(url: &str, format: &str, clip: Clip, extra: &[&str]) -> Child {
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"]);
     if clip.video {
@@ -81,7 +98,7 @@ pub fn publish_ffmpeg(url: &str, clip: Clip, extra: &[&str]) -> Child {
         cmd.args(["-c:a", "aac", "-b:a", "96k"]);
     }
     cmd.args(extra);
-    cmd.args(["-f", "flv", url]);
+    cmd.args(["-f", format, url]);
     cmd.stdout(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true);

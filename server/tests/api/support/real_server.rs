@@ -93,6 +93,7 @@ impl RealServerBuilder {
             .env("LIVESTREAM_HTTP__PORT", self.http_port.to_string())
             .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
             .env("LIVESTREAM_RTMP__PORT", self.rtmp_port.to_string())
+            .env("LIVESTREAM_SRT__PORT", "0")
             .env("LIVESTREAM_STORAGE__DATA_DIR", data_dir)
             .env("LIVESTREAM_HLS__SEGMENT_SECONDS", "1")
             // Stops at once unless a test of draining says otherwise.

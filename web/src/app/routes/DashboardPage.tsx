@@ -61,7 +61,11 @@ export function DashboardPage() {
         onOpenChange={setCreating}
         onSubmit={async (room) => {
           const created = await createRoom.mutateAsync(room);
-          rememberKey(created.room.id, { stream_key: created.stream_key, ingest_url: created.ingest_url });
+          rememberKey(created.room.id, {
+            stream_key: created.stream_key,
+            ingest_url: created.ingest_url,
+            srt_ingest_url: created.srt_ingest_url,
+          });
           select(created.room.id);
           toast({ kind: "success", title: "Room created", description: "Copy your stream key now: it is shown only once." });
         }}

@@ -14,8 +14,8 @@ function Setting({ name, children }: { name: string; children: ReactNode }) {
   );
 }
 
-/** Step-by-step OBS settings for this server. */
-export function ObsSetup({ ingestUrl, keyKnown }: { ingestUrl: string; keyKnown: boolean }) {
+/** Step-by-step OBS settings for this server: RTMP, and SRT when the server offers it. */
+export function ObsSetup({ ingestUrl, srtUrl, keyKnown }: { ingestUrl: string; srtUrl: string | null; keyKnown: boolean }) {
   const { toast, toastError } = useToast();
   return (
     <Card>
@@ -62,6 +62,18 @@ export function ObsSetup({ ingestUrl, keyKnown }: { ingestUrl: string; keyKnown:
             <strong>Start Streaming</strong>.
           </li>
         </ol>
+        {srtUrl ? (
+          <div className="space-y-1 text-sm" data-testid="srt-setup">
+            <p>
+              <strong>Or over SRT</strong>, steadier on unstable networks: set <strong>Server</strong> to{" "}
+              <code data-testid="srt-ingest-url" className="break-all rounded bg-muted px-1.5 py-0.5 font-mono">
+                {srtUrl}?streamid=YOUR_STREAM_KEY
+              </code>{" "}
+              (your stream key in place of YOUR_STREAM_KEY) and leave <strong>Stream Key</strong> empty. ffmpeg:{" "}
+              <code className="break-all rounded bg-muted px-1.5 py-0.5 font-mono">-f mpegts</code> to the same URL.
+            </p>
+          </div>
+        ) : null}
         <dl className="divide-y rounded-lg border px-3">
           <Setting name="Video encoder">x264 (or a hardware H.264 encoder)</Setting>
           <Setting name="Rate control">CBR, e.g. 6000 kbps for 1080p</Setting>

@@ -111,7 +111,7 @@ export function RoomManager({
             toast({ kind: "success", title: "New stream key created", description: "The old key no longer works." });
           }}
         />
-        <ObsSetup ingestUrl={room.ingest_url} keyKnown={keyInfo !== null} />
+        <ObsSetup ingestUrl={room.ingest_url} srtUrl={room.srt_ingest_url ?? null} keyKnown={keyInfo !== null} />
       </div>
       <ModeratorsPanel roomId={room.id} />
       <Card>

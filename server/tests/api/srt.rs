@@ -1,0 +1,111 @@
+//! SRT ingest with a real caller: Debian's ffmpeg (libsrt) sending MPEG-TS, H.264 and AAC.
+
+use crate::support::*;
+use pipelines::EndReason;
+use serde_json::Value;
+use std::time::Duration;
+
+/// A room's key in the Access Control stream id makes the room live, as an RTMP publish would:
+/// the ladder plays, the room shows where SRT ingest is, the stream ends with the caller and
+/// leaves its recording.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_srt_caller_with_a_rooms_key_goes_live_like_an_rtmp_publisher() {
+    let mut app = TestApp::builder().srt().spawn().await;
+    let port = app.srt_port.expect("SRT is on");
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Over SRT").await;
+    let (room, key) = (created.id, created.stream_key);
+    let shown = app.anonymous().room(&room).await.assert_status(200);
+    assert_eq!(shown["srt_ingest_url"], format!("srt://127.0.0.1:{port}"));
+
+    let url = srt_url(port, &format!("#!::r={key},m=publish"), "");
+    let caller = publish_srt(&url, Clip::small(4.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    let shown = app.anonymous().room(&room).await.assert_status(200);
+    assert_eq!(shown["live"]["stream_id"], stream.as_str(), "{shown}");
+    let codec = |track: &str| {
+        shown["live"]["media"][track]["codec"]
+            .as_str()
+            .unwrap_or("")
+    };
+    assert!(codec("video").starts_with("avc1."), "{shown}");
+    assert_eq!(codec("audio"), "mp4a.40.2", "{shown}");
+    let master = app.get_text(&format!("/hls/{stream}/master.m3u8")).await;
+    assert!(master.contains("#EXT-X-STREAM-INF"), "{master}");
+    assert!(!master.contains(&key));
+
+    assert_published(caller, Duration::from_secs(30)).await;
+    let (reason, archive, duration, _) = app.wait_ended(&stream).await;
+    assert_eq!(
+        reason,
+        EndReason::ConnectionLost,
+        "SRT has no unpublish: the caller goes"
+    );
+    assert!(archive.exists(), "the archive is kept");
+    assert!(duration > Duration::from_secs(3), "{duration:?}");
+    let shown = app.anonymous().room(&room).await.assert_status(200);
+    assert_eq!(shown["live"], Value::Null, "offline after the stream");
+    let recordings = app.anonymous().recordings(&room).await.assert_status(200);
+    assert_eq!(recordings.as_array().map(Vec::len), Some(1), "{recordings}");
+}
+
+/// The plain form of the stream id works too; a wrong key, a missing one and a request to
+/// play are each refused in the handshake, before any media: ffmpeg reports the listener's
+/// rejection, and the server logs the SRT reject code it sent (ffmpeg does not print it). The
+/// server goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_srt_stream_ids_are_refused_in_the_handshake() {
+    let key = "sk_the_one_key_of_this_server";
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free UDP port")
+        .port();
+    let server = RealServer::builder()
+        .stream_key(key)
+        .env("LIVESTREAM_SRT__PORT", &port.to_string())
+        .spawn()
+        .await;
+    let limit = Duration::from_secs(20);
+    for (stream_id, code) in [
+        ("sk_not_a_key_of_this_server".to_owned(), "code=1403"),
+        ("#!::m=publish".to_owned(), "code=1400"),
+        (format!("#!::r={key},m=request"), "code=1405"),
+    ] {
+        let caller = publish_srt(&srt_url(port, &stream_id, ""), Clip::small(30.0), &[]);
+        let said = assert_refused(caller, limit).await;
+        assert!(
+            said.contains("REJECT reported from HS processing"),
+            "{stream_id}: ffmpeg reports the handshake's rejection:\n{said}"
+        );
+        server.wait_log(code, Duration::from_secs(5)).await;
+    }
+    assert!(!server.log().contains(key), "no stream key in the log");
+    let caller = publish_srt(&srt_url(port, key, ""), Clip::small(3.0), &[]);
+    server.wait_live(1, Duration::from_secs(20)).await;
+    assert_published(caller, Duration::from_secs(30)).await;
+}
+
+/// With `srt.passphrase`, a caller without it or with another one is refused; with it, the
+/// stream is decrypted and plays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn srt_encryption_is_enforced_with_a_passphrase() {
+    let passphrase = "correct-horse-battery";
+    let mut app = TestApp::builder()
+        .srt()
+        .settings(move |s| s.srt.passphrase = passphrase.to_owned())
+        .spawn()
+        .await;
+    let port = app.srt_port.expect("SRT is on");
+    let key = app.keys[0].clone();
+    let limit = Duration::from_secs(20);
+    for options in ["", "&passphrase=wrong-horse-battery"] {
+        let caller = publish_srt(&srt_url(port, &key, options), Clip::small(30.0), &[]);
+        assert_refused(caller, limit).await;
+    }
+    let url = srt_url(port, &key, &format!("&passphrase={passphrase}"));
+    let caller = publish_srt(&url, Clip::small(3.0), &[]);
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    assert_published(caller, Duration::from_secs(30)).await;
+}
