@@ -6,7 +6,7 @@ use super::ffi;
 use std::ffi::{CStr, CString};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::raw::{c_char, c_int, c_void};
-use std::sync::Mutex;
+use std::sync::Once;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -43,40 +43,35 @@ impl SrtError {
     }
 }
 
-/// A hold on libsrt: the first starts it, the last one dropped stops it. Listeners and
-/// accepted sockets each hold one, so libsrt is stopped (its threads joined) once nothing uses
-/// it. A process must not exit with libsrt running: exit destroys the condition its
-/// garbage-collecting thread waits on, and the process hangs after `main` returns.
+/// A hold on libsrt, taken by listeners and accepted sockets: libsrt is started once per
+/// process, by the first, and stopped once, at exit.
+///
+/// Both halves matter. libsrt 1.5 cannot be started again after `srt_cleanup` (a process
+/// that did so crashed at exit, in the destructor of libsrt's packet-filter registry), so it
+/// is never stopped while the process runs. And it is stopped before libsrt's own statics
+/// are destroyed: an `atexit` handler registered after libsrt was loaded runs before them.
 struct Library(());
-
-static USERS: Mutex<usize> = Mutex::new(0);
 
 impl Library {
     fn hold() -> Self {
-        let mut users = USERS.lock().unwrap_or_else(|p| p.into_inner());
-        if *users == 0 {
-            // SAFETY: starting libsrt has no preconditions; the handler is a plain function
-            // that stays valid. Its own logging is kept to critical faults (we log).
+        static START: Once = Once::new();
+        START.call_once(|| {
+            // SAFETY: starting libsrt has no preconditions; the handlers are plain functions
+            // that stay valid. Its own logging is kept to critical faults (we log).
             unsafe {
                 ffi::srt_startup();
                 ffi::srt_setloglevel(ffi::LOG_CRIT);
                 ffi::srt_setloghandler(std::ptr::null_mut(), Some(on_log));
+                libc::atexit(stop_at_exit);
             }
-        }
-        *users += 1;
+        });
         Self(())
     }
 }
 
-impl Drop for Library {
-    fn drop(&mut self) {
-        let mut users = USERS.lock().unwrap_or_else(|p| p.into_inner());
-        *users -= 1;
-        if *users == 0 {
-            // SAFETY: nothing holds a libsrt socket any more; libsrt joins its threads.
-            unsafe { ffi::srt_cleanup() };
-        }
-    }
+extern "C" fn stop_at_exit() {
+    // SAFETY: called once, at exit; libsrt closes what is still open and joins its threads.
+    unsafe { ffi::srt_cleanup() };
 }
 
 /// libsrt's own log lines: only its critical faults are passed on (to `tracing`), since its
