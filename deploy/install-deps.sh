@@ -13,7 +13,7 @@ PACKAGES=(
   # libswscale, the rungs' scaler (pipelines/src/scaler), linked directly
   libswscale-dev libavutil-dev
   # libsrt, the SRT ingest's transport (pipelines/src/ingest/srt), linked directly
-  libsrt-openssl-dev
+  libsrt-gnutls-dev
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober; `livestream-bench hls` runs wrk against

@@ -1,4 +1,4 @@
-//! The part of libsrt's C API the SRT listener uses (Debian's `libsrt-openssl-dev`, 1.5).
+//! The part of libsrt's C API the SRT listener uses (Debian's `libsrt-gnutls-dev`, 1.5).
 //! Declarations only, from `<srt/srt.h>`; [`super::socket`] wraps them safely.
 
 use std::os::raw::{c_char, c_int, c_void};
@@ -58,7 +58,7 @@ pub type ListenCallback = unsafe extern "C" fn(
     stream_id: *const c_char,
 ) -> c_int;
 
-#[link(name = "srt")]
+#[link(name = "srt-gnutls")]
 extern "C" {
     pub fn srt_startup() -> c_int;
     pub fn srt_cleanup() -> c_int;

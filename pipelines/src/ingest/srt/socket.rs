@@ -46,10 +46,9 @@ impl SrtError {
 /// A hold on libsrt, taken by listeners and accepted sockets: libsrt is started once per
 /// process, by the first, and stopped once, at exit.
 ///
-/// Both halves matter. libsrt 1.5 cannot be started again after `srt_cleanup` (a process
-/// that did so crashed at exit, in the destructor of libsrt's packet-filter registry), so it
-/// is never stopped while the process runs. And it is stopped before libsrt's own statics
-/// are destroyed: an `atexit` handler registered after libsrt was loaded runs before them.
+/// It is never restarted while the process runs (libsrt keeps process-wide state), and it is
+/// stopped before libsrt's own statics are destroyed: an `atexit` handler registered after
+/// libsrt was loaded runs before them.
 struct Library(());
 
 impl Library {
