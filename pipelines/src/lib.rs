@@ -26,9 +26,13 @@ use std::sync::OnceLock;
 const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("appsrc", "gstreamer1.0-plugins-base"),
     ("h264parse", "gstreamer1.0-plugins-bad"),
+    ("h265parse", "gstreamer1.0-plugins-bad"),
+    ("av1parse", "gstreamer1.0-plugins-bad"),
     ("aacparse", "gstreamer1.0-plugins-good"),
     ("tsdemux", "gstreamer1.0-plugins-bad"),
     ("avdec_h264", "gstreamer1.0-libav"),
+    ("avdec_h265", "gstreamer1.0-libav"),
+    ("av1dec", "gstreamer1.0-plugins-bad"),
     ("x264enc", "gstreamer1.0-plugins-ugly"),
     ("videoconvertscale", "gstreamer1.0-plugins-base"),
     (scaler::FACTORY, "compiled in (libswscale-dev)"),

@@ -104,6 +104,7 @@ fn config(layout: &OutputLayout, codec_data: Bytes) -> PipelineConfig {
             encoder: None,
             announced_kbps: None,
         },
+        video_codec: pipelines::media::VideoCodec::H264,
         video_codec_data: codec_data,
         audio_codec_data: None,
         ladder,

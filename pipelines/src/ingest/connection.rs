@@ -451,6 +451,8 @@ pub(super) fn session_config(config: &super::IngestConfig) -> ServerSessionConfi
         max_buffered_bytes: config.max_buffered_bytes,
         ..ChunkLimits::default()
     };
+    // Enhanced RTMP: what OBS 29.1+ and FFmpeg 6.1+ may send besides H.264.
+    session_config.video_fourccs = ["avc1", "hvc1", "av01"].map(String::from).to_vec();
     session_config
 }
 

@@ -1,12 +1,13 @@
 //! The RTMP input path without sockets, for the fuzz targets in `fuzz/`: the handshake, the
-//! chunk stream and AMF0 (the vendored `rml_rtmp`), then the FLV, AVC and AAC parsing and the
+//! chunk stream and AMF0 (the vendored `rml_rtmp`), then the FLV (and Enhanced RTMP), AVC, HEVC, AV1 and AAC parsing and the
 //! timestamp rebasing a publishing connection applies. Not part of the API.
 
 use super::connection::session_config;
-use super::publisher::{check_in_band_sps, video_config};
+use super::publisher::{check_in_band_sps, parse_video_tag, video_config};
 use super::timestamps::StreamClock;
 use super::IngestConfig;
 use crate::media::flv::{self, AudioPacket, VideoPacket};
+use crate::media::VideoCodec;
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{ServerSession, ServerSessionEvent, ServerSessionResult};
 
@@ -76,20 +77,25 @@ fn on_event(
         }
         ServerSessionEvent::VideoDataReceived {
             data, timestamp, ..
-        } => match flv::parse_video(&data).map_err(|_| ())? {
-            VideoPacket::SequenceHeader(record) => {
-                let config = video_config(&record).map_err(|_| ())?;
+        } => match parse_video_tag(&data).map_err(|_| ())? {
+            (codec, VideoPacket::SequenceHeader(record)) => {
+                let config = video_config(codec, &record).map_err(|_| ())?;
                 configured.get_or_insert((config.width, config.height));
             }
-            VideoPacket::Frame {
-                data,
-                composition_offset_ms,
-                ..
-            } => {
-                check_in_band_sps(&data, *configured).map_err(|_| ())?;
+            (
+                codec,
+                VideoPacket::Frame {
+                    data,
+                    composition_offset_ms,
+                    ..
+                },
+            ) => {
+                if codec == VideoCodec::H264 {
+                    check_in_band_sps(&data, *configured).map_err(|_| ())?;
+                }
                 clock.video(timestamp.value, composition_offset_ms);
             }
-            VideoPacket::Ignored => {}
+            (_, VideoPacket::Ignored) => {}
         },
         ServerSessionEvent::AudioDataReceived {
             data, timestamp, ..
@@ -138,8 +144,9 @@ pub fn srt_input(data: &[u8]) {
         {
             match tag {
                 Tag::Video { data, .. } => {
-                    if let Ok(VideoPacket::SequenceHeader(record)) = flv::parse_video(&data) {
-                        let _ = video_config(&record);
+                    if let Ok((codec, VideoPacket::SequenceHeader(record))) = parse_video_tag(&data)
+                    {
+                        let _ = video_config(codec, &record);
                     }
                 }
                 Tag::Audio { data, .. } => {

@@ -10,8 +10,11 @@ use super::registry::{LiveKey, Parked};
 use super::timestamps::StreamClock;
 use super::{PublishGrant, Shared};
 use crate::events::{EndReason, StreamEvent};
-use crate::media::flv::{self, AacConfig, AudioPacket, AvcConfig, FlvError, VideoPacket};
-use crate::media::{SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey};
+use crate::media::enhanced;
+use crate::media::flv::{self, AacConfig, AudioPacket, FlvError, VideoPacket};
+use crate::media::{
+    SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey, VideoCodec, VideoConfig,
+};
 use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
 use bytes::Bytes;
 use rml_rtmp::sessions::StreamMetadata;
@@ -57,7 +60,7 @@ enum State {
 #[derive(Default)]
 struct Awaiting {
     metadata: Option<StreamMetadata>,
-    video: Option<(Bytes, AvcConfig)>,
+    video: Option<(Bytes, VideoConfig)>,
     audio: Option<(Bytes, AacConfig)>,
     pending: VecDeque<Pending>,
     pending_bytes: usize,
@@ -73,7 +76,7 @@ enum Pending {
 
 /// What a stream starts with, once its headers are in.
 struct Start {
-    video: (Bytes, AvcConfig),
+    video: (Bytes, VideoConfig),
     audio: Option<(Bytes, AacConfig)>,
     media: SourceMedia,
 }
@@ -83,7 +86,7 @@ struct Live {
     pipeline: StreamPipeline,
     failure: watch::Receiver<Option<String>>,
     /// The sequence header the stream started with, and what it says.
-    video: (Bytes, AvcConfig),
+    video: (Bytes, VideoConfig),
     /// The AAC configuration it started with, if it has audio.
     audio: Option<Bytes>,
     clock: StreamClock,
@@ -159,11 +162,20 @@ impl Publisher {
         data: Bytes,
         ts: u32,
     ) -> Result<(), ConnectionError> {
-        let packet = flv::parse_video(&data).map_err(media_error)?;
+        let (codec, packet) = parse_video_tag(&data)?;
         let configured = match &self.state {
             State::AwaitingHeaders(a) => a.video.as_ref(),
             State::Live(live) => Some(&live.video),
         };
+        if let Some((_, config)) = configured {
+            if config.codec != codec && !matches!(packet, VideoPacket::Ignored) {
+                return Err(ConnectionError::Media(format!(
+                    "the video codec changed mid-stream from {} to {}; restart the stream",
+                    config.codec.name(),
+                    codec.name()
+                )));
+            }
+        }
         match &packet {
             VideoPacket::Ignored => return Ok(()),
             VideoPacket::SequenceHeader(record) => {
@@ -175,16 +187,17 @@ impl Publisher {
                     }
                     return Ok(());
                 }
-                let config = video_config(record)?;
+                let config = video_config(codec, record)?;
                 if let State::AwaitingHeaders(a) = &mut self.state {
                     a.video = Some((record.clone(), config));
                     a.video_ready_at.get_or_insert_with(Instant::now);
                 }
                 return self.try_start(shared).await;
             }
-            VideoPacket::Frame { data: au, .. } => {
+            VideoPacket::Frame { data: au, .. } if codec == VideoCodec::H264 => {
                 check_in_band_sps(au, configured.map(|(_, c)| (c.width, c.height)))?;
             }
+            VideoPacket::Frame { .. } => {}
         }
         match &mut self.state {
             State::AwaitingHeaders(a) => {
@@ -249,11 +262,19 @@ impl Publisher {
             media,
         } = start;
         let renditions = self.grant.ladder.plan(&media.video);
+        if video.1.codec != VideoCodec::H264 && renditions.is_empty() {
+            // Its passthrough alone would leave players without HEVC or AV1 with nothing.
+            return Err(ConnectionError::Media(format!(
+                "the ladder has no H.264 rendition for this {} source",
+                video.1.codec.name()
+            )));
+        }
         let stream_id = self.grant.stream_id.clone();
         let layout = shared.config.layout();
         let config = PipelineConfig {
             stream_id: stream_id.clone(),
             media: media.clone(),
+            video_codec: video.1.codec,
             video_codec_data: video.0.clone(),
             audio_codec_data: audio.as_ref().map(|(asc, _)| asc.clone()),
             ladder: self.grant.ladder.clone(),
@@ -404,7 +425,7 @@ impl Awaiting {
             return Ok(());
         }
         Err(ConnectionError::Media(if self.video.is_none() {
-            "no H.264 sequence header received (audio-only streams are not supported)".into()
+            "no video sequence header received (audio-only streams are not supported)".into()
         } else {
             "stream did not become ready".into()
         }))
@@ -436,13 +457,13 @@ impl Awaiting {
             return Ok(None);
         }
         let meta = self.metadata.clone().unwrap_or_else(StreamMetadata::new);
-        let avc = &video.1;
+        let config = &video.1;
         let media = SourceMedia {
             video: SourceVideo {
-                codec: avc.codec.clone(),
-                width: avc.width,
-                height: avc.height,
-                fps: avc.fps.or(meta
+                codec: config.codec_string.clone(),
+                width: config.width,
+                height: config.height,
+                fps: config.fps.or(meta
                     .video_frame_rate
                     .map(f64::from)
                     .filter(|f| f.is_finite() && *f > 0.0 && *f <= 240.0)),
@@ -470,7 +491,7 @@ impl Live {
     fn new(
         pipeline: StreamPipeline,
         failure: watch::Receiver<Option<String>>,
-        video: (Bytes, AvcConfig),
+        video: (Bytes, VideoConfig),
         audio: Option<Bytes>,
         clock: StreamClock,
     ) -> Self {
@@ -580,10 +601,25 @@ pub(super) async fn forget(shared: &Shared, stream_id: StreamId) {
         .await;
 }
 
-/// Parses a sequence header (`AVCDecoderConfigurationRecord`) and refuses a picture the engine
-/// does not take.
-pub(super) fn video_config(record: &[u8]) -> Result<AvcConfig, ConnectionError> {
-    let config = flv::parse_avc_config(record).map_err(media_error)?;
+/// Parses a video tag body: Enhanced RTMP's (HEVC, AV1) names its codec by FourCC, a legacy
+/// one is H.264.
+pub(super) fn parse_video_tag(data: &Bytes) -> Result<(VideoCodec, VideoPacket), ConnectionError> {
+    if enhanced::is_enhanced(data) {
+        let tag = enhanced::parse(data).map_err(media_error)?;
+        return Ok((tag.codec, tag.packet));
+    }
+    Ok((
+        VideoCodec::H264,
+        flv::parse_video(data).map_err(media_error)?,
+    ))
+}
+
+/// Parses a sequence header (avcC, hvcC or av1C) and refuses a picture the engine does not take.
+pub(super) fn video_config(
+    codec: VideoCodec,
+    record: &[u8],
+) -> Result<VideoConfig, ConnectionError> {
+    let config = VideoConfig::parse(codec, record).map_err(media_error)?;
     check_picture_size((config.width, config.height))?;
     Ok(config)
 }

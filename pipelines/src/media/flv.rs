@@ -15,6 +15,12 @@ pub enum FlvError {
     Truncated(&'static str),
     #[error("unsupported video codec id {0}: publish H.264 (AVC)")]
     UnsupportedVideoCodec(u8),
+    #[error("invalid HEVC decoder configuration: {0}")]
+    InvalidHevcConfig(String),
+    #[error("invalid AV1 decoder configuration: {0}")]
+    InvalidAv1Config(String),
+    #[error("unsupported Enhanced RTMP video: {0}")]
+    UnsupportedEnhanced(String),
     #[error("unsupported audio codec id {0}: publish AAC")]
     UnsupportedAudioCodec(u8),
     #[error("invalid AVC decoder configuration: {0}")]
@@ -81,7 +87,7 @@ pub fn parse_video(data: &Bytes) -> Result<VideoPacket, FlvError> {
     match packet_type {
         0 => Ok(VideoPacket::SequenceHeader(payload)),
         1 => {
-            validate_avcc_framing(&payload)?;
+            validate_nal_framing(&payload)?;
             Ok(VideoPacket::Frame {
                 keyframe: frame_type == FRAME_TYPE_KEY,
                 composition_offset_ms,
@@ -96,7 +102,7 @@ pub fn parse_video(data: &Bytes) -> Result<VideoPacket, FlvError> {
 ///
 /// A corrupted length would otherwise make the parser read across frames; catching it here
 /// turns hostile or broken input into one clear error for that stream.
-fn validate_avcc_framing(payload: &[u8]) -> Result<(), FlvError> {
+pub(super) fn validate_nal_framing(payload: &[u8]) -> Result<(), FlvError> {
     let mut rest = payload;
     if rest.is_empty() {
         return Err(FlvError::MalformedAccessUnit);

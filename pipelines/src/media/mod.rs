@@ -1,5 +1,6 @@
 //! What a published stream is: its key, its public id and the media it carries.
 
+pub mod enhanced;
 pub mod flv;
 
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,47 @@ impl StreamId {
 impl fmt::Display for StreamId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+pub use enhanced::VideoCodec;
+
+/// What a video sequence header (avcC, hvcC or av1C) says, whichever the codec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoConfig {
+    pub codec: VideoCodec,
+    pub width: u32,
+    pub height: u32,
+    /// Frames per second from the H.264 SPS timing info, when the encoder wrote it.
+    pub fps: Option<f64>,
+    /// RFC 6381 codec string (`avc1.64001f`, `hvc1.1.6.L93.B0`, `av01.0.04M.08`).
+    pub codec_string: String,
+}
+
+impl VideoConfig {
+    /// Parses the sequence header `record` of a `codec` stream.
+    pub fn parse(codec: VideoCodec, record: &[u8]) -> Result<Self, flv::FlvError> {
+        let picture = match codec {
+            VideoCodec::H264 => {
+                let avc = flv::parse_avc_config(record)?;
+                return Ok(Self {
+                    codec,
+                    width: avc.width,
+                    height: avc.height,
+                    fps: avc.fps,
+                    codec_string: avc.codec,
+                });
+            }
+            VideoCodec::H265 => enhanced::parse_hevc_config(record)?,
+            VideoCodec::Av1 => enhanced::parse_av1_config(record)?,
+        };
+        Ok(Self {
+            codec,
+            width: picture.width,
+            height: picture.height,
+            fps: None,
+            codec_string: picture.codec,
+        })
     }
 }
 

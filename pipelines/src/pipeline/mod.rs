@@ -12,7 +12,7 @@ use crate::events::{ArchiveSummary, EndReason, StreamEvent};
 use crate::ladder::{Ladder, PlannedRendition};
 use crate::layout::HlsDir;
 use crate::llhls::LiveHls;
-use crate::media::{SourceMedia, StreamId};
+use crate::media::{SourceMedia, StreamId, VideoCodec};
 use bytes::Bytes;
 use gst_app::AppSrc;
 use std::path::PathBuf;
@@ -77,7 +77,9 @@ impl Default for HlsSettings {
 pub struct PipelineConfig {
     pub stream_id: StreamId,
     pub media: SourceMedia,
-    /// The `AVCDecoderConfigurationRecord` from the publisher.
+    /// The source's video codec.
+    pub video_codec: VideoCodec,
+    /// The publisher's decoder configuration record for it (avcC, hvcC or av1C).
     pub video_codec_data: Bytes,
     /// The AAC `AudioSpecificConfig`, if the stream has audio.
     pub audio_codec_data: Option<Bytes>,

@@ -295,6 +295,13 @@ impl Supervisor {
             };
             let codec = gst_pbutils::functions::codec_utils_caps_get_mime_codec(caps)
                 .map(|c| c.to_string())
+                .ok()
+                // GStreamer 1.22 says only `av01` for AV1, with no profile, level or depth:
+                // the source's av1C says them.
+                .filter(|c| c.contains('.'))
+                .or_else(|| {
+                    (name == SOURCE_RENDITION).then(|| self.config.media.video.codec.clone())
+                })
                 .unwrap_or_default();
             let Some(s) = caps.structure(0) else { continue };
             if name == AUDIO_RENDITION {

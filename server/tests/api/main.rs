@@ -12,6 +12,7 @@ mod chat_rights;
 mod colour;
 mod database_outage;
 mod delivery;
+mod enhanced_rtmp;
 mod hostile_input;
 mod lifecycle;
 mod lip_sync;

@@ -109,3 +109,48 @@ async fn srt_encryption_is_enforced_with_a_passphrase() {
     app.wait_playable(&stream).await;
     assert_published(caller, Duration::from_secs(30)).await;
 }
+
+/// HEVC in MPEG-TS over SRT (Debian's ffmpeg with libx265) is decoded into the H.264 ladder,
+/// its passthrough offered as `hvc1` beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hevc_over_srt_feeds_the_h264_ladder() {
+    let mut app = TestApp::builder().srt().spawn().await;
+    let port = app.srt_port.expect("SRT is on");
+    let key = app.keys[0].clone();
+    let caller = publish_srt(
+        &srt_url(port, &key, ""),
+        Clip::small(4.0),
+        &[
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=error:bframes=0",
+        ],
+    );
+    let stream = app.wait_started().await;
+    app.wait_playable(&stream).await;
+    assert_published(caller, Duration::from_secs(60)).await;
+    app.wait_ended(&stream).await;
+    let master = app.get_text(&format!("/hls/{stream}/master.m3u8")).await;
+    let variants = m3u8_rs::parse_master_playlist_res(master.as_bytes())
+        .expect("multivariant parses")
+        .variants;
+    let codecs = |uri: &str| {
+        variants
+            .iter()
+            .find(|v| v.uri == uri)
+            .and_then(|v| v.codecs.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        codecs("source/playlist.m3u8").starts_with("hvc1."),
+        "{master}"
+    );
+    assert!(
+        codecs("360p/playlist.m3u8").starts_with("avc1."),
+        "{master}"
+    );
+    let (joined, _) = app.join_rendition(&stream, "360p/playlist.m3u8").await;
+    assert_eq!(ffprobe_decode_size(&joined), (640, 360));
+    app.stop().await;
+}

@@ -3,9 +3,10 @@
 //! start, its timestamps and its limits.
 //!
 //! ```text
-//! appsrc (TS bytes) ─ tsdemux ─┬─ h264parse (avc, au) ─ appsink ─▶ video tags
-//!                              ├─ aacparse (raw)      ─ appsink ─▶ audio tags
-//!                              └─ anything else       ─ fakesink
+//! appsrc (TS bytes) ─ tsdemux ─┬─ h264parse (avc, au)  ─ appsink ─▶ video tags
+//!                              ├─ h265parse (hvc1, au) ─ appsink ─▶ Enhanced RTMP video tags
+//!                              ├─ aacparse (raw)       ─ appsink ─▶ audio tags
+//!                              └─ anything else        ─ fakesink
 //! ```
 //!
 //! GStreamer's `tsdemux` parses the transport stream (PAT, PMT, PES, 33-bit timestamps); the
@@ -39,7 +40,7 @@ pub enum DemuxError {
     Overrun,
     #[error("unusable MPEG-TS: {0}")]
     Media(String),
-    #[error("the MPEG-TS stream carries {0}: publish H.264 video with AAC audio")]
+    #[error("the MPEG-TS stream carries {0}: publish H.264 or HEVC video with AAC audio")]
     Unsupported(String),
 }
 
@@ -95,17 +96,11 @@ impl Demuxer {
                 .and_then(|c| c.structure(0).map(|s| s.name().to_string()))
                 .unwrap_or_default();
             let branch = match name.as_str() {
-                "video/x-h264" if !taken.0.swap(true, Ordering::SeqCst) => Some((
-                    "h264parse",
-                    "video/x-h264, stream-format=avc, alignment=au",
-                    true,
-                )),
-                "audio/mpeg" if !taken.1.swap(true, Ordering::SeqCst) => Some((
-                    "aacparse",
-                    "audio/mpeg, mpegversion=4, stream-format=raw",
-                    false,
-                )),
-                "video/x-h264" | "audio/mpeg" => None,
+                "video/x-h264" | "video/x-h265" if taken.0.swap(true, Ordering::SeqCst) => None,
+                "video/x-h264" => Some(Kind::H264),
+                "video/x-h265" => Some(Kind::H265),
+                "audio/mpeg" if !taken.1.swap(true, Ordering::SeqCst) => Some(Kind::Aac),
+                "audio/mpeg" => None,
                 other => {
                     if other.starts_with("video/") {
                         *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(other.to_owned());
@@ -114,9 +109,7 @@ impl Demuxer {
                 }
             };
             let linked = match branch {
-                Some((parser, caps, video)) => {
-                    add_branch(&pipeline, pad, parser, caps, video, tx.clone())
-                }
+                Some(kind) => add_branch(&pipeline, pad, kind, tx.clone()),
                 None => add_discard(&pipeline, pad),
             };
             if let Err(e) = linked {
@@ -182,15 +175,36 @@ impl Drop for Demuxer {
     }
 }
 
+/// What a demuxed stream becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    H264,
+    H265,
+    Aac,
+}
+
+impl Kind {
+    /// Its parser, and the caps that parser is asked for: FLV's framing.
+    fn parser(self) -> (&'static str, &'static str) {
+        match self {
+            Self::H264 => ("h264parse", "video/x-h264, stream-format=avc, alignment=au"),
+            Self::H265 => (
+                "h265parse",
+                "video/x-h265, stream-format=hvc1, alignment=au",
+            ),
+            Self::Aac => ("aacparse", "audio/mpeg, mpegversion=4, stream-format=raw"),
+        }
+    }
+}
+
 /// parser ─ capsfilter ─ appsink, whose samples become tags on `tx`.
 fn add_branch(
     pipeline: &gst::Pipeline,
     pad: &gst::Pad,
-    parser: &str,
-    caps: &str,
-    video: bool,
+    kind: Kind,
     tx: mpsc::Sender<Tag>,
 ) -> Result<(), DemuxError> {
+    let (parser, caps) = kind.parser();
     let parse = make(parser)?;
     let filter = make("capsfilter")?;
     let caps: gst::Caps = caps
@@ -203,7 +217,7 @@ fn add_branch(
         gst_app::AppSinkCallbacks::builder()
             .new_sample(move |sink| {
                 let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
-                let tags = to_tags(&sample, video, &last_config);
+                let tags = to_tags(&sample, kind, &last_config);
                 for tag in tags {
                     tx.blocking_send(tag)
                         .map_err(|_| gst::FlowError::Flushing)?;
@@ -245,11 +259,7 @@ fn attach(
 }
 
 /// The tags of one sample: a sequence header first whenever the configuration changed.
-fn to_tags(
-    sample: &gst::Sample,
-    video: bool,
-    last_config: &Mutex<Option<gst::Buffer>>,
-) -> Vec<Tag> {
+fn to_tags(sample: &gst::Sample, kind: Kind, last_config: &Mutex<Option<gst::Buffer>>) -> Vec<Tag> {
     let mut tags = Vec::with_capacity(2);
     let Some(buffer) = sample.buffer() else {
         return tags;
@@ -272,10 +282,10 @@ fn to_tags(
         });
         if changed {
             if let Ok(bytes) = config.map_readable() {
-                tags.push(if video {
+                tags.push(if kind != Kind::Aac {
                     Tag::Video {
                         ts,
-                        data: video_tag(true, 0, 0, &bytes),
+                        data: video_tag(kind, true, SEQUENCE_HEADER, 0, &bytes),
                     }
                 } else {
                     Tag::Audio {
@@ -290,13 +300,13 @@ fn to_tags(
     let Ok(map) = buffer.map_readable() else {
         return tags;
     };
-    if video {
+    if kind != Kind::Aac {
         let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
         let cts =
             (pts.mseconds() as i64 - dts.mseconds() as i64).clamp(-(1 << 23), (1 << 23) - 1) as i32;
         tags.push(Tag::Video {
             ts,
-            data: video_tag(keyframe, 1, cts, &map),
+            data: video_tag(kind, keyframe, CODED_FRAME, cts, &map),
         });
     } else {
         tags.push(Tag::Audio {
@@ -307,12 +317,27 @@ fn to_tags(
     tags
 }
 
-/// An FLV AVC video tag body: frame type and codec, AVC packet type, composition time, payload.
-fn video_tag(keyframe: bool, packet_type: u8, cts: i32, payload: &[u8]) -> Bytes {
-    let mut out = BytesMut::with_capacity(5 + payload.len());
-    out.put_u8(if keyframe { 0x17 } else { 0x27 });
-    out.put_u8(packet_type);
-    out.put_slice(&cts.to_be_bytes()[1..]);
+/// The packet type of a sequence header (AVC's and Enhanced RTMP's SequenceStart).
+const SEQUENCE_HEADER: u8 = 0;
+/// The packet type of a frame with a composition time (AVC NALU, Enhanced RTMP CodedFrames).
+const CODED_FRAME: u8 = 1;
+
+/// An FLV video tag body: for H.264 frame type and codec id, AVC packet type; for HEVC the
+/// Enhanced RTMP header (IsExHeader, frame type, packet type, then the FourCC `hvc1`). Then
+/// the composition time for a frame, and the payload.
+fn video_tag(kind: Kind, keyframe: bool, packet_type: u8, cts: i32, payload: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(9 + payload.len());
+    let frame_type: u8 = if keyframe { 1 } else { 2 };
+    if kind == Kind::H265 {
+        out.put_u8(0x80 | frame_type << 4 | packet_type);
+        out.put_slice(b"hvc1");
+    } else {
+        out.put_u8(frame_type << 4 | 7);
+        out.put_u8(packet_type);
+    }
+    if kind != Kind::H265 || packet_type == CODED_FRAME {
+        out.put_slice(&cts.to_be_bytes()[1..]);
+    }
     out.put_slice(payload);
     out.freeze()
 }

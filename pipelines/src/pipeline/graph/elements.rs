@@ -3,6 +3,7 @@
 use super::super::{PipelineConfig, PipelineError};
 use super::APPSRC_MAX_BYTES;
 use crate::llhls::{LiveHls, Track};
+use crate::media::VideoCodec;
 use gst::prelude::*;
 use gst_app::AppSrc;
 use std::path::Path;
@@ -33,6 +34,36 @@ pub(super) fn capsfilter(name: &str, caps: gst::Caps) -> Result<gst::Element, Pi
         .property("caps", caps)
         .build()
         .map_err(PipelineError::element("capsfilter"))
+}
+
+/// The parser of the source's video, and the caps it takes.
+pub(super) fn video_parser(codec: VideoCodec) -> &'static str {
+    match codec {
+        VideoCodec::H264 => "h264parse",
+        VideoCodec::H265 => "h265parse",
+        VideoCodec::Av1 => "av1parse",
+    }
+}
+
+/// The source's video decoder: libav's for H.264 and HEVC, libaom's for AV1 (Debian 12's
+/// GStreamer has no dav1d element, and its libav decodes AV1 only through hardware).
+/// `threads` is libav's `max-threads` (0 = automatic).
+pub(super) fn video_decoder(
+    codec: VideoCodec,
+    name: &str,
+    threads: i32,
+) -> Result<gst::Element, PipelineError> {
+    let factory = match codec {
+        VideoCodec::H264 => "avdec_h264",
+        VideoCodec::H265 => "avdec_h265",
+        VideoCodec::Av1 => "av1dec",
+    };
+    let builder = gst::ElementFactory::make(factory).name(name);
+    let builder = match codec {
+        VideoCodec::H264 | VideoCodec::H265 => builder.property("max-threads", threads),
+        VideoCodec::Av1 => builder,
+    };
+    builder.build().map_err(PipelineError::element(factory))
 }
 
 /// A live source the publisher's frames are pushed into, timestamped by the pusher.

@@ -1,8 +1,8 @@
 //! The encoded renditions: the source decoded once, then scaled in a cascade and encoded.
 //!
 //! ```text
-//! source tee ─ queue ─ avdec_h264 ─┐   (source keyframes force encoder keyframes)
-//!        ┌─────────────────────────┘
+//! source tee ─ queue ─ decoder ─┐   (avdec_h264, avdec_h265 or av1dec; source keyframes
+//!        ┌───────────────────────┘    force encoder keyframes)
 //!        └─ queue ─ scale 1080p ─ tee ─┬─ queue ─ x264enc ─ LL-HLS sink (1080p)
 //!                                      └─ queue ─ scale 720p ─ tee ─┬─ queue ─ x264enc ─ ...
 //!                                                                   ├─ queue ─ scale 480p ─ ...
@@ -17,7 +17,7 @@
 //! frames and drops new ones beyond that (never the frame an encoder was asked to make a
 //! keyframe). Each drop is counted per rendition in [`Drops`].
 
-use super::elements::{capsfilter, hls_sink, make, queue};
+use super::elements::{capsfilter, hls_sink, make, queue, video_decoder};
 use super::{Drops, DECODE_BACKLOG, RAW_QUEUE_FRAMES, STARTUP_FRAMES, STARTUP_QUEUE_FRAMES};
 use crate::ladder::PlannedRendition;
 use crate::llhls::{LiveHls, Track};
@@ -56,11 +56,7 @@ pub(super) fn add(
     let rate = config.media.video.fps.unwrap_or(30.0);
     let load = f64::from(config.media.video.width) * f64::from(config.media.video.height) * rate;
     let decoder_threads: i32 = if load <= 1920.0 * 1088.0 * 60.0 { 1 } else { 0 };
-    let decoder = gst::ElementFactory::make("avdec_h264")
-        .name("decoder")
-        .property("max-threads", decoder_threads)
-        .build()
-        .map_err(PipelineError::element("avdec_h264"))?;
+    let decoder = video_decoder(config.video_codec, "decoder", decoder_threads)?;
     let raw_tee = make("tee", "raw-tee")?;
     pipeline
         .add_many([&q, &decoder, &raw_tee])

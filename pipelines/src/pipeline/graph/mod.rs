@@ -179,6 +179,7 @@ mod tests {
                 encoder: None,
                 announced_kbps: None,
             },
+            video_codec: crate::media::VideoCodec::H264,
             video_codec_data: bytes::Bytes::from_static(&[1, 0x64, 0, 0x28, 0xff, 0xe0, 0]),
             audio_codec_data: Some(bytes::Bytes::from_static(&[0x11, 0x90])),
             ladder,

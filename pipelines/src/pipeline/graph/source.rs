@@ -1,13 +1,15 @@
 //! The published video as it enters the graph, and its passthrough rendition.
 //!
 //! ```text
-//! video appsrc ─ h264parse ─ tee ─┬─ queue ─ LL-HLS sink (source)        [passthrough]
-//!                                 └─ (the ladder, the thumbnail)
+//! video appsrc ─ parser ─ tee ─┬─ queue ─ LL-HLS sink (source)        [passthrough]
+//!    (h264parse, h265parse or av1parse)
+//!                              └─ (the ladder, the thumbnail)
 //! ```
 
-use super::elements::{appsrc, hls_sink, make, queue};
+use super::elements::{appsrc, hls_sink, make, queue, video_parser};
 use crate::ladder::SOURCE_RENDITION;
 use crate::llhls::{LiveHls, Track};
+use crate::media::VideoCodec;
 use crate::pipeline::{PipelineConfig, PipelineError};
 use gst::prelude::*;
 use gst_app::AppSrc;
@@ -30,7 +32,7 @@ pub(super) fn add(
 ) -> Result<Source, PipelineError> {
     let caps = caps(config);
     let src = appsrc("video-src", &caps);
-    let parse = make("h264parse", "video-parse")?;
+    let parse = make(video_parser(config.video_codec), "video-parse")?;
     let tee = make("tee", "source-tee")?;
     pipeline
         .add_many([src.upcast_ref(), &parse, &tee])
@@ -69,9 +71,13 @@ pub(super) fn colorimetry(config: &PipelineConfig) -> String {
         VideoColorMatrix, VideoColorPrimaries, VideoColorRange, VideoColorimetry,
         VideoTransferFunction,
     };
-    let colour = crate::media::flv::parse_avc_config(&config.video_codec_data)
-        .map(|avc| avc.colour)
-        .unwrap_or_default();
+    // HEVC and AV1 sources take the assumption: their parsers read their colour themselves.
+    let colour = match config.video_codec {
+        VideoCodec::H264 => crate::media::flv::parse_avc_config(&config.video_codec_data)
+            .map(|avc| avc.colour)
+            .unwrap_or_default(),
+        VideoCodec::H265 | VideoCodec::Av1 => Default::default(),
+    };
     let (bt709, bt601) = (1u32, 6u32);
     let assumed = if config.media.video.height > 576 {
         bt709
@@ -99,13 +105,23 @@ pub(super) fn colorimetry(config: &PipelineConfig) -> String {
     VideoColorimetry::new(range, matrix, transfer, primaries).to_string()
 }
 
-/// The publisher's H.264 as caps. Size (and rate, when known) go in too: matroskamux needs them
-/// up front.
+/// The publisher's video as caps: length-prefixed H.264 or HEVC access units, or AV1 temporal
+/// units of size-delimited OBUs, as FLV carries them. Size (and rate, when known) go in too:
+/// matroskamux needs them up front.
 fn caps(config: &PipelineConfig) -> gst::Caps {
     let source = &config.media.video;
-    let mut caps = gst::Caps::builder("video/x-h264")
-        .field("stream-format", "avc")
-        .field("alignment", "au")
+    let builder = match config.video_codec {
+        VideoCodec::H264 => gst::Caps::builder("video/x-h264")
+            .field("stream-format", "avc")
+            .field("alignment", "au"),
+        VideoCodec::H265 => gst::Caps::builder("video/x-h265")
+            .field("stream-format", "hvc1")
+            .field("alignment", "au"),
+        VideoCodec::Av1 => gst::Caps::builder("video/x-av1")
+            .field("stream-format", "obu-stream")
+            .field("alignment", "tu"),
+    };
+    let mut caps = builder
         .field(
             "codec_data",
             gst::Buffer::from_slice(config.video_codec_data.clone()),

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! smallest rung's tee ─ leaky queue ─ scale ─ jpegenc ─ appsink        [thumbnail.jpg]
-//!   (without renditions: source tee ─ leaky queue ─ avdec_h264 (keyframes only) ─ scale ─ ...)
+//!   (without renditions: source tee ─ leaky queue ─ decoder (keyframes only) ─ scale ─ ...)
 //! ```
 
-use super::elements::{capsfilter, make};
+use super::elements::{capsfilter, make, video_decoder};
 use super::THUMBNAIL_WIDTH;
 use crate::pipeline::{multivariant, PipelineConfig, PipelineError};
 use gst::prelude::*;
@@ -47,7 +47,7 @@ pub(super) fn add(
         .map_err(PipelineError::element("queue"))?;
     let mut chain = vec![q.clone()];
     if encoded {
-        chain.push(make("avdec_h264", "thumbnail-decoder")?);
+        chain.push(video_decoder(config.video_codec, "thumbnail-decoder", 1)?);
     }
     let (width, height) = size(config.media.video.width, config.media.video.height);
     chain.push(make("videoconvertscale", "thumbnail-scale")?);

@@ -41,12 +41,13 @@ pub use chat::ChatClient;
 pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
 pub use hls::{
-    centre_yuv, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, keyframe_times,
-    segments, vui_colour,
+    centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration,
+    keyframe_times, segments, vui_colour,
 };
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
-    publish_ffmpeg, publish_file, publish_srt, publish_video_only, run_to_end, srt_url, Clip,
+    publish_enhanced, publish_ffmpeg, publish_file, publish_srt, publish_video_only, run_to_end,
+    srt_url, Clip,
 };
 pub use real_server::RealServer;
 pub use users::{access_token, Accounts, ADMIN, PASSWORD};

@@ -1,5 +1,5 @@
 //! Publishers as a streamer would run them (ffmpeg with libx264 and AAC as OBS sends, GStreamer's
-//! rtmp2sink), and how they ended: published, refused, or still running at a limit.
+//! rtmp2sink, FFmpeg 8 through PyAV for Enhanced RTMP), and how they ended: published, refused, or still running at a limit.
 
 use super::app::TestApp;
 use std::path::Path;
@@ -196,6 +196,30 @@ pub async fn run_to_end(mut child: Child, limit: Duration) -> Exit {
             Exit::StillRunning
         }
     }
+}
+
+/// Publishes `clip` in real time to the RTMP `url` as Enhanced RTMP, with `codec` (`hevc`,
+/// libx265, or `av1`, libsvtav1) and AAC: FFmpeg 8's FLV muxer through PyAV, as OBS 29.1+ sends
+/// HEVC and AV1 (`publish_enhanced.py`).
+pub fn publish_enhanced(url: &str, codec: &str, clip: Clip) -> Child {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let python = root.join("target/tools/bin/python");
+    let script = root.join("server/tests/api/support/publish_enhanced.py");
+    Command::new(&python)
+        .arg(script)
+        .args([url, codec, &clip.seconds.to_string()])
+        .args([clip.width.to_string(), clip.height.to_string()])
+        .env("SVT_LOG", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} runs (PyAV, deploy/install-deps.sh): {e}",
+                python.display()
+            )
+        })
 }
 
 /// Panics unless `child` exits successfully within `limit` (a publisher that sent everything).

@@ -10,6 +10,9 @@ pub struct ServerSessionConfig {
     pub send_on_bw_done_message_on_start: bool,
     /// Livestream fork: what one peer may make the session buffer.
     pub chunk_limits: ChunkLimits,
+    /// Livestream fork: the Enhanced RTMP video FourCCs (`hvc1`, `av01`, ...) the server takes,
+    /// sent as `fourCcList` in the `connect` reply. Empty: none is sent.
+    pub video_fourccs: Vec<String>,
 }
 
 impl ServerSessionConfig {
@@ -22,6 +25,7 @@ impl ServerSessionConfig {
             chunk_size: 4096,
             send_on_bw_done_message_on_start: true,
             chunk_limits: ChunkLimits::default(),
+            video_fourccs: Vec::new(),
         }
     }
 }

@@ -57,6 +57,7 @@ pub struct ServerSession {
     next_request_number: u32,
     current_state: SessionState,
     fms_version: String,
+    video_fourccs: Vec<String>,
     object_encoding: f64,
     active_streams: HashMap<u32, ActiveStream>,
     next_stream_id: u32,
@@ -83,6 +84,7 @@ impl ServerSession {
             next_request_number: 0,
             current_state: SessionState::Started,
             fms_version: config.fms_version,
+            video_fourccs: config.video_fourccs,
             object_encoding: 0.0,
             active_streams: HashMap::new(),
             next_stream_id: 1,
@@ -1143,6 +1145,18 @@ impl ServerSession {
             Amf0Value::Utf8String(self.fms_version.clone()),
         );
         command_object_properties.insert("capabilities".to_string(), Amf0Value::Number(31.0));
+        // Livestream fork: Enhanced RTMP's codec support, as OBS and FFmpeg read it.
+        if !self.video_fourccs.is_empty() {
+            command_object_properties.insert(
+                "fourCcList".to_string(),
+                Amf0Value::StrictArray(
+                    self.video_fourccs
+                        .iter()
+                        .map(|f| Amf0Value::Utf8String(f.clone()))
+                        .collect(),
+                ),
+            );
+        }
 
         let description = "Successfully connected on app: ".to_string() + &app_name;
         let mut additional_properties = create_status_object(

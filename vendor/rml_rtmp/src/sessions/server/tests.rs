@@ -1877,3 +1877,38 @@ fn verify_is_onstatus(subject: &RtmpMessage, expected_status: &str, expected_cod
         x => panic!("Expected Amf0Command command, instead received: {:?}", x),
     }
 }
+
+/// Livestream fork: the `connect` reply lists the configured Enhanced RTMP FourCCs, and lists
+/// none (no `fourCcList`) by default.
+#[test]
+fn connect_reply_carries_the_configured_fourcc_list() {
+    for fourccs in [vec![], vec!["hvc1".to_string(), "av01".to_string()]] {
+        let mut config = get_basic_config();
+        config.video_fourccs = fourccs.clone();
+        let (mut deserializer, mut serializer, mut session) = common_setup(&config);
+        let connect_payload = create_connect_message("some_app".to_string(), 15, 0, 0.0);
+        let connect_packet = serializer.serialize(&connect_payload, true, false).unwrap();
+        let connect_results = session.handle_input(&connect_packet.bytes[..]).unwrap();
+        let (_, events) = split_results(&mut deserializer, connect_results);
+        let request_id = match events[0] {
+            ServerSessionEvent::ConnectionRequested { request_id, .. } => request_id,
+            _ => panic!("First event was not as expected: {:?}", events[0]),
+        };
+        let accept_results = session.accept_request(request_id).unwrap();
+        let (responses, _) = split_results(&mut deserializer, accept_results);
+        let properties = match &responses[0] {
+            (
+                _,
+                RtmpMessage::Amf0Command {
+                    command_object: Amf0Value::Object(properties),
+                    ..
+                },
+            ) => properties,
+            other => panic!("Unexpected first response message: {:?}", other),
+        };
+        let expected = (!fourccs.is_empty()).then(|| {
+            Amf0Value::StrictArray(fourccs.into_iter().map(Amf0Value::Utf8String).collect())
+        });
+        assert_eq!(properties.get("fourCcList"), expected.as_ref());
+    }
+}
