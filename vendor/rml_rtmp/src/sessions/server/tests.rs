@@ -1555,6 +1555,7 @@ fn get_basic_config() -> ServerSessionConfig {
         window_ack_size: DEFAULT_WINDOW_ACK_SIZE,
         send_on_bw_done_message_on_start: true,
         chunk_limits: ::chunk_io::ChunkLimits::default(),
+        video_fourccs: Vec::new(),
     }
 }
 
