@@ -16,7 +16,7 @@ RUN cargo build --release --locked --bin livestream
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-      gstreamer1.0-plugins-ugly gstreamer1.0-libav libsrt1.5-gnutls ca-certificates \
+      gstreamer1.0-plugins-ugly gstreamer1.0-libav libsrt1.5-gnutls glib-networking ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/livestream /usr/local/bin/livestream
 COPY --from=web /web/dist /usr/share/livestream/web

@@ -10,6 +10,8 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
+  # GIO's TLS backend: rtmp2sink's rtmps:// destinations (restreaming)
+  glib-networking
   # libswscale, the rungs' scaler (pipelines/src/scaler), linked directly
   libswscale-dev libavutil-dev
   # libsrt, the SRT ingest's transport (pipelines/src/ingest/srt), linked directly
@@ -17,8 +19,9 @@ PACKAGES=(
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
   # tests and benchmarks: real RTMP publisher and prober; `livestream-bench hls` runs wrk against
-  # nginx; the HTTPS tests make a self-signed certificate with openssl
-  ffmpeg procps wrk nginx-light openssl
+  # nginx; the HTTPS tests make a self-signed certificate with openssl; nginx's RTMP module is the
+  # restreaming tests' destination server
+  ffmpeg procps wrk nginx-light libnginx-mod-rtmp openssl
   # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
   chromium fonts-liberation fonts-dejavu-core
   # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl

@@ -143,6 +143,10 @@ pub async fn run(
                 "LIVESTREAM_AUTH__JWT_SECRET",
                 "bench-the-token-secret-every-node-shares",
             ));
+            env.push((
+                "LIVESTREAM_RESTREAM__SECRET",
+                "bench-the-restream-secret-every-node-shares",
+            ));
         }
         let mut started = Vec::new();
         for node in ["bench-a", "bench-b"].into_iter().take(count) {

@@ -64,6 +64,10 @@ pub struct StreamStats {
     #[serde(serialize_with = "optional_seconds")]
     pub keyframe_interval: Option<Duration>,
     pub renditions: Vec<RenditionStats>,
+    /// Each restreaming destination's connection, bytes and last error: for the stream's owner,
+    /// never serialized with the public figures.
+    #[serde(skip)]
+    pub destinations: Vec<crate::restream::DestinationStats>,
 }
 
 /// How one rendition keeps up with the source.

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod llhls;
 pub mod media;
 pub mod pipeline;
+pub mod restream;
 pub mod scaler;
 
 pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
@@ -39,6 +40,8 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("videorate", "gstreamer1.0-plugins-base"),
     ("jpegenc", "gstreamer1.0-plugins-good"),
     ("appsink", "gstreamer1.0-plugins-base"),
+    ("flvmux", "gstreamer1.0-plugins-good"),
+    ("rtmp2sink", "gstreamer1.0-plugins-bad"),
     ("matroskamux", "gstreamer1.0-plugins-good"),
     ("matroskademux", "gstreamer1.0-plugins-good"),
     ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),

@@ -22,6 +22,34 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub chat: ChatSettings,
     pub cluster: ClusterSettings,
+    pub restream: RestreamSettings,
+}
+
+/// Restreaming: rooms' destinations (other RTMP servers) and how their stream keys are sealed.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestreamSettings {
+    /// Seals the destinations' stream keys in the database (at least 32 characters). Empty:
+    /// generated once and kept in `<data_dir>/restream_secret`. Losing it loses the keys.
+    pub secret: String,
+    /// Destinations one room may have.
+    pub max_destinations_per_room: usize,
+    /// Whether destinations may be on loopback, private or link-local addresses. Off: a streamer
+    /// cannot make the server push into its own network.
+    pub allow_private_destinations: bool,
+}
+
+/// Never prints the secret.
+impl std::fmt::Debug for RestreamSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestreamSettings")
+            .field("max_destinations_per_room", &self.max_destinations_per_room)
+            .field(
+                "allow_private_destinations",
+                &self.allow_private_destinations,
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// Several nodes sharing one database, one Redis and one object store (README, Scaling out).
@@ -206,6 +234,8 @@ impl RtmpSettings {
             max_buffered_bytes: self.max_buffered_bytes,
             reconnect_grace: Duration::from_secs(self.reconnect_grace_seconds),
             takeover_quiet: Duration::from_secs(self.takeover_quiet_seconds),
+            // Set from `restream.allow_private_destinations` by `Settings::ingest_config`.
+            allow_private_destinations: false,
         }
     }
 }
@@ -354,7 +384,10 @@ impl Settings {
             .set_default("chat.window_seconds", 10)?
             .set_default("chat.idle_timeout_seconds", 30)?
             .set_default("chat.max_connections", 10_000)?
-            .set_default("chat.max_connections_per_address", 20)?;
+            .set_default("chat.max_connections_per_address", 20)?
+            .set_default("restream.secret", "")?
+            .set_default("restream.max_destinations_per_room", 5)?
+            .set_default("restream.allow_private_destinations", false)?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -500,6 +533,14 @@ impl Settings {
         {
             return invalid("srt.passphrase must be 10-79 characters (or empty for none)");
         }
+        if !self.restream.secret.is_empty() && self.restream.secret.len() < 32 {
+            return invalid(
+                "restream.secret must be at least 32 characters (or empty to generate one)",
+            );
+        }
+        if !(1..=50).contains(&self.restream.max_destinations_per_room) {
+            return invalid("restream.max_destinations_per_room must be between 1 and 50");
+        }
         if !(20..=8000).contains(&self.srt.latency_ms) {
             return invalid("srt.latency_ms must be between 20 and 8000");
         }
@@ -542,6 +583,11 @@ impl Settings {
                 "auth.jwt_secret must be set with cluster.redis_url: every node checks the tokens the others sign",
             );
         }
+        if cluster.enabled() && self.restream.secret.is_empty() {
+            return invalid(
+                "restream.secret must be set with cluster.redis_url: every node opens the destination keys the others sealed",
+            );
+        }
         if !(3..=600).contains(&cluster.expiry_seconds) {
             return invalid("cluster.expiry_seconds must be between 3 and 600");
         }
@@ -572,6 +618,15 @@ impl Settings {
         };
         let address = SocketAddr::new(self.http.host, http_port);
         format!("{scheme}://{address}")
+    }
+
+    /// The ingest server's settings: `rtmp`'s, with HLS and archives under `storage.data_dir`
+    /// and restreaming's reach.
+    pub fn ingest_config(&self) -> pipelines::IngestConfig {
+        pipelines::IngestConfig {
+            allow_private_destinations: self.restream.allow_private_destinations,
+            ..self.rtmp.ingest_config(&self.storage.data_dir)
+        }
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
@@ -626,6 +681,10 @@ mod tests {
         assert_eq!(settings.rtmp.port, 1935, "defaults fill the rest");
         assert_eq!(settings.database.connect_timeout_seconds, 2);
         assert_eq!(settings.database.write_retry_minutes, 30);
+        assert_eq!(settings.restream.max_destinations_per_room, 5);
+        assert!(settings.restream.secret.is_empty(), "generated when empty");
+        assert!(!settings.restream.allow_private_destinations);
+        assert!(!settings.ingest_config().allow_private_destinations);
         assert_eq!(
             settings.ingest.stream_keys,
             ["first-key-123", "second-key-456"]
@@ -640,6 +699,41 @@ mod tests {
         std::env::remove_var("LIVESTREAM_RTMP__PORTT");
         let err = settings.expect_err("a misspelt key is refused").to_string();
         assert!(err.contains("portt"), "{err}");
+    }
+
+    #[test]
+    fn restreaming_is_configured_from_the_environment_too() {
+        let _env = ENVIRONMENT.lock().unwrap_or_else(|p| p.into_inner());
+        std::env::set_var("LIVESTREAM_RESTREAM__MAX_DESTINATIONS_PER_ROOM", "7");
+        std::env::set_var("LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS", "true");
+        std::env::set_var(
+            "LIVESTREAM_RESTREAM__SECRET",
+            "a-restream-secret-of-at-least-32-characters",
+        );
+        let settings = Settings::load(None);
+        std::env::set_var("LIVESTREAM_RESTREAM__SECRETT", "x");
+        let misspelt = Settings::load(None);
+        for name in [
+            "MAX_DESTINATIONS_PER_ROOM",
+            "ALLOW_PRIVATE_DESTINATIONS",
+            "SECRET",
+            "SECRETT",
+        ] {
+            std::env::remove_var(format!("LIVESTREAM_RESTREAM__{name}"));
+        }
+        let settings = settings.expect("loads");
+        assert_eq!(settings.restream.max_destinations_per_room, 7);
+        assert!(settings.ingest_config().allow_private_destinations);
+        assert_eq!(
+            settings.restream.secret,
+            "a-restream-secret-of-at-least-32-characters"
+        );
+        assert!(
+            !format!("{settings:?}").contains("a-restream-secret"),
+            "the secret is never printed"
+        );
+        let err = misspelt.expect_err("a misspelt key is refused").to_string();
+        assert!(err.contains("secrett"), "{err}");
     }
 
     #[test]
@@ -725,6 +819,21 @@ mod tests {
             (
                 "[storage.s3]\nbucket = \"b\"\naccess_key_id = \"k\"\n",
                 "secret_access_key",
+            ),
+            ("[restream]\nsecret = \"too-short\"\n", "restream.secret"),
+            (
+                "[restream]\nmax_destinations_per_room = 0\n",
+                "restream.max_destinations_per_room",
+            ),
+            (
+                "[restream]\nmax_destinations_per_room = 51\n",
+                "restream.max_destinations_per_room",
+            ),
+            ("[restream]\nmax_destinations = 3\n", "max_destinations"),
+            ("[restreams]\nsecret = \"x\"\n", "restreams"),
+            (
+                "[http]\nhost = \"127.0.0.1\"\n[auth]\njwt_secret = \"a-token-secret-of-at-least-32-characters\"\n[cluster]\nredis_url = \"redis://127.0.0.1\"\n",
+                "restream.secret",
             ),
         ] {
             let file = dir.path().join("bad.toml");

@@ -11,6 +11,7 @@ pub mod db;
 pub mod errors;
 pub mod models;
 pub mod object_storage;
+pub mod restream_keys;
 pub mod routes;
 pub mod startup;
 pub mod state;

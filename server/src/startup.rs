@@ -2,7 +2,7 @@
 //! between them.
 
 use crate::auth::Authenticator;
-use crate::broadcasts::{recovery, LiveStreams, Reactor, RoomKeys, StreamRooms};
+use crate::broadcasts::{recovery, LiveStreams, Reactor, Restreams, RoomKeys, StreamRooms};
 use crate::chat::hub::{ChatHub, LocalHub};
 use crate::chat::ChatService;
 use crate::cluster::chat_hub::RedisHub;
@@ -13,6 +13,7 @@ use crate::cluster::{Cluster, Node};
 use crate::configuration::Settings;
 use crate::models::recording::Recording;
 use crate::object_storage::ObjectStorage;
+use crate::restream_keys::{restream_secret, KeySealer};
 use crate::state::{AppState, Parts};
 use crate::{routes, storage};
 use actix_web::{web, HttpServer};
@@ -155,7 +156,7 @@ impl Application {
         if crate::telemetry::metrics().is_none() {
             warn!("another metrics recorder is installed; /metrics reports nothing");
         }
-        let ingest = settings.rtmp.ingest_config(&settings.storage.data_dir);
+        let ingest = settings.ingest_config();
         let layout = ingest.layout();
         storage::prepare_output(&layout).await?;
         let db = crate::db::open(&settings).await?;
@@ -176,6 +177,11 @@ impl Application {
         let (chat, hub) = chat_service(&settings, cluster.as_ref()).await?;
         let live = LiveStreams::default();
         let rooms = StreamRooms::default();
+        let sealer = KeySealer::new(&restream_secret(
+            &settings.restream.secret,
+            &settings.storage.data_dir,
+        )?);
+        let restreams = Restreams::new(db.clone(), Arc::new(sealer));
         let node = match cluster {
             Some(cluster) => {
                 let registry = Registry::start(
@@ -198,6 +204,7 @@ impl Application {
         let authorizer = RoomKeys::new(
             db.clone(),
             rooms.clone(),
+            restreams.clone(),
             settings.ingest.stream_keys.clone(),
             settings.hls_output(),
         )
@@ -232,7 +239,8 @@ impl Application {
             chat.clone(),
         )
         .with_registry(node.as_ref().map(|n| n.registry.clone()))
-        .with_objects(objects.clone());
+        .with_objects(objects.clone())
+        .with_restreams(restreams.clone());
         let state = AppState::build(
             &settings,
             Parts {
@@ -240,6 +248,7 @@ impl Application {
                 live,
                 layout,
                 rooms,
+                restreams,
                 ingest: rtmp.handle(),
                 rtmp_port,
                 srt_port,

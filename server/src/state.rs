@@ -2,7 +2,7 @@
 //! handle on the media engine. Built once by `startup`, read by `routes`, `auth` and `chat`.
 
 use crate::auth::{hash_password, token_secret, PasswordWork, RateLimiter, TokenKeys};
-use crate::broadcasts::{LiveStream, LiveStreams, StreamRooms};
+use crate::broadcasts::{LiveStream, LiveStreams, Restreams, StreamRooms};
 use crate::chat::ChatService;
 use crate::client_address::TrustedProxies;
 use crate::cluster::Node;
@@ -41,6 +41,11 @@ pub struct AppState {
     pub ingest: pipelines::IngestHandle,
     /// The room, owner and key of every accepted publisher, started or not.
     pub rooms: StreamRooms,
+    /// Rooms' restream destination lists followed by their publishers on this node, the
+    /// destinations' reports, and the sealer of their keys.
+    pub restreams: Restreams,
+    /// Destinations one room may have (`restream.max_destinations_per_room`).
+    pub max_destinations_per_room: usize,
     /// With several nodes: Redis, the live-stream registry and the HLS edge.
     pub node: Option<Arc<Node>>,
     /// Set while the node drains before it stops: it is then not ready.
@@ -55,6 +60,7 @@ pub struct Parts {
     pub live: LiveStreams,
     pub layout: pipelines::OutputLayout,
     pub rooms: StreamRooms,
+    pub restreams: Restreams,
     pub ingest: pipelines::IngestHandle,
     pub rtmp_port: u16,
     pub srt_port: Option<u16>,
@@ -97,6 +103,7 @@ impl AppState {
             live,
             layout,
             rooms,
+            restreams,
             ingest,
             rtmp_port,
             srt_port,
@@ -140,6 +147,8 @@ impl AppState {
             chat,
             ingest,
             rooms,
+            restreams,
+            max_destinations_per_room: settings.restream.max_destinations_per_room,
             node,
             draining,
             objects,

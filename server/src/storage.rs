@@ -1,5 +1,6 @@
-//! The data directory this instance owns: an OS lock so that only one instance uses it, and the
-//! output folders made ready (the last run's HLS output cleared).
+//! The data directory this instance owns: an OS lock so that only one instance uses it, the
+//! output folders made ready (the last run's HLS output cleared), and the secrets generated into
+//! it.
 
 use anyhow::Context;
 use pipelines::OutputLayout;
@@ -50,4 +51,15 @@ pub async fn prepare_output(layout: &OutputLayout) -> anyhow::Result<()> {
             .with_context(|| format!("creating {}", dir.display()))?;
     }
     Ok(())
+}
+
+/// Writes `bytes` to `path` (created or replaced), readable and writable by the server's user
+/// only: for the secrets generated into the data directory.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }

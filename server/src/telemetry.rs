@@ -91,6 +91,10 @@ pub mod names {
     pub const DB_IDLE_CONNECTIONS: &str = "livestream_db_idle_connections";
     /// Gauge: finished recordings waiting for their upload to object storage.
     pub const UPLOAD_QUEUE: &str = "livestream_upload_queue";
+    /// Gauges per `room` and `destination` (its id): bytes a live stream has sent to a restream
+    /// destination, and whether the destination takes it (1) or not (0: connecting, retrying).
+    pub const RESTREAM_BYTES_SENT: &str = "livestream_restream_bytes_sent";
+    pub const RESTREAM_LIVE: &str = "livestream_restream_live";
 }
 
 /// `text` with every control character (newlines, escape sequences) written as an escape.

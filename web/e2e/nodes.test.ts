@@ -30,6 +30,7 @@ describe("two nodes", () => {
       LIVESTREAM_CLUSTER__REDIS_URL: "redis://127.0.0.1:6379",
       LIVESTREAM_CLUSTER__KEY_PREFIX: `e2e-${tag}`,
       LIVESTREAM_AUTH__JWT_SECRET: `e2e-${tag}-the-secret-every-node-shares`,
+      LIVESTREAM_RESTREAM__SECRET: `e2e-${tag}-the-restream-secret-every-node-shares`,
     };
     a = await Server.start({ name: "node-a", env: { ...shared, LIVESTREAM_CLUSTER__NODE_ID: "node-a" } });
     b = await Server.start({ name: "node-b", env: { ...shared, LIVESTREAM_CLUSTER__NODE_ID: "node-b" } });

@@ -44,6 +44,9 @@ pub struct PublishGrant {
     pub stream_id: StreamId,
     pub ladder: Ladder,
     pub hls: HlsSettings,
+    /// Where the stream is also pushed (restreaming), kept current while it is live; `None`
+    /// for none.
+    pub destinations: Option<crate::restream::Destinations>,
 }
 
 /// Why a publisher was turned away.
@@ -90,6 +93,9 @@ pub struct IngestConfig {
     pub reconnect_grace: Duration,
     /// A publisher silent this long is replaced by a new one presenting the same key.
     pub takeover_quiet: Duration,
+    /// Whether restreaming may connect to loopback, private and link-local addresses (a
+    /// streamer could otherwise make the server reach its own network).
+    pub allow_private_destinations: bool,
 }
 
 impl Default for IngestConfig {
@@ -107,6 +113,7 @@ impl Default for IngestConfig {
             max_buffered_bytes: 16 * 1024 * 1024,
             reconnect_grace: Duration::from_secs(30),
             takeover_quiet: Duration::from_secs(2),
+            allow_private_destinations: false,
         }
     }
 }

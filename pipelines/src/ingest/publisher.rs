@@ -282,6 +282,8 @@ impl Publisher {
             hls: self.grant.hls.clone(),
             hls_dir: layout.hls(&stream_id),
             archive_path: layout.archive(&stream_id),
+            destinations: self.grant.destinations.clone(),
+            allow_private_destinations: shared.config.allow_private_destinations,
         };
         if renditions.is_empty() && !self.grant.ladder.passthrough {
             return Err(ConnectionError::Media(

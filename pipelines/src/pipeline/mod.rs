@@ -13,6 +13,8 @@ use crate::ladder::{Ladder, PlannedRendition};
 use crate::layout::HlsDir;
 use crate::llhls::LiveHls;
 use crate::media::{SourceMedia, StreamId, VideoCodec};
+use crate::restream::restreamer::SourceFormat;
+use crate::restream::Restreamer;
 use bytes::Bytes;
 use gst_app::AppSrc;
 use std::path::PathBuf;
@@ -90,6 +92,10 @@ pub struct PipelineConfig {
     /// This stream's HLS output (multivariant playlist at its root).
     pub hls_dir: HlsDir,
     pub archive_path: PathBuf,
+    /// Where the source is also pushed, as it is (restreaming).
+    pub destinations: Option<crate::restream::Destinations>,
+    /// Whether those may be on loopback, private or link-local addresses.
+    pub allow_private_destinations: bool,
 }
 
 /// Errors of the media pipeline.
@@ -180,6 +186,7 @@ pub struct StreamPipeline {
     commands: mpsc::Sender<Command>,
     failure: watch::Receiver<Option<String>>,
     hls: LiveHls,
+    restreamer: Restreamer,
 }
 
 impl StreamPipeline {
@@ -198,6 +205,19 @@ impl StreamPipeline {
         let counters = Arc::new(Counters::default());
         let (commands_tx, commands_rx) = mpsc::channel(4);
         let (failure_tx, failure_rx) = watch::channel(None);
+        let restreamer = Restreamer::start(
+            SourceFormat {
+                stream_id: config.stream_id.clone(),
+                codec: config.video_codec,
+                video: graph
+                    .video_src
+                    .caps()
+                    .ok_or_else(|| PipelineError::Link("restream".into()))?,
+                audio: graph.audio_src.as_ref().and_then(|src| src.caps()),
+                allow_private: config.allow_private_destinations,
+            },
+            config.destinations.clone(),
+        );
         let handle = Self {
             stream_id: config.stream_id.clone(),
             video_src: graph.video_src.clone(),
@@ -208,9 +228,11 @@ impl StreamPipeline {
             commands: commands_tx,
             failure: failure_rx,
             hls: hls.clone(),
+            restreamer: restreamer.clone(),
         };
-        let supervisor =
-            supervisor::Supervisor::new(config, graph, hls, counters, events, failure_tx)?;
+        let supervisor = supervisor::Supervisor::new(
+            config, graph, hls, counters, events, failure_tx, restreamer,
+        )?;
         tokio::spawn(supervisor.run(commands_rx));
         Ok(handle)
     }
@@ -257,6 +279,7 @@ impl StreamPipeline {
                     .store(pts_ns + 1 - previous, Ordering::Relaxed);
             }
         }
+        self.restreamer.offer_video(&buffer);
         self.push(&self.archive_video_src, buffer.clone()).await?;
         self.push(&self.video_src, buffer).await
     }
@@ -277,6 +300,7 @@ impl StreamPipeline {
         self.counters
             .archive_end_ns
             .fetch_max(frame.pts.as_nanos() as u64, Ordering::Relaxed);
+        self.restreamer.offer_audio(&buffer);
         self.push(archive, buffer.clone()).await?;
         self.push(live, buffer).await
     }

@@ -6,6 +6,7 @@ use super::{Command, Counters, PipelineConfig, PipelineError};
 use crate::events::{ArchiveSummary, EndReason, RenditionStats, StreamEvent, StreamStats};
 use crate::ladder::SOURCE_RENDITION;
 use crate::llhls::{LiveHls, Timeline};
+use crate::restream::Restreamer;
 use futures_util::StreamExt;
 use gst::prelude::*;
 use std::collections::HashMap;
@@ -50,6 +51,7 @@ pub(super) struct Supervisor {
     archive_closed: bool,
     started: Instant,
     last_tick: (Instant, u64, u64),
+    restreamer: Restreamer,
 }
 
 impl Supervisor {
@@ -61,6 +63,7 @@ impl Supervisor {
         counters: Arc<Counters>,
         events: mpsc::Sender<StreamEvent>,
         failure: watch::Sender<Option<String>>,
+        restreamer: Restreamer,
     ) -> Result<Self, PipelineError> {
         let (signal_tx, signals) = mpsc::channel(64);
         if let Some(pad) = &graph.keyframe_pad {
@@ -110,6 +113,7 @@ impl Supervisor {
             archive_closed: false,
             started: now,
             last_tick: (now, 0, 0),
+            restreamer,
         })
     }
 
@@ -395,6 +399,7 @@ impl Supervisor {
             input_fps: (frames - frames_then) as f64 / dt,
             keyframe_interval: self.keyframe_interval(),
             renditions,
+            destinations: self.restreamer.stats(),
         };
         // Stats are advisory: drop them rather than wait on a slow consumer.
         let _ = self.events.try_send(StreamEvent::Stats {
@@ -410,6 +415,9 @@ impl Supervisor {
         messages: &mut gst::bus::BusStream,
     ) -> ArchiveSummary {
         info!(?reason, "ending stream");
+        // Destinations unpublish while the stream drains.
+        let restreamer = self.restreamer.clone();
+        let closing = tokio::spawn(async move { restreamer.stop().await });
         let g = &self.graph;
         for src in [
             Some(&g.video_src),
@@ -456,6 +464,7 @@ impl Supervisor {
         self.hls.end();
         let pipeline = self.graph.pipeline.clone();
         let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
+        let _ = closing.await;
         let path = self.config.archive_path.clone();
         let bytes = tokio::fs::metadata(&path)
             .await

@@ -27,20 +27,11 @@ pub fn token_secret(configured: &str, data_dir: &Path) -> Result<Vec<u8>, Secret
     }
     use rand::distr::{Alphanumeric, SampleString};
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 64);
-    write_private(&path, secret.as_bytes()).map_err(|source| SecretError {
+    crate::storage::write_private(&path, secret.as_bytes()).map_err(|source| SecretError {
         path: path.display().to_string(),
         source,
     })?;
     Ok(secret.into_bytes())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
 }
 
 /// What a token says.

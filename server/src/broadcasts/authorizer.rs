@@ -1,6 +1,8 @@
 //! Who may publish: a room's stream key (and, as a development option, the static key list). A
-//! granted publisher is entered in [`StreamRooms`] before its stream can start.
+//! granted publisher is entered in [`StreamRooms`] before its stream can start, and given its
+//! room's restream destinations ([`Restreams`]), kept current while it is live.
 
+use super::restream::Restreams;
 use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::cluster::registry::{ClaimError, Registry};
 use crate::db::Db;
@@ -16,6 +18,7 @@ use std::sync::Arc;
 pub struct RoomKeys {
     db: Db,
     rooms: StreamRooms,
+    restreams: Restreams,
     dev_keys: Vec<String>,
     server_hls: HlsSettings,
     /// With several nodes: a room is claimed before its publisher is granted.
@@ -25,10 +28,17 @@ pub struct RoomKeys {
 }
 
 impl RoomKeys {
-    pub fn new(db: Db, rooms: StreamRooms, dev_keys: Vec<String>, server_hls: HlsSettings) -> Self {
+    pub fn new(
+        db: Db,
+        rooms: StreamRooms,
+        restreams: Restreams,
+        dev_keys: Vec<String>,
+        server_hls: HlsSettings,
+    ) -> Self {
         Self {
             db,
             rooms,
+            restreams,
             dev_keys,
             server_hls,
             registry: None,
@@ -109,7 +119,18 @@ impl Authorizer for RoomKeys {
                     };
                     let spec = preset.spec();
                     let stream_id = StreamId::random();
-                    self.claim(&room.id, &stream_id).await?;
+                    let destinations = self
+                        .restreams
+                        .attach(&room.id, &stream_id)
+                        .await
+                        .map_err(|e| {
+                            tracing::error!(room = %room.id, error = %e, "could not load the room's restream destinations");
+                            Refusal::Unavailable
+                        })?;
+                    if let Err(refusal) = self.claim(&room.id, &stream_id).await {
+                        self.restreams.detach(&stream_id);
+                        return Err(refusal);
+                    }
                     self.rooms.insert(
                         stream_id.clone(),
                         RoomGrant {
@@ -122,6 +143,7 @@ impl Authorizer for RoomKeys {
                         stream_id,
                         ladder: spec.ladder(),
                         hls: spec.hls(&self.server_hls),
+                        destinations: Some(destinations),
                     })
                 }
                 None => {
@@ -133,6 +155,7 @@ impl Authorizer for RoomKeys {
                             stream_id: StreamId::random(),
                             ladder: Ladder::default(),
                             hls: self.server_hls.clone(),
+                            destinations: None,
                         })
                     } else {
                         Err(Refusal::UnknownKey)
@@ -140,5 +163,116 @@ impl Authorizer for RoomKeys {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::destination::Destination as DestinationRow;
+    use crate::restream_keys::KeySealer;
+    use diesel::connection::SimpleConnection;
+    use std::time::Duration;
+
+    const ROOM_KEY: &str = "sk_the-rooms-own-stream-key";
+    const DEV_KEY: &str = "a-development-key";
+
+    fn hls() -> HlsSettings {
+        HlsSettings {
+            segment_duration: Duration::from_secs(2),
+            window_segments: 6,
+            part_duration: Duration::from_millis(400),
+            thumbnail_interval: None,
+        }
+    }
+
+    /// A database with one streamer's room (key [`ROOM_KEY`]) and two destinations, one off.
+    async fn database(dir: &std::path::Path, sealer: &KeySealer) -> Db {
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        let db = tokio::task::spawn_blocking(move || Db::connect(&url, 2, Duration::from_secs(2)))
+            .await
+            .expect("task")
+            .expect("connects");
+        let rows = [("on", true), ("off", false)].map(|(id, enabled)| DestinationRow {
+            id: id.into(),
+            room_id: "r1".into(),
+            name: id.into(),
+            url: format!("rtmp://{id}.example/live"),
+            stream_key_sealed: sealer.seal(id, &format!("key-{id}")).expect("seals"),
+            stream_key_hint: String::new(),
+            enabled,
+            created_at: 0,
+        });
+        db.run(move |conn| {
+            Preset::seed_default(conn)?;
+            let preset = Preset::find_default(conn)?.expect("the default preset").id;
+            conn.batch_execute(&format!(
+                "INSERT INTO users (id, username, password_hash, role, created_at) \
+                 VALUES ('u1', 'olive', 'x', 'streamer', 0); \
+                 INSERT INTO rooms (id, owner_id, title, description, preset_id, chat_enabled, stream_key_hash, created_at) \
+                 VALUES ('r1', 'u1', 'Room', '', '{preset}', 1, '{}', 0);",
+                hash_stream_key(ROOM_KEY)
+            ))?;
+            for row in &rows {
+                DestinationRow::insert_within_limit(conn, row, 5)?.expect("within the limit");
+            }
+            Ok(())
+        })
+        .await
+        .expect("rows");
+        db
+    }
+
+    #[tokio::test]
+    async fn a_rooms_publisher_follows_its_rooms_destinations_and_a_development_key_has_none() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sealer = Arc::new(KeySealer::new(
+            b"a-restream-secret-of-at-least-32-characters",
+        ));
+        let db = database(dir.path(), &sealer).await;
+        let restreams = Restreams::new(db.clone(), sealer);
+        let keys = RoomKeys::new(
+            db.clone(),
+            StreamRooms::default(),
+            restreams.clone(),
+            vec![DEV_KEY.to_owned()],
+            hls(),
+        );
+
+        let grant = keys
+            .authorize(&StreamKey::new(ROOM_KEY))
+            .await
+            .expect("the room's key is granted");
+        let mut destinations = grant.destinations.expect("a room's grant has destinations");
+        let granted: Vec<(String, String)> = destinations
+            .borrow_and_update()
+            .iter()
+            .map(|d| (d.id.clone(), d.stream_key.clone()))
+            .collect();
+        assert_eq!(granted, [("on".to_owned(), "key-on".to_owned())]);
+
+        // Turned on through the API: the live publisher follows.
+        db.run(|conn| {
+            let on = crate::models::destination::DestinationChanges {
+                enabled: Some(true),
+                ..Default::default()
+            };
+            Ok(DestinationRow::update(conn, "r1", "off", &on)?)
+        })
+        .await
+        .expect("updated");
+        restreams.reload("r1").await.expect("reloaded");
+        assert!(destinations.has_changed().expect("still followed"));
+        assert_eq!(destinations.borrow_and_update().len(), 2);
+
+        // Its stream ends: the list goes.
+        restreams.detach(&grant.stream_id);
+        assert!(destinations.has_changed().is_err());
+
+        let dev = keys
+            .authorize(&StreamKey::new(DEV_KEY))
+            .await
+            .expect("the development key is granted");
+        assert!(dev.destinations.is_none());
     }
 }

@@ -1,6 +1,6 @@
 //! How the server reacts to the media engine: rooms go live and offline, recordings are written,
-//! the live view is kept current, and every event is re-broadcast (tests and later features
-//! listen to it).
+//! the live view and the restream destinations' reports are kept current, and every event is
+//! re-broadcast (tests and later features listen to it).
 //!
 //! The in-memory view is updated first; the database writes of each stream then go through
 //! [`OrderedWrites`]: in order per stream, and retried while the database is away, so that a
@@ -9,6 +9,7 @@
 
 use super::live_view::LiveStreams;
 use super::recovery;
+use super::restream::Restreams;
 use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::chat::protocol::ServerFrame;
 use crate::chat::ChatService;
@@ -48,6 +49,8 @@ pub struct Reactor {
     pub registry: Option<Arc<Registry>>,
     /// With `storage.s3`: told when a recording is finished, to upload it.
     pub objects: Option<Arc<ObjectStorage>>,
+    /// Rooms' restream destination lists, and their live streams' reports of them.
+    pub restreams: Option<Restreams>,
 }
 
 impl Reactor {
@@ -76,7 +79,14 @@ impl Reactor {
             chat,
             registry: None,
             objects: None,
+            restreams: None,
         }
+    }
+
+    /// The same reactor, keeping `restreams` current: destinations' reports, streams that end.
+    pub fn with_restreams(mut self, restreams: Restreams) -> Self {
+        self.restreams = Some(restreams);
+        self
     }
 
     /// The same reactor, having finished recordings uploaded to `objects`.
@@ -128,14 +138,19 @@ impl Reactor {
                 let room = self.rooms.get(stream_id).map(|g| g.room_id);
                 self.on_ended(stream_id, reason, archive).await;
                 self.registry_ended(stream_id, room);
+                self.restream_ended(stream_id);
             }
             StreamEvent::Abandoned { stream_id, reason } => {
                 info!(stream = %stream_id, ?reason, "publisher left before its stream started");
                 let room = self.rooms.remove(stream_id).map(|g| g.room_id);
                 self.registry_ended(stream_id, room);
+                self.restream_ended(stream_id);
             }
             StreamEvent::Stats { stream_id, stats } => {
                 self.on_stats(stream_id, stats);
+                if let Some(restreams) = &self.restreams {
+                    restreams.report(stream_id, &stats.destinations);
+                }
                 self.live.apply(event, None);
                 self.registry_changed(stream_id);
             }
@@ -159,6 +174,23 @@ impl Reactor {
         for r in &stats.renditions {
             metrics::gauge!(names::ENCODE_SPEED, "stream" => stream.clone(), "rendition" => r.name.clone())
                 .set(r.speed);
+        }
+        if stats.destinations.is_empty() {
+            return;
+        }
+        let room = self
+            .rooms
+            .get(stream_id)
+            .map(|g| g.room_id)
+            .unwrap_or_default();
+        measure_restream(&room, &stats.destinations);
+    }
+
+    /// A stream ended or never started: its room's destination list goes with the room's last
+    /// stream on this node.
+    fn restream_ended(&self, stream_id: &StreamId) {
+        if let Some(restreams) = &self.restreams {
+            restreams.detach(stream_id);
         }
     }
 
@@ -313,5 +345,51 @@ impl Reactor {
                 let _ = tokio::fs::remove_dir_all(&dir).await;
             }
         });
+    }
+}
+
+/// `/metrics`: each restream destination's bytes and whether it takes the stream, by room and
+/// destination id.
+fn measure_restream(room: &str, destinations: &[pipelines::restream::DestinationStats]) {
+    use crate::telemetry::names;
+    for d in destinations {
+        let labels = [("room", room.to_owned()), ("destination", d.id.clone())];
+        metrics::gauge!(names::RESTREAM_BYTES_SENT, &labels).set(d.bytes_sent as f64);
+        let live = d.state == pipelines::restream::DestinationState::Live;
+        metrics::gauge!(names::RESTREAM_LIVE, &labels).set(if live { 1.0 } else { 0.0 });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pipelines::restream::{DestinationState, DestinationStats};
+
+    #[test]
+    fn each_destination_has_its_gauges() {
+        let Some(handle) = crate::telemetry::metrics() else {
+            panic!("the metrics recorder installs");
+        };
+        let report = |id: &str, state, bytes_sent| DestinationStats {
+            id: id.into(),
+            state,
+            last_error: None,
+            bytes_sent,
+        };
+        super::measure_restream(
+            "room-m1",
+            &[
+                report("dest-live", DestinationState::Live, 123_456),
+                report("dest-retrying", DestinationState::Retrying, 789),
+            ],
+        );
+        let text = handle.render();
+        for line in [
+            r#"livestream_restream_bytes_sent{room="room-m1",destination="dest-live"} 123456"#,
+            r#"livestream_restream_live{room="room-m1",destination="dest-live"} 1"#,
+            r#"livestream_restream_bytes_sent{room="room-m1",destination="dest-retrying"} 789"#,
+            r#"livestream_restream_live{room="room-m1",destination="dest-retrying"} 0"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        }
     }
 }

@@ -86,10 +86,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    restream_destinations (id) {
+        id -> Varchar,
+        room_id -> Varchar,
+        name -> Varchar,
+        url -> Varchar,
+        stream_key_sealed -> Text,
+        stream_key_hint -> Varchar,
+        enabled -> Bool,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(rooms -> presets (preset_id));
 diesel::joinable!(recordings -> rooms (room_id));
 diesel::joinable!(chat_messages -> rooms (room_id));
+diesel::joinable!(restream_destinations -> rooms (room_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     presets,
@@ -97,5 +111,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     recordings,
     chat_messages,
     room_moderators,
-    chat_bans
+    chat_bans,
+    restream_destinations
 );

@@ -182,11 +182,15 @@ impl Room {
             .execute(conn)
     }
 
-    /// Soft delete: recordings keep their room; the key stops working at once.
+    /// Soft delete: recordings keep their room; the key stops working at once. Its restream
+    /// destinations, which hold other services' keys, are deleted with it, in one transaction.
     pub fn soft_delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
-        diesel::update(rooms::table.find(id))
-            .set(rooms::deleted_at.eq(Some(super::now_ms())))
-            .execute(conn)
+        conn.transaction(|conn| {
+            super::destination::Destination::delete_for_room(conn, id)?;
+            diesel::update(rooms::table.find(id))
+                .set(rooms::deleted_at.eq(Some(super::now_ms())))
+                .execute(conn)
+        })
     }
 
     /// Marks the room live with `stream_id`, only if the publisher may still broadcast there: the

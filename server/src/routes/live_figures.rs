@@ -141,6 +141,7 @@ mod tests {
             input_fps: 30.0,
             keyframe_interval: Some(Duration::from_secs(2)),
             renditions: vec![rendition.clone()],
+            destinations: Vec::new(),
         };
         assert_eq!(serialized_fields(&media), schema_fields::<SourceMedia>());
         assert_eq!(serialized_fields(&video), schema_fields::<SourceVideo>());

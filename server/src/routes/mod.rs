@@ -5,6 +5,7 @@
 
 mod auth;
 mod chat;
+mod destinations;
 mod error_responses;
 mod hls;
 mod live_figures;
@@ -35,7 +36,7 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 #[openapi(
     info(
         title = "Livestream API",
-        description = "Rooms, accounts, presets, recordings and live streams. Every error is \
+        description = "Rooms, accounts, presets, recordings, restreaming and live streams. Every error is \
             `{\"error\": {\"code\": \"...\", \"message\": \"...\"}}`, with `fields` for invalid fields."
     ),
     components(schemas(ErrorBody))
@@ -68,6 +69,10 @@ fn api_routes() -> scope::Scope<
         .service(rooms::remove)
         .service(rooms::regenerate_key)
         .service(rooms::recordings)
+        .service(destinations::list)
+        .service(destinations::create)
+        .service(destinations::update)
+        .service(destinations::remove)
         .service(chat::connect)
         .service(chat::moderators)
         .service(chat::add_moderator)

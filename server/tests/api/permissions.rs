@@ -10,6 +10,10 @@ use std::time::Duration;
 
 const CALLERS: [&str; 5] = ["anonymous", "viewer", "streamer", "owner", "admin"];
 
+fn destination(name: &str) -> Value {
+    json!({ "name": name, "url": "rtmp://127.0.0.1:1/live", "stream_key": "permission-matrix-key" })
+}
+
 fn preset(name: &str) -> Value {
     json!({ "name": name, "passthrough": true, "segment_seconds": 2, "window_segments": 6, "renditions": [
         { "name": "360p", "width": 640, "height": 360, "fps": 30, "video_kbps": 800, "audio_kbps": null, "speed_preset": "veryfast", "profile": "main" }
@@ -45,6 +49,12 @@ async fn matrix(backend: Backend) {
         .map(|r| r["id"].as_str().expect("id").to_owned())
         .collect();
     assert_eq!(recording_ids.len(), 2);
+    let standing = app
+        .as_user(&owner)
+        .create_destination(&room, destination("standing"))
+        .await
+        .assert_status(201);
+    let standing = standing["id"].as_str().expect("destination id").to_owned();
 
     let tokens = [
         None,
@@ -103,6 +113,26 @@ async fn matrix(backend: Backend) {
         (
             Method::DELETE,
             "/api/rooms/{id}/moderators/{user_id}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/rooms/{id}/destinations",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/rooms/{id}/destinations",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::PATCH,
+            "/api/rooms/{id}/destinations/{dest_id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/rooms/{id}/destinations/{dest_id}",
             [401, 403, 403, 204, 204],
         ),
         (Method::GET, "/api/presets", [401, 403, 200, 200, 200]),
@@ -191,6 +221,30 @@ async fn matrix(backend: Backend) {
                 ),
                 ("DELETE", "/api/rooms/{id}/moderators/{user_id}") => {
                     (format!("/api/rooms/{room}/moderators/{victim}"), None)
+                }
+                ("POST", "/api/rooms/{id}/destinations") => (
+                    format!("/api/rooms/{room}/destinations"),
+                    Some(destination(&unique)),
+                ),
+                ("PATCH", "/api/rooms/{id}/destinations/{dest_id}") => (
+                    format!("/api/rooms/{room}/destinations/{standing}"),
+                    Some(json!({ "name": unique })),
+                ),
+                ("DELETE", "/api/rooms/{id}/destinations/{dest_id}") => {
+                    // The owner and the admin each delete one of their own; the others try the
+                    // standing one.
+                    let target = match *caller {
+                        "owner" | "admin" => {
+                            let fresh = app
+                                .as_user(&owner)
+                                .create_destination(&room, destination(&unique))
+                                .await
+                                .assert_status(201);
+                            fresh["id"].as_str().expect("destination id").to_owned()
+                        }
+                        _ => standing.clone(),
+                    };
+                    (format!("/api/rooms/{room}/destinations/{target}"), None)
                 }
                 ("PATCH", "/api/rooms/{id}") => (
                     format!("/api/rooms/{room}"),

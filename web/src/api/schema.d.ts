@@ -267,6 +267,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rooms/{id}/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The room's restream destinations, oldest first, each with its status in the current
+         *     broadcast (room owner or admin).
+         */
+        get: operations["list_destinations"];
+        put?: never;
+        /**
+         * Adds a destination the room's broadcasts are pushed to (room owner or admin); a live
+         *     broadcast starts pushing to it at once. 409 when the room has `restream.max_destinations_per_room`
+         *     already.
+         */
+        post: operations["create_destination"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/destinations/{dest_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Deletes a destination (room owner or admin); a live broadcast stops pushing to it at once. */
+        delete: operations["delete_destination"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a destination (room owner or admin): any of its name, URL, key and whether it is on.
+         *     A live broadcast follows at once.
+         */
+        patch: operations["update_destination"];
+        trace?: never;
+    };
     "/api/rooms/{id}/moderators": {
         parameters: {
             query?: never;
@@ -374,6 +420,46 @@ export interface components {
         CreatedRoom: components["schemas"]["StreamKeyView"] & {
             room: components["schemas"]["RoomView"];
         };
+        /**
+         * @description Where a destination stands.
+         * @enum {string}
+         */
+        DestinationStatus: "idle" | "connecting" | "live" | "retrying";
+        /** @description Changes to a destination: any of its fields (a new `stream_key` replaces the old one). */
+        DestinationUpdate: {
+            enabled?: boolean | null;
+            /** @description As in `NewDestination`. */
+            name?: string | null;
+            /** @description As in `NewDestination`. */
+            stream_key?: string | null;
+            /** @description As in `NewDestination`. */
+            url?: string | null;
+        };
+        /** @description A destination as its room's owner sees it. Its stream key is never part of it. */
+        DestinationView: {
+            /**
+             * Format: int64
+             * @description Bytes the room's current broadcast has sent to it; 0 while idle.
+             */
+            bytes_sent: number;
+            /**
+             * Format: int64
+             * @description Milliseconds since the Unix epoch.
+             */
+            created_at: number;
+            enabled: boolean;
+            id: string;
+            /**
+             * @description Why the last attempt of the current broadcast failed (the key blanked out); `null` when
+             *     none did.
+             */
+            last_error?: string | null;
+            name: string;
+            status: components["schemas"]["DestinationStatus"];
+            /** @description `…` and the key's last 4 characters when it has at least 12, otherwise empty. */
+            stream_key_hint: string;
+            url: string;
+        };
         /** @description The JSON body of every error. */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
@@ -418,6 +504,27 @@ export interface components {
         ModeratorView: {
             user_id: string;
             username: string;
+        };
+        /** @description A new destination. */
+        NewDestination: {
+            /** @description Whether broadcasts are pushed to it (`true` when omitted). */
+            enabled?: boolean;
+            /**
+             * @description What the streamer calls it ("YouTube"): 1 to 64 characters, not only white space, no
+             *     control characters; stored trimmed.
+             */
+            name: string;
+            /**
+             * @description The destination's stream key: 1 to 512 characters, no white space or control characters.
+             *     Sealed when saved and never shown again.
+             */
+            stream_key: string;
+            /**
+             * @description The server to push to, without the key: `rtmp://host[:port]/app` or `rtmps://...`, with
+             *     an application path; no user name, password, query or fragment, no spaces (422 with the
+             *     reason otherwise, e.g. for a port out of range).
+             */
+            url: string;
         };
         /** @description Who to appoint: a user id (as chat messages carry it) or a username (as people know it). */
         NewModerator: {
@@ -2070,6 +2177,336 @@ export interface operations {
             };
             /** @description too many chat connections from this address, or in all */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_destinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationView"][];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_destination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDestination"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationView"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state; `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Well-formed, but some fields are invalid (rules a schema cannot say: password strength, a
+             *     name already taken, a referenced resource that does not exist); `fields` holds one message
+             *     per field.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_destination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                dest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the destination is deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_destination: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                dest_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestinationUpdate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationView"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Well-formed, but some fields are invalid (rules a schema cannot say: password strength, a
+             *     name already taken, a referenced resource that does not exist); `fields` holds one message
+             *     per field.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,10 @@ export type RoomUpdate = Schemas["RoomUpdate"];
 /** The query of `GET /api/rooms`. */
 export type RoomQuery = NonNullable<paths["/api/rooms"]["get"]["parameters"]["query"]>;
 
+export type Destination = Schemas["DestinationView"];
+export type NewDestination = Schemas["NewDestination"];
+export type DestinationUpdate = Schemas["DestinationUpdate"];
+
 export type RecordingStatus = Schemas["RecordingStatus"];
 export type Recording = Schemas["RecordingView"];
 

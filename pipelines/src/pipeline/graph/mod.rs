@@ -186,6 +186,8 @@ mod tests {
             hls: HlsSettings::default(),
             hls_dir: layout.hls(&stream_id),
             archive_path: layout.archive(&stream_id),
+            destinations: None,
+            allow_private_destinations: false,
             stream_id,
         }
     }

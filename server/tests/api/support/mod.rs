@@ -8,7 +8,7 @@
 //! | `database.rs` | `Backend`, a fresh MariaDB database per test, `on_both_databases!` |
 //! | `client.rs` | `Api` (requests as a user or anonymously) and `Reply` |
 //! | `users.rs` | accounts: registering, logging in, the built-in admin, admin calls |
-//! | `rooms.rs` | rooms, stream keys, moderators, presets and recordings |
+//! | `rooms.rs` | rooms, stream keys, moderators, restream destinations, presets and recordings |
 //! | `publishers.rs` | ffmpeg and rtmp2sink publishers and how they ended |
 //! | `hls.rs` | ffprobe and playlist probes |
 //! | `fmp4.rs` | a rendition's sample times, read from its boxes as the spec says |
@@ -18,6 +18,7 @@
 //! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
 //! | `private_mariadb.rs` | a MariaDB server of the test's own, to stop and restart |
 //! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
+//! | `nginx_rtmp.rs` | nginx with libnginx-mod-rtmp, a real server to restream to |
 
 #[macro_use]
 pub mod database;
@@ -27,6 +28,7 @@ pub mod chat;
 pub mod client;
 pub mod fmp4;
 pub mod hls;
+pub mod nginx_rtmp;
 pub mod nodes;
 pub mod private_mariadb;
 pub mod publishers;
@@ -44,6 +46,7 @@ pub use hls::{
     centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration,
     keyframe_times, segments, vui_colour,
 };
+pub use nginx_rtmp::NginxRtmp;
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
     publish_enhanced, publish_ffmpeg, publish_file, publish_srt, publish_video_only, run_to_end,
@@ -56,6 +59,8 @@ pub use users::{access_token, Accounts, ADMIN, PASSWORD};
 /// moves inside the server is renamed in one line.
 pub mod internals {
     pub use livestream::broadcasts::StreamRooms;
+    pub use livestream::models::destination::Destination as DestinationRow;
+    pub use livestream::restream_keys::{KeySealer, SECRET_FILE as RESTREAM_SECRET_FILE};
 }
 
 /// A random alphanumeric string of 24 characters (stream keys, database names, usernames).

@@ -47,6 +47,10 @@ impl Nodes {
                     "LIVESTREAM_AUTH__JWT_SECRET",
                     &format!("{prefix}-shared-token-secret-of-the-nodes"),
                 )
+                .env(
+                    "LIVESTREAM_RESTREAM__SECRET",
+                    &format!("{prefix}-shared-restream-secret-of-the-nodes"),
+                )
                 .env("LIVESTREAM_AUTH__REGISTRATIONS_PER_HOUR", "1000")
                 .env("LIVESTREAM_AUTH__LOGIN_ATTEMPTS_PER_MINUTE", "1000")
                 .env("LIVESTREAM_CHAT__MESSAGES_PER_WINDOW", "1000")

@@ -1,5 +1,5 @@
-//! Rooms and what hangs off them (stream keys, moderators, recordings), presets and the live
-//! streams, as API calls: `app.as_user(&olive).create_room("My stream")`.
+//! Rooms and what hangs off them (stream keys, moderators, restream destinations, recordings),
+//! presets and the live streams, as API calls: `app.as_user(&olive).create_room("My stream")`.
 
 use super::app::TestApp;
 use super::client::{Api, HttpServer, Reply};
@@ -93,6 +93,29 @@ impl Api<'_> {
     /// `DELETE /api/rooms/{room}/moderators/{user_id}`.
     pub async fn remove_moderator(&self, room: &str, user_id: &str) -> Reply {
         self.delete(&format!("/api/rooms/{room}/moderators/{user_id}"))
+            .await
+    }
+
+    /// `GET /api/rooms/{room}/destinations`: the room's restream destinations.
+    pub async fn destinations(&self, room: &str) -> Reply {
+        self.get(&format!("/api/rooms/{room}/destinations")).await
+    }
+
+    /// `POST /api/rooms/{room}/destinations` with `body` as given.
+    pub async fn create_destination(&self, room: &str, body: Value) -> Reply {
+        self.post(&format!("/api/rooms/{room}/destinations"), Some(body))
+            .await
+    }
+
+    /// `PATCH /api/rooms/{room}/destinations/{id}` with `change`.
+    pub async fn update_destination(&self, room: &str, id: &str, change: Value) -> Reply {
+        self.patch(&format!("/api/rooms/{room}/destinations/{id}"), change)
+            .await
+    }
+
+    /// `DELETE /api/rooms/{room}/destinations/{id}`.
+    pub async fn delete_destination(&self, room: &str, id: &str) -> Reply {
+        self.delete(&format!("/api/rooms/{room}/destinations/{id}"))
             .await
     }
 

@@ -1,0 +1,220 @@
+//! Restreaming to real RTMP servers (two nginx-rtmp processes) from the real binary: both get the
+//! stream, one dying disturbs neither the other nor the viewers, it is reconnected when it comes
+//! back, a destination can be turned off and on while live, and the destinations' keys never
+//! reach a log or a response.
+
+use crate::support::users::User;
+use crate::support::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const KEY_A: &str = "dest-a-secret-key-3141592";
+const KEY_B: &str = "dest-b-secret-key-2718281";
+
+/// The room's destinations as the API shows them (status checked), every body checked for
+/// the keys.
+async fn destinations(server: &RealServer, user: &User, room: &str) -> Vec<Value> {
+    let reply = server
+        .as_user(user)
+        .request(
+            Method::GET,
+            &format!("/api/rooms/{room}/destinations"),
+            None,
+        )
+        .await;
+    let body = reply.assert_status(200);
+    assert_no_key(&body.to_string());
+    body.as_array()
+        .unwrap_or_else(|| panic!("a list of destinations: {body}"))
+        .clone()
+}
+
+fn assert_no_key(text: &str) {
+    for key in [KEY_A, KEY_B] {
+        assert!(!text.contains(key), "a destination's key was shown: {text}");
+    }
+}
+
+/// Waits until the destination named `name` has `status`; panics with what it had.
+async fn wait_status(
+    server: &RealServer,
+    user: &User,
+    room: &str,
+    name: &str,
+    status: &str,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = destinations(server, user, room).await;
+        let found = all
+            .iter()
+            .find(|d| d["name"] == name)
+            .unwrap_or_else(|| panic!("destination {name} listed: {all:?}"))
+            .clone();
+        if found["status"] == status {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name} never became {status}: {found}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn add_destination(
+    server: &RealServer,
+    user: &User,
+    room: &str,
+    name: &str,
+    url: &str,
+    key: &str,
+) -> Value {
+    let body = json!({ "name": name, "url": url, "stream_key": key, "enabled": true });
+    let created = server
+        .as_user(user)
+        .request(
+            Method::POST,
+            &format!("/api/rooms/{room}/destinations"),
+            Some(body),
+        )
+        .await
+        .assert_status(201);
+    assert_no_key(&created.to_string());
+    created
+}
+
+/// The newest media sequence number of the stream's 360p playlist, once it has one.
+async fn media_sequence(server: &RealServer, stream: &str) -> u64 {
+    let url = format!("{}/hls/{stream}/360p/playlist.m3u8", server.http);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let playlist = loop {
+        let response = server
+            .client
+            .get(&url)
+            .send()
+            .await
+            .expect("GET the playlist");
+        if response.status() == 200 {
+            break response.text().await.expect("the playlist's text");
+        }
+        assert_eq!(
+            response.status(),
+            404,
+            "GET {url}: not yet playable, or playable"
+        );
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{url} never became playable"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let parsed = m3u8_rs::parse_media_playlist_res(playlist.as_bytes())
+        .unwrap_or_else(|e| panic!("the 360p playlist parses ({e:?}):\n{playlist}"));
+    parsed.media_sequence + parsed.segments.len() as u64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_nothing() {
+    let mut a = NginxRtmp::start().await;
+    let b = NginxRtmp::start().await;
+    // The destinations are on this machine's loopback, which restreaming refuses by default.
+    let server = RealServer::builder()
+        .env("LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS", "true")
+        .spawn()
+        .await;
+    let olive = server.register_streamer("olive").await;
+    let room = server.as_user(&olive).create_room("Everywhere").await;
+    let dest_a = add_destination(&server, &olive, &room.id, "A", &a.url(), KEY_A).await;
+    add_destination(&server, &olive, &room.id, "B", &b.url(), KEY_B).await;
+    for d in destinations(&server, &olive, &room.id).await {
+        assert_eq!(d["status"], "idle", "offline rooms push nothing: {d}");
+    }
+
+    let publisher = publish_ffmpeg(&server.rtmp_url(&room.stream_key), Clip::small(30.0), &[]);
+    let stream = server.wait_live(1, Duration::from_secs(30)).await.remove(0);
+
+    // Both receive the stream, as it is: H.264 and AAC.
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    wait_status(&server, &olive, &room.id, "B", "live").await;
+    a.wait_recorded_beyond(KEY_A, 50_000, Duration::from_secs(20))
+        .await;
+    b.wait_recorded_beyond(KEY_B, 50_000, Duration::from_secs(20))
+        .await;
+    let probed = ffprobe(
+        &a.recording(KEY_A),
+        &["-show_entries", "stream=codec_name", "-of", "csv=p=0"],
+    );
+    assert!(
+        probed.contains("h264") && probed.contains("aac"),
+        "{probed}"
+    );
+
+    // A dies: B goes on receiving, viewers go on getting segments, A is retried with a reason.
+    let sequence = media_sequence(&server, &stream).await;
+    a.kill().await;
+    let before = b.recorded_bytes(KEY_B);
+    b.wait_recorded_beyond(KEY_B, before + 100_000, Duration::from_secs(15))
+        .await;
+    let failed = wait_status(&server, &olive, &room.id, "A", "retrying").await;
+    assert!(
+        failed["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+        "a failing destination says why: {failed}"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while media_sequence(&server, &stream).await <= sequence + 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stream goes on for viewers"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        wait_status(&server, &olive, &room.id, "B", "live").await["status"],
+        "live"
+    );
+
+    // A comes back and is reconnected by itself.
+    a.restart().await;
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    a.wait_recorded_beyond(KEY_A, 50_000, Duration::from_secs(20))
+        .await;
+
+    // Turned off while live: its connection closes; on again: it is pushed to again.
+    let id_a = dest_a["id"].as_str().expect("destination id");
+    let path = format!("/api/rooms/{}/destinations/{id_a}", room.id);
+    let off = server
+        .as_user(&olive)
+        .request(Method::PATCH, &path, Some(json!({ "enabled": false })))
+        .await
+        .assert_status(200);
+    assert_eq!(off["status"], "idle", "{off}");
+    assert_no_key(&off.to_string());
+    let on = server
+        .as_user(&olive)
+        .request(Method::PATCH, &path, Some(json!({ "enabled": true })))
+        .await
+        .assert_status(200);
+    assert_no_key(&on.to_string());
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    for d in destinations(&server, &olive, &room.id).await {
+        assert!(d["bytes_sent"].as_u64().is_some_and(|b| b > 50_000), "{d}");
+    }
+
+    assert_published(publisher, Duration::from_secs(90)).await;
+    server.wait_live(0, Duration::from_secs(20)).await;
+    for d in destinations(&server, &olive, &room.id).await {
+        assert_eq!(d["status"], "idle", "an ended stream pushes nothing: {d}");
+    }
+    let log = server.log();
+    if std::env::var_os("RESTREAM_TEST_LOG").is_some() {
+        eprintln!("{log}");
+    }
+    assert_no_key(&log);
+    assert!(
+        log.contains("destination failed; retrying"),
+        "the failure is logged"
+    );
+}

@@ -1,0 +1,133 @@
+//! A real RTMP server to restream to: Debian's nginx with libnginx-mod-rtmp, one process on a
+//! port of its own, recording every stream it receives to `<dir>/rec/<key>.flv`.
+
+use super::free_port;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+/// The module Debian's libnginx-mod-rtmp installs.
+const MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+/// One nginx-rtmp process; killed when dropped.
+pub struct NginxRtmp {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl NginxRtmp {
+    /// Starts nginx-rtmp on a free port and waits until it accepts connections.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut nginx = Self {
+            port: free_port(),
+            dir,
+            child: None,
+        };
+        nginx.restart().await;
+        nginx
+    }
+
+    /// The application URL a destination names (`rtmp://127.0.0.1:PORT/live`).
+    pub fn url(&self) -> String {
+        format!("rtmp://127.0.0.1:{}/live", self.port)
+    }
+
+    /// Where the stream published with `key` is recorded.
+    pub fn recording(&self, key: &str) -> PathBuf {
+        self.dir.path().join("rec").join(format!("{key}.flv"))
+    }
+
+    /// Bytes recorded so far of the stream published with `key` (0 if none).
+    pub fn recorded_bytes(&self, key: &str) -> u64 {
+        std::fs::metadata(self.recording(key)).map_or(0, |m| m.len())
+    }
+
+    /// Kills the server with SIGKILL, as a crash or a lost network would look.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.start_kill().expect("SIGKILL nginx");
+            let _ = child.wait().await;
+        }
+    }
+
+    /// Starts (again) on the same port, with an empty recording directory.
+    pub async fn restart(&mut self) {
+        self.kill().await;
+        let rec = self.dir.path().join("rec");
+        let _ = std::fs::remove_dir_all(&rec);
+        std::fs::create_dir_all(&rec).expect("recording directory");
+        let conf = self.dir.path().join("nginx.conf");
+        std::fs::write(&conf, config(self.dir.path(), self.port)).expect("nginx.conf");
+        // One process, in the foreground, as the test's own user: no worker switches user.
+        let child = Command::new("nginx")
+            .arg("-p")
+            .arg(self.dir.path())
+            .arg("-c")
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("nginx starts (nginx-light, libnginx-mod-rtmp): {e}"));
+        self.child = Some(child);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "nginx-rtmp listens on {} within 10 s",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the recording of `key` holds more than `bytes`; panics after `within`.
+    pub async fn wait_recorded_beyond(&self, key: &str, bytes: u64, within: Duration) -> u64 {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let now = self.recorded_bytes(key);
+            if now > bytes {
+                return now;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "nginx on {} recorded {now} bytes of the stream, not more than {bytes}, within {within:?}",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn config(dir: &Path, port: u16) -> String {
+    let dir = dir.display();
+    format!(
+        "load_module {MODULE};
+daemon off;
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 64; }}
+rtmp {{
+    server {{
+        listen 127.0.0.1:{port};
+        chunk_size 4096;
+        application live {{
+            live on;
+            record all;
+            record_path {dir}/rec;
+            record_unique off;
+        }}
+    }}
+}}
+"
+    )
+}
