@@ -6,6 +6,7 @@
  * may break the server's Content-Security-Policy.
  */
 import { statSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, logIn, newContext, screenshot, takeCspViolations } from "./support/browser";
@@ -50,7 +51,8 @@ describe("Livestream in a real browser", () => {
   let streamKey = "";
 
   beforeAll(async () => {
-    server = await Server.start();
+    // Restreaming to this machine's own (closed) port needs private destinations allowed.
+    server = await Server.start({ env: { LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS: "true" } });
     browser = await launchBrowser();
     streamer = await newContext(browser, server.url);
     viewer = await newContext(browser, server.url);
@@ -230,6 +232,32 @@ describe("Livestream in a real browser", () => {
     // A later visit still shows the exact server URL for OBS (the key itself was shown once).
     expect((await page.getByTestId("ingest-url").textContent())?.trim()).toBe(`rtmp://127.0.0.1:${server.rtmpPort}/live`);
     await screenshot(page, "dashboard-live");
+    await page.close();
+  });
+
+  test("a streamer adds a restreaming destination while live; one that refuses is retried, with its reason", async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const page = await streamer.newPage();
+    await page.goto(`/dashboard?room=${roomId}`);
+    await expect.poll(() => page.getByText("No destinations yet.").isVisible()).toBe(true);
+    await page.getByLabel("Name", { exact: true }).fill("Backup server");
+    await page.getByLabel("Server URL", { exact: true }).fill(`rtmp://127.0.0.1:${closed}/live`);
+    await page.getByLabel("Stream key", { exact: true }).fill("backup-secret-key-0001");
+    await page.getByRole("button", { name: "Add destination" }).click();
+    const item = page.getByTestId("destination");
+    await expect.poll(() => item.textContent()).toContain("Backup server");
+    await expect.poll(() => item.getByTestId("destination-status").textContent(), { timeout: 15_000 }).toBe("Retrying");
+    await expect.poll(() => item.textContent()).toMatch(/refused/i);
+    expect(await page.content()).not.toContain("backup-secret-key-0001");
+    await screenshot(page, "dashboard-restream");
+    await item.getByRole("button", { name: "Remove Backup server" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Remove destination" }).click();
+    await expect.poll(() => page.getByText("No destinations yet.").isVisible()).toBe(true);
     await page.close();
   });
 

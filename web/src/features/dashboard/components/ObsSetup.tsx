@@ -75,7 +75,10 @@ export function ObsSetup({ ingestUrl, srtUrl, keyKnown }: { ingestUrl: string; s
           </div>
         ) : null}
         <dl className="divide-y rounded-lg border px-3">
-          <Setting name="Video encoder">x264 (or a hardware H.264 encoder)</Setting>
+          <Setting name="Video encoder">
+            x264 (or a hardware H.264 encoder). OBS 29.1+ may also send HEVC or AV1 over the same RTMP server: viewers get
+            H.264 renditions made from it.
+          </Setting>
           <Setting name="Rate control">CBR, e.g. 6000 kbps for 1080p</Setting>
           <Setting name="Keyframe interval">2 s</Setting>
           <Setting name="CPU preset / profile">veryfast / high</Setting>

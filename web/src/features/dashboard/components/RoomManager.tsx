@@ -12,6 +12,7 @@ import { LiveBadge } from "@/features/rooms/components/LiveBadge";
 import { RecordingsList } from "@/features/rooms/components/RecordingsList";
 import { useToast } from "@/hooks/toast-context";
 import { formatViewers } from "@/lib/format";
+import { DestinationsPanel } from "./DestinationsPanel";
 import { LiveHealth } from "./LiveHealth";
 import { ModeratorsPanel } from "./ModeratorsPanel";
 import { ObsSetup } from "./ObsSetup";
@@ -21,7 +22,7 @@ import { StreamKeyPanel } from "./StreamKeyPanel";
 const LIVE_POLL_MS = 2000;
 const IDLE_POLL_MS = 5000;
 
-/** Everything about one of the streamer's rooms: details, key, OBS, health, moderators, recordings. */
+/** Everything about one of the streamer's rooms: details, key, OBS, health, restreaming, moderators, recordings. */
 export function RoomManager({
   initial,
   presets,
@@ -113,6 +114,7 @@ export function RoomManager({
         />
         <ObsSetup ingestUrl={room.ingest_url} srtUrl={room.srt_ingest_url ?? null} keyKnown={keyInfo !== null} />
       </div>
+      <DestinationsPanel roomId={room.id} live={Boolean(room.live)} />
       <ModeratorsPanel roomId={room.id} />
       <Card>
         <CardHeader>
