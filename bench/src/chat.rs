@@ -1,5 +1,6 @@
 //! The chat benchmark: N subscribers in one room, publishers ramping their message rate.
 
+use crate::api::post;
 use crate::process::{cpu_so_far, peak_rss_kib, Server};
 use anyhow::Context;
 use futures_util::{SinkExt, StreamExt};
@@ -29,26 +30,6 @@ struct Step {
     cpu_per_second: f64,
     rss_mib: f64,
     seconds: f64,
-}
-
-async fn post(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: serde_json::Value,
-) -> anyhow::Result<serde_json::Value> {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await?;
-    anyhow::ensure!(
-        response.status().is_success(),
-        "{}: {}",
-        response.status(),
-        response.text().await.unwrap_or_default()
-    );
-    Ok(response.json().await?)
 }
 
 /// Users, a room and the chat URLs of one set-up: publishers on the first node, subscribers on

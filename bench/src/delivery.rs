@@ -9,6 +9,7 @@
 //! ```
 
 use crate::hls::{master_playlist, playable_stream};
+use crate::nginx::Nginx;
 use crate::process::Server;
 use anyhow::Context;
 use std::path::Path;
@@ -110,7 +111,7 @@ async fn measure(ours: &Server, seconds: u32) -> anyhow::Result<Figures> {
     // nginx serves the same bytes from disk. The encoder shares the two cores with the servers
     // and wrk, so each pair of runs is repeated and the median is reported.
     let root = tempfile::tempdir()?;
-    let nginx = Nginx::start(root.path())?;
+    let nginx = nginx_serving(root.path())?;
     let theirs = format!("http://127.0.0.1:{}", nginx.port);
     let mut playlist_runs = (Vec::new(), Vec::new());
     let mut segment_runs = (Vec::new(), Vec::new());
@@ -286,79 +287,24 @@ fn milliseconds(value: &str) -> anyhow::Result<f64> {
     Ok(number.parse::<f64>()? * scale)
 }
 
-/// nginx serving `root` on a free loopback port, as many workers as cores, stopped on drop.
-struct Nginx {
-    child: std::process::Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    fn start(root: &Path) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let conf = dir.path().join("nginx.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "daemon off;\nworker_processes auto;\npid {pid};\nerror_log {err} warn;\n\
-                 events {{ worker_connections 4096; }}\n\
-                 http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
-                 types {{ application/vnd.apple.mpegurl m3u8; video/mp4 m4s; }}\n\
-                 client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};\n\
-                 uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n\
-                 server {{ listen 127.0.0.1:{port}; root {root};\n\
-                 location / {{ add_header Cache-Control no-cache; }} }}\n}}\n",
-                pid = dir.path().join("nginx.pid").display(),
-                err = dir.path().join("error.log").display(),
-                tmp = dir.path().display(),
-                root = root.display(),
-            ),
-        )?;
-        let child = Command::new("nginx")
-            .arg("-c")
-            .arg(&conf)
-            .arg("-p")
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("nginx")?;
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            anyhow::ensure!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(Self {
-            child,
-            port,
-            _dir: dir,
-        })
-    }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, so that the master stops its workers too (SIGKILL would leave them running).
-    fn drop(&mut self) {
-        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
-            // SAFETY: signals our own child, which has not been reaped yet.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// nginx serving `root` on a free loopback port, as many workers as cores.
+fn nginx_serving(root: &Path) -> anyhow::Result<Nginx> {
+    Nginx::start(|dir, port| {
+        format!(
+            "daemon off;\nworker_processes auto;\npid {pid};\nerror_log {err} warn;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
+             types {{ application/vnd.apple.mpegurl m3u8; video/mp4 m4s; }}\n\
+             client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};\n\
+             uwsgi_temp_path {tmp}; scgi_temp_path {tmp};\n\
+             server {{ listen 127.0.0.1:{port}; root {root};\n\
+             location / {{ add_header Cache-Control no-cache; }} }}\n}}\n",
+            pid = dir.join("nginx.pid").display(),
+            err = dir.join("error.log").display(),
+            tmp = dir.display(),
+            root = root.display(),
+        )
+    })
 }
 
 fn print_table(f: &Figures) {

@@ -9,13 +9,16 @@
 //! cargo build --release --workspace && target/release/livestream-bench hls
 //! ```
 
+mod api;
 mod chat;
 mod cycles;
 mod delivery;
 mod hls;
 mod media;
+mod nginx;
 mod process;
 mod quality;
+mod restream;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -85,6 +88,20 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         seconds: u32,
     },
+    /// Publish the reference input to a source-only room with N restream destinations (nginx-rtmp
+    /// servers), with none, and to nginx-rtmp pushing to the same servers; compare CPU and memory.
+    Restream {
+        #[arg(long, default_value = "target/release/livestream")]
+        server: PathBuf,
+        #[arg(long, default_value = "target/bench")]
+        cache: PathBuf,
+        /// Destinations the broadcast is pushed to.
+        #[arg(long, default_value_t = 2)]
+        destinations: usize,
+        /// Length of the reference input in seconds.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+    },
     /// Serve a live stream's media playlist and a segment to wrk, against nginx serving the same
     /// bytes from disk; hold 1000 blocking LL-HLS reloads and read the server's memory and threads.
     Hls {
@@ -122,5 +139,11 @@ async fn main() -> anyhow::Result<()> {
             seconds,
         } => quality::run(&server, &cache, seconds).await,
         Command::Hls { server, seconds } => delivery::run(&server, seconds).await,
+        Command::Restream {
+            server,
+            cache,
+            destinations,
+            seconds,
+        } => restream::run(&server, &cache, destinations, seconds).await,
     }
 }

@@ -2,8 +2,8 @@
 //! growing pause, fed by the fan-out through [`Feed`].
 //!
 //! ```text
-//! Feed::offer_video ─▶ appsrc ─ queue ─┐
-//! Feed::offer_audio ─▶ appsrc ─ queue ─┴─ flvmux (streamable) ─ rtmp2sink (host, port, app, key)
+//! Feed::offer_video ─▶ appsrc ─┐
+//! Feed::offer_audio ─▶ appsrc ─┴─ flvmux (streamable) ─ rtmp2sink (host, port, app, key)
 //! ```
 //!
 //! Each attempt starts from the next source keyframe, with timestamps counted from it. A
@@ -40,6 +40,8 @@ struct Inputs {
     audio: Option<AppSrc>,
     /// The source DTS this attempt's timestamps count from: its first keyframe's.
     base: Option<gst::ClockTime>,
+    /// Frames were dropped (the queue was full): the next video sent is a keyframe.
+    resync: bool,
 }
 
 /// Between the fan-out and one destination's task.
@@ -73,22 +75,24 @@ impl Feed {
         };
         let keyframe = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
         if inputs.video.current_level_bytes() >= QUEUE_BYTES {
-            if inputs.base.is_some() {
+            if !inputs.resync && inputs.base.is_some() {
                 warn!("destination reads too slowly; dropping frames until the next keyframe");
             }
-            inputs.base = None;
+            inputs.resync = true;
             return;
         }
+        if !keyframe && (inputs.resync || inputs.base.is_none()) {
+            return;
+        }
+        inputs.resync = false;
         let base = match inputs.base {
             Some(base) => base,
-            None if keyframe => {
+            None => {
                 let Some(dts) = buffer.dts().or(buffer.pts()) else {
                     return;
                 };
-                inputs.base = Some(dts);
-                dts
+                *inputs.base.insert(dts)
             }
-            None => return,
         };
         if let Some(rebased) = rebase(buffer, base) {
             let _ = inputs.video.push_buffer(rebased);
@@ -200,6 +204,7 @@ async fn attempt(
         video: built.video.clone(),
         audio: built.audio.clone(),
         base: None,
+        resync: false,
     }));
     let result = watch(&built, feed, stop, &mut messages).await;
     feed.attach(None);
@@ -361,12 +366,6 @@ enum BuildError {
     Link,
 }
 
-fn element(factory: &'static str) -> Result<gst::Element, BuildError> {
-    gst::ElementFactory::make(factory)
-        .build()
-        .map_err(|e| BuildError::Element(factory, e.to_string()))
-}
-
 fn source(caps: &gst::Caps) -> AppSrc {
     // Not live: flvmux interleaves by timestamp, waiting for both inputs, and the frames come
     // in real time anyway. `block` off: the feed checks the level itself and never waits.
@@ -383,7 +382,6 @@ fn build(destination: &Destination, format: &SourceFormat) -> Result<Built, Buil
     let url = parse_url(&destination.url)?;
     let pipeline = gst::Pipeline::with_name(&format!("restream-{}", destination.id));
     let video = source(&format.video);
-    let video_queue = element("queue")?;
     let mux = gst::ElementFactory::make("flvmux")
         .property("streamable", true)
         .build()
@@ -400,22 +398,18 @@ fn build(destination: &Destination, format: &SourceFormat) -> Result<Built, Buil
         .build()
         .map_err(|e| BuildError::Element("rtmp2sink", e.to_string()))?;
     pipeline
-        .add_many([video.upcast_ref(), &video_queue, &mux, &sink])
+        .add_many([video.upcast_ref(), &mux, &sink])
         .map_err(|_| BuildError::Link)?;
-    gst::Element::link_many([video.upcast_ref(), &video_queue]).map_err(|_| BuildError::Link)?;
-    video_queue
+    // Each appsrc has its own streaming thread and queue: no `queue` element is needed.
+    video
         .link_pads(None, &mux, Some("video"))
         .map_err(|_| BuildError::Link)?;
     mux.link(&sink).map_err(|_| BuildError::Link)?;
     let audio = match &format.audio {
         Some(caps) => {
             let audio = source(caps);
-            let audio_queue = element("queue")?;
-            pipeline
-                .add_many([audio.upcast_ref(), &audio_queue])
-                .map_err(|_| BuildError::Link)?;
-            audio.link(&audio_queue).map_err(|_| BuildError::Link)?;
-            audio_queue
+            pipeline.add(&audio).map_err(|_| BuildError::Link)?;
+            audio
                 .link_pads(None, &mux, Some("audio"))
                 .map_err(|_| BuildError::Link)?;
             Some(audio)

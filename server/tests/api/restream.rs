@@ -116,6 +116,18 @@ async fn media_sequence(server: &RealServer, stream: &str) -> u64 {
     parsed.media_sequence + parsed.segments.len() as u64
 }
 
+/// Waits until the stream's 360p playlist has gone past segment `sequence`: viewers are served.
+async fn wait_sequence_beyond(server: &RealServer, stream: &str, sequence: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while media_sequence(server, stream).await <= sequence {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stream goes on for viewers"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_nothing() {
     let mut a = NginxRtmp::start().await;
@@ -152,6 +164,15 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
         "{probed}"
     );
 
+    // A stalls (it reads nothing): B and the viewers go on as before.
+    a.pause();
+    let sequence = media_sequence(&server, &stream).await;
+    let before = b.recorded_bytes(KEY_B);
+    b.wait_recorded_beyond(KEY_B, before + 100_000, Duration::from_secs(15))
+        .await;
+    wait_sequence_beyond(&server, &stream, sequence + 2).await;
+    a.resume();
+
     // A dies: B goes on receiving, viewers go on getting segments, A is retried with a reason.
     let sequence = media_sequence(&server, &stream).await;
     a.kill().await;
@@ -163,14 +184,7 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
         failed["last_error"].as_str().is_some_and(|e| !e.is_empty()),
         "a failing destination says why: {failed}"
     );
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while media_sequence(&server, &stream).await <= sequence + 2 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the stream goes on for viewers"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_sequence_beyond(&server, &stream, sequence + 2).await;
     assert_eq!(
         wait_status(&server, &olive, &room.id, "B", "live").await["status"],
         "live"

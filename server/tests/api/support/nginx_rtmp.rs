@@ -53,6 +53,30 @@ impl NginxRtmp {
         }
     }
 
+    /// Freezes the server (SIGSTOP): it holds its connections but reads nothing, as a
+    /// destination whose network stalls. [`NginxRtmp::resume`] lets it go on.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(|c| c.id())
+            .expect("nginx runs");
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill {signal} nginx");
+    }
+
     /// Starts (again) on the same port, with an empty recording directory.
     pub async fn restart(&mut self) {
         self.kill().await;
