@@ -81,6 +81,26 @@ pub(crate) fn ensure_reference(cache: &Path, seconds: u32) -> anyhow::Result<Pat
     Ok(path.canonicalize()?)
 }
 
+/// Publishes `input` in real time, as it is (`-c copy`), to the RTMP `url`; the publisher runs
+/// until its input ends.
+pub(crate) fn publish_copy(input: &Path, url: &str) -> anyhow::Result<std::process::Child> {
+    Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-re",
+            "-i",
+        ])
+        .arg(input)
+        .args(["-c", "copy", "-f", "flv", url])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("ffmpeg is needed (deploy/install-deps.sh)")
+}
+
 async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow::Result<Ours> {
     let key = "benchmark-stream-key";
     let server = Server::start(server, &[("LIVESTREAM_INGEST__STREAM_KEYS", key)]).await?;

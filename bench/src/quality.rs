@@ -12,6 +12,7 @@
 
 use crate::hls::{master_playlist, media_playlists, playable_stream};
 use crate::media::ensure_reference;
+use crate::media::publish_copy;
 use crate::process::{cpu_so_far, wait_with_usage, Server, Usage};
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
@@ -187,24 +188,10 @@ async fn publish_and_wait(
     let client = reqwest::Client::new();
     let base = &server.base;
     let cpu_before = cpu_so_far(server.pid)?;
-    let mut publisher = KillOnDrop(Some(
-        Command::new("ffmpeg")
-            .args([
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-nostdin",
-                "-re",
-                "-i",
-            ])
-            .arg(input)
-            .args(["-c", "copy", "-f", "flv"])
-            .arg(format!("rtmp://127.0.0.1:{}/live/{KEY}", server.rtmp_port))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("ffmpeg is needed (deploy/install-deps.sh)")?,
-    ));
+    let mut publisher = KillOnDrop(Some(publish_copy(
+        input,
+        &format!("rtmp://127.0.0.1:{}/live/{KEY}", server.rtmp_port),
+    )?));
     let deadline = Instant::now() + Duration::from_secs(u64::from(seconds) + 60);
     let mut id = None;
     let mut playlists: Vec<String> = Vec::new();

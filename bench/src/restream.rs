@@ -11,12 +11,11 @@
 //! in both of its runs; the difference between them is what the destinations cost.
 
 use crate::api::{get, post};
-use crate::media::ensure_reference;
+use crate::media::{ensure_reference, publish_copy};
 use crate::nginx::{Nginx, RTMP_MODULE};
 use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Server};
 use anyhow::Context;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ADMIN: (&str, &str) = ("bench-admin", "Bench-Admin-Passphrase-31");
@@ -63,25 +62,6 @@ pub async fn run(
     let relay = measure_nginx(&input, &sinks, seconds).await?;
     print_table(&alone, &pushing, &relay, destinations, seconds);
     Ok(())
-}
-
-/// Publishes `input` in real time to `ffmpeg_url`; the publisher runs until its input ends.
-fn publish(input: &Path, url: &str) -> anyhow::Result<Child> {
-    Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-i",
-        ])
-        .arg(input)
-        .args(["-c", "copy", "-f", "flv", url])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("ffmpeg (deploy/install-deps.sh)")
 }
 
 /// The CPU `pid` uses from [`SETTLE`] after `started` until `seconds` in, in cores.
@@ -159,7 +139,7 @@ async fn measure_livestream(
         )
         .await?;
     }
-    let publisher = publish(
+    let publisher = publish_copy(
         input,
         &format!("rtmp://127.0.0.1:{}/live/{key}", server.rtmp_port),
     )?;
@@ -192,7 +172,7 @@ async fn measure_livestream(
 
 async fn measure_nginx(input: &Path, sinks: &[Nginx], seconds: u32) -> anyhow::Result<Figures> {
     let relay = nginx_rtmp(Some(sinks))?;
-    let publisher = publish(input, &format!("{}/bench", rtmp_url(&relay)))?;
+    let publisher = publish_copy(input, &format!("{}/bench", rtmp_url(&relay)))?;
     let started = Instant::now();
     let pid = relay.child.id();
     let cores = window(pid, started, seconds).await?;
