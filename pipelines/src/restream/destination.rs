@@ -226,7 +226,9 @@ async fn attempt(
         })
         .await;
     }
-    let _ = built.pipeline.set_state(gst::State::Null);
+    // Stopping joins rtmp2sink's connection thread: off the async workers.
+    let pipeline = built.pipeline.clone();
+    let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
     let bytes = sent_bytes(&built.sink);
     feed.update(|s| s.bytes_sent = s.bytes_sent.max(bytes));
     result
