@@ -205,19 +205,23 @@ impl StreamPipeline {
         let counters = Arc::new(Counters::default());
         let (commands_tx, commands_rx) = mpsc::channel(4);
         let (failure_tx, failure_rx) = watch::channel(None);
+        let (video_caps, video_caps_rx) = watch::channel(None);
         let restreamer = Restreamer::start(
             SourceFormat {
                 stream_id: config.stream_id.clone(),
-                codec: config.video_codec,
-                video: graph
-                    .video_src
-                    .caps()
-                    .ok_or_else(|| PipelineError::Link("restream".into()))?,
+                video: video_caps_rx,
                 audio: graph.audio_src.as_ref().and_then(|src| src.caps()),
                 allow_private: config.allow_private_destinations,
             },
+            config.video_codec,
             config.destinations.clone(),
         );
+        if config.video_codec == VideoCodec::H264 {
+            video_caps.send_replace(graph.video_src.caps());
+        } else if let Some(pad) = largest_rung_input(&config, &graph) {
+            // Restreaming sends H.264: for an HEVC or AV1 source, its largest rung.
+            restreamer.tap_rung(&pad, video_caps);
+        }
         let handle = Self {
             stream_id: config.stream_id.clone(),
             video_src: graph.video_src.clone(),
@@ -279,7 +283,7 @@ impl StreamPipeline {
                     .store(pts_ns + 1 - previous, Ordering::Relaxed);
             }
         }
-        self.restreamer.offer_video(&buffer);
+        self.restreamer.offer_source_video(&buffer);
         self.push(&self.archive_video_src, buffer.clone()).await?;
         self.push(&self.video_src, buffer).await
     }
@@ -333,6 +337,19 @@ impl StreamPipeline {
             .ok()?;
         answer.await.ok()
     }
+}
+
+/// The sink pad of the HLS output of the stream's largest encoded rendition, if it has one.
+fn largest_rung_input(config: &PipelineConfig, graph: &graph::Graph) -> Option<gst::Pad> {
+    let largest = config
+        .renditions
+        .iter()
+        .max_by_key(|r| u64::from(r.width) * u64::from(r.height))?;
+    graph
+        .hls_sinks
+        .iter()
+        .find(|(name, _)| *name == largest.name)
+        .and_then(|(_, sink)| gst::prelude::ElementExt::static_pad(sink, "sink"))
 }
 
 fn clock(d: Duration) -> gst::ClockTime {

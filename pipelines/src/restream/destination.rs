@@ -12,7 +12,6 @@
 
 use super::restreamer::SourceFormat;
 use super::{parse_url, redact, Destination, DestinationState, DestinationStats};
-use crate::media::VideoCodec;
 use futures_util::StreamExt;
 use gst::prelude::*;
 use gst_app::AppSrc;
@@ -175,23 +174,20 @@ async fn attempt(
     feed: &Feed,
     stop: &CancellationToken,
 ) -> Result<(), String> {
-    if format.codec != VideoCodec::H264 {
-        // GStreamer 1.22's flvmux writes no Enhanced RTMP: an HEVC or AV1 source has nothing
-        // to send. Said once, then the task waits for the end.
-        feed.update(|s| {
-            s.state = DestinationState::Retrying;
-            s.last_error = Some(format!(
-                "restreaming sends the source as it is, and this stream's video is {}: publish H.264 to restream",
-                format.codec.name()
-            ));
-        });
-        stop.cancelled().await;
-        return Ok(());
-    }
+    // An HEVC or AV1 source is sent as its largest H.264 rung (GStreamer 1.22's flvmux writes no
+    // Enhanced RTMP): its caps exist once that encoder has negotiated.
+    let mut video = format.video.clone();
+    let caps = tokio::select! {
+        _ = stop.cancelled() => return Ok(()),
+        caps = video.wait_for(Option::is_some) => match caps {
+            Ok(caps) => caps.clone().ok_or("no video caps")?,
+            Err(_) => return Err("the stream's video never started".into()),
+        },
+    };
     let url = parse_url(&destination.url)
         .map_err(|e| format!("the destination URL cannot be used: {e}"))?;
     check_address(&url.host, url.port, format.allow_private).await?;
-    let built = build(destination, format).map_err(|e| e.to_string())?;
+    let built = build(destination, &caps, format.audio.as_ref()).map_err(|e| e.to_string())?;
     let Some(bus) = built.pipeline.bus() else {
         return Err("the destination's pipeline has no bus".into());
     };
@@ -380,10 +376,14 @@ fn source(caps: &gst::Caps) -> AppSrc {
         .build()
 }
 
-fn build(destination: &Destination, format: &SourceFormat) -> Result<Built, BuildError> {
+fn build(
+    destination: &Destination,
+    video_caps: &gst::Caps,
+    audio_caps: Option<&gst::Caps>,
+) -> Result<Built, BuildError> {
     let url = parse_url(&destination.url)?;
     let pipeline = gst::Pipeline::with_name(&format!("restream-{}", destination.id));
-    let video = source(&format.video);
+    let video = source(video_caps);
     let mux = gst::ElementFactory::make("flvmux")
         .property("streamable", true)
         .build()
@@ -407,7 +407,7 @@ fn build(destination: &Destination, format: &SourceFormat) -> Result<Built, Buil
         .link_pads(None, &mux, Some("video"))
         .map_err(|_| BuildError::Link)?;
     mux.link(&sink).map_err(|_| BuildError::Link)?;
-    let audio = match &format.audio {
+    let audio = match audio_caps {
         Some(caps) => {
             let audio = source(caps);
             pipeline.add(&audio).map_err(|_| BuildError::Link)?;

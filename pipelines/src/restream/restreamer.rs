@@ -14,12 +14,13 @@ use tracing::Instrument;
 /// How long the destinations get to close their connections when the stream ends.
 const CLOSE_LIMIT: Duration = Duration::from_secs(3);
 
-/// What every destination of a stream is sent: the source's caps.
+/// What every destination of a stream is sent: the video's caps (the source's, or for an HEVC
+/// or AV1 source its largest H.264 rung's, known once that encoder has negotiated) and the
+/// source audio's.
 #[derive(Clone)]
 pub(crate) struct SourceFormat {
     pub(crate) stream_id: StreamId,
-    pub(crate) codec: VideoCodec,
-    pub(crate) video: gst::Caps,
+    pub(crate) video: tokio::sync::watch::Receiver<Option<gst::Caps>>,
     pub(crate) audio: Option<gst::Caps>,
     /// Whether destinations may resolve to loopback, private or link-local addresses.
     pub(crate) allow_private: bool,
@@ -46,14 +47,21 @@ struct Slots {
 pub(crate) struct Restreamer {
     slots: Arc<Mutex<Slots>>,
     stop: CancellationToken,
+    /// Whether the source's own video is sent (H.264), or a rung's ([`Restreamer::tap_rung`]).
+    source_video: bool,
 }
 
 impl Restreamer {
     /// Starts pushing to `destinations` and follows their changes until [`Restreamer::stop`].
-    pub(crate) fn start(format: SourceFormat, destinations: Option<Destinations>) -> Self {
+    pub(crate) fn start(
+        format: SourceFormat,
+        codec: VideoCodec,
+        destinations: Option<Destinations>,
+    ) -> Self {
         let restreamer = Self {
             slots: Arc::default(),
             stop: CancellationToken::new(),
+            source_video: codec == VideoCodec::H264,
         };
         if let Some(mut destinations) = destinations {
             let this = restreamer.clone();
@@ -121,8 +129,61 @@ impl Restreamer {
         }
     }
 
-    /// Offers a source video access unit to every destination; never waits.
-    pub(crate) fn offer_video(&self, buffer: &gst::Buffer) {
+    /// Offers a source video access unit to every destination, when the source's video is what
+    /// they are sent; never waits.
+    pub(crate) fn offer_source_video(&self, buffer: &gst::Buffer) {
+        if self.source_video {
+            self.offer_video(buffer);
+        }
+    }
+
+    /// Sends the H.264 that reaches `pad` (a rung's encoded output) to the destinations instead
+    /// of the source's video, and its caps to `caps`. The probe only offers: it never waits.
+    pub(crate) fn tap_rung(
+        &self,
+        pad: &gst::Pad,
+        caps: tokio::sync::watch::Sender<Option<gst::Caps>>,
+    ) {
+        use gst::prelude::*;
+        let this = self.clone();
+        // x264enc shifts its output by 1000 hours (its minimum PTS, so that DTS never goes
+        // negative) and says so in its segment: running time is the source's stream time again,
+        // as the source audio is timed.
+        let segment = Mutex::new(gst::FormattedSegment::<gst::ClockTime>::new());
+        pad.add_probe(
+            gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
+            move |_, info| {
+                match &info.data {
+                    Some(gst::PadProbeData::Buffer(buffer)) => {
+                        let segment = segment.lock().unwrap_or_else(|p| p.into_inner());
+                        let mut copy = buffer.copy();
+                        if let Some(b) = copy.get_mut() {
+                            b.set_pts(buffer.pts().and_then(|t| segment.to_running_time(t)));
+                            b.set_dts(buffer.dts().and_then(|t| segment.to_running_time(t)));
+                        }
+                        drop(segment);
+                        this.offer_video(&copy);
+                    }
+                    Some(gst::PadProbeData::Event(event)) => match event.view() {
+                        gst::EventView::Caps(c) => {
+                            caps.send_replace(Some(c.caps_owned()));
+                        }
+                        gst::EventView::Segment(s) => {
+                            if let Ok(time) = s.segment().clone().downcast::<gst::ClockTime>() {
+                                *segment.lock().unwrap_or_else(|p| p.into_inner()) = time;
+                            }
+                        }
+                        _ => {}
+                    },
+                    _ => {}
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+    }
+
+    /// Offers a video access unit to every destination; never waits.
+    fn offer_video(&self, buffer: &gst::Buffer) {
         let slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         for running in &slots.running {
             running.feed.offer_video(buffer);

@@ -232,3 +232,42 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
         "the failure is logged"
     );
 }
+
+/// An HEVC broadcast (Enhanced RTMP, as OBS 29.1+ sends it) is pushed as its largest H.264 rung:
+/// GStreamer 1.22's flvmux writes no Enhanced RTMP, and destinations take H.264.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_hevc_broadcast_is_pushed_as_its_largest_h264_rung() {
+    let sink = NginxRtmp::start().await;
+    let server = RealServer::builder()
+        .env("LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS", "true")
+        .spawn()
+        .await;
+    let olive = server.register_streamer("olive").await;
+    let room = server.as_user(&olive).create_room("HEVC").await;
+    add_destination(&server, &olive, &room.id, "A", &sink.url(), KEY_A).await;
+
+    let publisher = publish_enhanced(
+        &server.rtmp_url(&room.stream_key),
+        "hevc",
+        Clip::small(12.0),
+    );
+    server.wait_live(1, Duration::from_secs(30)).await;
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    sink.wait_recorded_beyond(KEY_A, 50_000, Duration::from_secs(20))
+        .await;
+    assert_published(publisher, Duration::from_secs(60)).await;
+    let probed = ffprobe(
+        &sink.recording(KEY_A),
+        &[
+            "-show_entries",
+            "stream=codec_name,width,height",
+            "-of",
+            "csv=p=0",
+        ],
+    );
+    assert!(
+        probed.contains("h264,640,360") && probed.contains("aac"),
+        "the destination got the 360p H.264 rung and the audio: {probed}"
+    );
+    assert_no_key(&server.log());
+}

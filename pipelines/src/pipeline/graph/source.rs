@@ -39,6 +39,9 @@ pub(super) fn add(
         .map_err(PipelineError::link("video source"))?;
     gst::Element::link_many([src.upcast_ref(), &parse, &tee])
         .map_err(PipelineError::link("video source"))?;
+    if config.video_codec != VideoCodec::H264 {
+        keep_publisher_keyframes(&parse);
+    }
 
     let passthrough = if config.ladder.passthrough {
         let q = queue("source-queue")?;
@@ -58,6 +61,58 @@ pub(super) fn add(
         tee,
         passthrough,
     })
+}
+
+/// Gives each frame leaving `parse` the keyframe flag the publisher gave it. GStreamer 1.22's
+/// h265parse (and av1parse) mark every frame of our HEVC sources as a keyframe, which made every
+/// encoder make every frame an IDR (keyframes are forwarded to the encoders) and every
+/// passthrough sample a sync sample. Frames pass the parser one for one, by timestamp.
+fn keep_publisher_keyframes(parse: &gst::Element) {
+    use std::collections::VecDeque;
+    use std::sync::{Arc, Mutex};
+    /// Frames between the parser's input and output: a handful; the bound only guards memory.
+    const REMEMBERED: usize = 256;
+    let (Some(input), Some(output)) = (parse.static_pad("sink"), parse.static_pad("src")) else {
+        return;
+    };
+    /// Each frame's timestamp and whether the publisher called it a delta frame, in order.
+    type Flags = Mutex<VecDeque<(Option<gst::ClockTime>, bool)>>;
+    let flags: Arc<Flags> = Arc::default();
+    let recorded = flags.clone();
+    input.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        if let Some(buffer) = info.buffer() {
+            let delta = buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
+            let mut flags = recorded.lock().unwrap_or_else(|p| p.into_inner());
+            if flags.len() == REMEMBERED {
+                flags.pop_front();
+            }
+            flags.push_back((buffer.pts(), delta));
+        }
+        gst::PadProbeReturn::Ok
+    });
+    output.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        let Some(buffer) = info.buffer_mut() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let pts = buffer.pts();
+        let delta = {
+            let mut flags = flags.lock().unwrap_or_else(|p| p.into_inner());
+            // Entries older than this frame belong to frames the parser dropped.
+            while flags.front().is_some_and(|(p, _)| *p != pts) {
+                flags.pop_front();
+            }
+            flags.pop_front().map(|(_, delta)| delta)
+        };
+        if let Some(delta) = delta {
+            let buffer = buffer.make_mut();
+            if delta {
+                buffer.set_flags(gst::BufferFlags::DELTA_UNIT);
+            } else {
+                buffer.unset_flags(gst::BufferFlags::DELTA_UNIT);
+            }
+        }
+        gst::PadProbeReturn::Ok
+    });
 }
 
 /// The colorimetry of the whole stream, as caps say it: the source's own where its SPS describes
