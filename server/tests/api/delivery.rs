@@ -100,19 +100,7 @@ async fn wait_for_thumbnail(app: &TestApp, id: &pipelines::StreamId) -> reqwest:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_renditions_the_thumbnail_comes_from_source_keyframes() {
     let mut app = TestApp::builder().spawn().await;
-    let admin = app.admin().await;
-    let source_only = serde_json::json!({ "name": "source-only", "passthrough": true,
-        "segment_seconds": 1, "window_segments": 4, "renditions": [] });
-    let preset = app
-        .as_user(&admin)
-        .create_preset(source_only)
-        .await
-        .assert_status(201);
-    let olive = app.register_streamer("olive").await;
-    let room = app
-        .as_user(&olive)
-        .create_room_with_preset("Raw", preset["id"].as_str().expect("preset id"))
-        .await;
+    let room = app.source_only_room().await;
     let publisher = app.publish_ffmpeg(&room.stream_key, Clip::small(6.0), &[]);
     let id = app.wait_started().await;
     app.wait_playable(&id).await;

@@ -25,22 +25,12 @@ async fn a_source_feeds_the_h264_ladder(codec: &str, codec_prefix: &str, probe_n
     assert!(duration > Duration::from_secs(2), "{duration:?}");
 
     let master = app.get_text(&format!("/hls/{id}/master.m3u8")).await;
-    let variants = m3u8_rs::parse_master_playlist_res(master.as_bytes())
-        .expect("multivariant parses")
-        .variants;
-    let codecs_of = |uri: &str| {
-        variants
-            .iter()
-            .find(|v| v.uri == uri)
-            .and_then(|v| v.codecs.clone())
-            .unwrap_or_else(|| panic!("{uri} is listed with CODECS:\n{master}"))
-    };
     assert!(
-        codecs_of("source/playlist.m3u8").starts_with(codec_prefix),
+        variant_codecs(&master, "source/playlist.m3u8").starts_with(codec_prefix),
         "the passthrough says what it is:\n{master}"
     );
     assert!(
-        codecs_of("360p/playlist.m3u8").starts_with("avc1."),
+        variant_codecs(&master, "360p/playlist.m3u8").starts_with("avc1."),
         "the rung is H.264:\n{master}"
     );
     for (rung, name) in [("source", probe_name), ("360p", "h264")] {
@@ -92,19 +82,7 @@ async fn av1_over_enhanced_rtmp_feeds_the_h264_ladder_and_keeps_its_passthrough(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_hevc_source_is_never_the_only_variant() {
     let mut app = TestApp::builder().spawn().await;
-    let admin = app.admin().await;
-    let source_only = serde_json::json!({ "name": "source-only", "passthrough": true,
-        "segment_seconds": 1, "window_segments": 4, "renditions": [] });
-    let preset = app
-        .as_user(&admin)
-        .create_preset(source_only)
-        .await
-        .assert_status(201);
-    let olive = app.register_streamer("olive").await;
-    let room = app
-        .as_user(&olive)
-        .create_room_with_preset("Raw", preset["id"].as_str().expect("preset id"))
-        .await;
+    let room = app.source_only_room().await;
     let publisher = publish_enhanced(&app.rtmp_url(&room.stream_key), "hevc", Clip::small(30.0));
     assert_refused(publisher, Duration::from_secs(20)).await;
     let shown = app.anonymous().room(&room.id).await.assert_status(200);

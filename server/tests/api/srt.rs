@@ -132,22 +132,12 @@ async fn hevc_over_srt_feeds_the_h264_ladder() {
     assert_published(caller, Duration::from_secs(60)).await;
     app.wait_ended(&stream).await;
     let master = app.get_text(&format!("/hls/{stream}/master.m3u8")).await;
-    let variants = m3u8_rs::parse_master_playlist_res(master.as_bytes())
-        .expect("multivariant parses")
-        .variants;
-    let codecs = |uri: &str| {
-        variants
-            .iter()
-            .find(|v| v.uri == uri)
-            .and_then(|v| v.codecs.clone())
-            .unwrap_or_default()
-    };
     assert!(
-        codecs("source/playlist.m3u8").starts_with("hvc1."),
+        variant_codecs(&master, "source/playlist.m3u8").starts_with("hvc1."),
         "{master}"
     );
     assert!(
-        codecs("360p/playlist.m3u8").starts_with("avc1."),
+        variant_codecs(&master, "360p/playlist.m3u8").starts_with("avc1."),
         "{master}"
     );
     let (joined, _) = app.join_rendition(&stream, "360p/playlist.m3u8").await;

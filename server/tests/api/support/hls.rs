@@ -3,6 +3,18 @@
 
 use std::path::Path;
 
+/// The CODECS the multivariant playlist `master` lists for the variant at `uri` (panics, with
+/// the playlist, if it does not parse or lists none).
+pub fn variant_codecs(master: &str, uri: &str) -> String {
+    m3u8_rs::parse_master_playlist_res(master.as_bytes())
+        .unwrap_or_else(|e| panic!("the multivariant playlist parses ({e:?}):\n{master}"))
+        .variants
+        .into_iter()
+        .find(|v| v.uri == uri)
+        .and_then(|v| v.codecs)
+        .unwrap_or_else(|| panic!("{uri} is listed with CODECS:\n{master}"))
+}
+
 /// What ffprobe prints (CSV, no header) for `args` on `path`; panics unless it succeeds.
 pub fn ffprobe(path: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("ffprobe")

@@ -44,7 +44,7 @@ pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
 pub use hls::{
     centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration,
-    keyframe_times, segments, vui_colour,
+    keyframe_times, segments, variant_codecs, vui_colour,
 };
 pub use nginx_rtmp::NginxRtmp;
 pub use publishers::{

@@ -156,6 +156,24 @@ impl Api<'_> {
 }
 
 impl TestApp {
+    /// Olive's room on a preset with the passthrough alone (no encoded rendition), made by the
+    /// admin (statuses checked).
+    pub async fn source_only_room(&self) -> CreatedRoom {
+        use super::users::Accounts;
+        let admin = self.admin().await;
+        let source_only = json!({ "name": "source-only", "passthrough": true,
+            "segment_seconds": 1, "window_segments": 4, "renditions": [] });
+        let preset = self
+            .as_user(&admin)
+            .create_preset(source_only)
+            .await
+            .assert_status(201);
+        let olive = self.register_streamer("olive").await;
+        self.as_user(&olive)
+            .create_room_with_preset("Raw", preset["id"].as_str().expect("preset id"))
+            .await
+    }
+
     /// Waits until the room API shows `room` offline; panics if it stays live.
     pub async fn assert_goes_offline(&self, room: &str) {
         let mut shown = Value::Null;
