@@ -136,13 +136,16 @@ impl EndReason {
 }
 
 /// The archive a broadcast left behind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArchiveSummary {
     pub path: PathBuf,
     pub duration: Duration,
     pub bytes: u64,
     /// False if the muxer could not be given end-of-stream in time; the file may need repair.
     pub finalized: bool,
+    /// The broadcast as HLS VOD, if it was kept and has playlists.
+    #[serde(skip)]
+    pub vod: Option<crate::vod::VodSummary>,
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@
 //! ```text
 //! DATA_DIR/hls/<stream-id>/thumbnail.jpg              the live thumbnail
 //! DATA_DIR/recordings/<stream-id>.mkv                  the archive
+//! DATA_DIR/recordings/<stream-id>/master.m3u8          the recording as HLS VOD (crate::vod):
+//!                     <rendition>/playlist.m3u8, init.mp4, <msn>.m4s      the live segments, kept
+//!                     thumbnails.vtt, sprite-<n>.jpg, poster.jpg           timeline preview, poster
 //! ```
 //!
 //! The live HLS itself is held in memory ([`crate::llhls`]); its URLs keep this shape:
@@ -19,6 +22,15 @@ pub const MULTIVARIANT_FILE: &str = "master.m3u8";
 pub const THUMBNAIL_FILE: &str = "thumbnail.jpg";
 /// File name of a rendition's media playlist, in the rendition's folder.
 pub const MEDIA_PLAYLIST_FILE: &str = "playlist.m3u8";
+/// A recording's WebVTT thumbnails track, beside its multivariant playlist.
+pub const THUMBNAILS_VTT_FILE: &str = "thumbnails.vtt";
+/// A recording's poster frame, beside its multivariant playlist.
+pub const POSTER_FILE: &str = "poster.jpg";
+
+/// The file name of a recording's `index`th thumbnail sprite sheet.
+pub fn sprite_file(index: usize) -> String {
+    format!("sprite-{index}.jpg")
+}
 
 /// One segment of a file path that came from outside (a URL, a database row) and may name a
 /// file to serve or open: letters, digits, `-`, `_` and `.`, not hidden, at most 64 bytes. No
@@ -80,6 +92,12 @@ impl OutputLayout {
         self.recordings_dir().join(Self::archive_name(stream))
     }
 
+    /// A stream's recording as HLS VOD: the live segments kept, with its playlists, timeline
+    /// preview and poster (see the module's drawing).
+    pub fn vod(&self, stream: &StreamId) -> PathBuf {
+        self.recordings_dir().join(stream.as_str())
+    }
+
     /// Where the repair of `archive` writes before it replaces the archive.
     pub fn repair_output(archive: &Path) -> PathBuf {
         archive.with_extension("repair.mkv")
@@ -124,6 +142,10 @@ mod tests {
             Path::new("/srv/live/recordings").join(format!("{id}.mkv"))
         );
         assert_eq!(OutputLayout::archive_name(&id), format!("{id}.mkv"));
+        assert_eq!(
+            layout.vod(&id),
+            Path::new("/srv/live/recordings").join(id.as_str())
+        );
         assert_eq!(
             OutputLayout::repair_output(&layout.archive(&id)),
             Path::new("/srv/live/recordings").join(format!("{id}.repair.mkv"))

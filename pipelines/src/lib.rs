@@ -4,6 +4,7 @@
 //! runs it (the `livestream` server) decides what they mean for users, rooms and databases.
 
 pub mod archive;
+pub mod clip;
 pub mod events;
 pub mod ingest;
 pub mod ladder;
@@ -13,6 +14,7 @@ pub mod media;
 pub mod pipeline;
 pub mod restream;
 pub mod scaler;
+pub mod vod;
 
 pub use events::{ArchiveSummary, EndReason, StreamEvent, StreamStats};
 pub use ingest::{Authorizer, IngestConfig, IngestHandle, PublishGrant, Refusal, RtmpServer};
@@ -44,6 +46,8 @@ const REQUIRED_ELEMENTS: &[(&str, &str)] = &[
     ("rtmp2sink", "gstreamer1.0-plugins-bad"),
     ("matroskamux", "gstreamer1.0-plugins-good"),
     ("matroskademux", "gstreamer1.0-plugins-good"),
+    ("qtdemux", "gstreamer1.0-plugins-good"),
+    ("mp4mux", "gstreamer1.0-plugins-good"),
     ("hlscmafsink", "compiled in (gst-plugin-hlssink3)"),
     ("cmafmux", "compiled in (gst-plugin-fmp4)"),
 ];

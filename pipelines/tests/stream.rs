@@ -116,6 +116,7 @@ fn config(layout: &OutputLayout, codec_data: Bytes) -> PipelineConfig {
         },
         hls_dir: layout.hls(&stream_id),
         archive_path: layout.archive(&stream_id),
+        vod_dir: None,
         destinations: None,
         allow_private_destinations: false,
         stream_id,

@@ -282,6 +282,7 @@ impl Publisher {
             hls: self.grant.hls.clone(),
             hls_dir: layout.hls(&stream_id),
             archive_path: layout.archive(&stream_id),
+            vod_dir: Some(layout.vod(&stream_id)),
             destinations: self.grant.destinations.clone(),
             allow_private_destinations: shared.config.allow_private_destinations,
         };

@@ -23,7 +23,8 @@ mod timeline;
 
 pub use playlist::{RenditionReport, INIT_URI};
 pub use rendition::{
-    BlockingError, BlockingRequest, Chunk, PartStart, Position, Rendition, Settings,
+    BlockingError, BlockingRequest, Chunk, PartStart, Position, Recorded, Recorder, Rendition,
+    Settings,
 };
 pub use sink::sink;
 pub use split::Track;

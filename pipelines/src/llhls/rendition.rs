@@ -157,7 +157,26 @@ struct Shared {
     settings: Settings,
     state: Mutex<State>,
     progress: watch::Sender<Position>,
+    /// Told of every header and complete segment, for the recording (see [`Recorder`]).
+    recorder: std::sync::OnceLock<Recorder>,
 }
+
+/// What a rendition hands its recorder: its header, and each segment as it completes.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// A new CMAF header (`ftyp` + `moov`).
+    Init(Bytes),
+    /// A complete segment; `data` is `None` for an `EXT-X-GAP` segment.
+    Segment {
+        msn: u64,
+        duration: Duration,
+        data: Option<Bytes>,
+    },
+}
+
+/// Takes a rendition's output as it is made: `(rendition name, what)`. Called on the
+/// rendition's own thread with its state locked, so it must only hand the work on.
+pub type Recorder = std::sync::Arc<dyn Fn(&str, Recorded) + Send + Sync>;
 
 /// One rendition's live HLS: cheap to clone, shared by the pipeline (which pushes) and the HTTP
 /// side (which reads and waits).
@@ -184,6 +203,7 @@ impl Rendition {
                 ended: false,
             }),
             progress,
+            recorder: std::sync::OnceLock::new(),
         }))
     }
 
@@ -201,7 +221,23 @@ impl Rendition {
 
     /// The CMAF header (`ftyp` + `moov`), replaced whenever the muxer writes a new one.
     pub fn set_init(&self, data: Bytes) {
-        self.state().init = Some(data);
+        let mut state = self.state();
+        if state.init.as_ref() == Some(&data) {
+            return;
+        }
+        if let Some(recorder) = self.0.recorder.get() {
+            recorder(&self.0.name, Recorded::Init(data.clone()));
+        }
+        state.init = Some(data);
+    }
+
+    /// Hands every header and complete segment from now on to `recorder` (once per rendition).
+    pub fn record(&self, recorder: Recorder) {
+        let state = self.state();
+        if let Some(init) = &state.init {
+            recorder(&self.0.name, Recorded::Init(init.clone()));
+        }
+        let _ = self.0.recorder.set(recorder);
     }
 
     pub fn init(&self) -> Option<Bytes> {
@@ -234,13 +270,19 @@ impl Rendition {
         let start = state.expected.pop_front();
         let independent = start.map_or(chunk.independent, |s| s.independent);
         if chunk.starts_segment {
-            close_open(&mut state, &self.0.settings);
+            close_open(&mut state, &self.0.settings, self.recorder());
             if let Some(msn) = start.and_then(|s| s.segment) {
                 if msn > state.next_msn {
                     // This rendition paused (the passthrough while the source's keyframes were
                     // too far apart): the segments it skipped are gaps, so that its numbers
                     // stay those of every other rendition.
-                    add_gaps(&mut state, msn, chunk.start, &self.0.settings);
+                    add_gaps(
+                        &mut state,
+                        msn,
+                        chunk.start,
+                        &self.0.settings,
+                        self.recorder(),
+                    );
                 }
             }
         }
@@ -265,11 +307,15 @@ impl Rendition {
     /// Closes the last segment and marks the playlist ended; waiting requests are answered.
     pub fn end(&self) {
         let mut state = self.state();
-        close_open(&mut state, &self.0.settings);
+        close_open(&mut state, &self.0.settings, self.recorder());
         state.ended = true;
         let position = position_of(&state);
         drop(state);
         self.0.progress.send_replace(position);
+    }
+
+    fn recorder(&self) -> Option<(&str, &Recorder)> {
+        Some((self.0.name.as_str(), self.0.recorder.get()?))
     }
 
     pub fn position(&self) -> Position {
@@ -396,7 +442,7 @@ impl Rendition {
     }
 }
 
-fn close_open(state: &mut State, settings: &Settings) {
+fn close_open(state: &mut State, settings: &Settings, recorder: Option<(&str, &Recorder)>) {
     let Some(mut open) = state.open.take() else {
         return;
     };
@@ -428,6 +474,16 @@ fn close_open(state: &mut State, settings: &Settings) {
     if open.gap.is_none() {
         open.whole = Some(whole);
     }
+    if let Some((name, recorder)) = recorder {
+        recorder(
+            name,
+            Recorded::Segment {
+                msn: open.msn,
+                duration: open.duration(),
+                data: open.whole.clone(),
+            },
+        );
+    }
     let window = settings.window_segments;
     state.segments.push_back(open);
     while state.segments.len() > window.max(1) + KEPT_BEYOND_WINDOW {
@@ -437,7 +493,13 @@ fn close_open(state: &mut State, settings: &Settings) {
 
 /// Fills segments `next_msn..msn` with gaps sharing the time from the last segment's end to
 /// `until`.
-fn add_gaps(state: &mut State, msn: u64, until: Duration, settings: &Settings) {
+fn add_gaps(
+    state: &mut State,
+    msn: u64,
+    until: Duration,
+    settings: &Settings,
+    recorder: Option<(&str, &Recorder)>,
+) {
     let count = msn - state.next_msn;
     let from = state
         .segments
@@ -453,7 +515,7 @@ fn add_gaps(state: &mut State, msn: u64, until: Duration, settings: &Settings) {
             gap: Some(each),
         };
         state.open = Some(gap);
-        close_open(state, settings);
+        close_open(state, settings, recorder);
     }
 }
 

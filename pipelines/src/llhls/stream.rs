@@ -109,6 +109,13 @@ impl LiveHls {
             .collect()
     }
 
+    /// Hands every rendition's headers and complete segments to `recorder` from now on.
+    pub fn record(&self, recorder: super::Recorder) {
+        for rendition in &self.0.renditions {
+            rendition.record(recorder.clone());
+        }
+    }
+
     /// Ends every rendition: playlists get `EXT-X-ENDLIST`, waiting requests are answered.
     pub fn end(&self) {
         for rendition in &self.0.renditions {

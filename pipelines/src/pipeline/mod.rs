@@ -92,6 +92,8 @@ pub struct PipelineConfig {
     /// This stream's HLS output (multivariant playlist at its root).
     pub hls_dir: HlsDir,
     pub archive_path: PathBuf,
+    /// Where the recording is also kept as HLS VOD (the live segments; see [`crate::vod`]).
+    pub vod_dir: Option<PathBuf>,
     /// Where the source is also pushed, as it is (restreaming).
     pub destinations: Option<crate::restream::Destinations>,
     /// Whether those may be on loopback, private or link-local addresses.
@@ -201,7 +203,16 @@ impl StreamPipeline {
         let hls_dir = config.hls_dir.path();
         std::fs::create_dir_all(hls_dir).map_err(|e| PipelineError::Io(hls_dir.to_owned(), e))?;
         let hls = graph::live_hls(&config);
-        let graph = graph::build(&config, &hls)?;
+        let vod = match &config.vod_dir {
+            Some(dir) => {
+                let vod = crate::vod::VodRecorder::start(dir.clone(), config.hls.target_duration())
+                    .map_err(|e| PipelineError::Io(dir.clone(), e))?;
+                hls.record(vod.recorder());
+                Some(vod)
+            }
+            None => None,
+        };
+        let graph = graph::build(&config, &hls, vod.as_ref())?;
         let counters = Arc::new(Counters::default());
         let (commands_tx, commands_rx) = mpsc::channel(4);
         let (failure_tx, failure_rx) = watch::channel(None);

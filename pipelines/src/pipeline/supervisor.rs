@@ -262,8 +262,11 @@ impl Supervisor {
             }
         }
         self.hls.set_passthrough_listed(passthrough);
-        self.hls
-            .set_multivariant(multivariant::render(&videos, audio.as_ref()));
+        let text = multivariant::render(&videos, audio.as_ref());
+        if let Some(vod) = &self.graph.vod {
+            vod.multivariant(bytes::Bytes::from(text.clone()));
+        }
+        self.hls.set_multivariant(text);
         self.advertised = Some((bandwidths, passthrough));
         true
     }
@@ -462,6 +465,18 @@ impl Supervisor {
         }
         // Playlists end, and players waiting on a part are answered, even after a timed-out drain.
         self.hls.end();
+        let vod = match self.graph.vod.clone() {
+            Some(vod) => {
+                // The final bandwidths, measured over the whole broadcast.
+                self.write_multivariant();
+                let multivariant = self.hls.multivariant();
+                tokio::task::spawn_blocking(move || vod.finish(multivariant))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            None => None,
+        };
         let pipeline = self.graph.pipeline.clone();
         let _ = tokio::task::spawn_blocking(move || pipeline.set_state(gst::State::Null)).await;
         let _ = closing.await;
@@ -475,6 +490,7 @@ impl Supervisor {
             duration: Duration::from_nanos(self.counters.archive_end_ns.load(Ordering::Relaxed)),
             bytes,
             finalized: self.archive_closed,
+            vod,
         };
         info!(?reason, archive = %summary.path.display(), duration = ?summary.duration, bytes, finalized = summary.finalized, "stream ended");
         let _ = self

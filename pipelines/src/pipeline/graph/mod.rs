@@ -5,6 +5,7 @@
 //! ladder                                     └─ decode once ─ scale 1080p ─ encode ─ LL-HLS sink
 //!                                                             └─ scale 720p (from 1080p) ─ ...
 //! thumbnail  smallest rung (or decoded source keyframes) ─ jpegenc ─ appsink     [thumbnail.jpg]
+//!                                                       └ 160 px tiles ─ appsink [recording preview]
 //! audio      audio appsrc ─ aacparse ─ LL-HLS sink (audio)
 //! archive    its own video and audio appsrcs ─ matroskamux ─ filesink            [MKV archive]
 //! ```
@@ -79,6 +80,8 @@ pub struct Graph {
     pub keyframe_pad: Option<gst::Pad>,
     pub archive_sink: gst::Element,
     pub drops: Drops,
+    /// The recording kept as HLS VOD, if it is.
+    pub vod: Option<crate::vod::VodRecorder>,
 }
 
 /// The stream's empty live HLS output: one rendition per HLS sink [`build`] will make, in the
@@ -101,8 +104,13 @@ pub fn live_hls(config: &PipelineConfig) -> LiveHls {
     )
 }
 
-/// Builds the whole graph for `config`, its HLS sinks feeding `hls`; nothing is running yet.
-pub fn build(config: &PipelineConfig, hls: &LiveHls) -> Result<Graph, PipelineError> {
+/// Builds the whole graph for `config`, its HLS sinks feeding `hls` and its thumbnails also
+/// the recording `vod`; nothing is running yet.
+pub fn build(
+    config: &PipelineConfig,
+    hls: &LiveHls,
+    vod: Option<&crate::vod::VodRecorder>,
+) -> Result<Graph, PipelineError> {
     let pipeline = gst::Pipeline::with_name(&format!("stream-{}", config.stream_id));
     let source = source::add(&pipeline, config, hls)?;
     let encoded = ladder::add(&pipeline, config, hls, &source.tee)?;
@@ -111,7 +119,7 @@ pub fn build(config: &PipelineConfig, hls: &LiveHls) -> Result<Graph, PipelineEr
             Some(raw) => thumbnail::Input::Raw(raw),
             None => thumbnail::Input::Encoded(&source.tee),
         };
-        thumbnail::add(&pipeline, config, input, interval)?;
+        thumbnail::add(&pipeline, config, input, interval, vod)?;
     }
     let audio = audio::add(&pipeline, config, hls)?;
     let archive = archive::add(
@@ -142,6 +150,7 @@ pub fn build(config: &PipelineConfig, hls: &LiveHls) -> Result<Graph, PipelineEr
         keyframe_pad: encoded.keyframe_pad,
         archive_sink: archive.sink,
         drops: encoded.drops,
+        vod: vod.cloned(),
     })
 }
 
@@ -186,6 +195,7 @@ mod tests {
             hls: HlsSettings::default(),
             hls_dir: layout.hls(&stream_id),
             archive_path: layout.archive(&stream_id),
+            vod_dir: None,
             destinations: None,
             allow_private_destinations: false,
             stream_id,
@@ -215,7 +225,7 @@ mod tests {
     ) {
         crate::init().expect("GStreamer initialises");
         let config = config(Ladder::default());
-        let graph = build(&config, &live_hls(&config)).expect("the graph builds");
+        let graph = build(&config, &live_hls(&config), None).expect("the graph builds");
         let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(sinks, ["source", "1080p", "720p", "480p", "360p", "audio"]);
         assert_eq!(upstream_of(&graph, "1080p-scale-queue"), "raw-tee");
@@ -257,7 +267,7 @@ mod tests {
             renditions: Vec::new(),
             passthrough: true,
         });
-        let graph = build(&config, &live_hls(&config)).expect("the graph builds");
+        let graph = build(&config, &live_hls(&config), None).expect("the graph builds");
         let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(sinks, ["source", "audio"]);
         assert!(graph.keyframe_pad.is_none());

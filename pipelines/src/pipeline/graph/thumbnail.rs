@@ -1,13 +1,16 @@
 //! The live thumbnail: one JPEG beside the playlists, refreshed every interval.
 //!
 //! ```text
-//! smallest rung's tee ─ leaky queue ─ scale ─ jpegenc ─ appsink        [thumbnail.jpg]
+//! smallest rung's tee ─ leaky queue ─ scale ─ tee ─ jpegenc ─ appsink   [thumbnail.jpg, poster]
 //!   (without renditions: source tee ─ leaky queue ─ decoder (keyframes only) ─ scale ─ ...)
+//!                                             └─ scale 160 px ─ appsink     [recording's preview tiles]
 //! ```
 
 use super::elements::{capsfilter, make, video_decoder};
 use super::THUMBNAIL_WIDTH;
 use crate::pipeline::{multivariant, PipelineConfig, PipelineError};
+use crate::vod::VodRecorder;
+use crate::vod::TILE_WIDTH;
 use gst::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -31,6 +34,7 @@ pub(super) fn add(
     config: &PipelineConfig,
     input: Input<'_>,
     interval: Duration,
+    vod: Option<&VodRecorder>,
 ) -> Result<(), PipelineError> {
     const BRANCH: &str = "thumbnail";
     let (input, encoded) = match input {
@@ -59,6 +63,8 @@ pub(super) fn add(
             .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
             .build(),
     )?);
+    let split = make("tee", "thumbnail-tee")?;
+    chain.push(split.clone());
     chain.push(
         gst::ElementFactory::make("jpegenc")
             .name("thumbnail-encoder")
@@ -67,6 +73,7 @@ pub(super) fn add(
             .map_err(PipelineError::element("jpegenc"))?,
     );
     let target = config.hls_dir.thumbnail();
+    let poster = vod.cloned();
     let sink = gst_app::AppSink::builder()
         .name("thumbnail-sink")
         .sync(false)
@@ -78,9 +85,18 @@ pub(super) fn add(
                     // A small file every few seconds, on this branch's own thread: the write cannot
                     // delay any other branch.
                     if let Ok(sample) = sink.pull_sample() {
-                        if let Some(map) = sample.buffer().and_then(|b| b.map_readable().ok()) {
+                        let Some(buffer) = sample.buffer() else {
+                            return Ok(gst::FlowSuccess::Ok);
+                        };
+                        if let Ok(map) = buffer.map_readable() {
                             if let Err(e) = multivariant::write_atomic(&target, map.as_slice()) {
                                 tracing::warn!(error = %e, "could not write the thumbnail");
+                            }
+                            if let (Some(vod), Some(pts)) = (&poster, buffer.pts()) {
+                                vod.poster(
+                                    Duration::from_nanos(pts.nseconds()),
+                                    bytes::Bytes::copy_from_slice(map.as_slice()),
+                                );
                             }
                         }
                     }
@@ -96,6 +112,9 @@ pub(super) fn add(
         .map_err(PipelineError::link(BRANCH))?;
     input.link(&chain[0]).map_err(PipelineError::link(BRANCH))?;
     gst::Element::link_many(&chain).map_err(PipelineError::link(BRANCH))?;
+    if let Some(vod) = vod {
+        add_tiles(pipeline, &split, (width, height), vod.clone())?;
+    }
 
     // Let one frame through per interval (the first at once), before it reaches the queue.
     // Frames not wanted are answered `Handled` (the binding releases them) rather than `Drop`,
@@ -121,6 +140,55 @@ pub(super) fn add(
         });
     }
     Ok(())
+}
+
+/// The recording's preview tiles: each thumbnail again, [`TILE_WIDTH`] wide, raw, to the
+/// recording's sprite sheets.
+fn add_tiles(
+    pipeline: &gst::Pipeline,
+    split: &gst::Element,
+    (width, height): (u32, u32),
+    vod: VodRecorder,
+) -> Result<(), PipelineError> {
+    const BRANCH: &str = "preview tiles";
+    let tile_width = TILE_WIDTH.min(width) & !1;
+    let tile_height =
+        ((u64::from(tile_width) * u64::from(height) / u64::from(width.max(1))) as u32).max(2) & !1;
+    let scale = make("videoconvertscale", "tile-scale")?;
+    let size = capsfilter(
+        "tile-size",
+        gst::Caps::builder("video/x-raw")
+            .field("format", "I420")
+            .field("width", tile_width as i32)
+            .field("height", tile_height as i32)
+            .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
+            .build(),
+    )?;
+    let sink = gst_app::AppSink::builder()
+        .name("tile-sink")
+        .sync(false)
+        .max_buffers(1)
+        .drop(true)
+        .callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    if let Ok(sample) = sink.pull_sample() {
+                        if let Some(pts) = sample.buffer().and_then(|b| b.pts()) {
+                            vod.tile(Duration::from_nanos(pts.nseconds()), sample);
+                        }
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        )
+        .build();
+    sink.set_property("async", false);
+    let chain = [scale, size, sink.upcast()];
+    pipeline
+        .add_many(&chain)
+        .map_err(PipelineError::link(BRANCH))?;
+    split.link(&chain[0]).map_err(PipelineError::link(BRANCH))?;
+    gst::Element::link_many(&chain).map_err(PipelineError::link(BRANCH))
 }
 
 /// The thumbnail's size for a source: [`THUMBNAIL_WIDTH`] wide (never wider than the source),
