@@ -23,6 +23,15 @@ pub struct Settings {
     pub chat: ChatSettings,
     pub cluster: ClusterSettings,
     pub restream: RestreamSettings,
+    pub clips: ClipsSettings,
+}
+
+/// Clips of broadcasts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClipsSettings {
+    /// Clips one user may cut per hour (across nodes with a cluster).
+    pub per_user_per_hour: usize,
 }
 
 /// Restreaming: rooms' destinations (other RTMP servers) and how their stream keys are sealed.
@@ -288,7 +297,8 @@ pub struct HlsSettings {
     pub part_seconds: f64,
     /// How long an ended stream's HLS files stay available (for players finishing up).
     pub retain_ended_seconds: u64,
-    /// How often each live stream's JPEG thumbnail is refreshed; 0 turns thumbnails off.
+    /// How often each live stream's JPEG thumbnail is refreshed, and the spacing of a
+    /// recording's timeline preview tiles; 0 turns both off.
     pub thumbnail_seconds: u64,
 }
 
@@ -367,7 +377,7 @@ impl Settings {
             .set_default("hls.window_segments", 6)?
             .set_default("hls.part_seconds", 0.4)?
             .set_default("hls.retain_ended_seconds", 300)?
-            .set_default("hls.thumbnail_seconds", 10)?
+            .set_default("hls.thumbnail_seconds", 5)?
             .set_default("ingest.stream_keys", Vec::<String>::new())?
             .set_default("database.url", "")?
             .set_default("database.max_connections", 8)?
@@ -377,6 +387,7 @@ impl Settings {
             .set_default("auth.token_ttl_seconds", 3600)?
             .set_default("auth.login_attempts_per_minute", 10)?
             .set_default("auth.registrations_per_hour", 5)?
+            .set_default("clips.per_user_per_hour", 30)?
             .set_default("auth.max_concurrent_password_hashes", 2)?
             .set_default("auth.admin_username", "")?
             .set_default("auth.admin_password", "")?
@@ -537,6 +548,9 @@ impl Settings {
             return invalid(
                 "restream.secret must be at least 32 characters (or empty to generate one)",
             );
+        }
+        if !(1..=100_000).contains(&self.clips.per_user_per_hour) {
+            return invalid("clips.per_user_per_hour must be between 1 and 100000");
         }
         if !(1..=50).contains(&self.restream.max_destinations_per_room) {
             return invalid("restream.max_destinations_per_room must be between 1 and 50");

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod broadcasts;
 pub mod chat;
 pub mod client_address;
+pub mod clips;
 pub mod cluster;
 pub mod configuration;
 pub mod db;

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //!  stream ended / archive repaired ──▶ row `complete`, file in recordings/ ──notify──▶ uploader
-//!  uploader: multipart upload (8 MiB parts), retried until stored ──▶ row.object_key ──▶ file removed
-//!  GET /api/recordings/{id}/file ──▶ ranged GET of the object, streamed to the client
+//!  uploader: the VOD's files (recordings/<room>/<stream>/...), then the archive in multipart
+//!            (8 MiB parts), retried until stored ──▶ row.object_key ──▶ local files removed
+//!  GET /api/recordings/{id}/file, /vod/{id}/... ──▶ ranged GET of the object, streamed to the client
 //! ```
 //!
 //! The uploader takes its work from the database: every complete recording without an object
@@ -104,6 +105,51 @@ impl ObjectStorage {
         )
     }
 
+    /// The key of `file` (`master.m3u8`, `720p/3.m4s`) of a recording's VOD.
+    pub fn vod_key(recording: &Recording, file: &str) -> String {
+        format!(
+            "recordings/{}/{}/{file}",
+            recording.room_id, recording.stream_id
+        )
+    }
+
+    /// Deletes every file of a recording's VOD.
+    pub async fn delete_vod(&self, recording: &Recording) -> Result<(), StorageError> {
+        let prefix = ObjectPath::from(Self::vod_key(recording, ""));
+        let mut listed = self.store.list(Some(&prefix));
+        while let Some(meta) = listed.next().await {
+            let meta = meta?;
+            self.delete(meta.location.as_ref()).await?;
+        }
+        Ok(())
+    }
+
+    /// Uploads a recording's VOD folder, file by file (each is a segment or smaller).
+    async fn upload_vod(
+        &self,
+        recording: &Recording,
+        dir: &std::path::Path,
+    ) -> Result<(), StorageError> {
+        let dir = dir.to_owned();
+        let files = tokio::task::spawn_blocking({
+            let dir = dir.clone();
+            move || pipelines::vod::files(&dir)
+        })
+        .await
+        .map_err(|e| StorageError::Io(std::io::Error::other(e)))??;
+        for file in files {
+            let Some(name) = file.to_str() else { continue };
+            let body = tokio::fs::read(dir.join(&file)).await?;
+            self.store
+                .put(
+                    &ObjectPath::from(Self::vod_key(recording, name)),
+                    Bytes::from(body).into(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Starts uploading this node's finished recordings, from `recordings_dir`.
     pub fn start_uploads(self: &Arc<Self>, db: Db, recordings_dir: PathBuf) {
         tokio::spawn(upload_forever(self.clone(), db, recordings_dir));
@@ -179,7 +225,7 @@ impl ObjectStorage {
     }
 
     /// Uploads `file` to `key` in parts; on failure the parts sent so far are given up.
-    async fn upload(&self, file: &std::path::Path, key: &str) -> Result<(), StorageError> {
+    pub async fn upload(&self, file: &std::path::Path, key: &str) -> Result<(), StorageError> {
         let mut archive = tokio::fs::File::open(file).await?;
         let upload = self.store.put_multipart(&ObjectPath::from(key)).await?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
@@ -243,6 +289,14 @@ async fn upload_waiting(
     storage.queued.store(waiting.len(), Ordering::Relaxed);
     for (recording, file) in waiting {
         let key = ObjectStorage::key_for(&recording);
+        // The VOD first: once the row names the archive's key, players look there for it too.
+        let vod_dir = recording
+            .vod
+            .then(|| recording.vod_dir(recordings_dir))
+            .flatten();
+        if let Some(dir) = &vod_dir {
+            storage.upload_vod(&recording, dir).await?;
+        }
         storage.upload(&file, &key).await?;
         let (id, stored_key) = (recording.id.clone(), key.clone());
         db.run(move |conn| Ok(Recording::stored_at(conn, &id, &stored_key)?))
@@ -251,6 +305,11 @@ async fn upload_waiting(
         // recording whose archive is nowhere.
         if let Err(e) = tokio::fs::remove_file(&file).await {
             warn!(recording = %recording.id, error = %e, "stored, but the local archive could not be removed");
+        }
+        if let Some(dir) = &vod_dir {
+            if let Err(e) = tokio::fs::remove_dir_all(dir).await {
+                warn!(recording = %recording.id, error = %e, "stored, but the local VOD could not be removed");
+            }
         }
         storage.queued.fetch_sub(1, Ordering::Relaxed);
         info!(recording = %recording.id, %key, "recording stored in object storage");

@@ -21,6 +21,8 @@ pub struct AppState {
     pub login_limiter: RateLimiter,
     /// Accounts created per client address.
     pub registration_limiter: RateLimiter,
+    /// Clips cut, per user.
+    pub clip_limiter: RateLimiter,
     /// Hashing, verifying and judging passwords, a bounded number at a time.
     pub password_work: PasswordWork,
     /// Whose forwarding headers are believed.
@@ -130,6 +132,11 @@ impl AppState {
                 Duration::from_secs(3600),
             )
             .across(cluster, "registration"),
+            clip_limiter: RateLimiter::new(
+                settings.clips.per_user_per_hour,
+                Duration::from_secs(3600),
+            )
+            .across(cluster, "clip"),
             password_work: PasswordWork::new(
                 auth.max_concurrent_password_hashes,
                 Duration::from_secs(10),

@@ -228,6 +228,7 @@ impl Reactor {
             archive_path: pipelines::OutputLayout::archive_name(stream_id),
             end_reason: None,
             object_key: None,
+            vod: false,
         };
         let key_hash = grant.key_hash.clone();
         let (ingest, stream) = (self.ingest.clone(), stream_id.clone());
@@ -278,6 +279,7 @@ impl Reactor {
             end_reason: reason.clone(),
         });
         let id = stream_id.to_string();
+        let vod = archive.vod.is_some();
         let objects = self.objects.clone();
         let (db, dir, stream) = (
             self.db.clone(),
@@ -288,7 +290,7 @@ impl Reactor {
             .write_then(
                 stream_id.as_str(),
                 "record the stream end",
-                move |conn| Ok(Recording::end(conn, &id, &room_id, outcome.as_ref())?),
+                move |conn| Ok(Recording::end(conn, &id, &room_id, outcome.as_ref(), vod)?),
                 move |recording| {
                     let Some(recording) = recording.filter(|_| repair) else {
                         if let Some(objects) = &objects {

@@ -83,6 +83,7 @@ diesel::table! {
         archive_path -> Text,
         end_reason -> Nullable<Text>,
         object_key -> Nullable<Varchar>,
+        vod -> Bool,
     }
 }
 
@@ -99,11 +100,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clips (id) {
+        id -> Varchar,
+        room_id -> Varchar,
+        recording_id -> Varchar,
+        created_by -> Varchar,
+        created_at -> BigInt,
+        start_ms -> BigInt,
+        duration_ms -> BigInt,
+        bytes -> BigInt,
+        object_key -> Nullable<Varchar>,
+    }
+}
+
 diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(rooms -> presets (preset_id));
 diesel::joinable!(recordings -> rooms (room_id));
 diesel::joinable!(chat_messages -> rooms (room_id));
 diesel::joinable!(restream_destinations -> rooms (room_id));
+diesel::joinable!(clips -> rooms (room_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     presets,
@@ -112,5 +128,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_messages,
     room_moderators,
     chat_bans,
-    restream_destinations
+    restream_destinations,
+    clips
 );

@@ -2,6 +2,7 @@
 //! Columns with a fixed set of values are Rust enums ([`stored_as_text!`]).
 
 pub mod chat;
+pub mod clip;
 pub mod destination;
 pub mod preset;
 pub mod recording;

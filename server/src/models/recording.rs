@@ -50,8 +50,11 @@ pub struct Recording {
     /// full path; only its file name counts).
     pub archive_path: String,
     pub end_reason: Option<String>,
-    /// The archive's key in object storage, once it is stored there (`storage.s3`).
+    /// The archive's key in object storage, once it is stored there (`storage.s3`); the VOD's
+    /// files are stored beside it ([`crate::object_storage::ObjectStorage::vod_key`]).
     pub object_key: Option<String>,
+    /// The broadcast is kept as HLS VOD too (its live segments, playlists, preview and poster).
+    pub vod: bool,
 }
 
 /// A recording as the API shows it (never its path on disk).
@@ -67,6 +70,16 @@ pub struct RecordingView {
     pub end_reason: Option<String>,
     /// Streams (with Range support) or downloads the MKV archive.
     pub file_url: String,
+    /// What the player loads: the broadcast as HLS VOD (its live ladder, seekable in every
+    /// browser). `null` while recording, and for recordings kept as an archive only.
+    pub playback_url: Option<String>,
+    /// Downloads the MKV archive.
+    pub download_url: String,
+    /// A frame of the broadcast, as JPEG (`null` when `playback_url` is).
+    pub poster_url: Option<String>,
+    /// The timeline preview: a WebVTT thumbnails track whose cues point into JPEG sprite sheets
+    /// (`sprite-0.jpg#xywh=x,y,w,h`); `null` when `playback_url` is.
+    pub thumbnails_vtt_url: Option<String>,
 }
 
 impl Recording {
@@ -79,7 +92,16 @@ impl Recording {
         pipelines::layout::plain_name(name).then(|| recordings_dir.join(name))
     }
 
+    /// Where the recording's VOD is on this node: its folder in `recordings_dir`, if the stream
+    /// id is a plain name.
+    pub fn vod_dir(&self, recordings_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+        pipelines::layout::plain_name(&self.stream_id).then(|| recordings_dir.join(&self.stream_id))
+    }
+
     pub fn view(&self) -> RecordingView {
+        let vod = (self.vod && self.status == RecordingStatus::Complete)
+            .then(|| format!("/vod/{}", self.id));
+        let vod = vod.as_deref();
         RecordingView {
             id: self.id.clone(),
             room_id: self.room_id.clone(),
@@ -90,6 +112,11 @@ impl Recording {
             status: self.status,
             end_reason: self.end_reason.clone(),
             file_url: format!("/api/recordings/{}/file", self.id),
+            playback_url: vod.map(|v| format!("{v}/{}", pipelines::layout::MULTIVARIANT_FILE)),
+            download_url: format!("/api/recordings/{}/file?download=true", self.id),
+            poster_url: vod.map(|v| format!("{v}/{}", pipelines::layout::POSTER_FILE)),
+            thumbnails_vtt_url: vod
+                .map(|v| format!("{v}/{}", pipelines::layout::THUMBNAILS_VTT_FILE)),
         }
     }
 
@@ -122,10 +149,16 @@ impl Recording {
         stream_id: &str,
         room_id: &str,
         outcome: Option<&RecordingOutcome>,
+        vod: bool,
     ) -> QueryResult<Option<Recording>> {
         conn.transaction(|conn| {
             if let Some(outcome) = outcome {
                 Self::finish(conn, stream_id, outcome)?;
+            }
+            if vod {
+                diesel::update(recordings::table.filter(recordings::stream_id.eq(stream_id)))
+                    .set(recordings::vod.eq(true))
+                    .execute(conn)?;
             }
             Room::set_offline_if(conn, room_id, stream_id)?;
             Self::of_stream(conn, stream_id)

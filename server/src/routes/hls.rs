@@ -36,7 +36,14 @@ pub fn scope() -> actix_web::Scope<
         InitError = (),
     >,
 > {
-    let cors = Cors::default()
+    web::scope("/hls")
+        .wrap(cors())
+        .route("/{stream_id}/{file:.*}", web::get().to(serve))
+}
+
+/// What any player on any origin may fetch: `GET`, with the headers a player reads.
+pub(super) fn cors() -> Cors {
+    Cors::default()
         .allow_any_origin()
         .send_wildcard()
         .allowed_methods(["GET", "HEAD", "OPTIONS"])
@@ -47,10 +54,7 @@ pub fn scope() -> actix_web::Scope<
             header::ACCEPT_RANGES,
             header::AGE,
         ])
-        .max_age(86_400);
-    web::scope("/hls")
-        .wrap(cors)
-        .route("/{stream_id}/{file:.*}", web::get().to(serve))
+        .max_age(86_400)
 }
 
 /// What a path under a stream names.

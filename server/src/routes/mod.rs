@@ -5,6 +5,7 @@
 
 mod auth;
 mod chat;
+mod clips;
 mod destinations;
 mod error_responses;
 mod hls;
@@ -16,6 +17,7 @@ mod security_headers;
 mod streams;
 mod users;
 mod views;
+mod vod;
 mod web_app;
 
 use crate::auth::Authenticator;
@@ -84,6 +86,12 @@ fn api_routes() -> scope::Scope<
         .service(presets::remove)
         .service(recordings::file)
         .service(recordings::remove)
+        .service(clips::from_recording)
+        .service(clips::from_live)
+        .service(clips::list)
+        .service(clips::show)
+        .service(clips::file)
+        .service(clips::remove)
         .service(streams::list)
         .service(openapi_document)
 }
@@ -147,6 +155,7 @@ pub fn app(
         .route("/readyz", web::get().to(ready))
         .route("/metrics", web::get().to(metrics_text))
         .service(hls::scope())
+        .service(vod::scope())
         .default_service(web::to(web_app::serve))
         .wrap(actix_web::middleware::from_fn(security_headers::add))
         .wrap(actix_web::middleware::from_fn(time_request))
@@ -157,14 +166,14 @@ pub fn app(
 /// [`client_address`](crate::client_address) sees it
 /// (the default span would believe any `X-Forwarded-For`). Spans are not log lines: nothing is
 /// logged per request unless something goes wrong. HLS requests, the hot path (a player asks for
-/// a playlist or a part several times a second), run in no span: building one (its fields
+/// a playlist or a part several times a second) and recordings' VOD requests, run in no span: building one (its fields
 /// formatted for the log) costs more than serving the playlist, and the HLS handlers name the
 /// stream in what they log.
 pub struct RequestSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> tracing::Span {
-        if request.path().starts_with("/hls/") {
+        if request.path().starts_with("/hls/") || request.path().starts_with("/vod/") {
             return tracing::Span::none();
         }
         let client = request

@@ -40,45 +40,78 @@ pub async fn file(
         .run(move |conn| Ok(Recording::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Only files of the recordings directory are ever served.
+    let local = recording.archive_file(&state.layout.recordings_dir());
+    let name = format!("recording-{}.mkv", recording.id);
+    stored_file(
+        &req,
+        &state,
+        StoredFile {
+            object_key: recording.object_key.as_deref(),
+            local,
+            content_type: MATROSKA,
+            name,
+            download: query.download.unwrap_or(false),
+        },
+    )
+    .await
+}
+
+/// A file kept on this node or in object storage (a recording's archive, a clip).
+pub(super) struct StoredFile<'a> {
+    /// Its key, once stored in object storage (read from there when `storage.s3` is set).
+    pub object_key: Option<&'a str>,
+    /// Where it is on this node otherwise.
+    pub local: Option<std::path::PathBuf>,
+    pub content_type: &'static str,
+    /// The file name a download is saved under.
+    pub name: String,
+    /// Sent as an attachment rather than inline.
+    pub download: bool,
+}
+
+/// Sends a [`StoredFile`] with Range support, inline or as a download.
+pub(super) async fn stored_file(
+    req: &HttpRequest,
+    state: &AppState,
+    stored: StoredFile<'_>,
+) -> Result<HttpResponse, ApiError> {
     let disposition = ContentDisposition {
-        disposition: if query.download.unwrap_or(false) {
+        disposition: if stored.download {
             DispositionType::Attachment
         } else {
             DispositionType::Inline
         },
-        parameters: vec![DispositionParam::Filename(format!(
-            "recording-{}.mkv",
-            recording.id
-        ))],
+        parameters: vec![DispositionParam::Filename(stored.name)],
     };
-    if let (Some(key), Some(objects)) = (&recording.object_key, &state.objects) {
-        return from_object_storage(&req, objects, key, disposition).await;
+    if let (Some(key), Some(objects)) = (stored.object_key, &state.objects) {
+        return from_object_storage(req, objects, key, stored.content_type, Some(disposition))
+            .await;
     }
-    // Only files of the recordings directory are ever served.
-    let path = recording
-        .archive_file(&state.layout.recordings_dir())
-        .ok_or(ApiError::NotFound)?;
+    let path = stored.local.ok_or(ApiError::NotFound)?;
     let named = NamedFile::open_async(&path)
         .await
         .map_err(|_| ApiError::NotFound)?;
-    let mime: mime_guess::mime::Mime = MATROSKA
+    let mime: mime_guess::mime::Mime = stored
+        .content_type
         .parse()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     Ok(named
         .set_content_type(mime)
         .set_content_disposition(disposition)
-        .into_response(&req))
+        .into_response(req))
 }
 
 const MATROSKA: &str = "video/x-matroska";
 
-/// A stored archive, streamed from object storage as a local one would be: one byte range
-/// honoured (206), a range outside it refused (416), anything else the whole object.
-async fn from_object_storage(
+/// A stored file of a recording, streamed from object storage as a local one would be: one byte
+/// range honoured (206), a range outside it refused (416), anything else the whole object.
+pub(super) async fn from_object_storage(
     req: &HttpRequest,
     objects: &ObjectStorage,
     key: &str,
-    disposition: ContentDisposition,
+    content_type: &'static str,
+    disposition: Option<ContentDisposition>,
 ) -> Result<HttpResponse, ApiError> {
     let unavailable = |e: StorageError| match e {
         StorageError::NotFound => {
@@ -109,10 +142,12 @@ async fn from_object_storage(
         _ => None,
     };
     if size == 0 {
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, MATROSKA))
-            .insert_header(disposition)
-            .finish());
+        let mut empty = HttpResponse::Ok();
+        empty.insert_header((header::CONTENT_TYPE, content_type));
+        if let Some(disposition) = disposition {
+            empty.insert_header(disposition);
+        }
+        return Ok(empty.finish());
     }
     let read = objects.read(key, range).await.map_err(unavailable)?;
     let mut response = match range {
@@ -131,10 +166,13 @@ async fn from_object_storage(
         }
         None => HttpResponse::Ok(),
     };
+    response
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::ACCEPT_RANGES, "bytes"));
+    if let Some(disposition) = disposition {
+        response.insert_header(disposition);
+    }
     Ok(response
-        .insert_header((header::CONTENT_TYPE, MATROSKA))
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header(disposition)
         .no_chunking(read.range.end - read.range.start)
         .streaming(crate::object_storage::body_stream(read.body)))
 }
@@ -183,20 +221,54 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Recording::delete(conn, &id)?))
         .await?;
-    if let (Some(key), Some(objects)) = (&recording.object_key, &state.objects) {
-        if let Err(e) = objects.delete(key).await {
-            tracing::error!(recording = %recording.id, %key, error = %e, "the recording is deleted but its object could not be removed");
+    let archive = recording.archive_file(&state.layout.recordings_dir());
+    remove_stored(
+        &state,
+        &format!("recording {}", recording.id),
+        recording.object_key.as_deref(),
+        archive,
+    )
+    .await;
+    if let (Some(_), Some(objects)) = (&recording.object_key, &state.objects) {
+        if recording.vod {
+            if let Err(e) = objects.delete_vod(&recording).await {
+                tracing::error!(recording = %recording.id, error = %e, "the recording is deleted but its VOD objects could not all be removed");
+            }
         }
     }
-    if let Some(path) = recording.archive_file(&state.layout.recordings_dir()) {
-        match tokio::fs::remove_file(&path).await {
+    if let Some(dir) = recording.vod_dir(&state.layout.recordings_dir()) {
+        match tokio::fs::remove_dir_all(&dir).await {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {
-                tracing::error!(recording = %recording.id, path = %path.display(), error = %e, "the recording is deleted but its file could not be removed");
+                tracing::error!(recording = %recording.id, error = %e, "the recording is deleted but its VOD folder could not be removed");
             }
         }
     }
     tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Removes the file of `what` (its row already deleted): its object, when stored in object
+/// storage, and its file on this node. What cannot be removed is logged and left.
+pub(super) async fn remove_stored(
+    state: &AppState,
+    what: &str,
+    object_key: Option<&str>,
+    local: Option<std::path::PathBuf>,
+) {
+    if let (Some(key), Some(objects)) = (object_key, &state.objects) {
+        if let Err(e) = objects.delete(key).await {
+            tracing::error!(%key, error = %e, "{what} is deleted but its object could not be removed");
+        }
+    }
+    if let Some(path) = local {
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "{what} is deleted but its file could not be removed");
+            }
+        }
+    }
 }

@@ -36,7 +36,7 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     }
     let relative = path.trim_start_matches('/');
     if relative == INDEX {
-        return page(&state.web_root).await;
+        return page(&state.web_root, "").await;
     }
     if let Some(file) = app_file(&state.web_root, relative) {
         if let Ok(named) = NamedFile::open_async(&file).await {
@@ -52,15 +52,73 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     if relative.starts_with(HASHED_ASSETS) {
         return Err(ApiError::NotFound);
     }
-    page(&state.web_root).await
+    // A clip's page says what it shows to link previews, which run no script.
+    if let Some(id) = relative.strip_prefix("clips/") {
+        if let Some((clip, recording, title)) = super::clips::open_graph(&state, id).await {
+            let head = clip_meta(&req, &clip, recording.as_ref(), &title);
+            return page(&state.web_root, &head).await;
+        }
+    }
+    page(&state.web_root, "").await
+}
+
+/// Open Graph tags of a clip's page: its title, its MP4 and the recording's poster, as absolute
+/// URLs on the host the page was asked for.
+fn clip_meta(
+    req: &HttpRequest,
+    clip: &crate::models::clip::Clip,
+    recording: Option<&crate::models::recording::Recording>,
+    room_title: &str,
+) -> String {
+    let info = req.connection_info();
+    let origin = format!("{}://{}", info.scheme(), info.host());
+    let view = clip.view();
+    let title = if room_title.is_empty() {
+        "Clip".to_owned()
+    } else {
+        format!("Clip from {room_title}")
+    };
+    let mut tags = vec![
+        ("og:type", "video.other".to_owned()),
+        ("og:title", title.clone()),
+        (
+            "og:description",
+            format!("{:.0} s clip", view.duration_seconds),
+        ),
+        ("og:url", format!("{origin}{}", view.page_url)),
+        ("og:video", format!("{origin}{}", view.playback_url)),
+        ("og:video:type", "video/mp4".to_owned()),
+    ];
+    if let Some(poster) = recording.and_then(|r| r.view().poster_url) {
+        tags.push(("og:image", format!("{origin}{poster}")));
+    }
+    let mut head = String::new();
+    for (property, content) in tags {
+        head.push_str(&format!(
+            "\n    <meta property=\"{property}\" content=\"{}\" />",
+            escape(&content)
+        ));
+    }
+    head.push_str("\n    <meta name=\"twitter:card\" content=\"player\" />");
+    head
+}
+
+/// `text` safe inside an HTML attribute or element.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;")
 }
 
 const INDEX: &str = "index.html";
 
 /// `index.html` with a fresh style nonce in a `<meta name="csp-nonce">` (the app hands it to
-/// the libraries that add `<style>` elements) and in the Content-Security-Policy. Never a 304:
-/// a cached page would carry an old nonce under a new policy.
-async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
+/// the libraries that add `<style>` elements) and in the Content-Security-Policy, and `head`
+/// (already escaped) after it. Never a 304: a cached page would carry an old nonce under a new
+/// policy.
+async fn page(root: &std::path::Path, head: &str) -> Result<HttpResponse, ApiError> {
     let index = root.join(INDEX);
     let html = tokio::fs::read_to_string(&index).await.map_err(|e| {
         tracing::warn!(error = %e, path = %index.display(), "the web app is not built");
@@ -70,7 +128,7 @@ async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
     let policy = security_headers::app_policy(&nonce).ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!("the page nonce is not a header value"))
     })?;
-    let html = with_nonce(&html, &nonce);
+    let html = with_nonce(&html, &nonce, head);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, policy))
@@ -81,8 +139,8 @@ async fn page(root: &std::path::Path) -> Result<HttpResponse, ApiError> {
 /// `html` with `<meta name="csp-nonce" content="<nonce>">` first in its `<head>`; where the head
 /// is implied (HTML may leave `<head>` out), just after the doctype, where the parser puts it
 /// into the head all the same.
-fn with_nonce(html: &str, nonce: &str) -> String {
-    let meta = format!("\n    <meta name=\"csp-nonce\" content=\"{nonce}\" />");
+fn with_nonce(html: &str, nonce: &str, head: &str) -> String {
+    let meta = format!("\n    <meta name=\"csp-nonce\" content=\"{nonce}\" />{head}");
     let lower = html.to_ascii_lowercase();
     let after = |tag: &str| {
         let start = lower.find(tag)?;
@@ -146,11 +204,11 @@ mod tests {
     #[test]
     fn the_nonce_goes_first_into_the_head() {
         let html = "<!doctype html>\n<html><head><title>x</title></head><body></body></html>";
-        let page = with_nonce(html, "00ff");
+        let page = with_nonce(html, "00ff", "");
         assert!(page.contains("<head>\n    <meta name=\"csp-nonce\" content=\"00ff\" /><title>"));
-        let implied = with_nonce("<!DOCTYPE html><title>x</title>", "00ff");
+        let implied = with_nonce("<!DOCTYPE html><title>x</title>", "00ff", "");
         assert!(implied.starts_with("<!DOCTYPE html>\n    <meta name=\"csp-nonce\""));
-        assert!(with_nonce("<p>bare</p>", "00ff").starts_with("\n    <meta"));
+        assert!(with_nonce("<p>bare</p>", "00ff", "").starts_with("\n    <meta"));
     }
 
     #[test]

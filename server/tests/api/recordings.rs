@@ -1,6 +1,7 @@
 //! Recordings: one row per broadcast, playable with Range, deletable, and repaired after a crash.
 
 use crate::support::*;
+use std::path::Path;
 use std::time::Duration;
 
 async fn recordings(backend: Backend) {
@@ -294,6 +295,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
         archive_path: "interrupted.mkv".into(),
         end_reason: None,
         object_key: None,
+        vod: false,
     };
     db.run(move |conn| {
         Ok(livestream::models::recording::Recording::insert(
@@ -447,6 +449,7 @@ async fn recordings_in_object_storage_body(backend: Backend) {
     let id = list[0]["id"].as_str().expect("recording id").to_owned();
     let bytes = list[0]["bytes"].as_u64().expect("bytes");
     let db = app.database();
+    let vod_dir = pipelines::OutputLayout::new(app.data_dir()).vod(&stream);
     let mut key = None;
     for _ in 0..150 {
         let found = {
@@ -456,13 +459,13 @@ async fn recordings_in_object_storage_body(backend: Backend) {
                 .expect("the row reads")
                 .expect("the row")
         };
-        if found.object_key.is_some() && !archive.exists() {
+        if found.object_key.is_some() && !archive.exists() && !vod_dir.exists() {
             key = found.object_key;
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let key = key.expect("the recording is stored and its local archive removed");
+    let key = key.expect("the recording is stored and its local archive and VOD removed");
     let direct = format!("http://127.0.0.1:8333/recordings/{key}");
     let stored = app.client.get(&direct).send().await.expect("S3 GET");
     assert_eq!(stored.status(), 200, "the object is in the bucket");
@@ -516,10 +519,46 @@ async fn recordings_in_object_storage_body(backend: Backend) {
         format!("bytes */{bytes}").as_str()
     );
 
+    // The replay is stored beside it and served from the bucket; the local copy is gone.
+    let playback = list[0]["playback_url"].as_str().expect("playback_url");
+    let master = app.get(playback).await;
+    assert_eq!(master.status(), 200, "the replay is served from the bucket");
+    let master = master.text().await.expect("master");
+    assert!(master.contains("source/playlist.m3u8"), "{master}");
+    let playlist = app
+        .get_text(&playback.replace("master.m3u8", "source/playlist.m3u8"))
+        .await;
+    assert!(playlist.contains("#EXT-X-ENDLIST"), "{playlist}");
+    let segment = app
+        .get(&playback.replace("master.m3u8", "source/0.m4s"))
+        .await;
+    assert_eq!(segment.status(), 200);
+    assert_eq!(segment.headers()["content-type"], "video/iso.segment");
+    let url = format!("{}{playback}", app.http);
+    let replayed = ffprobe_duration(Path::new(&url));
+    assert!(
+        (replayed - 4.0).abs() <= 0.6,
+        "the replay plays from the bucket: {replayed} s"
+    );
+    let stored_master = format!(
+        "http://127.0.0.1:8333/recordings/{}",
+        key.replace(".mkv", "/master.m3u8")
+    );
+    let stored_status = || async {
+        let reply = app.client.get(&stored_master).send().await;
+        reply.expect("S3 GET").status()
+    };
+    assert_eq!(stored_status().await, 200);
+
     app.as_user(&olive)
         .delete_recording(&id)
         .await
         .assert_status(204);
+    assert_eq!(
+        stored_status().await,
+        404,
+        "deleting the recording deletes its replay's objects"
+    );
     let gone = app.client.get(&direct).send().await.expect("S3 GET");
     assert_eq!(
         gone.status(),

@@ -203,3 +203,39 @@ pub fn vui_colour(path: &Path) -> Option<[u32; 3]> {
         code("matrix_coefficients")?,
     ])
 }
+
+/// The picture of `input` (a file, a URL, or with `lavfi` a filter graph) at `at` seconds,
+/// shrunk to 32×18 RGB: enough to tell moments of a moving test pattern apart.
+pub fn frame_at(input: &str, at: f64, lavfi: bool) -> Vec<u8> {
+    let mut cmd = std::process::Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-nostdin"]);
+    if lavfi {
+        cmd.args(["-f", "lavfi"]);
+    }
+    let out = cmd
+        .args(["-i", input, "-ss", &format!("{at:.3}")])
+        .args(["-frames:v", "1", "-vf", "scale=32:18:flags=area"])
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        out.status.success() && out.stdout.len() == 32 * 18 * 3,
+        "a frame of {input} at {at} s: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Mean absolute difference of two pictures from [`frame_at`].
+pub fn picture_distance(a: &[u8], b: &[u8]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(x.abs_diff(*y)))
+        .sum::<f64>()
+        / a.len().max(1) as f64
+}
+
+/// The test pattern every `Clip` publishes (ffmpeg's `testsrc2`), as a lavfi input.
+pub fn test_pattern(width: u32, height: u32) -> String {
+    format!("testsrc2=size={width}x{height}:rate=30")
+}

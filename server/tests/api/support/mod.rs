@@ -43,8 +43,8 @@ pub use chat::ChatClient;
 pub use client::{HttpServer, Reply};
 pub use database::{Backend, MariadbDatabase};
 pub use hls::{
-    centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration,
-    keyframe_times, segments, variant_codecs, vui_colour,
+    centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, frame_at,
+    keyframe_times, picture_distance, segments, test_pattern, variant_codecs, vui_colour,
 };
 pub use nginx_rtmp::NginxRtmp;
 pub use publishers::{

@@ -2,6 +2,7 @@
 //! rtmp2sink, FFmpeg 8 through PyAV for Enhanced RTMP), and how they ended: published, refused, or still running at a limit.
 
 use super::app::TestApp;
+use super::hls::test_pattern;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -67,12 +68,7 @@ fn ffmpeg_publisher(url: &str, format: &str, clip: Clip, extra: &[&str]) -> Chil
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-re"]);
     if clip.video {
-        cmd.args([
-            "-f",
-            "lavfi",
-            "-i",
-            &format!("testsrc2=size={}x{}:rate=30", clip.width, clip.height),
-        ]);
+        cmd.args(["-f", "lavfi", "-i", &test_pattern(clip.width, clip.height)]);
     }
     if clip.audio {
         cmd.args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]);

@@ -1,0 +1,290 @@
+//! Cutting clips: which whole segments of a recording's HLS VOD a clip takes, gathered from the
+//! recordings directory or object storage into the two inputs of [`pipelines::clip::cut`], and
+//! where the MP4 it makes is kept.
+//!
+//! ```text
+//! recording's master.m3u8 ─ the best H.264 variant + its audio group
+//!   media playlists ─ the segments covering [start, start + duration), by number
+//!   init + segments ─▶ <data>/clips/<id>.video.mp4, .audio.mp4 ─ cut ─▶ <data>/clips/<id>.mp4
+//!                                                          (storage.s3: uploaded, local copy gone)
+//! ```
+//!
+//! A live broadcast's VOD grows while it lasts (its playlists are `EVENT` playlists), so a clip
+//! of its last minute is cut the same way, on the node running the broadcast.
+
+use crate::models::recording::Recording;
+use crate::object_storage::{ObjectStorage, StorageError};
+use bytes::Bytes;
+use pipelines::layout::{plain_name, MULTIVARIANT_FILE};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// The longest clip, and how far back a clip of a live broadcast may start.
+pub const MAX_CLIP: Duration = Duration::from_secs(60);
+
+/// Why a clip could not be cut.
+#[derive(Debug, Error)]
+pub enum ClipError {
+    #[error("the recording has no replay to cut from")]
+    NoReplay,
+    #[error("the replay has no H.264 video to cut")]
+    NoVideo,
+    #[error("the stretch asked for is not in the recording")]
+    OutOfRange,
+    #[error("a playlist of the replay is unreadable: {0}")]
+    Playlist(String),
+    #[error("reading the replay: {0}")]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Cut(#[from] pipelines::clip::ClipError),
+}
+
+/// Where a recording's VOD files are read from.
+pub enum Source<'a> {
+    /// This node's recordings directory (also a live broadcast's growing VOD).
+    Local(PathBuf),
+    Objects(&'a ObjectStorage, &'a Recording),
+}
+
+impl Source<'_> {
+    /// Where `recording`'s VOD is read from: object storage once stored there, else here.
+    pub fn of<'a>(
+        recording: &'a Recording,
+        recordings_dir: &Path,
+        objects: Option<&'a ObjectStorage>,
+    ) -> Result<Source<'a>, ClipError> {
+        match (&recording.object_key, objects) {
+            (Some(_), Some(objects)) => Ok(Source::Objects(objects, recording)),
+            _ => recording
+                .vod_dir(recordings_dir)
+                .map(Source::Local)
+                .ok_or(ClipError::NoReplay),
+        }
+    }
+
+    async fn read(&self, file: &str) -> Result<Bytes, ClipError> {
+        match self {
+            Source::Local(dir) => match tokio::fs::read(dir.join(file)).await {
+                Ok(bytes) => Ok(Bytes::from(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ClipError::NoReplay),
+                Err(e) => Err(e.into()),
+            },
+            Source::Objects(objects, recording) => {
+                let read = objects
+                    .read(&ObjectStorage::vod_key(recording, file), None)
+                    .await?;
+                let mut body = Vec::with_capacity(read.size as usize);
+                let mut chunks = read.body;
+                use futures_util::StreamExt;
+                while let Some(chunk) = chunks.next().await {
+                    body.extend_from_slice(&chunk.map_err(StorageError::Store)?);
+                }
+                Ok(Bytes::from(body))
+            }
+        }
+    }
+}
+
+/// What to cut: from `start` for `duration`. For a live broadcast `start` counts back from its
+/// newest segment's end.
+#[derive(Debug, Clone, Copy)]
+pub struct Stretch {
+    pub start: Duration,
+    pub duration: Duration,
+    pub from_live_edge: bool,
+}
+
+/// A cut clip, in `file`.
+#[derive(Debug)]
+pub struct Cut {
+    pub file: PathBuf,
+    /// Where it starts in the recording (on a segment boundary, so on a keyframe).
+    pub start: Duration,
+    pub duration: Duration,
+    pub bytes: u64,
+}
+
+/// One playlist's segments: number, start, duration, file (`None`: a gap).
+struct Listed {
+    init: Option<String>,
+    segments: Vec<(u64, Duration, Duration, Option<String>)>,
+}
+
+fn media_playlist(text: &[u8]) -> Result<Listed, ClipError> {
+    let playlist = m3u8_rs::parse_media_playlist_res(text)
+        .map_err(|e| ClipError::Playlist(format!("{e:?}")))?;
+    let mut at = Duration::ZERO;
+    let mut init = None;
+    let mut segments = Vec::new();
+    for (i, s) in playlist.segments.iter().enumerate() {
+        if let Some(map) = &s.map {
+            // One header per clip: a header change ends what can be taken in one piece.
+            init.get_or_insert_with(|| map.uri.clone());
+        }
+        let duration = Duration::from_secs_f64(f64::from(s.duration).max(0.0));
+        let gap = s.unknown_tags.iter().any(|t| t.tag == "X-GAP");
+        let msn = playlist.media_sequence + i as u64;
+        segments.push((msn, at, duration, (!gap).then(|| s.uri.clone())));
+        at += duration;
+    }
+    Ok(Listed { init, segments })
+}
+
+/// The first H.264 variant of the multivariant playlist (they are listed best first) and the
+/// media playlist of its audio group, if it has one.
+fn choose(master: &[u8]) -> Result<(String, Option<String>), ClipError> {
+    let master = m3u8_rs::parse_master_playlist_res(master)
+        .map_err(|e| ClipError::Playlist(format!("{e:?}")))?;
+    let variant = master
+        .variants
+        .iter()
+        .find(|v| v.codecs.as_deref().is_some_and(|c| c.starts_with("avc1.")))
+        .ok_or(ClipError::NoVideo)?;
+    let audio = variant.audio.as_ref().and_then(|group| {
+        master
+            .alternatives
+            .iter()
+            .find(|a| &a.group_id == group)
+            .and_then(|a| a.uri.clone())
+    });
+    Ok((variant.uri.clone(), audio))
+}
+
+/// A playlist's folder (`720p` of `720p/playlist.m3u8`), if it is a plain name.
+fn folder(uri: &str) -> Result<&str, ClipError> {
+    match uri.split_once('/') {
+        Some((dir, "playlist.m3u8")) if plain_name(dir) => Ok(dir),
+        _ => Err(ClipError::Playlist(format!(
+            "unexpected playlist URI {uri}"
+        ))),
+    }
+}
+
+/// Cuts `stretch` of the VOD in `source` into `<clips_dir>/<id>.mp4`.
+pub async fn cut(
+    source: &Source<'_>,
+    clips_dir: &Path,
+    id: &str,
+    stretch: Stretch,
+) -> Result<Cut, ClipError> {
+    let (video_uri, audio_uri) = choose(&source.read(MULTIVARIANT_FILE).await?)?;
+    let video_dir = folder(&video_uri)?;
+    let video = media_playlist(&source.read(&video_uri).await?)?;
+    let end = video
+        .segments
+        .last()
+        .map_or(Duration::ZERO, |(_, start, duration, _)| *start + *duration);
+    let start = if stretch.from_live_edge {
+        // A broadcast younger than that is clipped from its start.
+        end.saturating_sub(stretch.start)
+    } else {
+        stretch.start
+    };
+    let until = start + stretch.duration;
+    if start >= end || stretch.duration.is_zero() {
+        return Err(ClipError::OutOfRange);
+    }
+    // Whole segments: from the one holding `start` to the one holding `until`, gaps left out.
+    let taken: Vec<&(u64, Duration, Duration, Option<String>)> = video
+        .segments
+        .iter()
+        .filter(|(_, s, d, _)| *s + *d > start && *s < until)
+        .collect();
+    let (Some(first), Some(last)) = (taken.first(), taken.last()) else {
+        return Err(ClipError::OutOfRange);
+    };
+    let clip_start = first.1;
+    let clip_duration = (last.1 + last.2).saturating_sub(clip_start);
+    let init = video.init.clone().ok_or(ClipError::NoVideo)?;
+    let msns: Vec<u64> = taken.iter().map(|t| t.0).collect();
+
+    tokio::fs::create_dir_all(clips_dir).await?;
+    let video_input = clips_dir.join(format!("{id}.video.mp4"));
+    let audio_input = clips_dir.join(format!("{id}.audio.mp4"));
+    let out = clips_dir.join(format!("{id}.mp4"));
+    let result = async {
+        gather(
+            source,
+            video_dir,
+            &init,
+            &video.segments,
+            &msns,
+            &video_input,
+        )
+        .await?;
+        let with_audio = match &audio_uri {
+            Some(uri) => {
+                let audio_dir = folder(uri)?;
+                let audio = media_playlist(&source.read(uri).await?)?;
+                match &audio.init {
+                    Some(init) => {
+                        gather(
+                            source,
+                            audio_dir,
+                            init,
+                            &audio.segments,
+                            &msns,
+                            &audio_input,
+                        )
+                        .await?;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            None => false,
+        };
+        let (v, a, o) = (video_input.clone(), audio_input.clone(), out.clone());
+        tokio::task::spawn_blocking(move || {
+            pipelines::clip::cut(&v, with_audio.then_some(a.as_path()), &o)
+        })
+        .await
+        .map_err(|e| ClipError::Io(std::io::Error::other(e)))??;
+        let bytes = tokio::fs::metadata(&out).await?.len();
+        Ok::<_, ClipError>(bytes)
+    }
+    .await;
+    for input in [&video_input, &audio_input] {
+        let _ = tokio::fs::remove_file(input).await;
+    }
+    let _ = tokio::fs::remove_file(out.with_extension("faststart")).await;
+    match result {
+        Ok(bytes) => Ok(Cut {
+            file: out,
+            start: clip_start,
+            duration: clip_duration,
+            bytes,
+        }),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&out).await;
+            Err(e)
+        }
+    }
+}
+
+/// Writes `init` and the segments numbered `msns` of one rendition into `to`, one after another:
+/// a fragmented MP4 of that stretch.
+async fn gather(
+    source: &Source<'_>,
+    dir: &str,
+    init: &str,
+    segments: &[(u64, Duration, Duration, Option<String>)],
+    msns: &[u64],
+    to: &Path,
+) -> Result<(), ClipError> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::File::create(to).await?;
+    file.write_all(&source.read(&format!("{dir}/{init}")).await?)
+        .await?;
+    for (_, _, _, uri) in segments.iter().filter(|s| msns.contains(&s.0)) {
+        if let Some(uri) = uri.as_deref().filter(|u| plain_name(u)) {
+            file.write_all(&source.read(&format!("{dir}/{uri}")).await?)
+                .await?;
+        }
+    }
+    file.flush().await?;
+    Ok(())
+}

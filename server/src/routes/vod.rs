@@ -1,0 +1,138 @@
+//! `/vod/<recording-id>/...`: a past broadcast as HLS VOD, from the recordings directory or, once
+//! uploaded, from object storage, with CORS for players (the same shape as `/hls`).
+//!
+//! ```text
+//! master.m3u8                      the multivariant playlist             max-age=3600
+//! <rendition>/playlist.m3u8        media playlist (VOD, ENDLIST)          max-age=3600
+//! <rendition>/init.mp4, <msn>.m4s  CMAF header and segments               immutable
+//! thumbnails.vtt, sprite-<n>.jpg   the timeline preview                   max-age=3600
+//! poster.jpg                       the poster frame                       max-age=3600
+//! ```
+//!
+//! Only the names the VOD writer makes are served; anything else is a 404.
+
+use super::recordings::from_object_storage;
+use crate::errors::ApiError;
+use crate::models::recording::{Recording, RecordingStatus};
+use crate::object_storage::ObjectStorage;
+use crate::state::AppState;
+use actix_files::NamedFile;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use pipelines::layout::plain_name;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const HOUR: &str = "public, max-age=3600";
+
+/// The `/vod` scope with its CORS policy.
+pub fn scope() -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope("/vod")
+        .wrap(super::hls::cors())
+        .route("/{recording_id}/{file:.*}", web::get().to(serve))
+}
+
+/// What a path under a recording names: its content type and cache policy, if it is one of the
+/// files the VOD writer makes (`a/b` at most, every part a plain name).
+fn classify(path: &str) -> Option<(&'static str, &'static str)> {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.is_empty() || parts.len() > 2 || !parts.iter().all(|p| plain_name(p)) {
+        return None;
+    }
+    let file = parts.last()?;
+    let (_, extension) = file.rsplit_once('.')?;
+    let nested = parts.len() == 2;
+    match (extension, nested) {
+        ("m3u8", _) => Some(("application/vnd.apple.mpegurl", HOUR)),
+        ("m4s", true) => Some(("video/iso.segment", IMMUTABLE)),
+        ("mp4", true) => Some(("video/mp4", IMMUTABLE)),
+        ("vtt", false) => Some(("text/vtt; charset=utf-8", HOUR)),
+        ("jpg", false) => Some(("image/jpeg", HOUR)),
+        _ => None,
+    }
+}
+
+async fn serve(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, file) = path.into_inner();
+    let (content_type, cache) = classify(&file).ok_or(ApiError::NotFound)?;
+    if !plain_name(&id) {
+        return Err(ApiError::NotFound);
+    }
+    let recording = state
+        .db
+        .run(move |conn| Ok(Recording::find(conn, &id)?))
+        .await?
+        .filter(|r| r.vod && r.status == RecordingStatus::Complete)
+        .ok_or(ApiError::NotFound)?;
+    if let (Some(_), Some(objects)) = (&recording.object_key, &state.objects) {
+        let key = ObjectStorage::vod_key(&recording, &file);
+        let mut response = from_object_storage(&req, objects, &key, content_type, None).await?;
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        return Ok(response);
+    }
+    if !plain_name(&recording.stream_id) {
+        return Err(ApiError::NotFound);
+    }
+    let full = state
+        .layout
+        .recordings_dir()
+        .join(&recording.stream_id)
+        .join(&file);
+    let named = NamedFile::open_async(&full)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let mime: mime_guess::mime::Mime = content_type
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+    let mut response = named
+        .set_content_type(mime)
+        .disable_content_disposition()
+        .into_response(&req);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_writers_own_names_are_served() {
+        assert!(classify("master.m3u8").is_some());
+        assert!(classify("720p/playlist.m3u8").is_some());
+        assert!(classify("720p/init.mp4").is_some());
+        assert!(classify("720p/12.m4s").is_some());
+        assert!(classify("thumbnails.vtt").is_some());
+        assert!(classify("sprite-0.jpg").is_some());
+        assert!(classify("poster.jpg").is_some());
+        for refused in [
+            "",
+            "../x.m3u8",
+            "720p/../../etc/passwd",
+            "a/b/c.m4s",
+            "12.m4s",
+            "720p/poster.jpg",
+            ".hidden.m3u8",
+            "720p/%2e%2e.m4s",
+            "archive.mkv",
+            "720p/",
+        ] {
+            assert!(classify(refused).is_none(), "{refused:?}");
+        }
+    }
+}
