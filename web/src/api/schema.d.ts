@@ -119,6 +119,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/clips/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One clip. */
+        get: operations["get_clip"];
+        put?: never;
+        post?: never;
+        /** Deletes a clip and its file (the room's owner or an admin). */
+        delete: operations["delete_clip"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/clips/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A clip's MP4 (H.264 + AAC, index first), with HTTP Range so a `<video>` element can seek. */
+        get: operations["get_clip_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -185,6 +220,26 @@ export interface paths {
         post?: never;
         /** Deletes a recording and its file (room owner or admin). */
         delete: operations["delete_recording"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/recordings/{id}/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cuts a clip of a recording (any logged-in user, `clips.per_user_per_hour` at most).
+         *     409 when the recording has no replay (still recording, or recorded before replays existed).
+         */
+        post: operations["create_recording_clip"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -261,6 +316,28 @@ export interface paths {
         get: operations["connect_chat"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rooms/{id}/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A room's clips, newest first. */
+        get: operations["list_room_clips"];
+        put?: never;
+        /**
+         * Cuts a clip of the room's live broadcast, starting up to 60 s before the live edge (any
+         *     logged-in user, `clips.per_user_per_hour` at most). 409 when the room is not live on this
+         *     server.
+         */
+        post: operations["create_live_clip"];
         delete?: never;
         options?: never;
         head?: never;
@@ -417,6 +494,32 @@ export interface components {
             token_type: string;
             user: components["schemas"]["UserView"];
         };
+        /** @description A clip as the API shows it. */
+        ClipView: {
+            /** Format: int64 */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description Milliseconds since the Unix epoch.
+             */
+            created_at: number;
+            /** @description The same MP4, as a download. */
+            download_url: string;
+            /** Format: double */
+            duration_seconds: number;
+            id: string;
+            /** @description The clip's own page, with Open Graph tags for link previews. */
+            page_url: string;
+            /** @description The MP4 (H.264 + AAC, index first), played inline with Range support. */
+            playback_url: string;
+            recording_id: string;
+            room_id: string;
+            /**
+             * Format: double
+             * @description Where the clip starts in the recording, in seconds (on a keyframe).
+             */
+            start_seconds: number;
+        };
         CreatedRoom: components["schemas"]["StreamKeyView"] & {
             room: components["schemas"]["RoomView"];
         };
@@ -504,6 +607,23 @@ export interface components {
         ModeratorView: {
             user_id: string;
             username: string;
+        };
+        /** @description What to cut. */
+        NewClip: {
+            /**
+             * Format: double
+             * @description How long it lasts: more than 0 and at most 60 seconds (it ends on the next keyframe
+             *     after, so it may be up to a segment longer; a live clip ends at the live edge at the
+             *     latest).
+             */
+            duration_seconds: number;
+            /**
+             * Format: double
+             * @description From a recording: where the clip starts, in seconds from the recording's start. From a
+             *     live broadcast: how many seconds before the live edge it starts (at most 60). The clip
+             *     starts on the keyframe at or before this point.
+             */
+            start_seconds: number;
         };
         /** @description A new destination. */
         NewDestination: {
@@ -612,6 +732,8 @@ export interface components {
         RecordingView: {
             /** Format: int64 */
             bytes?: number | null;
+            /** @description Downloads the MKV archive. */
+            download_url: string;
             /** Format: int64 */
             duration_ms?: number | null;
             end_reason?: string | null;
@@ -620,10 +742,22 @@ export interface components {
             /** @description Streams (with Range support) or downloads the MKV archive. */
             file_url: string;
             id: string;
+            /**
+             * @description What the player loads: the broadcast as HLS VOD (its live ladder, seekable in every
+             *     browser). `null` while recording, and for recordings kept as an archive only.
+             */
+            playback_url?: string | null;
+            /** @description A frame of the broadcast, as JPEG (`null` when `playback_url` is). */
+            poster_url?: string | null;
             room_id: string;
             /** Format: int64 */
             started_at: number;
             status: components["schemas"]["RecordingStatus"];
+            /**
+             * @description The timeline preview: a WebVTT thumbnails track whose cues point into JPEG sprite sheets
+             *     (`sprite-0.jpg#xywh=x,y,w,h`); `null` when `playback_url` is.
+             */
+            thumbnails_vtt_url?: string | null;
         };
         RegisterRequest: {
             /**
@@ -1260,6 +1394,180 @@ export interface operations {
             };
         };
     };
+    get_clip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipView"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_clip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the clip and its file are deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_clip_file: {
+        parameters: {
+            query?: {
+                /** @description `true` to download instead of playing inline. */
+                download?: boolean | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the clip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": number[];
+                };
+            };
+            /** @description a range of it */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": number[];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the range is outside the file */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_openapi_document: {
         parameters: {
             query?: never;
@@ -1696,6 +2004,114 @@ export interface operations {
             };
             /** @description The request conflicts with the current state; `message` says how. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_recording_clip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClip"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipView"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state; `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Well-formed, but some fields are invalid (rules a schema cannot say: password strength, a
+             *     name already taken, a referenced resource that does not exist); `fields` holds one message
+             *     per field.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts or connections from the caller's address. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2176,6 +2592,155 @@ export interface operations {
                 };
             };
             /** @description too many chat connections from this address, or in all */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_room_clips: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipView"][];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_live_clip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClip"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipView"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request conflicts with the current state; `message` says how. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Well-formed, but some fields are invalid (rules a schema cannot say: password strength, a
+             *     name already taken, a referenced resource that does not exist); `fields` holds one message
+             *     per field.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts or connections from the caller's address. */
             429: {
                 headers: {
                     [name: string]: unknown;

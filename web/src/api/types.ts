@@ -29,6 +29,8 @@ export type DestinationUpdate = Schemas["DestinationUpdate"];
 
 export type RecordingStatus = Schemas["RecordingStatus"];
 export type Recording = Schemas["RecordingView"];
+export type ClipView = Schemas["ClipView"];
+export type NewClip = Schemas["NewClip"];
 
 export type RenditionSpec = Schemas["RenditionSpec"];
 export type PresetSpec = Schemas["PresetSpec"];

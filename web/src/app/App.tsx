@@ -11,6 +11,7 @@ import { RequireRole } from "@/features/auth/components/RequireRole";
 // The player (hls.js) and the management pages load on demand.
 const RoomPage = lazy(() => import("@/app/routes/RoomPage").then((m) => ({ default: m.RoomPage })));
 const DashboardPage = lazy(() => import("@/app/routes/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const ClipPage = lazy(() => import("@/app/routes/ClipPage").then((m) => ({ default: m.ClipPage })));
 const AdminPage = lazy(() => import("@/app/routes/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -23,6 +24,7 @@ export function App() {
       <Route element={<AppLayout />}>
         <Route index element={<HomePage />} />
         <Route path="rooms/:id" element={<Lazy><RoomPage /></Lazy>} />
+        <Route path="clips/:id" element={<Lazy><ClipPage /></Lazy>} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
         <Route

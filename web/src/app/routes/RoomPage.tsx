@@ -13,6 +13,8 @@ import { ChatPanel } from "@/features/chat/components/ChatPanel";
 import { useChat } from "@/features/chat/hooks/useChat";
 import { useRoom } from "@/features/rooms/api/rooms";
 import { LiveBadge } from "@/features/rooms/components/LiveBadge";
+import { ClipButton } from "@/features/rooms/components/ClipButton";
+import { ClipsList } from "@/features/rooms/components/ClipsList";
 import { RecordingsList } from "@/features/rooms/components/RecordingsList";
 import { VideoPlayer } from "@/features/rooms/components/VideoPlayer";
 import { useDocumentTitle } from "@/hooks/useDocumentTitle";
@@ -21,6 +23,8 @@ import { NotFoundPage } from "./NotFoundPage";
 
 /** The chat's `stream_status` push says when the stream starts or ends; this poll only backs it up. */
 const POLL_MS = 30_000;
+/** How far back, and how long, the live "clip" button cuts. */
+const LIVE_CLIP_SECONDS = 30;
 
 function StageOffline({ room }: { room: RoomView }) {
   return (
@@ -61,7 +65,20 @@ function RoomBody({ room, reload }: { room: RoomView; reload: () => void }) {
             key={live.stream_id}
             src={live.playback_url}
             title={room.title}
-            toolbar={status}
+            toolbar={
+              <>
+                {status}
+                {user ? (
+                  <ClipButton
+                    roomId={room.id}
+                    source={{ liveRoomId: room.id }}
+                    start={() => LIVE_CLIP_SECONDS}
+                    duration={LIVE_CLIP_SECONDS}
+                    label={`Clip the last ${LIVE_CLIP_SECONDS} s`}
+                  />
+                ) : null}
+              </>
+            }
             onLatency={reportLatency}
           />
         ) : live ? (
@@ -87,9 +104,15 @@ function RoomBody({ room, reload }: { room: RoomView; reload: () => void }) {
             <h2 id="recordings-title" className="text-lg font-semibold">
               Past broadcasts
             </h2>
-            <RecordingsList roomId={room.id} canManage={false} />
+            <RecordingsList roomId={room.id} canManage={false} canClip={!!user} />
           </section>
         ) : null}
+        <section aria-labelledby="clips-title" className="space-y-3">
+          <h2 id="clips-title" className="text-lg font-semibold">
+            Clips
+          </h2>
+          <ClipsList roomId={room.id} canManage={!!user && (user.id === room.owner_id || user.role === "admin")} />
+        </section>
       </div>
       <ChatPanel chat={chat} loggedIn={!!user} className="h-[28rem] lg:sticky lg:top-20 lg:h-[calc(100vh-7rem)]" />
     </div>

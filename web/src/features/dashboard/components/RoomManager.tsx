@@ -123,7 +123,7 @@ export function RoomManager({
           </CardTitle>
         </CardHeader>
         <CardContent>
-          <RecordingsList roomId={room.id} canManage pollMs={15_000} />
+          <RecordingsList roomId={room.id} canManage canClip pollMs={15_000} />
         </CardContent>
       </Card>
     </div>

@@ -16,6 +16,10 @@ function recording(id: string, startedAt: number): Recording {
     status: "complete",
     end_reason: "publisher_left",
     file_url: `/api/recordings/${id}/file`,
+    download_url: `/api/recordings/${id}/file?download=true`,
+    playback_url: `/vod/${id}/master.m3u8`,
+    poster_url: `/vod/${id}/poster.jpg`,
+    thumbnails_vtt_url: `/vod/${id}/thumbnails.vtt`,
   };
 }
 
@@ -34,9 +38,15 @@ describe("RecordingsList", () => {
 
     const list = await screen.findByRole("list", { name: "Recordings" });
     expect(within(list).getAllByRole("listitem")).toHaveLength(2);
-    const [deleteOlder] = within(list).getAllByRole("button", { name: /^Delete recording from/ }).slice(-1);
+    const [deleteOlder] = within(list)
+      .getAllByRole("button", { name: /^Delete recording from/ })
+      .slice(-1);
     await user.click(deleteOlder);
-    await user.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Delete recording" }));
+    await user.click(
+      within(await screen.findByRole("alertdialog")).getByRole("button", {
+        name: "Delete recording",
+      }),
+    );
 
     await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(1));
     expect(fetchMock.mock.calls.map(([url, init]) => `${init.method} ${url}`)).toEqual([

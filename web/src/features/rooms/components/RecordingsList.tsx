@@ -10,19 +10,26 @@ import { Spinner } from "@/components/ui/spinner";
 import { useDeleteRecording, useRecordings } from "@/features/rooms/api/recordings";
 import { useToast } from "@/hooks/toast-context";
 import { formatBytes, formatDateTime, formatDuration } from "@/lib/format";
+import { ReplayPlayer } from "./ReplayPlayer";
 
-const STATUS_VARIANT = { recording: "warning", complete: "success", failed: "destructive" } as const;
+const STATUS_VARIANT = {
+  recording: "warning",
+  complete: "success",
+  failed: "destructive",
+} as const;
 
 function RecordingRow({
   recording,
   playing,
   onPlay,
   canManage,
+  canClip,
 }: {
   recording: Recording;
   playing: boolean;
   onPlay: (id: string | null) => void;
   canManage: boolean;
+  canClip: boolean;
 }) {
   const { toast } = useToast();
   const deleteRecording = useDeleteRecording(recording.room_id);
@@ -32,6 +39,15 @@ function RecordingRow({
   return (
     <li className="space-y-2 rounded-lg border p-3">
       <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-center sm:gap-x-3">
+        {recording.poster_url ? (
+          <img
+            src={recording.poster_url}
+            alt=""
+            loading="lazy"
+            className="aspect-video w-full rounded-md bg-black object-cover sm:w-32"
+            data-testid="recording-poster"
+          />
+        ) : null}
         <div className="min-w-0 flex-1">
           <p className="font-medium">{label}</p>
           <p className="text-xs text-muted-foreground">
@@ -49,13 +65,12 @@ function RecordingRow({
             disabled={!playable}
             aria-pressed={playing}
             aria-label={`${playing ? "Close" : "Play"} recording from ${label}`}
-            onClick={() => onPlay(playing ? null : recording.id)}
-          >
+            onClick={() => onPlay(playing ? null : recording.id)}>
             {playing ? <XIcon aria-hidden /> : <PlayIcon aria-hidden />}
             {playing ? "Close" : "Play"}
           </Button>
           <Button size="sm" variant="outline" asChild>
-            <a href={`${recording.file_url}?download=true`} download aria-label={`Download recording from ${label}`}>
+            <a href={recording.download_url} download aria-label={`Download recording from ${label}`}>
               <DownloadIcon aria-hidden /> Download
             </a>
           </Button>
@@ -77,7 +92,15 @@ function RecordingRow({
           ) : null}
         </div>
       </div>
-      {playing ? (
+      {playing && recording.playback_url ? (
+        <ReplayPlayer
+          src={recording.playback_url}
+          title={label}
+          poster={recording.poster_url}
+          thumbnails={recording.thumbnails_vtt_url}
+          clipOf={canClip ? { roomId: recording.room_id, recordingId: recording.id } : undefined}
+        />
+      ) : playing ? (
         <>
           <video
             className="aspect-video w-full rounded-md bg-black"
@@ -99,14 +122,31 @@ function RecordingRow({
 }
 
 /** A room's recordings, with in-browser playback, download and (for managers) delete. */
-export function RecordingsList({ roomId, canManage, pollMs = 30_000 }: { roomId: string; canManage: boolean; pollMs?: number }) {
+export function RecordingsList({
+  roomId,
+  canManage,
+  canClip = false,
+  pollMs = 30_000,
+}: {
+  roomId: string;
+  canManage: boolean;
+  /** Offers cutting clips from a playing recording (a logged-in user). */
+  canClip?: boolean;
+  pollMs?: number;
+}) {
   const { data, error, isPending: loading, refetch } = useRecordings(roomId, pollMs);
   const [playing, setPlaying] = useState<string | null>(null);
 
   if (loading) return <Spinner label="Loading recordings" />;
   if (error && !data) return <ErrorAlert error={error} title="Could not load recordings" onRetry={() => void refetch()} />;
   if (!data?.length) {
-    return <EmptyState icon={<FilmIcon aria-hidden />} title="No recordings yet" description="Every broadcast is recorded and appears here when it ends." />;
+    return (
+      <EmptyState
+        icon={<FilmIcon aria-hidden />}
+        title="No recordings yet"
+        description="Every broadcast is recorded and appears here when it ends."
+      />
+    );
   }
   return (
     <ul className="space-y-2" aria-label="Recordings">
@@ -117,6 +157,7 @@ export function RecordingsList({ roomId, canManage, pollMs = 30_000 }: { roomId:
           playing={playing === recording.id}
           onPlay={setPlaying}
           canManage={canManage}
+          canClip={canClip}
         />
       ))}
     </ul>

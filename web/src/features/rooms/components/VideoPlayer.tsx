@@ -1,7 +1,8 @@
-import { RadioIcon, RotateCcwIcon, TriangleAlertIcon } from "lucide-react";
+import { RadioIcon } from "lucide-react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useHlsPlayer } from "@/features/rooms/hooks/useHlsPlayer";
+import { PlayerError } from "./PlayerError";
 import { QualityMenu } from "./QualityMenu";
 
 /** How often the player's latency is reported (`onLatency`) while it plays. */
@@ -45,15 +46,7 @@ export function VideoPlayer({ src, title, toolbar, onLatency }: VideoPlayerProps
           autoPlay
           playsInline
         />
-        {player.error ? (
-          <div role="status" className="absolute inset-x-0 top-0 flex items-center gap-2 bg-black/75 px-3 py-2 text-sm text-white">
-            <TriangleAlertIcon className="size-4 shrink-0" aria-hidden />
-            <span className="flex-1">{player.error}</span>
-            <Button size="sm" variant="secondary" onClick={player.retry}>
-              <RotateCcwIcon aria-hidden /> Reload
-            </Button>
-          </div>
-        ) : null}
+        {player.error ? <PlayerError message={player.error} onRetry={player.retry} /> : null}
         {player.behindLive && !player.error ? (
           <div className="absolute right-2 bottom-14 flex items-center gap-2 rounded-md bg-black/75 px-2 py-1 text-sm text-white">
             <span data-testid="behind-live">{player.latency == null ? "Behind live" : `${player.latency.toFixed(0)} s behind live`}</span>
