@@ -58,8 +58,35 @@ pub struct Rendition {
     /// Frame-rate cap; sources above it are reduced.
     pub max_fps: u32,
     pub video_kbps: u32,
+    /// The AAC bitrate of this rung's audio; `None` takes the source's audio as it is (AAC), or
+    /// transcoded at [`DEFAULT_AUDIO_KBPS`] when players cannot take it (MP3).
+    #[serde(default)]
+    pub audio_kbps: Option<u32>,
     pub speed_preset: SpeedPreset,
     pub profile: Profile,
+}
+
+/// The AAC bitrate a source's audio is transcoded at when players cannot take it as it is.
+pub const DEFAULT_AUDIO_KBPS: u32 = 128;
+
+/// The audio rendition (and `EXT-X-MEDIA` group) a rung with `audio_kbps` plays with: `audio`
+/// for the source's audio, `audio-<kbps>k` for an encode at that bitrate.
+pub fn audio_rendition(audio_kbps: Option<u32>) -> String {
+    match audio_kbps {
+        None => AUDIO_RENDITION.to_owned(),
+        Some(kbps) => format!("{AUDIO_RENDITION}-{kbps}k"),
+    }
+}
+
+/// The name of the source's audio rendition.
+pub const AUDIO_RENDITION: &str = "audio";
+
+/// Whether a rendition name is one of the audio renditions.
+pub fn is_audio_rendition(name: &str) -> bool {
+    name == AUDIO_RENDITION
+        || name
+            .strip_prefix(AUDIO_RENDITION)
+            .is_some_and(|rest| rest.starts_with('-'))
 }
 
 /// A ladder preset: encoded renditions plus, optionally, the source passed through untouched.
@@ -78,6 +105,7 @@ impl Default for Ladder {
             height,
             max_fps: 60,
             video_kbps,
+            audio_kbps: None,
             speed_preset: SpeedPreset::Veryfast,
             profile,
         };
@@ -105,6 +133,7 @@ pub struct PlannedRendition {
     /// Output frame rate when the source exceeds the rung's cap.
     pub fps_cap: Option<u32>,
     pub video_kbps: u32,
+    pub audio_kbps: Option<u32>,
     pub speed_preset: SpeedPreset,
     pub profile: Profile,
 }
@@ -134,6 +163,7 @@ impl Ladder {
                 height,
                 fps_cap: fps_cap(source.fps, rung.max_fps),
                 video_kbps: rung.video_kbps,
+                audio_kbps: rung.audio_kbps,
                 speed_preset: rung.speed_preset,
                 profile: rung.profile,
             });
@@ -146,6 +176,7 @@ impl Ladder {
                     height: even(source.height),
                     fps_cap: fps_cap(source.fps, rung.max_fps),
                     video_kbps: rung.video_kbps,
+                    audio_kbps: rung.audio_kbps,
                     speed_preset: rung.speed_preset,
                     profile: rung.profile,
                 });

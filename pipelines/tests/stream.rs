@@ -90,6 +90,7 @@ fn config(layout: &OutputLayout, codec_data: Bytes) -> PipelineConfig {
             height: 180,
             max_fps: 30,
             video_kbps: 300,
+            audio_kbps: None,
             speed_preset: SpeedPreset::Ultrafast,
             profile: Profile::Main,
         }],

@@ -106,6 +106,10 @@ fn on_event(
             AudioPacket::Frame(_) => {
                 clock.audio(timestamp.value);
             }
+            AudioPacket::Mp3(frames) => {
+                flv::parse_mp3_header(&frames).map_err(|_| ())?;
+                clock.audio(timestamp.value);
+            }
         },
         _ => {}
     }

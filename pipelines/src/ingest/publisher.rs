@@ -11,9 +11,10 @@ use super::timestamps::StreamClock;
 use super::{PublishGrant, Shared};
 use crate::events::{EndReason, StreamEvent};
 use crate::media::enhanced;
-use crate::media::flv::{self, AacConfig, AudioPacket, FlvError, VideoPacket};
+use crate::media::flv::{self, AudioConfig, AudioPacket, FlvError, VideoPacket};
 use crate::media::{
-    SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey, VideoCodec, VideoConfig,
+    AudioCodecData, SourceAudio, SourceMedia, SourceVideo, StreamId, StreamKey, VideoCodec,
+    VideoConfig,
 };
 use crate::pipeline::{AudioFrame, PipelineConfig, StreamPipeline, VideoFrame};
 use bytes::Bytes;
@@ -61,7 +62,7 @@ enum State {
 struct Awaiting {
     metadata: Option<StreamMetadata>,
     video: Option<(Bytes, VideoConfig)>,
-    audio: Option<(Bytes, AacConfig)>,
+    audio: Option<(AudioCodecData, AudioConfig)>,
     pending: VecDeque<Pending>,
     pending_bytes: usize,
     /// When the video sequence header arrived: audio is waited for [`AUDIO_GRACE`] after it.
@@ -77,7 +78,7 @@ enum Pending {
 /// What a stream starts with, once its headers are in.
 struct Start {
     video: (Bytes, VideoConfig),
-    audio: Option<(Bytes, AacConfig)>,
+    audio: Option<(AudioCodecData, AudioConfig)>,
     media: SourceMedia,
 }
 
@@ -87,8 +88,8 @@ struct Live {
     failure: watch::Receiver<Option<String>>,
     /// The sequence header the stream started with, and what it says.
     video: (Bytes, VideoConfig),
-    /// The AAC configuration it started with, if it has audio.
-    audio: Option<Bytes>,
+    /// The audio codec it started with, if it has audio.
+    audio: Option<AudioCodecData>,
     clock: StreamClock,
     /// When the first frame went into the pipeline: media time is checked against it.
     first_push: Option<Instant>,
@@ -225,9 +226,25 @@ impl Publisher {
                     return Ok(());
                 }
                 let config = flv::parse_aac_config(&asc).map_err(media_error)?;
-                a.audio = Some((asc, config));
+                a.audio = Some((AudioCodecData::Aac(asc), config));
                 self.try_start(shared).await
             }
+            AudioPacket::Mp3(frames) => match &mut self.state {
+                State::AwaitingHeaders(a) => {
+                    let len = frames.len();
+                    let first = a.audio.is_none();
+                    if first {
+                        let config = flv::parse_mp3_header(&frames).map_err(media_error)?;
+                        a.audio = Some((AudioCodecData::Mp3, config));
+                    }
+                    a.hold(Pending::Audio { ts, data: frames }, len)?;
+                    if first {
+                        return self.try_start(shared).await;
+                    }
+                    Ok(())
+                }
+                State::Live(live) => live.push_audio(shared, &self.live_key, ts, frames).await,
+            },
             AudioPacket::Frame(frame) => match &mut self.state {
                 State::AwaitingHeaders(a) => {
                     let len = frame.len();
@@ -495,7 +512,7 @@ impl Live {
         pipeline: StreamPipeline,
         failure: watch::Receiver<Option<String>>,
         video: (Bytes, VideoConfig),
-        audio: Option<Bytes>,
+        audio: Option<AudioCodecData>,
         clock: StreamClock,
     ) -> Self {
         Self {

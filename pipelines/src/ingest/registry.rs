@@ -50,7 +50,7 @@ pub(super) struct Parked {
     pub(super) failure: watch::Receiver<Option<String>>,
     /// The codec configuration a returning publisher must send to continue.
     pub(super) video_config: Bytes,
-    pub(super) audio_config: Option<Bytes>,
+    pub(super) audio_config: Option<crate::media::AudioCodecData>,
     /// Media time the continuation starts at: just after everything already pushed.
     pub(super) resume_at: Duration,
     pub(super) revoked: CancellationToken,
@@ -165,7 +165,7 @@ impl Parked {
         pipeline: StreamPipeline,
         failure: watch::Receiver<Option<String>>,
         video_config: Bytes,
-        audio_config: Option<Bytes>,
+        audio_config: Option<crate::media::AudioCodecData>,
         resume_at: Duration,
     ) -> Self {
         Self {

@@ -1,4 +1,5 @@
-//! Parsing of the FLV tag bodies that RTMP carries: video (H.264/AVC) and audio (AAC) packets.
+//! Parsing of the FLV tag bodies that RTMP carries: video (H.264/AVC) and audio (AAC, MP3)
+//! packets.
 //!
 //! Every byte here comes from the network, so every read is bounds-checked and every
 //! unsupported variant is reported with a reason a streamer can act on.
@@ -21,12 +22,14 @@ pub enum FlvError {
     InvalidAv1Config(String),
     #[error("unsupported Enhanced RTMP video: {0}")]
     UnsupportedEnhanced(String),
-    #[error("unsupported audio codec id {0}: publish AAC")]
+    #[error("unsupported audio codec id {0}: publish AAC or MP3")]
     UnsupportedAudioCodec(u8),
     #[error("invalid AVC decoder configuration: {0}")]
     InvalidAvcConfig(String),
     #[error("invalid AAC audio specific config")]
     InvalidAudioConfig,
+    #[error("invalid MP3 frame header")]
+    InvalidMp3Header,
     #[error("malformed H.264 access unit: NAL unit lengths do not match the payload")]
     MalformedAccessUnit,
 }
@@ -54,10 +57,14 @@ pub enum AudioPacket {
     SequenceHeader(Bytes),
     /// One raw AAC frame.
     Frame(Bytes),
+    /// MP3 frames, each with its own header (MP3 has no sequence header).
+    Mp3(Bytes),
 }
 
 const CODEC_AVC: u8 = 7;
 const CODEC_AAC: u8 = 10;
+const CODEC_MP3: u8 = 2;
+const CODEC_MP3_8KHZ: u8 = 14;
 const FRAME_TYPE_KEY: u8 = 1;
 const FRAME_TYPE_INFO: u8 = 5;
 
@@ -128,6 +135,12 @@ pub(super) fn validate_nal_framing(payload: &[u8]) -> Result<(), FlvError> {
 pub fn parse_audio(data: &Bytes) -> Result<AudioPacket, FlvError> {
     let first = *data.first().ok_or(FlvError::Empty("audio"))?;
     let codec_id = first >> 4;
+    if codec_id == CODEC_MP3 || codec_id == CODEC_MP3_8KHZ {
+        return match data.len() {
+            1 => Err(FlvError::Truncated("audio")),
+            _ => Ok(AudioPacket::Mp3(data.slice(1..))),
+        };
+    }
     if codec_id != CODEC_AAC {
         return Err(FlvError::UnsupportedAudioCodec(codec_id));
     }
@@ -250,13 +263,42 @@ pub fn in_band_sps_sizes(access_unit: &[u8]) -> Result<Vec<(u32, u32)>, FlvError
     Ok(sizes)
 }
 
-/// What the AAC `AudioSpecificConfig` says about the audio.
+/// What the AAC `AudioSpecificConfig`, or an MP3 frame header, says about the audio.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AacConfig {
+pub struct AudioConfig {
     pub sample_rate: u32,
     pub channels: u32,
-    /// RFC 6381 codec string, for example `mp4a.40.2`.
+    /// RFC 6381 codec string, for example `mp4a.40.2` (`mp4a.6B` for MP3).
     pub codec: String,
+}
+
+/// What an MP3 (MPEG-1, 2 or 2.5 Layer III) frame header says: the sample rate and channels.
+pub fn parse_mp3_header(frame: &[u8]) -> Result<AudioConfig, FlvError> {
+    let [a, b, c, d, ..] = *frame else {
+        return Err(FlvError::InvalidMp3Header);
+    };
+    // 11 sync bits, a version other than "reserved" (01), layer III (01).
+    let version = (b >> 3) & 0b11;
+    if a != 0xff || b & 0xe0 != 0xe0 || version == 0b01 || (b >> 1) & 0b11 != 0b01 {
+        return Err(FlvError::InvalidMp3Header);
+    }
+    let base = match (c >> 2) & 0b11 {
+        0 => 44_100,
+        1 => 48_000,
+        2 => 32_000,
+        _ => return Err(FlvError::InvalidMp3Header),
+    };
+    let sample_rate = match version {
+        0b11 => base,
+        0b10 => base / 2,
+        _ => base / 4,
+    };
+    let channels = if d >> 6 == 0b11 { 1 } else { 2 };
+    Ok(AudioConfig {
+        sample_rate,
+        channels,
+        codec: "mp4a.6B".into(),
+    })
 }
 
 const AAC_RATES: [u32; 13] = [
@@ -264,7 +306,7 @@ const AAC_RATES: [u32; 13] = [
 ];
 
 /// Parses the first bytes of an AAC `AudioSpecificConfig`.
-pub fn parse_aac_config(asc: &[u8]) -> Result<AacConfig, FlvError> {
+pub fn parse_aac_config(asc: &[u8]) -> Result<AudioConfig, FlvError> {
     if asc.len() < 2 {
         return Err(FlvError::InvalidAudioConfig);
     }
@@ -277,7 +319,7 @@ pub fn parse_aac_config(asc: &[u8]) -> Result<AacConfig, FlvError> {
     let sample_rate = *AAC_RATES
         .get(usize::from(rate_index))
         .ok_or(FlvError::InvalidAudioConfig)?;
-    Ok(AacConfig {
+    Ok(AudioConfig {
         sample_rate,
         channels,
         codec: format!("mp4a.40.{object_type}"),
@@ -316,8 +358,34 @@ mod tests {
     fn other_codecs_are_refused_with_a_reason() {
         let hevc = Bytes::from_static(&[0x1c, 0, 0, 0, 0]);
         assert_eq!(parse_video(&hevc), Err(FlvError::UnsupportedVideoCodec(12)));
-        let mp3 = Bytes::from_static(&[0x2f, 0]);
-        assert_eq!(parse_audio(&mp3), Err(FlvError::UnsupportedAudioCodec(2)));
+        let speex = Bytes::from_static(&[0xb2, 0]);
+        assert_eq!(
+            parse_audio(&speex),
+            Err(FlvError::UnsupportedAudioCodec(11))
+        );
+        let mp3 = Bytes::from_static(&[0x2f, 0xff, 0xfb, 0x94, 0x64]);
+        assert_eq!(
+            parse_audio(&mp3),
+            Ok(AudioPacket::Mp3(Bytes::from_static(&[
+                0xff, 0xfb, 0x94, 0x64
+            ])))
+        );
+        // MPEG-1 Layer III, 48 kHz, joint stereo; MPEG-2, 24 kHz, mono.
+        let stereo = parse_mp3_header(&[0xff, 0xfb, 0x94, 0x64]).expect("a header");
+        assert_eq!((stereo.sample_rate, stereo.channels), (48_000, 2));
+        let mono = parse_mp3_header(&[0xff, 0xf3, 0x64, 0xc4]).expect("a header");
+        assert_eq!((mono.sample_rate, mono.channels), (24_000, 1));
+        for bad in [
+            &[0xff, 0xfb, 0x9c][..],
+            &[0x00, 0xfb, 0x94, 0x64],
+            &[0xff, 0xfd, 0x94, 0x64],
+        ] {
+            assert_eq!(
+                parse_mp3_header(bad),
+                Err(FlvError::InvalidMp3Header),
+                "{bad:?}"
+            );
+        }
         assert_eq!(parse_video(&Bytes::new()), Err(FlvError::Empty("video")));
     }
 
@@ -327,7 +395,7 @@ mod tests {
         let cfg = parse_aac_config(&[0x11, 0x90]).expect("valid");
         assert_eq!(
             cfg,
-            AacConfig {
+            AudioConfig {
                 sample_rate: 48000,
                 channels: 2,
                 codec: "mp4a.40.2".into()

@@ -3,6 +3,7 @@
 pub mod enhanced;
 pub mod flv;
 
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -137,6 +138,15 @@ pub struct SourceAudio {
     pub codec: String,
     pub sample_rate: u32,
     pub channels: u32,
+}
+
+/// The source's audio codec, with what its decoder needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AudioCodecData {
+    /// AAC, with its `AudioSpecificConfig`: players take it as it is.
+    Aac(Bytes),
+    /// MP3 (every frame describes itself): transcoded to AAC for players.
+    Mp3,
 }
 
 /// The source media of a stream, as learned from its sequence headers and metadata.

@@ -83,8 +83,8 @@ pub struct PipelineConfig {
     pub video_codec: VideoCodec,
     /// The publisher's decoder configuration record for it (avcC, hvcC or av1C).
     pub video_codec_data: Bytes,
-    /// The AAC `AudioSpecificConfig`, if the stream has audio.
-    pub audio_codec_data: Option<Bytes>,
+    /// The source's audio codec (and AAC's `AudioSpecificConfig`), if the stream has audio.
+    pub audio_codec_data: Option<crate::media::AudioCodecData>,
     pub ladder: Ladder,
     /// The ladder resolved for this source.
     pub renditions: Vec<PlannedRendition>,
@@ -146,7 +146,7 @@ pub struct VideoFrame {
     pub data: Bytes,
 }
 
-/// One raw AAC frame with its timestamp relative to the stream's start.
+/// One raw AAC frame (or MP3 frames) with its timestamp relative to the stream's start.
 #[derive(Debug, Clone)]
 pub struct AudioFrame {
     pub pts: Duration,

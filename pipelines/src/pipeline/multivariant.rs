@@ -1,13 +1,12 @@
-//! The multivariant (master) playlist: one entry per video rendition, audio as a shared group.
+//! The multivariant (master) playlist: one entry per video rendition, each naming its audio
+//! group (one `EXT-X-MEDIA` per audio rendition: the source's audio, and one per AAC bitrate).
 
-use super::AUDIO_RENDITION;
 use crate::layout::HlsDir;
 use m3u8_rs::{AlternativeMedia, AlternativeMediaType, MasterPlaylist, Resolution, VariantStream};
 use std::io;
 use std::path::Path;
 
 pub use crate::layout::MULTIVARIANT_FILE;
-const AUDIO_GROUP: &str = "audio";
 
 /// What the multivariant playlist says about one video rendition.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,22 +21,32 @@ pub struct VideoVariant {
     pub peak_bps: u64,
     /// Average bits per second of the video.
     pub average_bps: u64,
+    /// The audio rendition (and group) it plays with, if the stream has audio.
+    pub audio: Option<String>,
 }
 
-/// The audio rendition shared by every variant.
+/// One audio rendition, its own group, shared by the variants that name it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudioVariant {
+    /// The rendition's name, also its `GROUP-ID`.
+    pub name: String,
     pub codec: String,
     pub channels: Option<u32>,
     pub peak_bps: u64,
     pub average_bps: u64,
 }
 
-/// Renders the playlist: variants highest bandwidth first, each pointing at `<name>/playlist.m3u8`.
-pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> {
+/// Renders the playlist: variants highest bandwidth first, each pointing at `<name>/playlist.m3u8`
+/// and counting its audio group's bandwidth and codec; a variant whose group is not among
+/// `audios` has none.
+pub fn render(videos: &[VideoVariant], audios: &[AudioVariant]) -> Vec<u8> {
     let mut variants: Vec<VariantStream> = videos
         .iter()
         .map(|v| {
+            let audio = v
+                .audio
+                .as_ref()
+                .and_then(|group| audios.iter().find(|a| &a.name == group));
             let codecs = match audio {
                 Some(a) => format!("{},{}", v.codec, a.codec),
                 None => v.codec.clone(),
@@ -52,7 +61,7 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
                     height: u64::from(v.height),
                 }),
                 frame_rate: v.frame_rate.map(|f| (f * 1000.0).round() / 1000.0),
-                audio: audio.map(|_| AUDIO_GROUP.to_owned()),
+                audio: audio.map(|a| a.name.clone()),
                 // Not in RFC 8216 for variants, but hls.js exposes it as the level's name: players
                 // can say "source" instead of showing two identical heights.
                 other_attributes: Some(std::collections::HashMap::from([(
@@ -64,18 +73,19 @@ pub fn render(videos: &[VideoVariant], audio: Option<&AudioVariant>) -> Vec<u8> 
         })
         .collect();
     variants.sort_by_key(|v| std::cmp::Reverse(v.bandwidth));
-    let alternatives = audio
+    let alternatives = audios
+        .iter()
+        .filter(|a| videos.iter().any(|v| v.audio.as_ref() == Some(&a.name)))
         .map(|a| AlternativeMedia {
             media_type: AlternativeMediaType::Audio,
-            uri: Some(HlsDir::media_playlist_uri(AUDIO_RENDITION)),
-            group_id: AUDIO_GROUP.into(),
+            uri: Some(HlsDir::media_playlist_uri(&a.name)),
+            group_id: a.name.clone(),
             name: "Audio".into(),
             default: true,
             autoselect: true,
             channels: a.channels.map(|c| c.to_string()),
             ..Default::default()
         })
-        .into_iter()
         .collect();
     let playlist = MasterPlaylist {
         version: Some(7),
@@ -114,8 +124,10 @@ mod tests {
             frame_rate: Some(30.0),
             peak_bps: bps,
             average_bps: bps * 9 / 10,
+            audio: Some("audio".into()),
         };
         let audio = AudioVariant {
+            name: "audio".into(),
             codec: "mp4a.40.2".into(),
             channels: Some(2),
             peak_bps: 128_000,
@@ -126,7 +138,7 @@ mod tests {
                 video("360p", 640, 360, 800_000),
                 video("720p", 1280, 720, 3_000_000),
             ],
-            Some(&audio),
+            &[audio],
         );
         let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
         assert_eq!(parsed.variants[0].uri, "720p/playlist.m3u8");
@@ -154,18 +166,20 @@ mod tests {
             frame_rate: Some(30_000.0 / 1001.0),
             peak_bps: 6_600_000,
             average_bps: 6_000_000,
+            audio: Some("audio".into()),
         }
     }
 
     #[test]
     fn a_variant_carries_bandwidths_codecs_resolution_rate_and_name_with_its_audio() {
         let audio = AudioVariant {
+            name: "audio".into(),
             codec: "mp4a.40.2".into(),
             channels: Some(2),
             peak_bps: 140_800,
             average_bps: 128_000,
         };
-        let text = render(&[full_hd()], Some(&audio));
+        let text = render(&[full_hd()], &[audio]);
         let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
         assert_eq!(parsed.version, Some(7));
         assert!(parsed.independent_segments);
@@ -218,7 +232,11 @@ mod tests {
 
     #[test]
     fn a_video_only_stream_has_no_audio_group() {
-        let text = render(&[full_hd()], None);
+        let video = VideoVariant {
+            audio: None,
+            ..full_hd()
+        };
+        let text = render(&[video], &[]);
         let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
         assert!(parsed.alternatives.is_empty());
         let variant = &parsed.variants[0];
@@ -230,12 +248,78 @@ mod tests {
     }
 
     #[test]
+    fn each_variant_names_its_own_audio_group_and_counts_its_bandwidth() {
+        let audio = |name: &str, bps| AudioVariant {
+            name: name.into(),
+            codec: "mp4a.40.2".into(),
+            channels: Some(2),
+            peak_bps: bps,
+            average_bps: bps,
+        };
+        let rung = |name: &str, group: &str, bps| VideoVariant {
+            name: name.into(),
+            audio: Some(group.into()),
+            peak_bps: bps,
+            average_bps: bps,
+            ..full_hd()
+        };
+        let text = render(
+            &[
+                rung("source", "audio", 5_000_000),
+                rung("720p", "audio-128k", 3_000_000),
+                rung("360p", "audio-64k", 800_000),
+            ],
+            &[
+                audio("audio", 96_000),
+                audio("audio-128k", 128_000),
+                audio("audio-64k", 64_000),
+                audio("audio-32k", 32_000),
+            ],
+        );
+        let parsed = m3u8_rs::parse_master_playlist_res(&text).expect("parses");
+        let groups: Vec<(&str, Option<&str>)> = parsed
+            .alternatives
+            .iter()
+            .map(|a| (a.group_id.as_str(), a.uri.as_deref()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("audio", Some("audio/playlist.m3u8")),
+                ("audio-128k", Some("audio-128k/playlist.m3u8")),
+                ("audio-64k", Some("audio-64k/playlist.m3u8")),
+            ],
+            "a group no variant names is left out"
+        );
+        let by_uri = |uri: &str| {
+            parsed
+                .variants
+                .iter()
+                .find(|v| v.uri == uri)
+                .map(|v| (v.bandwidth, v.audio.clone()))
+                .expect("listed")
+        };
+        assert_eq!(
+            by_uri("source/playlist.m3u8"),
+            (5_096_000, Some("audio".into()))
+        );
+        assert_eq!(
+            by_uri("720p/playlist.m3u8"),
+            (3_128_000, Some("audio-128k".into()))
+        );
+        assert_eq!(
+            by_uri("360p/playlist.m3u8"),
+            (864_000, Some("audio-64k".into()))
+        );
+    }
+
+    #[test]
     fn an_unknown_frame_rate_is_left_out() {
         let video = VideoVariant {
             frame_rate: None,
             ..full_hd()
         };
-        let text = render(&[video], None);
+        let text = render(&[video], &[]);
         assert!(!String::from_utf8_lossy(&text).contains("FRAME-RATE"));
     }
 }

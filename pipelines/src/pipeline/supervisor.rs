@@ -1,10 +1,11 @@
 //! The task that owns a stream's pipeline: bus watching, playlists, stats and the end.
 
-use super::graph::{Graph, AUDIO_RENDITION};
+use super::graph::Graph;
 use super::multivariant::{self, AudioVariant, VideoVariant};
 use super::{Command, Counters, PipelineConfig, PipelineError};
 use crate::events::{ArchiveSummary, EndReason, RenditionStats, StreamEvent, StreamStats};
 use crate::ladder::SOURCE_RENDITION;
+use crate::ladder::{audio_rendition, is_audio_rendition, AUDIO_RENDITION};
 use crate::llhls::{LiveHls, Timeline};
 use crate::restream::Restreamer;
 use futures_util::StreamExt;
@@ -238,7 +239,7 @@ impl Supervisor {
     /// or the passthrough came or went.
     fn write_multivariant(&mut self) -> bool {
         let passthrough = self.passthrough_fits();
-        let (videos, audio) = self.variants(passthrough);
+        let (videos, audios) = self.variants(passthrough);
         let bandwidths: Vec<u64> = videos.iter().map(|v| v.peak_bps).collect();
         if let Some((previous, listed)) = &self.advertised {
             let moved = previous.len() != bandwidths.len()
@@ -262,7 +263,7 @@ impl Supervisor {
             }
         }
         self.hls.set_passthrough_listed(passthrough);
-        let text = multivariant::render(&videos, audio.as_ref());
+        let text = multivariant::render(&videos, &audios);
         if let Some(vod) = &self.graph.vod {
             vod.multivariant(bytes::Bytes::from(text.clone()));
         }
@@ -290,9 +291,10 @@ impl Supervisor {
             .unwrap_or((estimate_bps + estimate_bps / 10, estimate_bps))
     }
 
-    fn variants(&self, passthrough: bool) -> (Vec<VideoVariant>, Option<AudioVariant>) {
+    fn variants(&self, passthrough: bool) -> (Vec<VideoVariant>, Vec<AudioVariant>) {
         let mut videos = Vec::new();
-        let mut audio = None;
+        let mut audios = Vec::new();
+        let has_audio = self.config.audio_codec_data.is_some();
         for (name, _) in &self.graph.hls_sinks {
             if name == SOURCE_RENDITION && !passthrough {
                 continue;
@@ -311,11 +313,19 @@ impl Supervisor {
                 })
                 .unwrap_or_default();
             let Some(s) = caps.structure(0) else { continue };
-            if name == AUDIO_RENDITION {
-                // AAC from encoders is typically 96-160 kbit/s until segments are measured.
-                let (peak_bps, average_bps) = self.bandwidth(name, 128_000);
+            if is_audio_rendition(name) {
+                // Until segments are measured: the encode's bitrate, or what AAC from encoders
+                // typically is (96-160 kbit/s).
+                let kbps = name
+                    .strip_prefix(AUDIO_RENDITION)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .and_then(|rest| rest.strip_suffix('k'))
+                    .and_then(|kbps| kbps.parse::<u64>().ok())
+                    .unwrap_or(128);
+                let (peak_bps, average_bps) = self.bandwidth(name, kbps * 1000);
                 let channels = s.get::<i32>("channels").ok().map(|c| c.max(0) as u32);
-                audio = Some(AudioVariant {
+                audios.push(AudioVariant {
+                    name: name.clone(),
                     codec,
                     channels,
                     peak_bps,
@@ -333,6 +343,15 @@ impl Supervisor {
                     .map_or(1_000_000, |r| u64::from(r.video_kbps) * 1000)
             };
             let (peak_bps, average_bps) = self.bandwidth(name, estimate);
+            let audio = has_audio.then(|| {
+                audio_rendition(
+                    self.config
+                        .renditions
+                        .iter()
+                        .find(|r| &r.name == name)
+                        .and_then(|r| r.audio_kbps),
+                )
+            });
             let frame_rate = s
                 .get::<gst::Fraction>("framerate")
                 .ok()
@@ -347,9 +366,10 @@ impl Supervisor {
                 frame_rate,
                 peak_bps,
                 average_bps,
+                audio,
             });
         }
-        (videos, audio)
+        (videos, audios)
     }
 
     fn source_bps_estimate(&self) -> u64 {
@@ -375,7 +395,7 @@ impl Supervisor {
         let renditions = self
             .outputs
             .iter_mut()
-            .filter(|o| o.name != AUDIO_RENDITION)
+            .filter(|o| !is_audio_rendition(&o.name))
             .map(|o| {
                 let pts = o.newest_pts.load(Ordering::Relaxed);
                 let produced = if o.previous_pts == 0 {

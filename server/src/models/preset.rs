@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// One rung of a preset, as admins write it. The bounds in the schema are those `validate`
-/// checks; a name must also differ from the other rungs' and from `source` and `audio`.
+/// checks; a name must also differ from the other rungs' and from `source`, `audio` and
+/// `audio-…` (the audio renditions' names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenditionSpec {
@@ -28,8 +29,10 @@ pub struct RenditionSpec {
     #[serde(deserialize_with = "whole_number")]
     #[schema(minimum = 100, maximum = 50_000)]
     pub video_kbps: u32,
-    /// AAC bitrate; `null` passes the source audio through (the engine currently always passes
-    /// audio through and shares it between renditions).
+    /// AAC bitrate of this rung's audio: each distinct bitrate of a preset is one AAC encode,
+    /// shared by the rungs that ask for it and offered as its own audio group. `null` takes the
+    /// source's audio as it is (transcoded to AAC at 128 kbit/s when players cannot take it,
+    /// such as MP3).
     #[serde(default, deserialize_with = "optional_whole_number")]
     #[schema(minimum = 32, maximum = 512)]
     pub audio_kbps: Option<u32>,
@@ -148,7 +151,9 @@ impl PresetSpec {
             };
             if !name_ok(&r.name) {
                 field("name", "must be 1 to 32 letters, digits, '-' or '_'");
-            } else if r.name == pipelines::ladder::SOURCE_RENDITION || r.name == "audio" {
+            } else if r.name == pipelines::ladder::SOURCE_RENDITION
+                || pipelines::ladder::is_audio_rendition(&r.name)
+            {
                 field("name", "is reserved");
             } else if !seen.insert(r.name.clone()) {
                 field("name", "must be unique within the preset");
@@ -193,6 +198,7 @@ impl PresetSpec {
                     height: r.height,
                     max_fps: r.fps,
                     video_kbps: r.video_kbps,
+                    audio_kbps: r.audio_kbps,
                     speed_preset: r.speed_preset,
                     profile: r.profile,
                 })

@@ -46,6 +46,8 @@ pub struct PlannedRendition {
     /// Output frame rate when the source exceeds the rung's cap.
     fps_cap: Option<u32>,
     video_kbps: u32,
+    /// The AAC bitrate of its audio group; `null` plays with the source's audio.
+    audio_kbps: Option<u32>,
     speed_preset: SpeedPresetName,
     profile: ProfileName,
 }
@@ -126,6 +128,7 @@ mod tests {
             height: 720,
             fps_cap: None,
             video_kbps: 3000,
+            audio_kbps: Some(128),
             speed_preset: SpeedPreset::Veryfast,
             profile: Profile::High,
         };

@@ -7,6 +7,7 @@ mod support;
 mod abuse;
 mod accounts;
 mod admins;
+mod audio_ladder;
 mod chat;
 mod chat_rights;
 mod clips;

@@ -667,6 +667,11 @@ export interface components {
         PlannedRendition: {
             /**
              * Format: int32
+             * @description The AAC bitrate of its audio group; `null` plays with the source's audio.
+             */
+            audio_kbps?: number | null;
+            /**
+             * Format: int32
              * @description Output frame rate when the source exceeds the rung's cap.
              */
             fps_cap?: number | null;
@@ -776,13 +781,16 @@ export interface components {
         RegistrationRole: "viewer" | "streamer";
         /**
          * @description One rung of a preset, as admins write it. The bounds in the schema are those `validate`
-         *     checks; a name must also differ from the other rungs' and from `source` and `audio`.
+         *     checks; a name must also differ from the other rungs' and from `source`, `audio` and
+         *     `audio-…` (the audio renditions' names).
          */
         RenditionSpec: {
             /**
              * Format: int32
-             * @description AAC bitrate; `null` passes the source audio through (the engine currently always passes
-             *     audio through and shares it between renditions).
+             * @description AAC bitrate of this rung's audio: each distinct bitrate of a preset is one AAC encode,
+             *     shared by the rungs that ask for it and offered as its own audio group. `null` takes the
+             *     source's audio as it is (transcoded to AAC at 128 kbit/s when players cannot take it,
+             *     such as MP3).
              */
             audio_kbps?: number | null;
             /** Format: int32 */

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! archive video appsrc ─ queue ───────────┐
-//! archive audio appsrc ─ aacparse ─ queue ─┴─ matroskamux ─ filesink
+//! archive audio appsrc ─ parse ─ queue ────┴─ matroskamux ─ filesink     (AAC or MP3, as sent)
 //! ```
 //!
 //! The archive has its own appsrcs so that a failure anywhere in the transcoding part can never
@@ -26,7 +26,7 @@ pub(super) fn add(
     pipeline: &gst::Pipeline,
     config: &PipelineConfig,
     video_caps: &gst::Caps,
-    audio_caps: Option<&gst::Caps>,
+    audio: Option<(&gst::Caps, &str)>,
 ) -> Result<Archive, PipelineError> {
     const BRANCH: &str = "archive";
     if let Some(parent) = config.archive_path.parent() {
@@ -47,10 +47,10 @@ pub(super) fn add(
         .map_err(PipelineError::link(BRANCH))?;
     gst::Element::link_many([video_src.upcast_ref(), &vq, &mux, &sink])
         .map_err(PipelineError::link(BRANCH))?;
-    let audio_src = match audio_caps {
-        Some(caps) => {
+    let audio_src = match audio {
+        Some((caps, parser)) => {
             let src = appsrc("archive-audio-src", caps);
-            let aparse = make("aacparse", "archive-audio-parse")?;
+            let aparse = make(parser, "archive-audio-parse")?;
             let aq = queue("archive-audio-queue")?;
             pipeline
                 .add_many([src.upcast_ref(), &aparse, &aq])

@@ -321,6 +321,7 @@ mod tests {
             height,
             fps_cap: None,
             video_kbps: 1000,
+            audio_kbps: None,
             speed_preset: SpeedPreset::Veryfast,
             profile: Profile::Main,
         };

@@ -6,7 +6,8 @@
 //!                                                             └─ scale 720p (from 1080p) ─ ...
 //! thumbnail  smallest rung (or decoded source keyframes) ─ jpegenc ─ appsink     [thumbnail.jpg]
 //!                                                       └ 160 px tiles ─ appsink [recording preview]
-//! audio      audio appsrc ─ aacparse ─ LL-HLS sink (audio)
+//! audio      audio appsrc ─ parse ─ LL-HLS sink (audio)                          [AAC as it is]
+//!                                  └─ decode once ─ avenc_aac per bitrate ─ LL-HLS sink (audio-64k)
 //! archive    its own video and audio appsrcs ─ matroskamux ─ filesink            [MKV archive]
 //! ```
 //!
@@ -30,8 +31,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Name of the audio media playlist directory.
-pub const AUDIO_RENDITION: &str = "audio";
+/// Name of the source's audio rendition (media playlist directory).
+pub use crate::ladder::AUDIO_RENDITION;
 /// Name of the archive's file sink.
 pub const ARCHIVE_SINK: &str = "archive-sink";
 /// Width of the thumbnail (never wider than the source).
@@ -74,7 +75,7 @@ pub struct Graph {
     pub audio_src: Option<AppSrc>,
     pub archive_video_src: AppSrc,
     pub archive_audio_src: Option<AppSrc>,
-    /// Every HLS sink, video renditions first (passthrough included), audio last.
+    /// Every HLS sink, video renditions first (passthrough included), audio renditions last.
     pub hls_sinks: Vec<(String, gst::Element)>,
     /// The pad whose buffers drive the encoders' keyframes (decoder input), if anything is encoded.
     pub keyframe_pad: Option<gst::Pad>,
@@ -93,9 +94,8 @@ pub fn live_hls(config: &PipelineConfig) -> LiveHls {
     }
     let rungs = ladder::cascade(&config.renditions);
     names.extend(rungs.iter().map(|r| r.name.as_str()));
-    if config.audio_codec_data.is_some() {
-        names.push(AUDIO_RENDITION);
-    }
+    let audio = audio::renditions(config);
+    names.extend(audio.iter().map(|(name, _)| name.as_str()));
     LiveHls::new(
         config.hls.packaging(),
         config.hls.segment_duration,
@@ -126,19 +126,17 @@ pub fn build(
         &pipeline,
         config,
         &source.caps,
-        audio.as_ref().map(|a| &a.caps),
+        audio.as_ref().map(|a| (&a.caps, a.parser)),
     )?;
 
     let passthrough = source
         .passthrough
         .map(|sink| (SOURCE_RENDITION.to_owned(), sink));
-    let audio_sink = audio
-        .as_ref()
-        .map(|a| (AUDIO_RENDITION.to_owned(), a.sink.clone()));
+    let audio_sinks = audio.as_ref().map(|a| a.sinks.clone()).unwrap_or_default();
     let hls_sinks = passthrough
         .into_iter()
         .chain(encoded.sinks)
-        .chain(audio_sink)
+        .chain(audio_sinks)
         .collect();
     Ok(Graph {
         pipeline,
@@ -190,7 +188,9 @@ mod tests {
             },
             video_codec: crate::media::VideoCodec::H264,
             video_codec_data: bytes::Bytes::from_static(&[1, 0x64, 0, 0x28, 0xff, 0xe0, 0]),
-            audio_codec_data: Some(bytes::Bytes::from_static(&[0x11, 0x90])),
+            audio_codec_data: Some(crate::media::AudioCodecData::Aac(
+                bytes::Bytes::from_static(&[0x11, 0x90]),
+            )),
             ladder,
             hls: HlsSettings::default(),
             hls_dir: layout.hls(&stream_id),
@@ -246,6 +246,58 @@ mod tests {
             "archive-audio-parse"
         );
         assert!(graph.archive_audio_src.is_some() && graph.audio_src.is_some());
+        remove_output(&config);
+    }
+
+    #[test]
+    fn each_audio_bitrate_is_one_encode_of_one_decode_and_mp3_is_always_encoded() {
+        crate::init().expect("GStreamer initialises");
+        let mut ladder = Ladder::default();
+        for (rung, kbps) in ladder
+            .renditions
+            .iter_mut()
+            .zip([None, Some(128), Some(64), Some(64)])
+        {
+            rung.audio_kbps = kbps;
+        }
+        let mut config = config(ladder.clone());
+        let graph = build(&config, &live_hls(&config), None).expect("the graph builds");
+        let sinks: Vec<&str> = graph.hls_sinks.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            sinks,
+            [
+                "source",
+                "1080p",
+                "720p",
+                "480p",
+                "360p",
+                "audio",
+                "audio-128k",
+                "audio-64k"
+            ]
+        );
+        assert_eq!(upstream_of(&graph, "audio-queue"), "audio-tee");
+        assert_eq!(upstream_of(&graph, "audio-decode-queue"), "audio-tee");
+        assert_eq!(upstream_of(&graph, "audio-64k-queue"), "audio-raw-tee");
+        assert_eq!(upstream_of(&graph, "audio-128k-queue"), "audio-raw-tee");
+        remove_output(&config);
+
+        config = {
+            let mut mp3 = super::tests::config(ladder);
+            mp3.audio_codec_data = Some(crate::media::AudioCodecData::Mp3);
+            mp3
+        };
+        let graph = build(&config, &live_hls(&config), None).expect("the MP3 graph builds");
+        assert_eq!(
+            upstream_of(&graph, "audio-queue"),
+            "audio-raw-tee",
+            "MP3 is encoded for the source's group too"
+        );
+        assert!(graph.pipeline.by_name("audio-encoder").is_some());
+        assert_eq!(
+            upstream_of(&graph, "archive-audio-queue"),
+            "archive-audio-parse"
+        );
         remove_output(&config);
     }
 
