@@ -5,7 +5,7 @@
 //! ```text
 //! recording's master.m3u8 ─ the best H.264 variant + its audio group
 //!   media playlists ─ the segments covering [start, start + duration), by number
-//!   init + segments ─▶ <data>/clips/<id>.video.mp4, .audio.mp4 ─ cut ─▶ <data>/clips/<id>.mp4
+//!   init + segments ─▶ <data>/clips/<id>.video.mp4, .audio.mp4 ─ cut at keyframes ─▶ <id>.mp4
 //!                                                          (storage.s3: uploaded, local copy gone)
 //! ```
 //!
@@ -133,15 +133,22 @@ fn media_playlist(text: &[u8]) -> Result<Listed, ClipError> {
     Ok(Listed { init, segments })
 }
 
-/// The first H.264 variant of the multivariant playlist (they are listed best first) and the
-/// media playlist of its audio group, if it has one.
+/// The H.264 variant a clip is copied from: the source as published when it is H.264 (never
+/// re-encoded, not even by the ladder), otherwise the first (they are listed best first); and
+/// the media playlist of its audio group, if it has one.
 fn choose(master: &[u8]) -> Result<(String, Option<String>), ClipError> {
     let master = m3u8_rs::parse_master_playlist_res(master)
         .map_err(|e| ClipError::Playlist(format!("{e:?}")))?;
-    let variant = master
+    let h264: Vec<_> = master
         .variants
         .iter()
-        .find(|v| v.codecs.as_deref().is_some_and(|c| c.starts_with("avc1.")))
+        .filter(|v| v.codecs.as_deref().is_some_and(|c| c.starts_with("avc1.")))
+        .collect();
+    let source = format!("{}/", pipelines::ladder::SOURCE_RENDITION);
+    let variant = h264
+        .iter()
+        .find(|v| v.uri.starts_with(&source))
+        .or(h264.first())
         .ok_or(ClipError::NoVideo)?;
     let audio = variant.audio.as_ref().and_then(|group| {
         master
@@ -187,17 +194,22 @@ pub async fn cut(
     if start >= end || stretch.duration.is_zero() {
         return Err(ClipError::OutOfRange);
     }
-    // Whole segments: from the one holding `start` to the one holding `until`, gaps left out.
+    // Whole segments: from the one holding `start` to the one holding `until`, gaps left out
+    // (a segment that only grazes the stretch, by rounding, is not taken).
+    let graze = Duration::from_millis(50);
     let taken: Vec<&(u64, Duration, Duration, Option<String>)> = video
         .segments
         .iter()
-        .filter(|(_, s, d, _)| *s + *d > start && *s < until)
+        .filter(|(_, s, d, _)| *s + *d > start + graze && *s + graze < until)
         .collect();
-    let (Some(first), Some(last)) = (taken.first(), taken.last()) else {
+    let Some(first) = taken.first() else {
         return Err(ClipError::OutOfRange);
     };
-    let clip_start = first.1;
-    let clip_duration = (last.1 + last.2).saturating_sub(clip_start);
+    let segments_start = first.1;
+    let keep = pipelines::clip::Stretch {
+        from: start.saturating_sub(segments_start),
+        until: until.saturating_sub(segments_start),
+    };
     let init = video.init.clone().ok_or(ClipError::NoVideo)?;
     let msns: Vec<u64> = taken.iter().map(|t| t.0).collect();
 
@@ -238,13 +250,13 @@ pub async fn cut(
             None => false,
         };
         let (v, a, o) = (video_input.clone(), audio_input.clone(), out.clone());
-        tokio::task::spawn_blocking(move || {
-            pipelines::clip::cut(&v, with_audio.then_some(a.as_path()), &o)
+        let cut = tokio::task::spawn_blocking(move || {
+            pipelines::clip::cut(&v, with_audio.then_some(a.as_path()), &o, keep)
         })
         .await
         .map_err(|e| ClipError::Io(std::io::Error::other(e)))??;
         let bytes = tokio::fs::metadata(&out).await?.len();
-        Ok::<_, ClipError>(bytes)
+        Ok::<_, ClipError>((cut, bytes))
     }
     .await;
     for input in [&video_input, &audio_input] {
@@ -252,10 +264,10 @@ pub async fn cut(
     }
     let _ = tokio::fs::remove_file(out.with_extension("faststart")).await;
     match result {
-        Ok(bytes) => Ok(Cut {
+        Ok((cut, bytes)) => Ok(Cut {
             file: out,
-            start: clip_start,
-            duration: clip_duration,
+            start: segments_start + cut.start,
+            duration: cut.duration,
             bytes,
         }),
         Err(e) => {

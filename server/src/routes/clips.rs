@@ -29,9 +29,8 @@ pub struct NewClip {
     /// starts on the keyframe at or before this point.
     #[schema(minimum = 0.0)]
     pub start_seconds: f64,
-    /// How long it lasts: more than 0 and at most 60 seconds (it ends on the next keyframe
-    /// after, so it may be up to a segment longer; a live clip ends at the live edge at the
-    /// latest).
+    /// How long it lasts: more than 0 and at most 60 seconds (it ends on the keyframe at or
+    /// after, so it may be up to a GOP longer; a live clip ends at the live edge at the latest).
     #[schema(exclusive_minimum = 0.0, maximum = 60.0)]
     pub duration_seconds: f64,
 }
