@@ -33,7 +33,10 @@ async fn join_vod_rendition(app: &TestApp, base: &str, rendition: &str, to: &Pat
 /// Bits per second of a file's audio, as ffprobe reads its packets (the container's own
 /// bytes, a fragment header every part, left out).
 fn bitrate(path: &Path) -> f64 {
-    let sizes = ffprobe(path, &["-select_streams", "a", "-show_entries", "packet=size"]);
+    let sizes = ffprobe(
+        path,
+        &["-select_streams", "a", "-show_entries", "packet=size"],
+    );
     let bytes: f64 = sizes
         .lines()
         .filter_map(|l| l.trim().parse::<f64>().ok())
@@ -106,12 +109,7 @@ async fn two_audio_bitrates_body(backend: Backend) {
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
 
-    let list = app
-        .anonymous()
-        .recordings(&created.id)
-        .await
-        .assert_status(200);
-    let playback = list[0]["playback_url"].as_str().expect("playback_url");
+    let playback = app.anonymous().newest_replay(&created.id).await;
     let base = playback.trim_end_matches("/master.m3u8").to_owned();
     for (rendition, kbps) in [("audio-128k", 128.0), ("audio-64k", 64.0)] {
         let path = app.data_dir().join(format!("{rendition}.mp4"));
@@ -150,11 +148,7 @@ async fn an_mp3_source_is_transcoded_to_aac_and_plays() {
     assert_published(publisher, Duration::from_secs(30)).await;
     app.wait_ended(&stream).await;
 
-    let list = app
-        .anonymous()
-        .recordings(&created.id)
-        .await
-        .assert_status(200);
+    let playback = app.anonymous().newest_replay(&created.id).await;
     // The archive keeps the MP3 as it came; the replay plays it as AAC.
     let archive = app.archive(&stream);
     assert_eq!(
@@ -165,7 +159,6 @@ async fn an_mp3_source_is_transcoded_to_aac_and_plays() {
         .trim(),
         "mp3"
     );
-    let playback = list[0]["playback_url"].as_str().expect("playback_url");
     let url = format!("{}{playback}", app.http);
     let streams = ffprobe(Path::new(&url), &["-show_entries", "stream=codec_name"]);
     let mut codecs: Vec<&str> = streams.split_whitespace().collect();

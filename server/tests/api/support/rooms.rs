@@ -124,6 +124,15 @@ impl Api<'_> {
         self.get(&format!("/api/rooms/{room}/recordings")).await
     }
 
+    /// The `playback_url` of the room's newest recording, after checking the list's status.
+    pub async fn newest_replay(&self, room: &str) -> String {
+        let list = self.recordings(room).await.assert_status(200);
+        list[0]["playback_url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the newest recording has a replay: {list}"))
+            .to_owned()
+    }
+
     /// `DELETE /api/recordings/{id}`.
     pub async fn delete_recording(&self, id: &str) -> Reply {
         self.delete(&format!("/api/recordings/{id}")).await
