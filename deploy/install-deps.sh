@@ -22,8 +22,9 @@ PACKAGES=(
   # nginx; the HTTPS tests make a self-signed certificate with openssl; nginx's RTMP module is the
   # restreaming tests' destination server
   ffmpeg procps wrk nginx-light libnginx-mod-rtmp openssl
-  # web app end-to-end tests: Debian's Chromium, driven by playwright-core, with real fonts
-  chromium fonts-liberation fonts-dejavu-core
+  # web app end-to-end tests: Debian's Chromium, driven by playwright-core, and Debian's Firefox
+  # ESR, driven by puppeteer-core over WebDriver BiDi (replays), with real fonts
+  chromium firefox-esr fonts-liberation fonts-dejavu-core
   # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl
   python3 python3-venv curl
 )
