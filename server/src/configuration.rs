@@ -32,6 +32,8 @@ pub struct Settings {
 pub struct ClipsSettings {
     /// Clips one user may cut per hour (across nodes with a cluster).
     pub per_user_per_hour: usize,
+    /// Clips cut at once on one node; a cut waits up to 10 s for its turn, then gets 503.
+    pub max_concurrent: usize,
 }
 
 /// Restreaming: rooms' destinations (other RTMP servers) and how their stream keys are sealed.
@@ -388,6 +390,7 @@ impl Settings {
             .set_default("auth.login_attempts_per_minute", 10)?
             .set_default("auth.registrations_per_hour", 5)?
             .set_default("clips.per_user_per_hour", 30)?
+            .set_default("clips.max_concurrent", 2)?
             .set_default("auth.max_concurrent_password_hashes", 2)?
             .set_default("auth.admin_username", "")?
             .set_default("auth.admin_password", "")?
@@ -551,6 +554,9 @@ impl Settings {
         }
         if !(1..=100_000).contains(&self.clips.per_user_per_hour) {
             return invalid("clips.per_user_per_hour must be between 1 and 100000");
+        }
+        if !(1..=64).contains(&self.clips.max_concurrent) {
+            return invalid("clips.max_concurrent must be between 1 and 64");
         }
         if !(1..=50).contains(&self.restream.max_destinations_per_room) {
             return invalid("restream.max_destinations_per_room must be between 1 and 50");

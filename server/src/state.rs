@@ -23,6 +23,8 @@ pub struct AppState {
     pub registration_limiter: RateLimiter,
     /// Clips cut, per user.
     pub clip_limiter: RateLimiter,
+    /// Clips being cut at once, on this node (`clips.max_concurrent`).
+    pub clip_cuts: Arc<tokio::sync::Semaphore>,
     /// Hashing, verifying and judging passwords, a bounded number at a time.
     pub password_work: PasswordWork,
     /// Whose forwarding headers are believed.
@@ -137,6 +139,7 @@ impl AppState {
                 Duration::from_secs(3600),
             )
             .across(cluster, "clip"),
+            clip_cuts: Arc::new(tokio::sync::Semaphore::new(settings.clips.max_concurrent)),
             password_work: PasswordWork::new(
                 auth.max_concurrent_password_hashes,
                 Duration::from_secs(10),

@@ -20,6 +20,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// How long a cut waits for its turn before it is refused with 503.
+const CUT_WAIT: Duration = Duration::from_secs(10);
+
 /// What to cut.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,6 +85,15 @@ async fn cut_and_store(
     if !state.clip_limiter.allow(caller.id()).await {
         return Err(ApiError::RateLimited);
     }
+    // Cutting reads and writes up to a minute of media: a few at a time per node.
+    let _turn = tokio::time::timeout(CUT_WAIT, state.clip_cuts.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            tracing::warn!(recording = %recording.id, "clips.max_concurrent cuts are running; one more is refused");
+            ApiError::Unavailable
+        })?;
     let id = new_id();
     let clips_dir = clips_dir(state);
     let recordings_dir = state.layout.recordings_dir();

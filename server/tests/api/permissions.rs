@@ -14,6 +14,10 @@ fn destination(name: &str) -> Value {
     json!({ "name": name, "url": "rtmp://127.0.0.1:1/live", "stream_key": "permission-matrix-key" })
 }
 
+fn clip_of_a_second() -> Value {
+    json!({ "start_seconds": 0.0, "duration_seconds": 1.0 })
+}
+
 fn preset(name: &str) -> Value {
     json!({ "name": name, "passthrough": true, "segment_seconds": 2, "window_segments": 6, "renditions": [
         { "name": "360p", "width": 640, "height": 360, "fps": 30, "video_kbps": 800, "audio_kbps": null, "speed_preset": "veryfast", "profile": "main" }
@@ -55,6 +59,22 @@ async fn matrix(backend: Backend) {
         .await
         .assert_status(201);
     let standing = standing["id"].as_str().expect("destination id").to_owned();
+    let cut = |recording: String| {
+        let app = &app;
+        let owner = &owner;
+        async move {
+            let clip = app
+                .as_user(owner)
+                .post(
+                    &format!("/api/recordings/{recording}/clips"),
+                    Some(clip_of_a_second()),
+                )
+                .await
+                .assert_status(201);
+            clip["id"].as_str().expect("clip id").to_owned()
+        }
+    };
+    let standing_clip = cut(recording_ids[0].clone()).await;
 
     let tokens = [
         None,
@@ -149,6 +169,29 @@ async fn matrix(backend: Backend) {
             "/api/recordings/{id}/file",
             [200, 200, 200, 200, 200],
         ),
+        (
+            Method::POST,
+            "/api/recordings/{id}/clips",
+            [401, 201, 201, 201, 201],
+        ),
+        // Not live: any logged-in caller gets the conflict.
+        (
+            Method::POST,
+            "/api/rooms/{id}/clips",
+            [401, 409, 409, 409, 409],
+        ),
+        (
+            Method::GET,
+            "/api/rooms/{id}/clips",
+            [200, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/clips/{id}", [200, 200, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/clips/{id}/file",
+            [200, 200, 200, 200, 200],
+        ),
+        (Method::DELETE, "/api/clips/{id}", [401, 403, 403, 204, 204]),
         (
             Method::DELETE,
             "/api/recordings/{id}",
@@ -265,6 +308,26 @@ async fn matrix(backend: Backend) {
                         format!("/api/presets/{}", created["id"].as_str().expect("id")),
                         None,
                     )
+                }
+                ("POST", "/api/recordings/{id}/clips") => (
+                    format!("/api/recordings/{}/clips", recording_ids[1]),
+                    Some(clip_of_a_second()),
+                ),
+                ("POST", "/api/rooms/{id}/clips") => (
+                    format!("/api/rooms/{room}/clips"),
+                    Some(json!({ "start_seconds": 5.0, "duration_seconds": 1.0 })),
+                ),
+                ("DELETE", "/api/clips/{id}") => {
+                    // The owner and the admin each delete a clip of their own; the others try
+                    // the standing one.
+                    let target = match *caller {
+                        "owner" | "admin" => cut(recording_ids[1].clone()).await,
+                        _ => standing_clip.clone(),
+                    };
+                    (format!("/api/clips/{target}"), None)
+                }
+                (_, t) if t.starts_with("/api/clips/{id}") => {
+                    (t.replace("{id}", &standing_clip), None)
                 }
                 ("DELETE", "/api/recordings/{id}") => {
                     // The owner deletes the first recording, the admin the second.

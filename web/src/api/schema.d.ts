@@ -612,9 +612,8 @@ export interface components {
         NewClip: {
             /**
              * Format: double
-             * @description How long it lasts: more than 0 and at most 60 seconds (it ends on the next keyframe
-             *     after, so it may be up to a segment longer; a live clip ends at the live edge at the
-             *     latest).
+             * @description How long it lasts: more than 0 and at most 60 seconds (it ends on the keyframe at or
+             *     after, so it may be up to a GOP longer; a live clip ends at the live edge at the latest).
              */
             duration_seconds: number;
             /**
