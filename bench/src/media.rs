@@ -84,7 +84,16 @@ pub(crate) fn ensure_reference(cache: &Path, seconds: u32) -> anyhow::Result<Pat
 /// Publishes `input` in real time, as it is (`-c copy`), to the RTMP `url`; the publisher runs
 /// until its input ends.
 pub(crate) fn publish_copy(input: &Path, url: &str) -> anyhow::Result<std::process::Child> {
-    Command::new("ffmpeg")
+    copy_publisher(input, url, &[])
+        .stdout(Stdio::null())
+        .spawn()
+        .context("ffmpeg is needed (deploy/install-deps.sh)")
+}
+
+/// `ffmpeg -re -i input -c copy -f flv <output_args> url`, its errors silenced.
+fn copy_publisher(input: &Path, url: &str, output_args: &[&str]) -> Command {
+    let mut command = Command::new("ffmpeg");
+    command
         .args([
             "-hide_banner",
             "-loglevel",
@@ -94,11 +103,11 @@ pub(crate) fn publish_copy(input: &Path, url: &str) -> anyhow::Result<std::proce
             "-i",
         ])
         .arg(input)
-        .args(["-c", "copy", "-f", "flv", url])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("ffmpeg is needed (deploy/install-deps.sh)")
+        .args(["-c", "copy", "-f", "flv"])
+        .args(output_args)
+        .arg(url)
+        .stderr(Stdio::null());
+    command
 }
 
 async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow::Result<Ours> {
@@ -110,30 +119,13 @@ async fn measure_livestream(server: &Path, input: &Path, seconds: u32) -> anyhow
 
     // The publisher reports how far it got; the smallest (wall - media) offset is when media
     // time zero went out.
-    let mut publisher = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-i",
-        ])
-        .arg(input)
-        .args([
-            "-c",
-            "copy",
-            "-f",
-            "flv",
-            "-progress",
-            "pipe:1",
-            "-stats_period",
-            "0.05",
-        ])
-        .arg(format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
+    let mut publisher = copy_publisher(
+        input,
+        &format!("rtmp://127.0.0.1:{rtmp_port}/live/{key}"),
+        &["-progress", "pipe:1", "-stats_period", "0.05"],
+    )
+    .stdout(Stdio::piped())
+    .spawn()?;
     let spawned = Instant::now();
     let start = Arc::new(Mutex::new(None::<Instant>));
     let progress = publisher.stdout.take().context("publisher stdout")?;

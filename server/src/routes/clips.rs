@@ -6,7 +6,7 @@ use super::error_responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
     Unavailable, ValidationFailed,
 };
-use super::recordings::{remove_stored, stored_file, FileQuery, StoredFile};
+use super::recordings::{check_room_owner, remove_stored, stored_file, FileQuery, StoredFile};
 use crate::auth::AuthUser;
 use crate::clips::{self, ClipError, Source, Stretch, MAX_CLIP};
 use crate::errors::ApiError;
@@ -300,14 +300,7 @@ pub async fn remove(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let clip = find(&state, path.into_inner()).await?;
-    let room_id = clip.room_id.clone();
-    let owner = state
-        .db
-        .run(move |conn| Ok(Room::find_including_deleted(conn, &room_id)?.map(|r| r.owner_id)))
-        .await?;
-    if owner.as_deref() != Some(caller.id()) && !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
+    check_room_owner(&state, &caller, clip.room_id.clone()).await?;
     let id = clip.id.clone();
     state
         .db

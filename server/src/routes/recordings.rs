@@ -6,6 +6,7 @@ use super::error_responses::{
 use crate::auth::{AuthUser, MaybeUser};
 use crate::errors::ApiError;
 use crate::models::recording::{Recording, RecordingStatus};
+use crate::models::room::Room;
 use crate::object_storage::{ObjectStorage, StorageError};
 use crate::state::AppState;
 use actix_files::NamedFile;
@@ -188,27 +189,12 @@ pub async fn remove(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let found = state
+    let recording = state
         .db
-        .run(move |conn| {
-            use crate::db::schema::rooms;
-            use diesel::prelude::*;
-            let Some(recording) = Recording::find(conn, &id)? else {
-                return Ok(None);
-            };
-            // The room may be soft-deleted; its owner still owns the recording.
-            let owner: Option<String> = rooms::table
-                .find(&recording.room_id)
-                .select(rooms::owner_id)
-                .first(conn)
-                .optional()?;
-            Ok(Some((recording, owner)))
-        })
-        .await?;
-    let (recording, owner) = found.ok_or(ApiError::NotFound)?;
-    if owner.as_deref() != Some(caller.id()) && !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
+        .run(move |conn| Ok(Recording::find(conn, &id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    check_room_owner(&state, &caller, recording.room_id.clone()).await?;
     if recording.status == RecordingStatus::Recording {
         return Err(ApiError::Conflict(
             "the broadcast is still being recorded".into(),
@@ -247,6 +233,23 @@ pub async fn remove(
     }
     tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// 403 unless `caller` owns the room `room_id` or is an admin. The room may be soft-deleted: its
+/// owner still owns what it left (recordings, clips).
+pub(super) async fn check_room_owner(
+    state: &AppState,
+    caller: &AuthUser,
+    room_id: String,
+) -> Result<(), ApiError> {
+    let owner = state
+        .db
+        .run(move |conn| Ok(Room::find_including_deleted(conn, &room_id)?.map(|r| r.owner_id)))
+        .await?;
+    if owner.as_deref() != Some(caller.id()) && !caller.is_admin() {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(())
 }
 
 /// Removes the file of `what` (its row already deleted): its object, when stored in object

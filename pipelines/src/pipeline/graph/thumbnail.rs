@@ -74,39 +74,25 @@ pub(super) fn add(
     );
     let target = config.hls_dir.thumbnail();
     let poster = vod.cloned();
-    let sink = gst_app::AppSink::builder()
-        .name("thumbnail-sink")
-        .sync(false)
-        .max_buffers(1)
-        .drop(true)
-        .callbacks(
-            gst_app::AppSinkCallbacks::builder()
-                .new_sample(move |sink| {
-                    // A small file every few seconds, on this branch's own thread: the write cannot
-                    // delay any other branch.
-                    if let Ok(sample) = sink.pull_sample() {
-                        let Some(buffer) = sample.buffer() else {
-                            return Ok(gst::FlowSuccess::Ok);
-                        };
-                        if let Ok(map) = buffer.map_readable() {
-                            if let Err(e) = multivariant::write_atomic(&target, map.as_slice()) {
-                                tracing::warn!(error = %e, "could not write the thumbnail");
-                            }
-                            if let (Some(vod), Some(pts)) = (&poster, buffer.pts()) {
-                                vod.poster(
-                                    Duration::from_nanos(pts.nseconds()),
-                                    bytes::Bytes::copy_from_slice(map.as_slice()),
-                                );
-                            }
-                        }
-                    }
-                    Ok(gst::FlowSuccess::Ok)
-                })
-                .build(),
-        )
-        .build();
-    sink.set_property("async", false);
-    chain.push(sink.upcast());
+    // A small file every few seconds, on this branch's own thread: the write cannot delay any
+    // other branch.
+    let sink = newest_sample_sink("thumbnail-sink", move |sample| {
+        let Some(buffer) = sample.buffer() else {
+            return;
+        };
+        if let Ok(map) = buffer.map_readable() {
+            if let Err(e) = multivariant::write_atomic(&target, map.as_slice()) {
+                tracing::warn!(error = %e, "could not write the thumbnail");
+            }
+            if let (Some(vod), Some(pts)) = (&poster, buffer.pts()) {
+                vod.poster(
+                    Duration::from_nanos(pts.nseconds()),
+                    bytes::Bytes::copy_from_slice(map.as_slice()),
+                );
+            }
+        }
+    });
+    chain.push(sink);
     pipeline
         .add_many(&chain)
         .map_err(PipelineError::link(BRANCH))?;
@@ -151,9 +137,7 @@ fn add_tiles(
     vod: VodRecorder,
 ) -> Result<(), PipelineError> {
     const BRANCH: &str = "preview tiles";
-    let tile_width = TILE_WIDTH.min(width) & !1;
-    let tile_height =
-        ((u64::from(tile_width) * u64::from(height) / u64::from(width.max(1))) as u32).max(2) & !1;
+    let (tile_width, tile_height) = size_within(TILE_WIDTH, width, height);
     let scale = make("videoconvertscale", "tile-scale")?;
     let size = capsfilter(
         "tile-size",
@@ -164,26 +148,12 @@ fn add_tiles(
             .field("pixel-aspect-ratio", gst::Fraction::new(1, 1))
             .build(),
     )?;
-    let sink = gst_app::AppSink::builder()
-        .name("tile-sink")
-        .sync(false)
-        .max_buffers(1)
-        .drop(true)
-        .callbacks(
-            gst_app::AppSinkCallbacks::builder()
-                .new_sample(move |sink| {
-                    if let Ok(sample) = sink.pull_sample() {
-                        if let Some(pts) = sample.buffer().and_then(|b| b.pts()) {
-                            vod.tile(Duration::from_nanos(pts.nseconds()), sample);
-                        }
-                    }
-                    Ok(gst::FlowSuccess::Ok)
-                })
-                .build(),
-        )
-        .build();
-    sink.set_property("async", false);
-    let chain = [scale, size, sink.upcast()];
+    let sink = newest_sample_sink("tile-sink", move |sample| {
+        if let Some(pts) = sample.buffer().and_then(|b| b.pts()) {
+            vod.tile(Duration::from_nanos(pts.nseconds()), sample);
+        }
+    });
+    let chain = [scale, size, sink];
     pipeline
         .add_many(&chain)
         .map_err(PipelineError::link(BRANCH))?;
@@ -191,10 +161,41 @@ fn add_tiles(
     gst::Element::link_many(&chain).map_err(PipelineError::link(BRANCH))
 }
 
+/// An appsink that hands `on_sample` the newest sample on its own thread, dropping any it has
+/// not taken yet, and never holds the pipeline's state change back.
+fn newest_sample_sink(
+    name: &str,
+    on_sample: impl Fn(gst::Sample) + Send + Sync + 'static,
+) -> gst::Element {
+    let sink = gst_app::AppSink::builder()
+        .name(name)
+        .sync(false)
+        .max_buffers(1)
+        .drop(true)
+        .callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |sink| {
+                    if let Ok(sample) = sink.pull_sample() {
+                        on_sample(sample);
+                    }
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        )
+        .build();
+    sink.set_property("async", false);
+    sink.upcast()
+}
+
 /// The thumbnail's size for a source: [`THUMBNAIL_WIDTH`] wide (never wider than the source),
 /// the source's aspect kept, both even.
 fn size(source_width: u32, source_height: u32) -> (u32, u32) {
-    let width = THUMBNAIL_WIDTH.min(source_width).max(2) & !1;
+    size_within(THUMBNAIL_WIDTH, source_width, source_height)
+}
+
+/// At most `max_width` wide (never wider than the source), the source's aspect kept, both even.
+fn size_within(max_width: u32, source_width: u32, source_height: u32) -> (u32, u32) {
+    let width = max_width.min(source_width).max(2) & !1;
     let height = ((u64::from(width) * u64::from(source_height) / u64::from(source_width.max(1)))
         as u32)
         .max(2)
