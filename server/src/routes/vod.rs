@@ -20,6 +20,9 @@ use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use pipelines::layout::plain_name;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const HOUR: &str = "public, max-age=3600";
@@ -35,6 +38,7 @@ pub fn scope() -> actix_web::Scope<
     >,
 > {
     web::scope("/vod")
+        .app_data(web::Data::new(Recent::default()))
         .wrap(super::hls::cors())
         .route("/{recording_id}/{file:.*}", web::get().to(serve))
 }
@@ -59,9 +63,52 @@ fn classify(path: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// Replays requested lately, for a few seconds, per worker: a player asks for a segment of each
+/// rendition every couple of seconds, and a replay's row changes only when it moves to object
+/// storage or is deleted. A request that finds its file missing reads the row again.
+#[derive(Default)]
+struct Recent(Mutex<HashMap<String, (Instant, Recording)>>);
+
+/// How long a replay's row is taken as read.
+const REMEMBERED: Duration = Duration::from_secs(10);
+/// Rows remembered at most (then all are forgotten).
+const REMEMBERED_AT_MOST: usize = 1024;
+
+impl Recent {
+    fn get(&self, id: &str) -> Option<Recording> {
+        let recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        recent
+            .get(id)
+            .filter(|(at, _)| at.elapsed() < REMEMBERED)
+            .map(|(_, recording)| recording.clone())
+    }
+
+    fn keep(&self, recording: &Recording) {
+        let mut recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if recent.len() >= REMEMBERED_AT_MOST {
+            recent.clear();
+        }
+        recent.insert(recording.id.clone(), (Instant::now(), recording.clone()));
+    }
+}
+
+/// The replay `id`, read from the database (and remembered); 404 unless it is a complete one.
+async fn look_up(state: &AppState, recent: &Recent, id: &str) -> Result<Recording, ApiError> {
+    let id = id.to_owned();
+    let recording = state
+        .db
+        .run(move |conn| Ok(Recording::find(conn, &id)?))
+        .await?
+        .filter(|r| r.vod && r.status == RecordingStatus::Complete)
+        .ok_or(ApiError::NotFound)?;
+    recent.keep(&recording);
+    Ok(recording)
+}
+
 async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
+    recent: web::Data<Recent>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, file) = path.into_inner();
@@ -69,15 +116,32 @@ async fn serve(
     if !plain_name(&id) {
         return Err(ApiError::NotFound);
     }
-    let recording = state
-        .db
-        .run(move |conn| Ok(Recording::find(conn, &id)?))
-        .await?
-        .filter(|r| r.vod && r.status == RecordingStatus::Complete)
-        .ok_or(ApiError::NotFound)?;
+    let Some(remembered) = recent.get(&id) else {
+        let recording = look_up(&state, &recent, &id).await?;
+        return send(&req, &state, &recording, &file, content_type, cache).await;
+    };
+    match send(&req, &state, &remembered, &file, content_type, cache).await {
+        // Moved to object storage, or deleted, since it was read.
+        Err(ApiError::NotFound) => {
+            let recording = look_up(&state, &recent, &id).await?;
+            send(&req, &state, &recording, &file, content_type, cache).await
+        }
+        sent => sent,
+    }
+}
+
+/// `file` of `recording`'s replay, from object storage or this node's recordings directory.
+async fn send(
+    req: &HttpRequest,
+    state: &AppState,
+    recording: &Recording,
+    file: &str,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Result<HttpResponse, ApiError> {
     if let (Some(_), Some(objects)) = (&recording.object_key, &state.objects) {
-        let key = ObjectStorage::vod_key(&recording, &file);
-        let mut response = from_object_storage(&req, objects, &key, content_type, None).await?;
+        let key = ObjectStorage::vod_key(recording, file);
+        let mut response = from_object_storage(req, objects, &key, content_type, None).await?;
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -90,7 +154,7 @@ async fn serve(
         .layout
         .recordings_dir()
         .join(&recording.stream_id)
-        .join(&file);
+        .join(file);
     let named = NamedFile::open_async(&full)
         .await
         .map_err(|_| ApiError::NotFound)?;
@@ -100,7 +164,7 @@ async fn serve(
     let mut response = named
         .set_content_type(mime)
         .disable_content_disposition()
-        .into_response(&req);
+        .into_response(req);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
