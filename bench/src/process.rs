@@ -101,6 +101,7 @@ impl Server {
             .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
             .env("LIVESTREAM_RTMP__PORT", rtmp_port.to_string())
             .env("LIVESTREAM_SRT__PORT", "0")
+            .env("LIVESTREAM_METRICS__LISTEN", "127.0.0.1:0")
             .env("LIVESTREAM_STORAGE__DATA_DIR", data.path())
             .stdout(std::process::Stdio::null())
             .stderr(log);

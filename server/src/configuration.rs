@@ -24,6 +24,23 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     pub restream: RestreamSettings,
     pub clips: ClipsSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Prometheus metrics, on a listener of their own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Where `/metrics` is served (`127.0.0.1:9464`), apart from the public HTTP port: the
+    /// figures say what runs and how busy it is. Loopback by default; empty turns it off.
+    pub listen: String,
+}
+
+impl MetricsSettings {
+    /// The metrics listener's address, unless metrics are off.
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.listen.parse().ok()
+    }
 }
 
 /// Clips of broadcasts.
@@ -311,6 +328,24 @@ pub struct IngestSettings {
     pub stream_keys: Vec<String>,
 }
 
+/// Words that mark a value copied from an example (the repository's deployment files once
+/// shipped `change-me-...` secrets, and the README a sample passphrase): such a value is known
+/// to everyone who has read them.
+const SAMPLE_MARKERS: [&str; 6] = [
+    "change-me",
+    "changeme",
+    "change_me",
+    "replace-me",
+    "choose-a-long-passphrase",
+    "your-secret",
+];
+
+/// Whether `value` is a sample from the repository or its documentation, not a secret.
+fn is_sample(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    SAMPLE_MARKERS.iter().any(|marker| lower.contains(marker))
+}
+
 fn is_http_url(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://")
 }
@@ -401,7 +436,8 @@ impl Settings {
             .set_default("chat.max_connections_per_address", 20)?
             .set_default("restream.secret", "")?
             .set_default("restream.max_destinations_per_room", 5)?
-            .set_default("restream.allow_private_destinations", false)?;
+            .set_default("restream.allow_private_destinations", false)?
+            .set_default("metrics.listen", "127.0.0.1:9464")?;
         if let Some(file) = file {
             builder = builder.add_source(config::File::from(file).format(config::FileFormat::Toml));
         }
@@ -542,6 +578,22 @@ impl Settings {
         if self.auth.admin_username.is_empty() != self.auth.admin_password.is_empty() {
             return invalid("auth.admin_username and auth.admin_password go together");
         }
+        for (name, value) in [
+            ("auth.jwt_secret", &self.auth.jwt_secret),
+            ("auth.admin_password", &self.auth.admin_password),
+            ("restream.secret", &self.restream.secret),
+            ("srt.passphrase", &self.srt.passphrase),
+            (
+                "storage.s3.secret_access_key",
+                &self.storage.s3.secret_access_key,
+            ),
+        ] {
+            if is_sample(value) {
+                return invalid(&format!(
+                    "{name} is a sample value from the documentation; generate a secret (deploy/make-secrets.sh)"
+                ));
+            }
+        }
         if !self.srt.passphrase.is_empty()
             && !pipelines::ingest::srt::valid_passphrase(&self.srt.passphrase)
         {
@@ -563,6 +615,11 @@ impl Settings {
         }
         if !(20..=8000).contains(&self.srt.latency_ms) {
             return invalid("srt.latency_ms must be between 20 and 8000");
+        }
+        if !self.metrics.listen.is_empty() && self.metrics.address().is_none() {
+            return invalid(
+                "metrics.listen must be an address and port (127.0.0.1:9464), or empty for none",
+            );
         }
         if !(256..=262_144).contains(&self.srt.max_buffered_kib) {
             return invalid("srt.max_buffered_kib must be between 256 and 262144");
@@ -851,6 +908,25 @@ mod tests {
             ),
             ("[restream]\nmax_destinations = 3\n", "max_destinations"),
             ("[restreams]\nsecret = \"x\"\n", "restreams"),
+            ("[metrics]\nlisten = \"everywhere\"\n", "metrics.listen"),
+            // The values the deployment files and the README once shipped.
+            (
+                "[auth]\njwt_secret = \"change-me-to-a-long-random-secret-of-64-chars\"\n",
+                "auth.jwt_secret is a sample",
+            ),
+            (
+                "[restream]\nsecret = \"change-me-to-another-long-random-secret-of-64\"\n",
+                "restream.secret is a sample",
+            ),
+            (
+                "[auth]\nadmin_username = \"admin\"\nadmin_password = \"change-me-admin-passphrase\"\n",
+                "auth.admin_password is a sample",
+            ),
+            (
+                "[auth]\nadmin_username = \"admin\"\nadmin_password = \"choose-a-long-passphrase\"\n",
+                "auth.admin_password is a sample",
+            ),
+            ("[metrics]\nport = 9100\n", "port"),
             (
                 "[http]\nhost = \"127.0.0.1\"\n[auth]\njwt_secret = \"a-token-secret-of-at-least-32-characters\"\n[cluster]\nredis_url = \"redis://127.0.0.1\"\n",
                 "restream.secret",

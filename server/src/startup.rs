@@ -32,6 +32,8 @@ use tracing::{info, warn};
 pub struct Application {
     http: actix_web::dev::Server,
     http_port: u16,
+    /// `/metrics`, on `metrics.listen`, unless it is empty.
+    metrics: Option<(actix_web::dev::Server, u16)>,
     rtmp: RtmpServer,
     rtmp_port: u16,
     /// The SRT listener beside it, unless `srt.port` is 0.
@@ -73,18 +75,40 @@ fn bind_http(settings: &Settings) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("binding HTTP on {host}:{port}"))
 }
 
+/// Binds the metrics listener (`metrics.listen`) and serves `/metrics` alone on it, with one
+/// worker; `None` when metrics are off.
+fn serve_metrics(
+    settings: &Settings,
+    state: web::Data<AppState>,
+) -> anyhow::Result<Option<(actix_web::dev::Server, u16)>> {
+    let Some(address) = settings.metrics.address() else {
+        return Ok(None);
+    };
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("binding metrics on {address}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || routes::metrics_app(state.clone()))
+        .listen(listener)?
+        .workers(1)
+        .max_connections(64)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .run();
+    info!(%address, "metrics served on their own listener");
+    Ok(Some((server, port)))
+}
+
 /// Builds the HTTP server on `listener`: the route table with its shared state, each connection
 /// dropped when its client stalls.
 fn serve_http(
     settings: &Settings,
     listener: TcpListener,
-    state: AppState,
+    state: web::Data<AppState>,
 ) -> anyhow::Result<actix_web::dev::Server> {
     let authenticator = web::Data::new(Authenticator {
         tokens: state.tokens.clone(),
         db: state.db.clone(),
     });
-    let state = web::Data::new(state);
     let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
     let server = HttpServer::new(move || routes::app(state.clone(), authenticator.clone()))
         .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout));
@@ -258,10 +282,13 @@ impl Application {
                 objects,
             },
         )?;
+        let state = web::Data::new(state);
+        let metrics = serve_metrics(&settings, state.clone())?;
         let http = serve_http(&settings, listener, state)?;
         Ok(Self {
             http,
             http_port,
+            metrics,
             rtmp,
             rtmp_port,
             srt,
@@ -278,6 +305,11 @@ impl Application {
     /// The HTTP port actually bound.
     pub fn http_port(&self) -> u16 {
         self.http_port
+    }
+
+    /// The metrics port bound, unless metrics are off.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// The RTMP port actually bound.
@@ -318,6 +350,11 @@ impl Application {
         tokio::spawn(cancel_on_signal(shutdown.clone(), hurry.clone()));
         let http_handle = self.http.handle();
         let mut http = tokio::spawn(self.http);
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let stop_ingest = CancellationToken::new();
         let rtmp = tokio::spawn(self.rtmp.run(stop_ingest.clone()));
         let srt = self
@@ -367,6 +404,9 @@ impl Application {
             registry.settle(Duration::from_secs(3)).await;
         }
         http_handle.stop(true).await;
+        if let Some(metrics) = metrics {
+            metrics.stop(false).await;
+        }
         let http_result = match http_result {
             Some(result) => result,
             None => http.await,

@@ -153,7 +153,6 @@ pub fn app(
         .route("/health", web::get().to(health))
         .route("/healthz", web::get().to(health))
         .route("/readyz", web::get().to(ready))
-        .route("/metrics", web::get().to(metrics_text))
         .service(hls::scope())
         .service(vod::scope())
         .default_service(web::to(web_app::serve))
@@ -212,6 +211,24 @@ async fn health() -> &'static str {
     "ok"
 }
 
+/// The metrics listener's application (`metrics.listen`): `/metrics` alone, never on the public
+/// port.
+pub fn metrics_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .route("/metrics", web::get().to(metrics_text))
+}
+
 /// `/metrics`: every series of [`crate::telemetry::names`], in the Prometheus text format.
 async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     use crate::telemetry::names;
@@ -231,14 +248,15 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
         .body(text)
 }
 
-/// Records each request's time by route (the route's pattern, never the path a client sent:
-/// the series stay few).
+/// Records each request's time by route, method and status, each from a fixed set: the route's
+/// pattern (never the path a client sent), one of the methods the API uses (anything else is
+/// `other`) and the status class, so no client can add a series.
 async fn time_request(
     req: ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let response = next.call(req).await?;
     let route = response
         .request()
@@ -248,10 +266,45 @@ async fn time_request(
         crate::telemetry::names::HTTP_REQUEST_SECONDS,
         "route" => route,
         "method" => method,
-        "status" => response.status().as_str().to_owned(),
+        "status" => status_label(response.status()),
     )
     .record(started.elapsed().as_secs_f64());
     Ok(response)
+}
+
+/// A request method as a metric label: the standard ones by name, any other `other`.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// A status as a metric label: the codes the server answers by number, any other by its class.
+fn status_label(status: actix_web::http::StatusCode) -> &'static str {
+    const KNOWN: [&str; 22] = [
+        "101", "200", "201", "204", "206", "304", "400", "401", "403", "404", "405", "406", "409",
+        "413", "414", "415", "416", "422", "429", "431", "500", "503",
+    ];
+    let code = status.as_str();
+    KNOWN
+        .iter()
+        .find(|k| **k == code)
+        .copied()
+        .unwrap_or(match status.as_u16() {
+            100..=199 => "1xx",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        })
 }
 
 /// Readiness (`/readyz`): 200 while the database answers (and Redis, with several nodes, and
@@ -287,6 +340,17 @@ async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, errors::ApiEr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn metric_labels_come_from_fixed_sets() {
+        use actix_web::http::{Method, StatusCode};
+        let invented = Method::from_bytes(b"ZZZA0001").expect("a token");
+        assert_eq!(super::method_label(&invented), "other");
+        assert_eq!(super::method_label(&Method::PATCH), "PATCH");
+        assert_eq!(super::status_label(StatusCode::NOT_FOUND), "404");
+        let odd = StatusCode::from_u16(599).expect("a status");
+        assert_eq!(super::status_label(odd), "5xx");
+    }
+
     /// The web app's API types are generated from the committed document: it must be today's.
     #[test]
     fn the_committed_openapi_document_is_current() {

@@ -24,6 +24,55 @@ async fn a_second_instance_on_the_same_data_directory_refuses_to_start() {
     app.stop().await;
 }
 
+/// The secrets the deployment files and the README once shipped are known to everyone: the
+/// binary refuses to start with any of them, and with a restream secret under 32 characters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sample_and_weak_secrets_refuse_to_start() {
+    for (name, value, said_of) in [
+        (
+            "LIVESTREAM_AUTH__JWT_SECRET",
+            "change-me-to-a-long-random-secret-of-64-chars",
+            "auth.jwt_secret is a sample value",
+        ),
+        (
+            "LIVESTREAM_RESTREAM__SECRET",
+            "change-me-to-another-long-random-secret-of-64",
+            "restream.secret is a sample value",
+        ),
+        (
+            "LIVESTREAM_AUTH__ADMIN_PASSWORD",
+            "change-me-admin-passphrase",
+            "auth.admin_password is a sample value",
+        ),
+        (
+            "LIVESTREAM_AUTH__ADMIN_PASSWORD",
+            "choose-a-long-passphrase",
+            "auth.admin_password is a sample value",
+        ),
+        (
+            "LIVESTREAM_RESTREAM__SECRET",
+            "only-twenty-characters",
+            "restream.secret must be at least 32 characters",
+        ),
+    ] {
+        let data = tempfile::tempdir().expect("temp dir");
+        let said = RealServer::builder()
+            .env("LIVESTREAM_AUTH__ADMIN_USERNAME", "admin")
+            .env(
+                "LIVESTREAM_AUTH__ADMIN_PASSWORD",
+                "Quartz-Lantern-Harbour-7731",
+            )
+            .env(name, value)
+            .refused_start(data.path())
+            .await;
+        assert!(said.contains(said_of), "{name}={value}: {said}");
+        assert!(
+            !said.contains(value),
+            "the refused value is never printed: {said}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_hold_no_stream_key_and_no_forged_lines() {
     let server = RealServer::builder()
@@ -113,12 +162,32 @@ async fn sigterm_drains_refusing_new_publishers_while_live_streams_end_on_their_
     );
 }
 
-/// `/metrics` speaks Prometheus: live streams, each stream's ingest and encode figures, HTTP
-/// request times by route pattern, and the database pool.
+/// `/metrics` speaks Prometheus on its own listener: live streams, each stream's ingest and
+/// encode figures, HTTP request times by route pattern, and the database pool. The public port
+/// does not serve it, and no client-chosen method becomes a label.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_report_streams_requests_and_the_database_pool() {
     let app = TestApp::builder().spawn().await;
+    let metrics = app.metrics.clone().expect("metrics are on by default");
     let publisher = app.publish_ffmpeg(&app.keys[0], Clip::small(10.0), &[]);
+    // Made-up methods: each is answered, none adds a series.
+    for method in ["ZZZA0001", "ZZZA0002", "ZZZA0003"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+        let response = app
+            .client
+            .request(method, format!("{}/api/rooms", app.http))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), 405);
+    }
+    let public = app.get("/metrics").await;
+    let public_status = public.status();
+    let public_body = public.text().await.expect("body");
+    assert!(
+        !public_body.contains("livestream_"),
+        "the public port serves no metrics ({public_status})"
+    );
     let mut text = String::new();
     let mut stream = String::new();
     for _ in 0..100 {
@@ -126,7 +195,12 @@ async fn metrics_report_streams_requests_and_the_database_pool() {
         if let Some(id) = streams["streams"][0]["id"].as_str() {
             stream = id.to_owned();
         }
-        let response = app.get("/metrics").await;
+        let response = app
+            .client
+            .get(format!("{metrics}/metrics"))
+            .send()
+            .await
+            .expect("the metrics listener answers");
         assert_eq!(response.status(), 200);
         let kind = response.headers()["content-type"]
             .to_str()
@@ -149,8 +223,13 @@ async fn metrics_report_streams_requests_and_the_database_pool() {
         "livestream_db_connections ".to_owned(),
         "livestream_chat_connections ".to_owned(),
         "livestream_http_request_duration_seconds_bucket{route=\"/api/streams\",method=\"GET\",status=\"200\"".to_owned(),
+        "livestream_http_request_duration_seconds_count{route=\"/api/rooms\",method=\"other\",status=\"405\"}".to_owned(),
     ] {
         assert!(text.contains(&series), "{series} in:\n{text}");
     }
+    assert!(
+        !text.contains("ZZZA"),
+        "a client-chosen method became a label:\n{text}"
+    );
     drop(publisher);
 }

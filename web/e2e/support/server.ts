@@ -77,6 +77,7 @@ export class Server {
         LIVESTREAM_RTMP__PORT: String(rtmpPort),
         LIVESTREAM_SRT__HOST: "127.0.0.1",
         LIVESTREAM_SRT__PORT: String(srtPort),
+        LIVESTREAM_METRICS__LISTEN: "127.0.0.1:0",
         LIVESTREAM_STORAGE__DATA_DIR: dataDir,
         LIVESTREAM_HLS__SEGMENT_SECONDS: "1",
         LIVESTREAM_AUTH__ADMIN_USERNAME: ADMIN.username,

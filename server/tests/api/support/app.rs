@@ -93,6 +93,9 @@ impl TestAppBuilder {
         let http = format!("{scheme}://127.0.0.1:{}", app.http_port());
         let rtmp_port = app.rtmp_port();
         let srt_port = app.srt_port();
+        let metrics = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let events = app.subscribe();
         let stream_rooms = app.stream_rooms();
         let shutdown = app.shutdown_token();
@@ -105,6 +108,7 @@ impl TestAppBuilder {
             http,
             rtmp_port,
             srt_port,
+            metrics,
             keys,
             events,
             client,
@@ -126,6 +130,8 @@ pub struct TestApp {
     pub rtmp_port: u16,
     /// The SRT ingest's UDP port, when the test turned SRT on.
     pub srt_port: Option<u16>,
+    /// `http://127.0.0.1:PORT` of the metrics listener (`metrics.listen`), unless turned off.
+    pub metrics: Option<String>,
     /// The development stream keys (`ingest.stream_keys`), which publish without a room.
     pub keys: Vec<String>,
     /// The pipelines' events, as the server sees them.
@@ -151,6 +157,7 @@ fn test_settings(data_dir: &Path) -> Settings {
     // SRT is off unless a test turns it on (`TestAppBuilder::srt`): its default port is fixed.
     settings.srt.port = 0;
     settings.srt.host = "127.0.0.1".parse().expect("ip");
+    settings.metrics.listen = "127.0.0.1:0".to_owned();
     // A lost publisher's broadcast ends soon after, not 30 s later (tests of reconnecting set
     // their own grace).
     settings.rtmp.reconnect_grace_seconds = 2;

@@ -25,6 +25,7 @@ use tokio::process::{Child, Command};
 pub struct RealServerBuilder {
     http_port: u16,
     rtmp_port: u16,
+    metrics_port: u16,
     data_dir: Option<PathBuf>,
     current_dir: Option<PathBuf>,
     env: Vec<(String, String)>,
@@ -36,6 +37,8 @@ pub struct RealServer {
     /// `http://127.0.0.1:PORT`.
     pub http: String,
     pub rtmp: SocketAddr,
+    /// `http://127.0.0.1:PORT` of the metrics listener (`metrics.listen`).
+    pub metrics: String,
     pub client: reqwest::Client,
     log: Arc<Mutex<String>>,
     data_dir: PathBuf,
@@ -71,6 +74,7 @@ impl RealServerBuilder {
     pub fn on_fresh_ports(mut self) -> Self {
         self.http_port = free_port();
         self.rtmp_port = free_port();
+        self.metrics_port = free_port();
         self
     }
 
@@ -94,6 +98,10 @@ impl RealServerBuilder {
             .env("LIVESTREAM_RTMP__HOST", "127.0.0.1")
             .env("LIVESTREAM_RTMP__PORT", self.rtmp_port.to_string())
             .env("LIVESTREAM_SRT__PORT", "0")
+            .env(
+                "LIVESTREAM_METRICS__LISTEN",
+                format!("127.0.0.1:{}", self.metrics_port),
+            )
             .env("LIVESTREAM_STORAGE__DATA_DIR", data_dir)
             .env("LIVESTREAM_HLS__SEGMENT_SECONDS", "1")
             // Stops at once unless a test of draining says otherwise.
@@ -146,6 +154,7 @@ impl RealServerBuilder {
             child,
             http: self.http(),
             rtmp: SocketAddr::from(([127, 0, 0, 1], self.rtmp_port)),
+            metrics: format!("http://127.0.0.1:{}", self.metrics_port),
             client: reqwest::Client::new(),
             log,
             data_dir: match &self.current_dir {
@@ -179,6 +188,7 @@ impl RealServer {
         RealServerBuilder {
             http_port: free_port(),
             rtmp_port: free_port(),
+            metrics_port: free_port(),
             data_dir: None,
             current_dir: None,
             env: Vec::new(),
