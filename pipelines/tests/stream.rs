@@ -320,3 +320,28 @@ async fn a_handle_dropped_without_finish_ends_the_stream_as_connection_lost() {
     assert_eq!(archive.path, stream.layout.archive(&stream.id));
     assert!(archive.finalized, "the archive is still finalized");
 }
+
+/// Behind the ingest's checks of every sequence header, the decoder's pictures must be the size
+/// the publisher announced: a 320x240 picture in a stream announced as 160x120 ends the stream
+/// with a reason naming both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decoded_picture_of_another_size_than_announced_ends_the_stream() {
+    let mut stream = TestStream::start(30, |config| {
+        config.media.video.width = 160;
+        config.media.video.height = 120;
+    });
+    let mut failure = stream.handle().failure();
+    stream.publish().await;
+    let reason = tokio::time::timeout(Duration::from_secs(30), failure.wait_for(Option::is_some))
+        .await
+        .expect("the pipeline fails within 30 s")
+        .expect("the failure is reported")
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        reason.contains("the decoded picture is 320x240, not the announced 160x120"),
+        "{reason}"
+    );
+    let (ended, _) = stream.ended().await;
+    assert_eq!(ended, EndReason::PipelineError(reason));
+}

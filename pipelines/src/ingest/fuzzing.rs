@@ -3,11 +3,10 @@
 //! timestamp rebasing a publishing connection applies. Not part of the API.
 
 use super::connection::session_config;
-use super::publisher::{check_in_band_sps, parse_video_tag, video_config};
+use super::publisher::{check_in_band_sizes, parse_video_tag, video_config};
 use super::timestamps::StreamClock;
 use super::IngestConfig;
 use crate::media::flv::{self, AudioPacket, VideoPacket};
-use crate::media::VideoCodec;
 use rml_rtmp::handshake::{Handshake, HandshakeProcessResult, PeerType};
 use rml_rtmp::sessions::{ServerSession, ServerSessionEvent, ServerSessionResult};
 
@@ -90,9 +89,7 @@ fn on_event(
                     ..
                 },
             ) => {
-                if codec == VideoCodec::H264 {
-                    check_in_band_sps(&data, *configured).map_err(|_| ())?;
-                }
+                check_in_band_sizes(codec, &data, *configured).map_err(|_| ())?;
                 clock.video(timestamp.value, composition_offset_ms);
             }
             (_, VideoPacket::Ignored) => {}

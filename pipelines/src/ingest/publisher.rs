@@ -32,6 +32,8 @@ const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
 const AUDIO_GRACE: Duration = Duration::from_millis(1500);
 /// Largest source accepted (4096x2304 pixels, "4K").
 const MAX_PIXELS: u64 = 4096 * 2304;
+/// How many times longer than the other one side of a picture may be (1:4 either way).
+const MAX_ASPECT: u64 = 4;
 /// How far a publisher's media time may run ahead of the wall clock before it is slowed down
 /// (encoders send a little in advance, more after a reconnect).
 const AHEAD_ALLOWED: Duration = Duration::from_secs(5);
@@ -195,10 +197,9 @@ impl Publisher {
                 }
                 return self.try_start(shared).await;
             }
-            VideoPacket::Frame { data: au, .. } if codec == VideoCodec::H264 => {
-                check_in_band_sps(au, configured.map(|(_, c)| (c.width, c.height)))?;
+            VideoPacket::Frame { data: au, .. } => {
+                check_in_band_sizes(codec, au, configured.map(|(_, c)| (c.width, c.height)))?;
             }
-            VideoPacket::Frame { .. } => {}
         }
         match &mut self.state {
             State::AwaitingHeaders(a) => {
@@ -644,13 +645,22 @@ pub(super) fn video_config(
     Ok(config)
 }
 
-/// Checks every SPS sent inside an access unit like the sequence header's, and refuses one that
-/// changes the picture size from `configured`.
-pub(super) fn check_in_band_sps(
+/// Checks every picture size sent inside an access unit (an H.264 or HEVC SPS, an AV1 sequence
+/// header OBU) like the sequence header's, and refuses one that changes the picture size from
+/// `configured`: a small sequence header followed by a huge in-band one would otherwise reach
+/// the decoder.
+pub(super) fn check_in_band_sizes(
+    codec: VideoCodec,
     access_unit: &[u8],
     configured: Option<(u32, u32)>,
 ) -> Result<(), ConnectionError> {
-    for size in flv::in_band_sps_sizes(access_unit).map_err(media_error)? {
+    let sizes = match codec {
+        VideoCodec::H264 => flv::in_band_sps_sizes(access_unit),
+        VideoCodec::H265 => enhanced::in_band_hevc_sizes(access_unit),
+        VideoCodec::Av1 => enhanced::in_band_av1_sizes(access_unit),
+    }
+    .map_err(media_error)?;
+    for size in sizes {
         check_picture_size(size)?;
         if configured.is_some_and(|c| c != size) {
             return Err(ConnectionError::Media(format!(
@@ -662,12 +672,20 @@ pub(super) fn check_in_band_sps(
     Ok(())
 }
 
-/// Refuses pictures larger than the engine takes (or empty ones).
+/// Refuses pictures larger than the engine takes (or empty ones), and shapes further from square
+/// than [`MAX_ASPECT`] either way: every buffer sized from one side (the preview tiles, the
+/// thumbnail) would otherwise grow with the other.
 fn check_picture_size((width, height): (u32, u32)) -> Result<(), ConnectionError> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(ConnectionError::Media(format!(
             "video size {width}x{height} is not supported (at most 4096x2304)"
+        )));
+    }
+    let (long, short) = (width.max(height), width.min(height));
+    if u64::from(long) > MAX_ASPECT * u64::from(short) {
+        return Err(ConnectionError::Media(format!(
+            "video size {width}x{height} is not supported (its sides may differ by at most {MAX_ASPECT} times)"
         )));
     }
     Ok(())

@@ -216,6 +216,31 @@ fn hevc_codec_string(record: &[u8]) -> String {
     codec
 }
 
+/// The picture size of every SPS an HEVC access unit carries in-band (length-prefixed NAL units,
+/// already validated), as [`parse_hevc_config`] reads the sequence start's.
+pub fn in_band_hevc_sizes(access_unit: &[u8]) -> Result<Vec<(u32, u32)>, FlvError> {
+    let mut sizes = Vec::new();
+    let mut rest = access_unit;
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_be_bytes(*len) as usize;
+        let nal = tail.get(..len).ok_or(FlvError::MalformedAccessUnit)?;
+        if nal.first().is_some_and(|h| (h >> 1) & 0x3f == NAL_TYPE_SPS) {
+            sizes.push(sps_picture_size(nal)?);
+        }
+        rest = &tail[len..];
+    }
+    Ok(sizes)
+}
+
+/// The largest picture of every sequence header OBU an AV1 temporal unit carries in-band, as
+/// [`parse_av1_config`] reads the sequence start's.
+pub fn in_band_av1_sizes(temporal_unit: &[u8]) -> Result<Vec<(u32, u32)>, FlvError> {
+    obus_of(temporal_unit)
+        .filter(|(kind, _)| *kind == OBU_SEQUENCE_HEADER)
+        .map(|(_, header)| av1_max_frame_size(header))
+        .collect()
+}
+
 /// AV1's `OBU_SEQUENCE_HEADER`.
 const OBU_SEQUENCE_HEADER: u8 = 1;
 
@@ -578,6 +603,33 @@ mod tests {
             (320, 180, 8)
         );
         assert_eq!(config.codec, "av01.0.00M.08");
+    }
+
+    #[test]
+    fn sizes_sent_in_band_are_read_like_the_sequence_starts() {
+        // The av1C's OBUs form a temporal unit holding its sequence header.
+        assert_eq!(
+            in_band_av1_sizes(&SVT_AV1C_320X180[4..]).expect("read"),
+            [(320, 180)]
+        );
+        assert_eq!(in_band_av1_sizes(&[0x12, 0x00]).expect("read"), []);
+        // The hvcC's SPS, length-prefixed in an access unit between two other NAL units.
+        let at = X265_HVCC_320X180
+            .windows(2)
+            .position(|w| w == [0x42, 0x01])
+            .expect("the SPS");
+        let len = usize::from(u16::from_be_bytes([
+            X265_HVCC_320X180[at - 2],
+            X265_HVCC_320X180[at - 1],
+        ]));
+        let sps = &X265_HVCC_320X180[at..at + len];
+        let mut au = nal(4);
+        au.extend_from_slice(&(len as u32).to_be_bytes());
+        au.extend_from_slice(sps);
+        au.extend(nal(4));
+        assert_eq!(in_band_hevc_sizes(&au).expect("read"), [(320, 180)]);
+        assert_eq!(in_band_hevc_sizes(&nal(4)).expect("read"), []);
+        assert!(in_band_hevc_sizes(&au[..au.len() - 2]).is_err());
     }
 
     #[test]

@@ -297,3 +297,213 @@ async fn a_picture_size_changed_mid_stream_ends_the_stream_with_a_reason() {
     server.wait_live(0, Duration::from_secs(15)).await;
     server.assert_never_crashed();
 }
+
+/// An Enhanced RTMP clip (`hevc` or `av1`, 640x360, 2 s, 1 s GOP) as FLV tags: FFmpeg 8's FLV
+/// muxer (publish_enhanced.py) writing a file instead of an RTMP URL.
+async fn enhanced_clip_tags(dir: &Path, codec: &str) -> Vec<Tag> {
+    let path = dir.join(format!("{codec}.flv"));
+    let path_text = path.to_str().expect("a UTF-8 path");
+    let child =
+        crate::support::publish_enhanced(path_text, codec, crate::support::Clip::small(2.0));
+    crate::support::assert_published(child, Duration::from_secs(60)).await;
+    flv_tags(&std::fs::read(&path).expect("read the clip"))
+}
+
+/// One picture of `size` as Debian's ffmpeg encodes it with `encoder` into `format`.
+async fn one_picture(dir: &Path, size: &str, encoder: &[&str], format: &str) -> Vec<u8> {
+    let path = dir.join(format!("{size}.{format}"));
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args(["-f", "lavfi", "-i", &format!("color=size={size}:rate=1")])
+        .args(["-frames:v", "1"])
+        .args(encoder)
+        .args(["-f", format])
+        .arg(&path)
+        .status()
+        .await
+        .expect("ffmpeg runs");
+    assert!(status.success(), "{size} {format} encoded");
+    std::fs::read(&path).expect("read")
+}
+
+/// The HEVC SPS NAL unit (type 33, header `42 01`) of an Annex B stream.
+fn hevc_sps(annexb: &[u8]) -> Vec<u8> {
+    let start = annexb
+        .windows(5)
+        .position(|w| w == [0, 0, 1, 0x42, 0x01])
+        .expect("an SPS")
+        + 3;
+    let len = annexb[start..]
+        .windows(3)
+        .position(|w| w == [0, 0, 1] || w == [0, 0, 0])
+        .unwrap_or(annexb.len() - start);
+    annexb[start..start + len].to_vec()
+}
+
+/// The sequence header OBU (type 1, with its size field) of a low-overhead AV1 stream.
+fn av1_sequence_header(obus: &[u8]) -> Vec<u8> {
+    let mut at = 0;
+    while at < obus.len() {
+        let header = obus[at];
+        let extension = usize::from(header & 0x04 != 0);
+        let (mut size, mut read) = (0usize, 0);
+        loop {
+            let byte = obus[at + 1 + extension + read];
+            size |= usize::from(byte & 0x7f) << (7 * read);
+            read += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = at + 1 + extension + read + size;
+        if (header >> 3) & 0x0f == 1 {
+            return obus[at..end].to_vec();
+        }
+        at = end;
+    }
+    panic!("no sequence header OBU");
+}
+
+/// `tags` (Enhanced RTMP) with `prefix` put before the first NAL unit or OBU of the second
+/// keyframe.
+fn with_in_band_header(tags: &[Tag], prefix: &[u8]) -> Vec<Tag> {
+    let keyframes: Vec<usize> = tags
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.kind == 9 && t.data.len() > 8 && t.data[0] & 0x80 != 0 && (t.data[0] >> 4) & 7 == 1
+        })
+        .filter(|(_, t)| matches!(t.data[0] & 0x0f, 1 | 3))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(keyframes.len() >= 2, "the clip has two keyframes");
+    tags.iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut data = t.data.clone();
+            if i == keyframes[1] {
+                // FourCC after the first byte; CodedFrames of HEVC carry a 3-byte time too.
+                let hevc = &data[1..5] == b"hvc1";
+                let header = if hevc && data[0] & 0x0f == 1 { 8 } else { 5 };
+                let mut with = data[..header].to_vec();
+                with.extend_from_slice(prefix);
+                with.extend_from_slice(&data[header..]);
+                data = with;
+            }
+            Tag {
+                kind: t.kind,
+                timestamp: t.timestamp,
+                data,
+            }
+        })
+        .collect()
+}
+
+/// HEVC and AV1 sizes sent inside a keyframe are checked like H.264's: a small sequence start
+/// followed by a keyframe carrying a new SPS (HEVC) or sequence header OBU (AV1) of a picture
+/// larger than the engine takes ends the stream with a reason, before any decoder sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hevc_and_av1_sizes_sent_in_band_are_checked_like_h264s() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = RealServer::builder()
+        .stream_key(KEY)
+        .env("LIVESTREAM_RTMP__RECONNECT_GRACE_SECONDS", "0")
+        .spawn()
+        .await;
+    let big = "4096x2320";
+    let hevc = hevc_sps(
+        &one_picture(
+            dir.path(),
+            big,
+            &[
+                "-c:v",
+                "libx265",
+                "-preset",
+                "ultrafast",
+                "-x265-params",
+                "log-level=error",
+            ],
+            "hevc",
+        )
+        .await,
+    );
+    let mut hevc_prefix = (hevc.len() as u32).to_be_bytes().to_vec();
+    hevc_prefix.extend_from_slice(&hevc);
+    let av1 = av1_sequence_header(
+        &one_picture(
+            dir.path(),
+            big,
+            &["-c:v", "libsvtav1", "-preset", "12"],
+            "obu",
+        )
+        .await,
+    );
+    for (codec, prefix) in [("hevc", hevc_prefix), ("av1", av1)] {
+        let tags = enhanced_clip_tags(dir.path(), codec).await;
+        let before = server
+            .log()
+            .matches("video size 4096x2320 is not supported")
+            .count();
+        let mut peer = publisher(&server).await;
+        let _ = send_tags(&mut peer, &with_in_band_header(&tags, &prefix), |_, ts| ts).await;
+        peer.expect_closed(Duration::from_secs(15), codec).await;
+        for _ in 0..100 {
+            if server
+                .log()
+                .matches("video size 4096x2320 is not supported")
+                .count()
+                > before
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(
+            server
+                .log()
+                .matches("video size 4096x2320 is not supported")
+                .count()
+                > before,
+            "{codec}: the in-band header was refused with its size:\n{}",
+            server.log()
+        );
+        server.wait_live(0, Duration::from_secs(15)).await;
+    }
+    server.assert_never_crashed();
+}
+
+/// A picture whose sides differ by more than four times is refused at its sequence header with a
+/// reason: the preview tiles and the thumbnail are sized from its width, and a 16x589824 source
+/// would make sprite sheets of a gigabyte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picture_far_from_square_is_refused_with_a_reason() {
+    use pipelines::{EndReason, StreamEvent};
+    let mut app = crate::support::TestApp::builder().spawn().await;
+    let key = app.keys[0].clone();
+    let tall = crate::support::Clip {
+        width: 64,
+        height: 1024,
+        ..crate::support::Clip::small(5.0)
+    };
+    let publisher = app.publish_ffmpeg(&key, tall, &[]);
+    let event = app
+        .wait_for("the refusal", Duration::from_secs(20), |e| {
+            matches!(e, StreamEvent::Abandoned { .. } | StreamEvent::Ended { .. })
+        })
+        .await;
+    let StreamEvent::Abandoned {
+        reason: EndReason::InvalidMedia(why),
+        ..
+    } = event
+    else {
+        panic!("a tall picture is refused before its stream starts: {event:?}");
+    };
+    assert!(
+        why.contains(
+            "video size 64x1024 is not supported (its sides may differ by at most 4 times)"
+        ),
+        "{why}"
+    );
+    crate::support::assert_refused(publisher, Duration::from_secs(10)).await;
+    app.stop().await;
+}

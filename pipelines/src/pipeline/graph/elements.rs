@@ -47,12 +47,14 @@ pub(super) fn video_parser(codec: VideoCodec) -> &'static str {
 
 /// The source's video decoder: libav's for H.264 and HEVC, libaom's for AV1 (Debian 12's
 /// GStreamer has no dav1d element, and its libav decodes AV1 only through hardware).
-/// `threads` is libav's `max-threads` (0 = automatic).
+/// `threads` is libav's `max-threads` (0 = automatic). Its pictures must be the size the
+/// publisher announced ([`guard_decoded_size`]).
 pub(super) fn video_decoder(
-    codec: VideoCodec,
+    config: &PipelineConfig,
     name: &str,
     threads: i32,
 ) -> Result<gst::Element, PipelineError> {
+    let codec = config.video_codec;
     let factory = match codec {
         VideoCodec::H264 => "avdec_h264",
         VideoCodec::H265 => "avdec_h265",
@@ -63,7 +65,50 @@ pub(super) fn video_decoder(
         VideoCodec::H264 | VideoCodec::H265 => builder.property("max-threads", threads),
         VideoCodec::Av1 => builder,
     };
-    builder.build().map_err(PipelineError::element(factory))
+    let decoder = builder.build().map_err(PipelineError::element(factory))?;
+    let video = &config.media.video;
+    guard_decoded_size(&decoder, codec, (video.width, video.height));
+    Ok(decoder)
+}
+
+/// The second line of defence behind the ingest's checks of every sequence header: a decoded
+/// picture of another size than `announced` (larger, for AV1, whose sequence header gives the
+/// largest frame) fails the stream with a reason, before any scaler or encoder is set up for it.
+fn guard_decoded_size(decoder: &gst::Element, codec: VideoCodec, announced: (u32, u32)) {
+    let Some(pad) = decoder.static_pad("src") else {
+        return;
+    };
+    let element = decoder.downgrade();
+    pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+        let Some(gst::PadProbeData::Event(event)) = &info.data else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let gst::EventView::Caps(caps) = event.view() else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let Some(s) = caps.caps().structure(0) else {
+            return gst::PadProbeReturn::Ok;
+        };
+        let size = (
+            s.get::<i32>("width").unwrap_or(0).max(0) as u32,
+            s.get::<i32>("height").unwrap_or(0).max(0) as u32,
+        );
+        let fits = match codec {
+            VideoCodec::Av1 => size.0 <= announced.0 && size.1 <= announced.1,
+            VideoCodec::H264 | VideoCodec::H265 => size == announced,
+        };
+        if fits {
+            return gst::PadProbeReturn::Ok;
+        }
+        if let Some(decoder) = element.upgrade() {
+            let why = format!(
+                "the decoded picture is {}x{}, not the announced {}x{}",
+                size.0, size.1, announced.0, announced.1
+            );
+            gst::element_error!(decoder, gst::StreamError::Format, ("{}", why));
+        }
+        gst::PadProbeReturn::Drop
+    });
 }
 
 /// A live source the publisher's frames are pushed into, timestamped by the pusher.

@@ -56,7 +56,7 @@ pub(super) fn add(
     let rate = config.media.video.fps.unwrap_or(30.0);
     let load = f64::from(config.media.video.width) * f64::from(config.media.video.height) * rate;
     let decoder_threads: i32 = if load <= 1920.0 * 1088.0 * 60.0 { 1 } else { 0 };
-    let decoder = video_decoder(config.video_codec, "decoder", decoder_threads)?;
+    let decoder = video_decoder(config, "decoder", decoder_threads)?;
     let raw_tee = make("tee", "raw-tee")?;
     pipeline
         .add_many([&q, &decoder, &raw_tee])

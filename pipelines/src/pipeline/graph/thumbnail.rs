@@ -51,7 +51,7 @@ pub(super) fn add(
         .map_err(PipelineError::element("queue"))?;
     let mut chain = vec![q.clone()];
     if encoded {
-        chain.push(video_decoder(config.video_codec, "thumbnail-decoder", 1)?);
+        chain.push(video_decoder(config, "thumbnail-decoder", 1)?);
     }
     let (width, height) = size(config.media.video.width, config.media.video.height);
     chain.push(make("videoconvertscale", "thumbnail-scale")?);
