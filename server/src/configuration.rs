@@ -101,6 +101,10 @@ pub struct ClusterSettings {
     /// On SIGTERM, how long the node waits for its live streams to end before it ends them
     /// itself; new publishes are refused meanwhile.
     pub drain_seconds: u64,
+    /// The HLS edge's memory for other nodes' parts and segments, in MiB.
+    pub edge_cache_mib: usize,
+    /// Fetches from other nodes the HLS edge runs at once; more are refused (503).
+    pub edge_max_fetches: usize,
 }
 
 impl ClusterSettings {
@@ -410,6 +414,8 @@ impl Settings {
             .set_default("cluster.key_prefix", "livestream")?
             .set_default("cluster.expiry_seconds", 15)?
             .set_default("cluster.drain_seconds", 30)?
+            .set_default("cluster.edge_cache_mib", 128)?
+            .set_default("cluster.edge_max_fetches", 1024)?
             .set_default("hls.segment_seconds", 2)?
             .set_default("hls.window_segments", 6)?
             .set_default("hls.part_seconds", 0.4)?
@@ -670,6 +676,13 @@ impl Settings {
         }
         if cluster.drain_seconds > 24 * 3600 {
             return invalid("cluster.drain_seconds must be between 0 and 86400");
+        }
+        if !(16..=65_536).contains(&cluster.edge_cache_mib)
+            || !(16..=100_000).contains(&cluster.edge_max_fetches)
+        {
+            return invalid(
+                "cluster.edge_cache_mib must be 16-65536 and cluster.edge_max_fetches 16-100000",
+            );
         }
         let s3 = &self.storage.s3;
         if s3.enabled() && (s3.access_key_id.is_empty() != s3.secret_access_key.is_empty()) {

@@ -215,7 +215,11 @@ impl Application {
                     db.clone(),
                     hub,
                 );
-                let edge = Edge::new(registry.clone(), cluster.node_id.clone())?;
+                let limits = crate::cluster::edge::EdgeLimits {
+                    cache_bytes: settings.cluster.edge_cache_mib * 1024 * 1024,
+                    max_fetches: settings.cluster.edge_max_fetches,
+                };
+                let edge = Edge::new(registry.clone(), cluster.node_id.clone(), limits)?;
                 info!(node = %cluster.node_id, advertise = %cluster.advertise_url, "joined the cluster");
                 Some(Arc::new(Node {
                     cluster,

@@ -95,6 +95,10 @@ pub mod names {
     /// destination, and whether the destination takes it (1) or not (0: connecting, retrying).
     pub const RESTREAM_BYTES_SENT: &str = "livestream_restream_bytes_sent";
     pub const RESTREAM_LIVE: &str = "livestream_restream_live";
+    /// Gauges, with several nodes: the HLS edge's fetches from other nodes under way, and the
+    /// bytes of their parts and segments it keeps.
+    pub const EDGE_FETCHES: &str = "livestream_edge_fetches_in_flight";
+    pub const EDGE_CACHE_BYTES: &str = "livestream_edge_cache_bytes";
 }
 
 /// `text` with every control character (newlines, escape sequences) written as an escape.

@@ -221,9 +221,18 @@ async fn from_origin(
         resource,
         Resource::Init(_) | Resource::Segment(..) | Resource::Part(..)
     );
+    // What is fetched, and shared with every identical request, is the canonical URL: the
+    // directives of a playlist, nothing of anything else.
+    let query = match resource {
+        Resource::Playlist(_) => {
+            let d = directives(req.query_string())?;
+            crate::cluster::edge::canonical_query(d.blocking.msn, d.blocking.part, d.skip)
+        }
+        _ => String::new(),
+    };
     let fetched = node
         .edge
-        .fetch(id, file, req.query_string(), immutable)
+        .fetch(id, file, &query, immutable)
         .await
         .map_err(|e| match e {
             EdgeError::NotFound => ApiError::NotFound,

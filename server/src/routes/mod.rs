@@ -239,6 +239,10 @@ async fn metrics_text(state: web::Data<AppState>) -> HttpResponse {
     metrics::gauge!(names::UPLOAD_QUEUE).set(queued as f64);
     metrics::gauge!(names::LIVE_STREAMS).set(state.live.list().len() as f64);
     metrics::gauge!(names::CHAT_CONNECTIONS).set(state.chat.connections() as f64);
+    if let Some(node) = &state.node {
+        metrics::gauge!(names::EDGE_FETCHES).set(node.edge.fetches_in_flight() as f64);
+        metrics::gauge!(names::EDGE_CACHE_BYTES).set(node.edge.cached_bytes() as f64);
+    }
     let text = crate::telemetry::metrics()
         .map(|handle| handle.render())
         .unwrap_or_default();

@@ -3,8 +3,8 @@
 
 use crate::support::nodes::Nodes;
 use crate::support::{
-    assert_refused, publish_ffmpeg, Accounts, ChatClient, Clip, HttpServer, MariadbDatabase,
-    RealServer,
+    assert_refused, publish_ffmpeg, random_key, Accounts, ChatClient, Clip, HttpServer,
+    MariadbDatabase, RealServer,
 };
 use livestream::db::Db;
 use std::time::Duration;
@@ -281,6 +281,137 @@ async fn a_stream_published_to_one_node_plays_through_another() {
     )
     .await;
     assert_eq!(status, 400, "too far ahead");
+    drop(publisher);
+}
+
+/// The sum of a Prometheus series' values over the lines that start with `prefix`.
+async fn metric_sum(server: &RealServer, prefix: &str) -> f64 {
+    let text = server
+        .client
+        .get(format!("{}/metrics", server.metrics))
+        .send()
+        .await
+        .expect("the metrics listener answers")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// HLS requests the origin node answered, by route.
+const HLS_SERVED: &str =
+    "livestream_http_request_duration_seconds_count{route=\"/hls/{stream_id}/{file:.*}\"";
+
+/// An anonymous client cannot make the edge fetch, or hold, more than the stream itself: cache
+/// busters and 1-byte ranges are one cached fetch, blocking reloads abandoned at once (each
+/// with its own junk query) are one fetch that leaves nothing behind, and the playlist keeps
+/// moving for the next client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abandoned_and_busted_edge_requests_are_one_fetch_and_leave_nothing_behind() {
+    let nodes = Nodes::start(2, |node| node).await;
+    let olive = nodes[0].register_streamer("olive").await;
+    let room = nodes[0].as_user(&olive).create_room("Edge").await;
+    let publisher = publish_ffmpeg(&nodes.rtmp_url(0, &room.stream_key), Clip::small(30.0), &[]);
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let room_id = room.id.clone();
+    let live = eventually(Duration::from_secs(15), "playable on node 1", async || {
+        let shown = b.anonymous().room(&room_id).await.assert_status(200);
+        (shown["live"]["playable"] == true).then_some(shown)
+    })
+    .await;
+    let stream_id = live["live"]["stream_id"].as_str().expect("id").to_owned();
+    let hls = |server: &RealServer, path: &str| format!("{}/hls/{stream_id}/{path}", server.http);
+    let playlist = b
+        .client
+        .get(hls(b, "360p/playlist.m3u8"))
+        .send()
+        .await
+        .expect("playlist");
+    assert_eq!(playlist.status(), 200);
+    let playlist = playlist.bytes().await.expect("body");
+    let playlist = m3u8_rs::parse_media_playlist_res(&playlist).expect("a media playlist");
+    let segment = playlist.segments.last().expect("a segment").uri.clone();
+    let next = playlist.media_sequence + playlist.segments.len() as u64;
+
+    // One segment, 20 times with a cache buster, 10 of them for one byte.
+    let before = metric_sum(a, HLS_SERVED).await;
+    let mut whole = None;
+    for i in 0..30 {
+        let mut request = b.client.get(format!(
+            "{}?cb={}",
+            hls(b, &format!("360p/{segment}")),
+            random_key()
+        ));
+        if i >= 20 {
+            request = request.header("range", "bytes=0-0");
+        }
+        let response = request.send().await.expect("segment");
+        let status = response.status().as_u16();
+        let body = response.bytes().await.expect("body");
+        if i < 20 {
+            assert_eq!(status, 200);
+            assert!(whole.get_or_insert(body.clone()) == &body, "the same bytes");
+        } else {
+            assert_eq!((status, body.len()), (206, 1));
+        }
+    }
+    let fetched = metric_sum(a, HLS_SERVED).await - before;
+    assert_eq!(fetched, 1.0, "30 requests of one segment through the edge");
+
+    // Thirty blocking reloads for the next segment, each with junk and each abandoned at once.
+    let before = metric_sum(a, HLS_SERVED).await;
+    let abandoned = (0..30).map(|_| {
+        let url = format!(
+            "{}?_HLS_msn={next}&junk={}",
+            hls(b, "360p/playlist.m3u8"),
+            random_key()
+        );
+        let client = b.client.clone();
+        async move {
+            let sent = tokio::time::timeout(Duration::from_millis(100), client.get(url).send());
+            assert!(
+                sent.await.is_err(),
+                "the reload is still held when abandoned"
+            );
+        }
+    });
+    futures_util::future::join_all(abandoned).await;
+    eventually(
+        Duration::from_secs(10),
+        "no fetch left on node 1",
+        async || (metric_sum(b, "livestream_edge_fetches_in_flight").await == 0.0).then_some(()),
+    )
+    .await;
+    let fetched = metric_sum(a, HLS_SERVED).await - before;
+    assert_eq!(fetched, 1.0, "30 abandoned reloads were one fetch");
+    // The edge still follows the stream: later reloads without directives see it grow.
+    let segments_now = async || {
+        let text = b
+            .client
+            .get(hls(b, "360p/playlist.m3u8"))
+            .send()
+            .await
+            .expect("playlist")
+            .bytes()
+            .await
+            .expect("body");
+        let playlist = m3u8_rs::parse_media_playlist_res(&text).expect("a media playlist");
+        playlist.media_sequence + playlist.segments.len() as u64
+    };
+    let first = segments_now().await;
+    assert!(
+        first > next,
+        "the abandoned reload's segment is out: {first}"
+    );
+    eventually(
+        Duration::from_secs(10),
+        "the playlist moves on",
+        async || (segments_now().await > first).then_some(()),
+    )
+    .await;
     drop(publisher);
 }
 
