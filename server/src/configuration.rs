@@ -323,6 +323,13 @@ pub struct HlsSettings {
     /// How often each live stream's JPEG thumbnail is refreshed, and the spacing of a
     /// recording's timeline preview tiles; 0 turns both off.
     pub thumbnail_seconds: u64,
+    /// Blocking requests (reloads with `_HLS_msn`, the hinted part) one connection may have
+    /// waiting at once; HTTP/2 multiplexes any number on one connection. More get 503.
+    pub max_waiting_per_connection: usize,
+    /// The same, from one client address (an IPv6 /64 counts as one).
+    pub max_waiting_per_address: usize,
+    /// The same, on one rendition of one stream (two per viewer: a reload and a part).
+    pub max_waiting_per_rendition: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -421,6 +428,9 @@ impl Settings {
             .set_default("hls.part_seconds", 0.4)?
             .set_default("hls.retain_ended_seconds", 300)?
             .set_default("hls.thumbnail_seconds", 5)?
+            .set_default("hls.max_waiting_per_connection", 100)?
+            .set_default("hls.max_waiting_per_address", 400)?
+            .set_default("hls.max_waiting_per_rendition", 50_000)?
             .set_default("ingest.stream_keys", Vec::<String>::new())?
             .set_default("database.url", "")?
             .set_default("database.max_connections", 8)?
@@ -483,6 +493,15 @@ impl Settings {
         {
             return invalid(
                 "hls.part_seconds must be between 0.1 and 2, and at most half of hls.segment_seconds",
+            );
+        }
+        let hls = &self.hls;
+        if !(1..=10_000).contains(&hls.max_waiting_per_connection)
+            || !(hls.max_waiting_per_connection..=1_000_000).contains(&hls.max_waiting_per_address)
+            || !(1..=10_000_000).contains(&hls.max_waiting_per_rendition)
+        {
+            return invalid(
+                "hls.max_waiting_per_connection must be 1-10000, hls.max_waiting_per_address at least that (at most 1000000), hls.max_waiting_per_rendition 1-10000000",
             );
         }
         if self.hls.thumbnail_seconds > 3600 {

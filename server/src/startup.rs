@@ -111,7 +111,10 @@ fn serve_http(
     });
     let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
     let server = HttpServer::new(move || routes::app(state.clone(), authenticator.clone()))
-        .on_connect(move |connection, _| drop_when_stalled(connection, write_timeout));
+        .on_connect(move |connection, data| {
+            drop_when_stalled(connection, write_timeout);
+            data.insert(routes::waiters::ConnectionWaiters::default());
+        });
     let server = match settings.http.tls() {
         Some((cert, key)) => {
             let config = crate::tls::server_config(cert, key)?;

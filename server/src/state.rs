@@ -56,6 +56,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// With `storage.s3`: where finished recordings are stored.
     pub objects: Option<Arc<ObjectStorage>>,
+    /// Blocking HLS requests waiting at once, bounded (`hls.max_waiting_*`).
+    pub waiters: crate::routes::waiters::Waiters,
 }
 
 /// What `startup` made that the state is built around.
@@ -162,6 +164,11 @@ impl AppState {
             node,
             draining,
             objects,
+            waiters: crate::routes::waiters::Waiters::new(crate::routes::waiters::WaitLimits {
+                per_connection: settings.hls.max_waiting_per_connection,
+                per_address: settings.hls.max_waiting_per_address,
+                per_rendition: settings.hls.max_waiting_per_rendition,
+            }),
         })
     }
 }

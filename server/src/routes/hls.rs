@@ -166,7 +166,7 @@ async fn serve(
             let text = hls.multivariant().ok_or(ApiError::NotFound)?;
             Ok(body(PLAYLIST, LIVE_PLAYLIST, text))
         }
-        Resource::Playlist(name) => playlist(&req, &hls, name).await,
+        Resource::Playlist(name) => playlist(&req, &state, &id, &hls, name).await,
         Resource::Init(name) => {
             let init = rendition(&hls, name)?.init().ok_or(ApiError::NotFound)?;
             Ok(media(&req, media_type(name), init))
@@ -187,6 +187,9 @@ async fn serve(
                     return Err(ApiError::NotFound);
                 }
                 wait(
+                    &req,
+                    &state,
+                    &id,
                     rendition,
                     BlockingRequest {
                         msn: Some(msn),
@@ -268,7 +271,13 @@ fn media_type(rendition: &str) -> &'static str {
     }
 }
 
-async fn playlist(req: &HttpRequest, hls: &LiveHls, name: &str) -> Result<HttpResponse, ApiError> {
+async fn playlist(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &StreamId,
+    hls: &LiveHls,
+    name: &str,
+) -> Result<HttpResponse, ApiError> {
     let rendition = rendition(hls, name)?;
     let d = directives(req.query_string())?;
     rendition.check(d.blocking).map_err(|e| {
@@ -285,7 +294,7 @@ async fn playlist(req: &HttpRequest, hls: &LiveHls, name: &str) -> Result<HttpRe
     })?;
     let blocking = d.blocking.msn.is_some();
     if blocking {
-        wait(rendition, d.blocking).await?;
+        wait(req, state, id, rendition, d.blocking).await?;
     }
     let text = rendition.playlist_bytes(|| hls.reports_for(name), d.skip);
     let cache = if blocking {
@@ -296,8 +305,27 @@ async fn playlist(req: &HttpRequest, hls: &LiveHls, name: &str) -> Result<HttpRe
     Ok(body(PLAYLIST, cache, text))
 }
 
-/// Waits for what `request` asks, at most three target durations (then 503).
-async fn wait(rendition: &Rendition, request: BlockingRequest) -> Result<(), ApiError> {
+/// Waits for what `request` asks, at most three target durations (then 503), if there is room
+/// among the waiting requests of its connection, its client and its rendition (503 at once
+/// otherwise).
+async fn wait(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &StreamId,
+    rendition: &Rendition,
+    request: BlockingRequest,
+) -> Result<(), ApiError> {
+    let connection = req.conn_data::<super::waiters::ConnectionWaiters>();
+    let client = state.proxies.client_ip(req);
+    let _ticket = state
+        .waiters
+        .enter(connection, client, format!("{id}/{}", rendition.name()))
+        .map_err(|bound| {
+            if state.waiters.log_refusal() {
+                tracing::warn!(stream = %id, rendition = rendition.name(), %client, %bound, "too many blocking HLS requests; refused (logged once a second at most)");
+            }
+            ApiError::Unavailable
+        })?;
     let limit = Duration::from_secs(3 * u64::from(rendition.settings().target_duration));
     tokio::time::timeout(limit, rendition.wait_for(request))
         .await

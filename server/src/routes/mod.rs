@@ -18,6 +18,7 @@ mod streams;
 mod users;
 mod views;
 mod vod;
+pub mod waiters;
 mod web_app;
 
 use crate::auth::Authenticator;

@@ -18,6 +18,7 @@
 //! | `rtmp_peer.rs` | a raw RTMP peer that sends what no encoder would |
 //! | `private_mariadb.rs` | a MariaDB server of the test's own, to stop and restart |
 //! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
+//! | `http2.rs` | one HTTP/2 connection over TLS held by the test |
 //! | `nginx_rtmp.rs` | nginx with libnginx-mod-rtmp, a real server to restream to |
 
 #[macro_use]
@@ -28,6 +29,7 @@ pub mod chat;
 pub mod client;
 pub mod fmp4;
 pub mod hls;
+pub mod http2;
 pub mod nginx_rtmp;
 pub mod nodes;
 pub mod private_mariadb;
