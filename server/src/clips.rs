@@ -23,6 +23,42 @@ use thiserror::Error;
 /// The longest clip, and how far back a clip of a live broadcast may start.
 pub const MAX_CLIP: Duration = Duration::from_secs(60);
 
+/// Where a node keeps clips (and cuts them): `<data_dir>/clips`.
+pub fn clips_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("clips")
+}
+
+/// Removes what a cut left in `dir` that no clip row names (inputs and outputs of cuts the
+/// last run never finished): run at start, before any cut. Returns how many files went.
+pub async fn sweep(db: &crate::db::Db, dir: &Path) -> anyhow::Result<usize> {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    while let Some(entry) = entries.next_entry().await? {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // `<id>.mp4` is a clip if its row exists; anything else (`<id>.video.mp4`,
+        // `<id>.audio.mp4`, `<id>.faststart`) is a cut's scratch.
+        let clip = match name.strip_suffix(".mp4") {
+            Some(id) if plain_name(id) && !id.contains('.') => Some(id.to_owned()),
+            _ => None,
+        };
+        let kept = match clip {
+            Some(id) => db
+                .run(move |conn| Ok(crate::models::clip::Clip::find(conn, &id)?))
+                .await?
+                .is_some(),
+            None => false,
+        };
+        if !kept {
+            tokio::fs::remove_file(entry.path()).await?;
+            tracing::info!(file = %name, "removed a clip file no clip names");
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Why a clip could not be cut.
 #[derive(Debug, Error)]
 pub enum ClipError {

@@ -49,8 +49,10 @@ impl MetricsSettings {
 pub struct ClipsSettings {
     /// Clips one user may cut per hour (across nodes with a cluster).
     pub per_user_per_hour: usize,
-    /// Clips cut at once on one node; a cut waits up to 10 s for its turn, then gets 503.
+    /// Clips cut at once on one node; a cut waits up to `queue_seconds` for its turn, then
+    /// gets 503.
     pub max_concurrent: usize,
+    pub queue_seconds: u64,
 }
 
 /// Restreaming: rooms' destinations (other RTMP servers) and how their stream keys are sealed.
@@ -442,6 +444,7 @@ impl Settings {
             .set_default("auth.registrations_per_hour", 5)?
             .set_default("clips.per_user_per_hour", 30)?
             .set_default("clips.max_concurrent", 2)?
+            .set_default("clips.queue_seconds", 10)?
             .set_default("auth.max_concurrent_password_hashes", 2)?
             .set_default("auth.admin_username", "")?
             .set_default("auth.admin_password", "")?
@@ -634,6 +637,9 @@ impl Settings {
         }
         if !(1..=64).contains(&self.clips.max_concurrent) {
             return invalid("clips.max_concurrent must be between 1 and 64");
+        }
+        if self.clips.queue_seconds > 60 {
+            return invalid("clips.queue_seconds must be between 0 and 60");
         }
         if !(1..=50).contains(&self.restream.max_destinations_per_room) {
             return invalid("restream.max_destinations_per_room must be between 1 and 50");

@@ -189,6 +189,7 @@ impl Application {
         let db = crate::db::open(&settings).await?;
         let clustered = settings.cluster.enabled();
         let unfinished = recovery::unfinished(&db, clustered, &layout.recordings_dir()).await?;
+        crate::clips::sweep(&db, &crate::clips::clips_dir(layout.data_dir())).await?;
         warn_about_development_settings(&settings);
         let listener = bind_http(&settings)?;
         let http_port = listener.local_addr()?.port();

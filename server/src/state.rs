@@ -25,6 +25,8 @@ pub struct AppState {
     pub clip_limiter: RateLimiter,
     /// Clips being cut at once, on this node (`clips.max_concurrent`).
     pub clip_cuts: Arc<tokio::sync::Semaphore>,
+    /// How long a cut waits for its turn (`clips.queue_seconds`).
+    pub clip_queue: Duration,
     /// Hashing, verifying and judging passwords, a bounded number at a time.
     pub password_work: PasswordWork,
     /// Whose forwarding headers are believed.
@@ -142,6 +144,7 @@ impl AppState {
             )
             .across(cluster, "clip"),
             clip_cuts: Arc::new(tokio::sync::Semaphore::new(settings.clips.max_concurrent)),
+            clip_queue: Duration::from_secs(settings.clips.queue_seconds),
             password_work: PasswordWork::new(
                 auth.max_concurrent_password_hashes,
                 Duration::from_secs(10),

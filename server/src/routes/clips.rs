@@ -20,9 +20,6 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// How long a cut waits for its turn before it is refused with 503.
-const CUT_WAIT: Duration = Duration::from_secs(10);
-
 /// What to cut.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,9 +72,12 @@ fn validate(body: &NewClip, live: bool) -> Result<Stretch, ApiError> {
     })
 }
 
-/// Cuts `stretch` of `recording` for `caller`, stores it and records it.
+/// Cuts `stretch` of `recording` for `caller`, stores it and records it. The cut runs in a task
+/// of its own that holds its `clips.max_concurrent` place until the clip is stored and recorded
+/// or its files removed: a client that goes away mid-cut frees nothing early and leaves nothing
+/// behind (the clip is kept, as if it had waited).
 async fn cut_and_store(
-    state: &AppState,
+    state: &web::Data<AppState>,
     caller: &AuthUser,
     recording: &Recording,
     stretch: Stretch,
@@ -85,8 +85,28 @@ async fn cut_and_store(
     if !state.clip_limiter.allow(caller.id()).await {
         return Err(ApiError::RateLimited);
     }
+    let task = tokio::spawn(cut_in_turn(
+        state.clone(),
+        caller.id().to_owned(),
+        recording.clone(),
+        stretch,
+    ));
+    let clip = task
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the clip's cut stopped: {e}")))??;
+    Ok(HttpResponse::Created().json(clip.view()))
+}
+
+/// Waits for a place among the cuts (`clips.queue_seconds`, then 503), cuts, stores the MP4
+/// and inserts its row.
+async fn cut_in_turn(
+    state: web::Data<AppState>,
+    by: String,
+    recording: Recording,
+    stretch: Stretch,
+) -> Result<Clip, ApiError> {
     // Cutting reads and writes up to a minute of media: a few at a time per node.
-    let _turn = tokio::time::timeout(CUT_WAIT, state.clip_cuts.acquire())
+    let _turn = tokio::time::timeout(state.clip_queue, state.clip_cuts.clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
@@ -95,9 +115,9 @@ async fn cut_and_store(
             ApiError::Unavailable
         })?;
     let id = new_id();
-    let clips_dir = clips_dir(state);
+    let clips_dir = clips_dir(&state);
     let recordings_dir = state.layout.recordings_dir();
-    let source = Source::of(recording, &recordings_dir, state.objects.as_deref())
+    let source = Source::of(&recording, &recordings_dir, state.objects.as_deref())
         .map_err(|_| no_replay())?;
     let cut = clips::cut(&source, &clips_dir, &id, stretch)
         .await
@@ -115,7 +135,7 @@ async fn cut_and_store(
         id,
         room_id: recording.room_id.clone(),
         recording_id: recording.id.clone(),
-        created_by: caller.id().to_owned(),
+        created_by: by,
         created_at: now_ms(),
         start_ms: cut.start.as_millis() as i64,
         duration_ms: cut.duration.as_millis() as i64,
@@ -135,12 +155,24 @@ async fn cut_and_store(
         }
     }
     let row = clip.clone();
-    state
+    let inserted = state
         .db
         .run(move |conn| Ok(Clip::insert(conn, &row)?))
-        .await?;
-    tracing::info!(clip = %clip.id, recording = %recording.id, by = %caller.id(), start = ?cut.start, duration = ?cut.duration, "clip cut");
-    Ok(HttpResponse::Created().json(clip.view()))
+        .await;
+    if let Err(e) = inserted {
+        // No row, no file: what is not recorded is not kept.
+        let local = clip.file_name().map(|name| clips_dir.join(name));
+        remove_stored(
+            &state,
+            &format!("clip {}", clip.id),
+            clip.object_key.as_deref(),
+            local,
+        )
+        .await;
+        return Err(e.into());
+    }
+    tracing::info!(clip = %clip.id, recording = %recording.id, by = %clip.created_by, start = ?cut.start, duration = ?cut.duration, "clip cut");
+    Ok(clip)
 }
 
 fn no_replay() -> ApiError {
@@ -286,7 +318,7 @@ pub async fn file(
 
 /// Where this node keeps clips (and cuts them).
 fn clips_dir(state: &AppState) -> std::path::PathBuf {
-    state.layout.data_dir().join("clips")
+    crate::clips::clips_dir(state.layout.data_dir())
 }
 
 /// Deletes a clip and its file (the room's owner or an admin).

@@ -243,3 +243,133 @@ async fn clips_body(backend: Backend) {
 }
 
 on_both_databases!(clips_are_cut_served_and_deleted, clips_body);
+
+/// The files in a node's clips folder, by name.
+fn clip_files(data_dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(data_dir.join("clips"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// A cut belongs to the server, not to the request: a client that resets mid-cut frees no place
+/// among `clips.max_concurrent` early, and the clip is finished, stored and listed with nothing
+/// else left in the folder. Cuts past the limit are refused with 503 and `Retry-After` once
+/// `clips.queue_seconds` is spent (none, here). Files no clip row names are swept at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_abandoned_cut_finishes_in_its_place_and_strays_are_swept_at_start() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut app = TestApp::builder()
+        .data_dir(data.path())
+        .settings(|s| s.clips.queue_seconds = 0)
+        .spawn()
+        .await;
+    let olive = app.register_streamer("olive").await;
+    let created = app.as_user(&olive).create_room("Cuts").await;
+    let room = created.id.clone();
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(8.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+    let recordings = app.anonymous().recordings(&room).await.assert_status(200);
+    let recording = recordings[0]["id"].as_str().expect("id").to_owned();
+    let url = format!("{}/api/recordings/{recording}/clips", app.http);
+    let body = json!({"start_seconds": 0.0, "duration_seconds": 6.0});
+
+    // Reset as soon as the cut has files on disk.
+    let request = app
+        .client
+        .post(&url)
+        .bearer_auth(&olive.token)
+        .json(&body)
+        .send();
+    let watch = async {
+        loop {
+            if clip_files(data.path())
+                .iter()
+                .any(|n| n.ends_with(".video.mp4"))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    };
+    tokio::select! {
+        answered = request => panic!("the cut was answered before it was abandoned: {answered:?}"),
+        _ = tokio::time::timeout(Duration::from_secs(20), watch) => {}
+    }
+    // The abandoned cut is finished, recorded and listed; its scratch files are gone.
+    let mut listed = serde_json::Value::Null;
+    for _ in 0..100 {
+        listed = app
+            .anonymous()
+            .get(&format!("/api/rooms/{room}/clips"))
+            .await
+            .assert_status(200);
+        if listed.as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id = listed[0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a clip: {listed}"))
+        .to_owned();
+    for _ in 0..100 {
+        if clip_files(data.path()) == [format!("{id}.mp4")] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(clip_files(data.path()), [format!("{id}.mp4")]);
+
+    // Six cuts at once: two run (clips.max_concurrent), the others are refused at once.
+    let cuts = (0..6).map(|_| {
+        app.client
+            .post(&url)
+            .bearer_auth(&olive.token)
+            .json(&body)
+            .send()
+    });
+    let mut statuses = Vec::new();
+    for answer in futures_util::future::join_all(cuts).await {
+        let answer = answer.expect("answered");
+        if answer.status() == 503 {
+            assert!(answer.headers().contains_key("retry-after"), "Retry-After");
+        }
+        statuses.push(answer.status().as_u16());
+    }
+    let made = statuses.iter().filter(|s| **s == 201).count();
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(
+        made >= 2 && refused >= 1 && made + refused == 6,
+        "{statuses:?}"
+    );
+    app.stop().await;
+
+    // What a crash could leave: scratch of a cut, and an MP4 whose row was never written.
+    for stray in [
+        "0123456789abcdef.video.mp4",
+        "0123456789abcdef.audio.mp4",
+        "fedcba9876543210.mp4",
+    ] {
+        std::fs::write(data.path().join("clips").join(stray), b"stray").expect("write");
+    }
+    let app = TestApp::builder().data_dir(data.path()).spawn().await;
+    let files = clip_files(data.path());
+    assert_eq!(
+        files.len(),
+        1 + made,
+        "only the clips with rows stay: {files:?}"
+    );
+    assert!(files.contains(&format!("{id}.mp4")), "{files:?}");
+    assert!(!files
+        .iter()
+        .any(|f| f.contains("0123456789abcdef") || f.contains("fedcba9876543210")));
+    app.stop().await;
+}
