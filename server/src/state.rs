@@ -60,6 +60,8 @@ pub struct AppState {
     pub objects: Option<Arc<ObjectStorage>>,
     /// Blocking HLS requests waiting at once, bounded (`hls.max_waiting_*`).
     pub waiters: crate::routes::waiters::Waiters,
+    /// Replays `/vod` served lately, and whether their rooms exist.
+    pub replays: crate::routes::vod::RecentReplays,
 }
 
 /// What `startup` made that the state is built around.
@@ -172,6 +174,7 @@ impl AppState {
                 per_address: settings.hls.max_waiting_per_address,
                 per_rendition: settings.hls.max_waiting_per_rendition,
             }),
+            replays: Default::default(),
         })
     }
 }

@@ -6,8 +6,10 @@ use super::error_responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
     Unavailable, ValidationFailed,
 };
-use super::recordings::{check_room_owner, remove_stored, stored_file, FileQuery, StoredFile};
-use crate::auth::AuthUser;
+use super::recordings::{
+    check_room_owner, check_room_visible, remove_stored, stored_file, FileQuery, StoredFile,
+};
+use crate::auth::{AuthUser, MaybeUser};
 use crate::clips::{self, ClipError, Source, Stretch, MAX_CLIP};
 use crate::errors::ApiError;
 use crate::models::clip::{Clip, ClipView};
@@ -202,6 +204,7 @@ pub async fn from_recording(
         .run(move |conn| Ok(Recording::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
+    check_room_visible(&state, Some(&caller), recording.room_id.clone()).await?;
     if !(recording.vod && recording.status == RecordingStatus::Complete) {
         return Err(no_replay());
     }
@@ -268,39 +271,48 @@ pub async fn list(
     Ok(web::Json(clips.iter().map(Clip::view).collect()))
 }
 
-async fn find(state: &AppState, id: String) -> Result<Clip, ApiError> {
-    state
+/// Clip `id`, if `caller` may see it (its room exists, or `caller` owns it or is an admin).
+async fn find(state: &AppState, caller: Option<&AuthUser>, id: String) -> Result<Clip, ApiError> {
+    let clip = state
         .db
         .run(move |conn| Ok(Clip::find(conn, &id)?))
         .await?
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    check_room_visible(state, caller, clip.room_id.clone()).await?;
+    Ok(clip)
 }
 
-/// One clip.
-#[utoipa::path(operation_id = "get_clip", tag = "clips", params(("id" = String, Path)), responses(
-    (status = 200, body = ClipView), NotFound, Unavailable))]
+/// One clip (once its room is deleted, only for its owner and admins).
+#[utoipa::path(operation_id = "get_clip", tag = "clips", security((), ("bearer" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = ClipView), Unauthorized, NotFound, Unavailable))]
 #[get("/clips/{id}")]
 pub async fn show(
     state: web::Data<AppState>,
+    caller: MaybeUser,
     path: web::Path<String>,
 ) -> Result<web::Json<ClipView>, ApiError> {
-    Ok(web::Json(find(&state, path.into_inner()).await?.view()))
+    Ok(web::Json(
+        find(&state, caller.0.as_ref(), path.into_inner())
+            .await?
+            .view(),
+    ))
 }
 
 /// A clip's MP4 (H.264 + AAC, index first), with HTTP Range so a `<video>` element can seek.
-#[utoipa::path(operation_id = "get_clip_file", tag = "clips", params(("id" = String, Path), FileQuery), responses(
+#[utoipa::path(operation_id = "get_clip_file", tag = "clips", security((), ("bearer" = [])), params(("id" = String, Path), FileQuery), responses(
     (status = 200, description = "the clip", content_type = "video/mp4", body = [u8]),
     (status = 206, description = "a range of it", content_type = "video/mp4", body = [u8]),
     (status = 416, description = "the range is outside the file"),
-    BadRequest, NotFound, Unavailable))]
+    BadRequest, Unauthorized, NotFound, Unavailable))]
 #[get("/clips/{id}/file")]
 pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
+    caller: MaybeUser,
     path: web::Path<String>,
     query: web::Query<FileQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = find(&state, path.into_inner()).await?;
+    let clip = find(&state, caller.0.as_ref(), path.into_inner()).await?;
     let local = clip.file_name().map(|name| clips_dir(&state).join(name));
     stored_file(
         &req,
@@ -331,7 +343,7 @@ pub async fn remove(
     caller: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let clip = find(&state, path.into_inner()).await?;
+    let clip = find(&state, Some(&caller), path.into_inner()).await?;
     check_room_owner(&state, &caller, clip.room_id.clone()).await?;
     let id = clip.id.clone();
     state
@@ -363,11 +375,12 @@ pub async fn open_graph(state: &AppState, id: &str) -> Option<(Clip, Option<Reco
             let Some(clip) = Clip::find(conn, &id)? else {
                 return Ok(None);
             };
+            // A deleted room's clips have no public page.
+            let Some(room) = Room::find(conn, &clip.room_id)? else {
+                return Ok(None);
+            };
             let recording = Recording::find(conn, &clip.recording_id)?;
-            let title = Room::find_including_deleted(conn, &clip.room_id)?
-                .map(|r| r.title)
-                .unwrap_or_default();
-            Ok(Some((clip, recording, title)))
+            Ok(Some((clip, recording, room.title)))
         })
         .await
         .ok()

@@ -17,7 +17,7 @@ mod security_headers;
 mod streams;
 mod users;
 mod views;
-mod vod;
+pub mod vod;
 pub mod waiters;
 mod web_app;
 

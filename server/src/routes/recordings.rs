@@ -31,7 +31,7 @@ pub struct FileQuery {
 pub async fn file(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _caller: MaybeUser,
+    caller: MaybeUser,
     path: web::Path<String>,
     query: web::Query<FileQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -41,6 +41,7 @@ pub async fn file(
         .run(move |conn| Ok(Recording::find(conn, &id)?))
         .await?
         .ok_or(ApiError::NotFound)?;
+    check_room_visible(&state, caller.0.as_ref(), recording.room_id.clone()).await?;
     // Only files of the recordings directory are ever served.
     let local = recording.archive_file(&state.layout.recordings_dir());
     let name = format!("recording-{}.mkv", recording.id);
@@ -233,6 +234,24 @@ pub async fn remove(
     }
     tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether what a room left (its recordings, their replays, its clips) is served to `caller`:
+/// to anyone while the room exists; once it is deleted, only to its owner and to admins (404 for
+/// everyone else, as if it were gone).
+pub(super) async fn check_room_visible(
+    state: &AppState,
+    caller: Option<&AuthUser>,
+    room_id: String,
+) -> Result<(), ApiError> {
+    let room = state
+        .db
+        .run(move |conn| Ok(Room::find_including_deleted(conn, &room_id)?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let allowed = room.deleted_at.is_none()
+        || caller.is_some_and(|c| c.is_admin() || c.id() == room.owner_id);
+    allowed.then_some(()).ok_or(ApiError::NotFound)
 }
 
 /// 403 unless `caller` owns the room `room_id` or is an admin. The room may be soft-deleted: its

@@ -326,6 +326,8 @@ pub async fn remove(
         .await?;
     // A broadcast in the deleted room ends now, started or not.
     revoke_where(&state.rooms, &state.ingest, |g| g.room_id == room.id);
+    // Its replays are served only to its owner and admins from now on.
+    state.replays.forget_all();
     tracing::info!(room = %room.id, by = %caller.id(), "room deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,7 @@
 use super::recordings::from_object_storage;
 use crate::errors::ApiError;
 use crate::models::recording::{Recording, RecordingStatus};
+use crate::models::room::Room;
 use crate::object_storage::ObjectStorage;
 use crate::state::AppState;
 use actix_files::NamedFile;
@@ -38,7 +39,6 @@ pub fn scope() -> actix_web::Scope<
     >,
 > {
     web::scope("/vod")
-        .app_data(web::Data::new(Recent::default()))
         .wrap(super::hls::cors())
         .route("/{recording_id}/{file:.*}", web::get().to(serve))
 }
@@ -63,52 +63,98 @@ fn classify(path: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Replays requested lately, for a few seconds, per worker: a player asks for a segment of each
-/// rendition every couple of seconds, and a replay's row changes only when it moves to object
-/// storage or is deleted. A request that finds its file missing reads the row again.
+/// Replays requested lately, for a few seconds: a player asks for a segment of each rendition
+/// every couple of seconds, and a replay's row changes only when it moves to object storage or
+/// is deleted, and its room only when it is deleted. A request that finds its file missing reads
+/// the row again; deleting a room forgets them all on this node (others within
+/// [`REMEMBERED`]).
 #[derive(Default)]
-struct Recent(Mutex<HashMap<String, (Instant, Recording)>>);
+pub struct RecentReplays(Mutex<HashMap<String, (Instant, Replay)>>);
+
+/// A replay as `/vod` serves it: its row, and whether its room still exists (if not, only its
+/// owner and admins are served).
+#[derive(Clone)]
+struct Replay {
+    recording: Recording,
+    room_owner: String,
+    room_deleted: bool,
+}
 
 /// How long a replay's row is taken as read.
 const REMEMBERED: Duration = Duration::from_secs(10);
 /// Rows remembered at most (then all are forgotten).
 const REMEMBERED_AT_MOST: usize = 1024;
 
-impl Recent {
-    fn get(&self, id: &str) -> Option<Recording> {
+impl RecentReplays {
+    fn get(&self, id: &str) -> Option<Replay> {
         let recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         recent
             .get(id)
             .filter(|(at, _)| at.elapsed() < REMEMBERED)
-            .map(|(_, recording)| recording.clone())
+            .map(|(_, replay)| replay.clone())
     }
 
-    fn keep(&self, recording: &Recording) {
+    fn keep(&self, replay: &Replay) {
         let mut recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if recent.len() >= REMEMBERED_AT_MOST {
             recent.clear();
         }
-        recent.insert(recording.id.clone(), (Instant::now(), recording.clone()));
+        recent.insert(
+            replay.recording.id.clone(),
+            (Instant::now(), replay.clone()),
+        );
+    }
+
+    /// Forgets every replay read (a room was deleted).
+    pub fn forget_all(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
 /// The replay `id`, read from the database (and remembered); 404 unless it is a complete one.
-async fn look_up(state: &AppState, recent: &Recent, id: &str) -> Result<Recording, ApiError> {
+async fn look_up(state: &AppState, id: &str) -> Result<Replay, ApiError> {
     let id = id.to_owned();
-    let recording = state
+    let replay = state
         .db
-        .run(move |conn| Ok(Recording::find(conn, &id)?))
+        .run(move |conn| {
+            let Some(recording) = Recording::find(conn, &id)? else {
+                return Ok(None);
+            };
+            let Some(room) = Room::find_including_deleted(conn, &recording.room_id)? else {
+                return Ok(None);
+            };
+            Ok(Some(Replay {
+                recording,
+                room_owner: room.owner_id,
+                room_deleted: room.deleted_at.is_some(),
+            }))
+        })
         .await?
-        .filter(|r| r.vod && r.status == RecordingStatus::Complete)
+        .filter(|r| r.recording.vod && r.recording.status == RecordingStatus::Complete)
         .ok_or(ApiError::NotFound)?;
-    recent.keep(&recording);
-    Ok(recording)
+    state.replays.keep(&replay);
+    Ok(replay)
+}
+
+/// 404 for a deleted room's replay, unless the request carries its owner's or an admin's token.
+async fn check_visible(req: &HttpRequest, replay: &Replay) -> Result<(), ApiError> {
+    if !replay.room_deleted {
+        return Ok(());
+    }
+    use actix_web::FromRequest;
+    let caller = crate::auth::MaybeUser::extract(req).await?;
+    let allowed = caller
+        .0
+        .is_some_and(|c| c.is_admin() || c.id() == replay.room_owner);
+    allowed.then_some(()).ok_or(ApiError::NotFound)
 }
 
 async fn serve(
     req: HttpRequest,
     state: web::Data<AppState>,
-    recent: web::Data<Recent>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, file) = path.into_inner();
@@ -116,15 +162,27 @@ async fn serve(
     if !plain_name(&id) {
         return Err(ApiError::NotFound);
     }
-    let Some(remembered) = recent.get(&id) else {
-        let recording = look_up(&state, &recent, &id).await?;
-        return send(&req, &state, &recording, &file, content_type, cache).await;
+    let Some(remembered) = state.replays.get(&id) else {
+        let replay = look_up(&state, &id).await?;
+        check_visible(&req, &replay).await?;
+        return send(&req, &state, &replay.recording, &file, content_type, cache).await;
     };
-    match send(&req, &state, &remembered, &file, content_type, cache).await {
+    check_visible(&req, &remembered).await?;
+    match send(
+        &req,
+        &state,
+        &remembered.recording,
+        &file,
+        content_type,
+        cache,
+    )
+    .await
+    {
         // Moved to object storage, or deleted, since it was read.
         Err(ApiError::NotFound) => {
-            let recording = look_up(&state, &recent, &id).await?;
-            send(&req, &state, &recording, &file, content_type, cache).await
+            let replay = look_up(&state, &id).await?;
+            check_visible(&req, &replay).await?;
+            send(&req, &state, &replay.recording, &file, content_type, cache).await
         }
         sent => sent,
     }

@@ -177,3 +177,84 @@ on_both_databases!(
     a_broadcast_replays_as_seekable_hls_vod,
     a_broadcast_replays_body
 );
+
+/// Once its room is deleted, what the room left (the replay, the archive, its clips, their
+/// pages) is gone for everyone but its owner and admins: anonymous clients and other users get
+/// 404 and cannot cut new clips, while the owner and an admin still reach each of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_rooms_replays_and_clips_are_only_for_its_owner_and_admins() {
+    let mut app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let vic = app.register_viewer("vic").await;
+    let admin = app.admin().await;
+    let created = app.as_user(&olive).create_room("Gone soon").await;
+    let room = created.id.clone();
+    let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(4.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+    let recordings = app.anonymous().recordings(&room).await.assert_status(200);
+    let recording = recordings[0]["id"].as_str().expect("id").to_owned();
+    let clip = app
+        .as_user(&vic)
+        .post(
+            &format!("/api/recordings/{recording}/clips"),
+            Some(serde_json::json!({"start_seconds": 0.0, "duration_seconds": 2.0})),
+        )
+        .await
+        .assert_status(201);
+    let clip = clip["id"].as_str().expect("clip id").to_owned();
+    let paths = [
+        format!("/vod/{recording}/master.m3u8"),
+        format!("/api/recordings/{recording}/file"),
+        format!("/api/clips/{clip}"),
+        format!("/api/clips/{clip}/file"),
+    ];
+    let status = async |token: Option<&str>, path: &str| {
+        let mut request = app.client.get(format!("{}{path}", app.http));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("answered").status().as_u16()
+    };
+    for path in &paths {
+        assert_eq!(status(None, path).await, 200, "{path} before");
+    }
+    app.as_user(&olive)
+        .delete(&format!("/api/rooms/{room}"))
+        .await
+        .assert_status(204);
+    for path in &paths {
+        assert_eq!(status(None, path).await, 404, "{path}, anonymous");
+        assert_eq!(
+            status(Some(&vic.token), path).await,
+            404,
+            "{path}, another user"
+        );
+        assert_eq!(
+            status(Some(&olive.token), path).await,
+            200,
+            "{path}, its owner"
+        );
+        assert_eq!(
+            status(Some(&admin.token), path).await,
+            200,
+            "{path}, an admin"
+        );
+    }
+    let cut = app
+        .as_user(&vic)
+        .post(
+            &format!("/api/recordings/{recording}/clips"),
+            Some(serde_json::json!({"start_seconds": 0.0, "duration_seconds": 2.0})),
+        )
+        .await;
+    assert_eq!(cut.status, 404, "{cut}");
+    let page = app.get(&format!("/clips/{clip}")).await;
+    let html = page.text().await.expect("page");
+    assert!(
+        !html.contains("og:video"),
+        "no preview of a deleted room's clip: {html}"
+    );
+    app.stop().await;
+}

@@ -126,7 +126,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One clip. */
+        /** One clip (once its room is deleted, only for its owner and admins). */
         get: operations["get_clip"];
         put?: never;
         post?: never;
@@ -1420,6 +1420,17 @@ export interface operations {
                     "application/json": components["schemas"]["ClipView"];
                 };
             };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such resource (or one the caller may not see). */
             404: {
                 headers: {
@@ -1540,6 +1551,17 @@ export interface operations {
              */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
