@@ -107,6 +107,17 @@ pub fn check_url(url: &str) -> Result<(), InvalidDestination> {
     parse_url(url).map(|_| ())
 }
 
+/// Whether two destination URLs reach the same server the same way (scheme, host and port):
+/// a stream key sealed for one is not handed to another.
+pub fn same_server(a: &str, b: &str) -> bool {
+    match (parse_url(a), parse_url(b)) {
+        (Ok(a), Ok(b)) => {
+            a.secure == b.secure && a.port == b.port && a.host.eq_ignore_ascii_case(&b.host)
+        }
+        _ => false,
+    }
+}
+
 pub(crate) fn parse_url(url: &str) -> Result<ParsedUrl, InvalidDestination> {
     if url.len() > MAX_URL_LEN {
         return Err(InvalidDestination::TooLong(MAX_URL_LEN));
@@ -230,6 +241,20 @@ mod tests {
         let parsed = parse_url("rtmp://[::1]:1936/live").expect("parsed");
         assert_eq!((parsed.host.as_str(), parsed.port), ("::1", 1936));
         assert_eq!(parse_url("rtmp://h/live").expect("parsed").port, 1935);
+    }
+
+    #[test]
+    fn the_same_server_is_the_same_scheme_host_and_port() {
+        let youtube = "rtmp://a.rtmp.youtube.com/live2";
+        assert!(same_server(youtube, "RTMP://A.RTMP.YOUTUBE.COM:1935/other"));
+        for other in [
+            "rtmps://a.rtmp.youtube.com/live2",
+            "rtmp://a.rtmp.youtube.com:1936/live2",
+            "rtmp://evil.example/live2",
+            "not a url",
+        ] {
+            assert!(!same_server(youtube, other), "{other}");
+        }
     }
 
     #[test]

@@ -286,7 +286,9 @@ pub async fn create(
 }
 
 /// Changes a destination (room owner or admin): any of its name, URL, key and whether it is on.
-/// A live broadcast follows at once.
+/// A URL naming another server (scheme, host or port) needs its stream key with it (422
+/// otherwise): the key sealed for one server is never sent to another. A live broadcast
+/// follows at once.
 #[utoipa::path(operation_id = "update_destination", tag = "restream", security(("bearer" = [])), params(("id" = String, Path), ("dest_id" = String, Path)), request_body = DestinationUpdate, responses(
     (status = 200, body = DestinationView), BadRequest, Unauthorized, Forbidden, NotFound,
     PayloadTooLarge, ValidationFailed, Unavailable))]
@@ -305,6 +307,21 @@ pub async fn update(
         body.url.as_deref(),
         body.stream_key.as_deref(),
     )?;
+    if let (Some(url), None) = (&body.url, &body.stream_key) {
+        // The key was given for one server: another one must be given its own.
+        let (id, destination) = (room.id.clone(), destination_id.clone());
+        let current = state
+            .db
+            .run(move |conn| Ok(Destination::find(conn, &id, &destination)?))
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if !pipelines::restream::same_server(&current.url, url) {
+            return Err(ApiError::field(
+                "stream_key",
+                "must be given again when the URL's scheme, host or port changes",
+            ));
+        }
+    }
     let (stream_key_sealed, stream_key_hint) = match &body.stream_key {
         Some(key) => (Some(seal(&state, &destination_id, key)?), Some(hint(key))),
         None => (None, None),

@@ -414,3 +414,65 @@ async fn a_room_takes_as_many_destinations_as_configured() {
     assert_eq!(opened.as_deref(), Ok(KEY));
     app.stop().await;
 }
+
+/// The key sealed for one server is never sent to another: a changed URL that names another
+/// scheme, host or port is refused without a new key (the stream key named), and taken with
+/// one; a new application on the same server keeps the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_naming_another_server_needs_its_own_key() {
+    let app = TestApp::builder().spawn().await;
+    let olive = app.register_streamer("olive").await;
+    let room = app.as_user(&olive).create_room("Keys").await.id;
+    let created = checked(
+        app.as_user(&olive)
+            .create_destination(&room, youtube())
+            .await,
+        201,
+    );
+    let id = created["id"].as_str().expect("id").to_owned();
+    let sealed = row(&app, &room, &id).await.stream_key_sealed;
+    for elsewhere in [
+        "rtmp://attacker.example/live2",
+        "rtmps://a.rtmp.youtube.com/live2",
+        "rtmp://a.rtmp.youtube.com:1936/live2",
+    ] {
+        let reply = app
+            .as_user(&olive)
+            .update_destination(&room, &id, json!({ "url": elsewhere }))
+            .await;
+        assert_eq!(reply.status, 422, "{elsewhere}: {reply}");
+        assert!(reply.names_field("stream_key"), "{elsewhere}: {reply}");
+        assert_no_key(&reply);
+    }
+    let kept = row(&app, &room, &id).await;
+    assert_eq!(
+        kept.url, "rtmp://a.rtmp.youtube.com/live2",
+        "nothing changed"
+    );
+    assert_eq!(kept.stream_key_sealed, sealed);
+    // Another application on the same server keeps the key.
+    checked(
+        app.as_user(&olive)
+            .update_destination(
+                &room,
+                &id,
+                json!({ "url": "rtmp://A.RTMP.YOUTUBE.COM:1935/other" }),
+            )
+            .await,
+        200,
+    );
+    assert_eq!(row(&app, &room, &id).await.stream_key_sealed, sealed);
+    // Another server with its own key.
+    checked(
+        app.as_user(&olive)
+            .update_destination(
+                &room,
+                &id,
+                json!({ "url": "rtmp://live.twitch.example/app", "stream_key": "live_new_key_123" }),
+            )
+            .await,
+        200,
+    );
+    assert_ne!(row(&app, &room, &id).await.stream_key_sealed, sealed);
+    app.stop().await;
+}

@@ -385,7 +385,9 @@ export interface paths {
         head?: never;
         /**
          * Changes a destination (room owner or admin): any of its name, URL, key and whether it is on.
-         *     A live broadcast follows at once.
+         *     A URL naming another server (scheme, host or port) needs its stream key with it (422
+         *     otherwise): the key sealed for one server is never sent to another. A live broadcast
+         *     follows at once.
          */
         patch: operations["update_destination"];
         trace?: never;
