@@ -158,12 +158,12 @@ async fn crud(backend: Backend) {
             .update_destination(
                 &room,
                 &id,
-                json!({ "url": "rtmp://b.rtmp.youtube.com/live2" }),
+                json!({ "url": "rtmp://a.rtmp.youtube.com/backup" }),
             )
             .await,
         200,
     );
-    assert_eq!(moved["url"], "rtmp://b.rtmp.youtube.com/live2");
+    assert_eq!(moved["url"], "rtmp://a.rtmp.youtube.com/backup");
     assert_eq!(moved["name"], "YT");
     let unchanged = checked(
         olive_api.update_destination(&room, &id, json!({})).await,
