@@ -227,12 +227,14 @@ async fn handle(
         },
         ClientFrame::Send { text } => post(cx, room, chatter.as_ref(), &text).await,
         // Recorded, never answered.
-        ClientFrame::Latency { seconds } => match latency.report(seconds) {
-            true => return Outcome::Continue,
-            false => Err(ChatError::BadFrame(
-                "latency: seconds must be between 0 and 600",
-            )),
-        },
+        ClientFrame::Latency { seconds } => {
+            match latency.report(seconds, chatter.as_ref().map(|c| c.user.id.as_str())) {
+                true => return Outcome::Continue,
+                false => Err(ChatError::BadFrame(
+                    "latency: seconds must be between 0 and 600",
+                )),
+            }
+        }
         other => match ModerationAction::try_from(other) {
             Ok(action) => moderate(cx, room, chatter.as_ref(), action).await,
             Err(_) => Err(ChatError::BadFrame("not a moderation action")),

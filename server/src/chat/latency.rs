@@ -1,6 +1,9 @@
 //! How far behind the live edge each room's viewers are, as their players report it over the
 //! room's chat connection (`latency` frames, every few seconds while playing). The streamer's
 //! dashboard shows the median and the 90th percentile of the fresh reports.
+//!
+//! Only logged-in viewers count, each once however many connections they hold: anyone may open
+//! an anonymous chat socket, and twenty of them could otherwise set a small room's figures.
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -24,8 +27,9 @@ pub struct ViewerLatency {
     pub p90_seconds: f64,
 }
 
-/// A room's reports: each connection's latest seconds behind live, and when it said so.
-type RoomReports = HashMap<u64, (f64, Instant)>;
+/// A room's reports: each connection's viewer, their latest seconds behind live, and when they
+/// said so.
+type RoomReports = HashMap<u64, (String, f64, Instant)>;
 
 /// Each open connection's latest report, by room. Bounded by the chat connection limits: a
 /// connection holds one entry, removed when it closes.
@@ -55,12 +59,18 @@ impl LatencyReports {
     /// The room's figures over its fresh reports; `None` if there is none.
     pub fn of_room(&self, room: &str) -> Option<ViewerLatency> {
         let rooms = self.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        let mut fresh: Vec<f64> = rooms
-            .get(room)?
-            .values()
-            .filter(|(_, at)| at.elapsed() < FRESH)
-            .map(|(seconds, _)| *seconds)
-            .collect();
+        // Each viewer's newest fresh report.
+        let mut newest: HashMap<&str, (f64, Instant)> = HashMap::new();
+        for (user, seconds, at) in rooms.get(room)?.values() {
+            if at.elapsed() >= FRESH {
+                continue;
+            }
+            let entry = newest.entry(user.as_str()).or_insert((*seconds, *at));
+            if *at > entry.1 {
+                *entry = (*seconds, *at);
+            }
+        }
+        let mut fresh: Vec<f64> = newest.values().map(|(seconds, _)| *seconds).collect();
         drop(rooms);
         if fresh.is_empty() {
             return None;
@@ -78,19 +88,23 @@ impl LatencyReports {
 }
 
 impl Reporter {
-    /// Records this connection's latest latency. `false` (nothing recorded) for a value that is
-    /// not a number of seconds between 0 and [`MAX_SECONDS`].
-    pub fn report(&self, seconds: f64) -> bool {
+    /// Records this connection's latest latency, as the report of `viewer` (the logged-in user;
+    /// an anonymous report is taken and not counted). `false` (nothing recorded) for a value
+    /// that is not a number of seconds between 0 and [`MAX_SECONDS`].
+    pub fn report(&self, seconds: f64, viewer: Option<&str>) -> bool {
         if !(0.0..=MAX_SECONDS).contains(&seconds) {
             return false;
         }
+        let Some(viewer) = viewer else {
+            return true;
+        };
         self.reports
             .rooms
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .entry(self.room.clone())
             .or_default()
-            .insert(self.id, (seconds, Instant::now()));
+            .insert(self.id, (viewer.to_owned(), seconds, Instant::now()));
         true
     }
 }
@@ -117,10 +131,17 @@ mod tests {
         assert_eq!(reports.of_room("r"), None);
         let viewers: Vec<Reporter> = (0..10).map(|_| reports.reporter("r")).collect();
         for (i, viewer) in viewers.iter().enumerate() {
-            assert!(viewer.report(1.0 + i as f64 / 10.0));
+            assert!(viewer.report(1.0 + i as f64 / 10.0, Some(&format!("u{i}"))));
         }
+        // Anonymous sockets, and a second connection of one viewer, add no viewer.
+        let anonymous: Vec<Reporter> = (0..20).map(|_| reports.reporter("r")).collect();
+        for socket in &anonymous {
+            assert!(socket.report(30.0, None));
+        }
+        let second_tab = reports.reporter("r");
+        assert!(second_tab.report(1.0, Some("u0")));
         let other = reports.reporter("elsewhere");
-        assert!(other.report(9.0));
+        assert!(other.report(9.0, Some("u0")));
         assert_eq!(
             reports.of_room("r"),
             Some(ViewerLatency {
@@ -130,8 +151,8 @@ mod tests {
             })
         );
         // A newer report replaces the connection's last one; a closed connection's goes.
-        assert!(viewers[0].report(1.9));
-        drop(viewers);
+        assert!(viewers[0].report(1.9, Some("u0")));
+        drop((viewers, second_tab, anonymous));
         assert_eq!(reports.of_room("r"), None);
         assert_eq!(reports.of_room("elsewhere").map(|l| l.viewers), Some(1));
     }
@@ -141,7 +162,7 @@ mod tests {
         let reports = Arc::new(LatencyReports::default());
         let viewer = reports.reporter("r");
         for hostile in [-0.1, MAX_SECONDS + 1.0, f64::NAN, f64::INFINITY] {
-            assert!(!viewer.report(hostile), "{hostile}");
+            assert!(!viewer.report(hostile, Some("u")), "{hostile}");
         }
         assert_eq!(reports.of_room("r"), None);
     }

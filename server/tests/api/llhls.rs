@@ -356,14 +356,23 @@ async fn viewer_latency(app: &TestApp, room: &str) -> serde_json::Value {
     view.assert_status(200)["viewer_latency"].clone()
 }
 
+/// The streamer sees the latency of the logged-in viewers' players, each viewer once; anonymous
+/// sockets (anyone may open twenty) are answered and not counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_streamer_sees_the_viewers_latency_their_players_report() {
     let mut app = TestApp::builder().spawn().await;
     let olive = app.register_streamer("olive").await;
     let room = app.as_user(&olive).create_room("Latency").await;
     let mut viewers = Vec::new();
-    for _ in 0..3 {
-        viewers.push(ChatClient::join(&app, &room.id).await.0);
+    for i in 0..3 {
+        let viewer = app.register_viewer(&format!("viewer{i}")).await;
+        let mut client = ChatClient::join(&app, &room.id).await.0;
+        assert_eq!(client.auth(&viewer.token).await["type"], "authenticated");
+        viewers.push(client);
+    }
+    let mut anonymous = Vec::new();
+    for _ in 0..20 {
+        anonymous.push(ChatClient::join(&app, &room.id).await.0);
     }
     // Offline, a report is taken but there is nothing to show.
     assert_eq!(
@@ -380,6 +389,9 @@ async fn the_streamer_sees_the_viewers_latency_their_players_report() {
     assert_eq!(viewers[0].expect("stream_status").await["live"], true);
     for (viewer, seconds) in viewers.iter_mut().zip([1.2, 3.0, 1.5]) {
         assert_eq!(report_latency(viewer, seconds.into()).await["type"], "pong");
+    }
+    for socket in &mut anonymous {
+        assert_eq!(report_latency(socket, 60.into()).await["type"], "pong");
     }
     let figures = viewer_latency(&app, &room.id).await;
     assert_eq!(
