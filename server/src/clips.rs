@@ -101,7 +101,8 @@ impl Source<'_> {
         }
     }
 
-    async fn read(&self, file: &str) -> Result<Bytes, ClipError> {
+    /// One file of the VOD (a playlist, a segment), whole.
+    pub async fn read(&self, file: &str) -> Result<Bytes, ClipError> {
         match self {
             Source::Local(dir) => match tokio::fs::read(dir.join(file)).await {
                 Ok(bytes) => Ok(Bytes::from(bytes)),

@@ -196,7 +196,25 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
         span: tracing::Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
+        // A media request's refusal (a 404 for a made-up segment, a 400 for a reload too far
+        // ahead) is not a line in the log: any client could write as many as it sends requests.
+        // The handlers log what an operator needs (a failing origin, a bound reached).
+        let media = outcome.as_ref().is_ok_and(|r| {
+            let path = r.request().path();
+            path.starts_with("/hls/") || path.starts_with("/vod/")
+        });
+        if media {
+            return;
+        }
         tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
+        // Refused requests, one line each (server errors are logged where they happen, with
+        // their cause).
+        if let Ok(response) = outcome {
+            let status = response.status();
+            if let (true, Some(error)) = (status.is_client_error(), response.response().error()) {
+                tracing::warn!(%status, %error, "request refused");
+            }
+        }
     }
 }
 

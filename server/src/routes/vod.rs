@@ -22,7 +22,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use pipelines::layout::plain_name;
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -78,6 +78,52 @@ struct Replay {
     recording: Recording,
     room_owner: String,
     room_deleted: bool,
+    /// Segments each rendition's playlist lists (read once): a segment past them is answered
+    /// 404 at once, with no file or object looked for.
+    listed: Arc<Mutex<HashMap<String, u64>>>,
+}
+
+/// `<rendition>/<msn>.m4s`: the rendition and the segment's number.
+fn segment(file: &str) -> Option<(&str, u64)> {
+    let (rendition, name) = file.split_once('/')?;
+    let msn = name.strip_suffix(".m4s")?;
+    let plain = !msn.is_empty() && msn.len() <= 19 && msn.bytes().all(|b| b.is_ascii_digit());
+    Some((rendition, msn.parse().ok().filter(|_| plain)?))
+}
+
+/// How many segments `rendition` of `replay` has (its VOD playlist numbers them from 0), read
+/// from disk or object storage the first time.
+async fn listed_segments(
+    state: &AppState,
+    replay: &Replay,
+    rendition: &str,
+) -> Result<u64, ApiError> {
+    if let Some(count) = replay
+        .listed
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(rendition)
+    {
+        return Ok(*count);
+    }
+    let source = crate::clips::Source::of(
+        &replay.recording,
+        &state.layout.recordings_dir(),
+        state.objects.as_deref(),
+    )
+    .map_err(|_| ApiError::NotFound)?;
+    let text = source
+        .read(&format!("{rendition}/playlist.m3u8"))
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let playlist = m3u8_rs::parse_media_playlist_res(&text).map_err(|_| ApiError::NotFound)?;
+    let count = playlist.media_sequence + playlist.segments.len() as u64;
+    replay
+        .listed
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(rendition.to_owned(), count);
+    Ok(count)
 }
 
 /// How long a replay's row is taken as read.
@@ -130,6 +176,7 @@ async fn look_up(state: &AppState, id: &str) -> Result<Replay, ApiError> {
                 recording,
                 room_owner: room.owner_id,
                 room_deleted: room.deleted_at.is_some(),
+                listed: Arc::default(),
             }))
         })
         .await?
@@ -162,12 +209,27 @@ async fn serve(
     if !plain_name(&id) {
         return Err(ApiError::NotFound);
     }
-    let Some(remembered) = state.replays.get(&id) else {
-        let replay = look_up(&state, &id).await?;
-        check_visible(&req, &replay).await?;
-        return send(&req, &state, &replay.recording, &file, content_type, cache).await;
+    let (remembered, fresh) = match state.replays.get(&id) {
+        Some(remembered) => (remembered, false),
+        None => (look_up(&state, &id).await?, true),
     };
     check_visible(&req, &remembered).await?;
+    if let Some((rendition, msn)) = segment(&file) {
+        if msn >= listed_segments(&state, &remembered, rendition).await? {
+            return Err(ApiError::NotFound);
+        }
+    }
+    if fresh {
+        return send(
+            &req,
+            &state,
+            &remembered.recording,
+            &file,
+            content_type,
+            cache,
+        )
+        .await;
+    }
     match send(
         &req,
         &state,
@@ -232,6 +294,20 @@ async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_named_by_their_number() {
+        assert_eq!(segment("720p/12.m4s"), Some(("720p", 12)));
+        for other in [
+            "720p/init.mp4",
+            "720p/a.m4s",
+            "720p/.m4s",
+            "12.m4s",
+            "720p/1.2.m4s",
+        ] {
+            assert_eq!(segment(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn only_the_writers_own_names_are_served() {

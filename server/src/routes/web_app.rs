@@ -55,7 +55,9 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
     // A clip's page says what it shows to link previews, which run no script.
     if let Some(id) = relative.strip_prefix("clips/") {
         if let Some((clip, recording, title)) = super::clips::open_graph(&state, id).await {
-            let head = clip_meta(&req, &clip, recording.as_ref(), &title);
+            let origin = state.proxies.origin(&req);
+            let origin = format!("{}://{}", origin.scheme, origin.authority);
+            let head = clip_meta(&origin, &clip, recording.as_ref(), &title);
             return page(&state.web_root, &head).await;
         }
     }
@@ -63,15 +65,14 @@ pub async fn serve(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
 }
 
 /// Open Graph tags of a clip's page: its title, its MP4 and the recording's poster, as absolute
-/// URLs on the host the page was asked for.
+/// URLs on `origin`, the host the page was asked for (forwarding headers believed only from
+/// `http.trusted_proxies`, as everywhere).
 fn clip_meta(
-    req: &HttpRequest,
+    origin: &str,
     clip: &crate::models::clip::Clip,
     recording: Option<&crate::models::recording::Recording>,
     room_title: &str,
 ) -> String {
-    let info = req.connection_info();
-    let origin = format!("{}://{}", info.scheme(), info.host());
     let view = clip.view();
     let title = if room_title.is_empty() {
         "Clip".to_owned()

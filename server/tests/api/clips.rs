@@ -221,6 +221,23 @@ async fn clips_body(backend: Backend) {
     ] {
         assert!(html.contains(&tag), "{tag} in:\n{html}");
     }
+    // Forwarding headers from a peer that is not a trusted proxy change nothing in the tags.
+    let forged = app
+        .client
+        .get(format!("{}/clips/{id}", app.http))
+        .header("x-forwarded-host", "evil.example")
+        .header("x-forwarded-proto", "https")
+        .header("forwarded", "host=evil.example;proto=https")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(forged.status(), 200);
+    let forged = forged.text().await.expect("page");
+    assert!(!forged.contains("evil.example"), "{forged}");
+    assert!(
+        forged.contains(&format!("content=\"{origin}/api/clips/{id}/file\"")),
+        "{forged}"
+    );
 
     // The room's owner (or an admin) deletes; the one who cut it, a viewer, may not.
     assert_eq!(

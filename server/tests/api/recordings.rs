@@ -566,3 +566,78 @@ async fn recordings_in_object_storage_body(backend: Backend) {
         "deleting the recording deletes its object"
     );
 }
+
+/// A segment a replay's playlist does not list is answered 404 at once and quietly: no object
+/// is looked for, and nothing is logged (a client asking for made-up numbers must not fill the
+/// log or cost object-storage requests). Listed segments are still served from the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_segments_past_the_playlist_are_quiet_404s() {
+    let server = RealServer::builder()
+        .env("LIVESTREAM_STORAGE__S3__ENDPOINT", "http://127.0.0.1:8333")
+        .env("LIVESTREAM_STORAGE__S3__BUCKET", "recordings")
+        .env("LIVESTREAM_STORAGE__S3__ACCESS_KEY_ID", "livestream-test")
+        .env(
+            "LIVESTREAM_STORAGE__S3__SECRET_ACCESS_KEY",
+            "livestream-test-secret",
+        )
+        .spawn()
+        .await;
+    let olive = server.register_streamer("olive").await;
+    let created = server.as_user(&olive).create_room("Quiet").await;
+    let publisher = publish_ffmpeg(&server.rtmp_url(&created.stream_key), Clip::small(3.0), &[]);
+    assert_published(publisher, Duration::from_secs(30)).await;
+    let mut playback = None;
+    for _ in 0..150 {
+        let list = server
+            .anonymous()
+            .recordings(&created.id)
+            .await
+            .assert_status(200);
+        let stored = list[0]["status"] == "complete"
+            && !server
+                .data_dir()
+                .join("recordings")
+                .read_dir()
+                .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().is_dir())));
+        if stored {
+            playback = list[0]["playback_url"].as_str().map(str::to_owned);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let playback = playback.expect("the replay is stored in the bucket");
+    let get = async |file: &str| {
+        server
+            .client
+            .get(format!(
+                "{}{}",
+                server.http,
+                playback.replace("master.m3u8", file)
+            ))
+            .send()
+            .await
+            .expect("answered")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        get("source/0.m4s").await,
+        200,
+        "a listed segment, from the bucket"
+    );
+    let logged = server.log().lines().count();
+    for n in (0..20).map(|i| 1000 + i * 7919) {
+        assert_eq!(get(&format!("source/{n}.m4s")).await, 404, "segment {n}");
+    }
+    assert_eq!(get("nothing/0.m4s").await, 404);
+    let after: Vec<String> = server
+        .log()
+        .lines()
+        .skip(logged)
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        after.is_empty(),
+        "nothing logged for segments not listed: {after:#?}"
+    );
+}
