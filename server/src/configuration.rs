@@ -151,6 +151,8 @@ pub struct AuthSettings {
     /// HS256 secret for access tokens. Empty: generated once and kept in `<data_dir>/jwt_secret`.
     pub jwt_secret: String,
     pub token_ttl_seconds: u64,
+    /// A session (one login) may be refreshed for this long; then its owner logs in again.
+    pub max_session_hours: u64,
     pub login_attempts_per_minute: usize,
     /// Accounts one client address may create per hour.
     pub registrations_per_hour: usize,
@@ -440,6 +442,7 @@ impl Settings {
             .set_default("database.write_retry_minutes", 30)?
             .set_default("auth.jwt_secret", "")?
             .set_default("auth.token_ttl_seconds", 3600)?
+            .set_default("auth.max_session_hours", 168)?
             .set_default("auth.login_attempts_per_minute", 10)?
             .set_default("auth.registrations_per_hour", 5)?
             .set_default("clips.per_user_per_hour", 30)?
@@ -568,6 +571,9 @@ impl Settings {
         }
         if !(60..=30 * 86_400).contains(&self.auth.token_ttl_seconds) {
             return invalid("auth.token_ttl_seconds must be between 60 and 2592000");
+        }
+        if !(1..=24 * 365).contains(&self.auth.max_session_hours) {
+            return invalid("auth.max_session_hours must be between 1 and 8760");
         }
         if !(1..=1_000_000).contains(&self.chat.messages_per_window)
             || !(1..=3600).contains(&self.chat.window_seconds)

@@ -129,6 +129,7 @@ impl AppState {
             tokens: TokenKeys::new(
                 &token_secret(&auth.jwt_secret, &settings.storage.data_dir)?,
                 Duration::from_secs(auth.token_ttl_seconds),
+                Duration::from_secs(auth.max_session_hours * 3600),
             ),
             login_limiter: RateLimiter::new(
                 auth.login_attempts_per_minute,

@@ -19,7 +19,11 @@ use std::pin::Pin;
 /// The caller, authenticated: a valid, unexpired token of an enabled user whose tokens were not
 /// revoked since.
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub User);
+pub struct AuthUser(pub User, SessionStart);
+
+/// When the caller's session began (seconds since the Unix epoch): a refreshed token keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionStart(pub u64);
 
 impl AuthUser {
     pub fn id(&self) -> &str {
@@ -32,6 +36,11 @@ impl AuthUser {
 
     pub fn is_admin(&self) -> bool {
         self.role() == Role::Admin
+    }
+
+    /// When the session of the caller's token began.
+    pub fn session_started(&self) -> u64 {
+        self.1 .0
     }
 
     /// Fails with 403 unless the caller has at least `role`.
@@ -75,6 +84,7 @@ impl Authenticator {
             .tokens
             .verify(&token)
             .map_err(|_| ApiError::Unauthorized)?;
+        let started = SessionStart(claims.session_started());
         let user = self
             .db
             .run(move |conn| {
@@ -82,7 +92,7 @@ impl Authenticator {
             })
             .await?;
         match user {
-            Some(user) if !user.disabled => Ok(AuthUser(user)),
+            Some(user) if !user.disabled => Ok(AuthUser(user, started)),
             _ => Err(ApiError::Unauthorized),
         }
     }

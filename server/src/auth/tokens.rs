@@ -43,47 +43,77 @@ pub struct Claims {
     pub role: String,
     pub iat: u64,
     pub exp: u64,
+    /// When the session began (the login, in seconds since the Unix epoch): a refreshed token
+    /// keeps it, and no token of the session is valid past `auth.max_session_hours` after it.
+    /// Tokens from before it existed count from their own `iat`.
+    #[serde(default)]
+    pub sat: u64,
 }
 
-/// Signing and checking keys, and how long tokens live.
+impl Claims {
+    /// When the session began.
+    pub fn session_started(&self) -> u64 {
+        if self.sat == 0 {
+            self.iat
+        } else {
+            self.sat
+        }
+    }
+}
+
+/// Signing and checking keys, how long tokens live, and how long a session may be refreshed.
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     pub ttl: Duration,
+    pub max_session: Duration,
 }
 
 impl TokenKeys {
-    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+    pub fn new(secret: &[u8], ttl: Duration, max_session: Duration) -> Self {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             ttl,
+            max_session,
         }
     }
 
-    /// A signed token for a user.
+    /// A signed token for a user, for the session that began at `session_started` (`None`: a
+    /// new one, now), and how long it is valid: the token time to live, or what is left of the
+    /// session if less.
     pub fn issue(
         &self,
         sub: &str,
         ver: i32,
         role: &str,
-    ) -> Result<String, jsonwebtoken::errors::Error> {
+        session_started: Option<u64>,
+    ) -> Result<(String, u64), jsonwebtoken::errors::Error> {
         let now = jsonwebtoken::get_current_timestamp();
+        let sat = session_started.unwrap_or(now);
+        let exp = (now + self.ttl.as_secs()).min(sat + self.max_session.as_secs());
         let claims = Claims {
             sub: sub.to_owned(),
             ver,
             role: role.to_owned(),
             iat: now,
-            exp: now + self.ttl.as_secs(),
+            exp,
+            sat,
         };
-        encode(&Header::default(), &claims, &self.encoding)
+        let token = encode(&Header::default(), &claims, &self.encoding)?;
+        Ok((token, exp.saturating_sub(now)))
     }
 
-    /// The claims of a valid, unexpired token.
+    /// The claims of a valid, unexpired token of a session younger than `max_session`.
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         let mut validation = Validation::default();
         validation.leeway = 0;
-        decode::<Claims>(token, &self.decoding, &validation).map(|d| d.claims)
+        let claims = decode::<Claims>(token, &self.decoding, &validation)?.claims;
+        let now = jsonwebtoken::get_current_timestamp();
+        if now >= claims.session_started() + self.max_session.as_secs() {
+            return Err(jsonwebtoken::errors::ErrorKind::ExpiredSignature.into());
+        }
+        Ok(claims)
     }
 }

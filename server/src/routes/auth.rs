@@ -55,16 +55,17 @@ pub struct AuthResponse {
     pub expires_in: u64,
 }
 
-fn session(state: &AppState, user: &User) -> Result<AuthResponse, ApiError> {
-    let token = state
+/// A token for `user`, in the session that began at `started` (`None`: a new one).
+fn session(state: &AppState, user: &User, started: Option<u64>) -> Result<AuthResponse, ApiError> {
+    let (token, expires_in) = state
         .tokens
-        .issue(&user.id, user.token_version, user.role.as_str())
+        .issue(&user.id, user.token_version, user.role.as_str(), started)
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(AuthResponse {
         user: user.view(),
         access_token: token,
         token_type: "Bearer",
-        expires_in: state.tokens.ttl.as_secs(),
+        expires_in,
     })
 }
 
@@ -136,7 +137,7 @@ pub async fn register(
     if !created {
         return Err(ApiError::Conflict("that username is taken".into()));
     }
-    Ok(HttpResponse::Created().json(session(&state, &user)?))
+    Ok(HttpResponse::Created().json(session(&state, &user, None)?))
 }
 
 /// Exchanges username and password for an access token. Rate limited per client address.
@@ -171,7 +172,9 @@ pub async fn login(
         .run(move || verify_password(&password, &hash))
         .await?;
     match user {
-        Some(user) if ok && !user.disabled => Ok(HttpResponse::Ok().json(session(&state, &user)?)),
+        Some(user) if ok && !user.disabled => {
+            Ok(HttpResponse::Ok().json(session(&state, &user, None)?))
+        }
         _ => {
             tracing::info!(username = ?body.username, %client, "failed login");
             Err(ApiError::Unauthorized)
@@ -179,12 +182,13 @@ pub async fn login(
     }
 }
 
-/// Issues a fresh token for a still-valid one.
+/// Issues a fresh token for a still-valid one, in the same session: no token of a session is
+/// valid more than `auth.max_session_hours` after its login, however often it is refreshed.
 #[utoipa::path(operation_id = "refresh_token", tag = "auth", security(("bearer" = [])), responses(
     (status = 200, body = AuthResponse), Unauthorized, Unavailable))]
 #[post("/auth/refresh")]
 pub async fn refresh(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(session(&state, &user.0)?))
+    Ok(HttpResponse::Ok().json(session(&state, &user.0, Some(user.session_started()))?))
 }
 
 /// Revokes every token of the caller (logout everywhere).

@@ -2,6 +2,8 @@
 //! sends no referrer and may not be framed (the app has no embeddable page); the app's page gets
 //! a strict Content-Security-Policy and the JSON API one that allows nothing.
 //!
+//! With TLS on (`http.tls_cert`), every answer also says `Strict-Transport-Security`.
+//!
 //! The app's policy carries a fresh nonce per page for the one inline thing the app needs: the
 //! `<style>` element Radix's scroll lock (`react-remove-scroll`) adds while a dialog or menu is
 //! open. The page learns the nonce from a `<meta name="csp-nonce">` the server puts into
@@ -50,13 +52,25 @@ pub fn app_policy(nonce: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(&APP_POLICY.replace("{nonce}", &format!(" 'nonce-{nonce}'"))).ok()
 }
 
-/// The middleware: adds the headers to every response of the app.
+/// What HTTPS answers say of the host (HSTS): HTTPS only, for a year. Not for subdomains, which
+/// may be other services.
+const STRICT_TRANSPORT: &str = "max-age=31536000";
+
+/// The middleware: adds the headers to every response of the app (and, when the server speaks
+/// TLS itself, `Strict-Transport-Security`).
 pub async fn add(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let tls = req.app_config().secure();
     let mut response = next.call(req).await?;
     apply(response.headers_mut());
+    if tls {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT),
+        );
+    }
     Ok(response)
 }
 

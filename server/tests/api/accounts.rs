@@ -200,3 +200,77 @@ async fn access_tokens_expire_and_only_valid_ones_are_refreshed() {
     assert_eq!(me(fresh).await, 200);
     app.stop().await;
 }
+
+/// The claims of a token, read without checking it (the test looks at what the server signed).
+fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&json).expect("JSON claims")
+}
+
+/// Refreshing renews a token within its session, never past `auth.max_session_hours` after the
+/// login: a refreshed token keeps its session's start, and a token (signed with the server's own
+/// key) of a session that began longer ago is refused, and cannot be refreshed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_max_session_hours_after_its_login_however_often_refreshed() {
+    let app = TestApp::builder()
+        .settings(|s| s.auth.max_session_hours = 1)
+        .spawn()
+        .await;
+    let tess = app.register_viewer("tess").await;
+    let first = claims_of(&tess.token);
+    let started = first["sat"].as_u64().expect("the session's start");
+    let refreshed = app
+        .with_token(&tess.token)
+        .refresh()
+        .await
+        .assert_status(200);
+    let renewed = claims_of(&access_token(&refreshed));
+    assert_eq!(
+        renewed["sat"].as_u64(),
+        Some(started),
+        "the session carries on"
+    );
+    assert!(renewed["exp"].as_u64().expect("exp") <= started + 3600);
+    assert!(refreshed["expires_in"].as_u64().expect("expires_in") <= 3600);
+
+    // A token of this user whose session began an hour and a second ago, signed by the server.
+    let secret = std::fs::read(app.data_dir().join("jwt_secret")).expect("the token secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    let mut old = renewed.clone();
+    old["sat"] = (now - 3601).into();
+    old["iat"] = now.into();
+    old["exp"] = (now + 600).into();
+    let stale = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &old,
+        &jsonwebtoken::EncodingKey::from_secret(&secret),
+    )
+    .expect("signed");
+    assert_eq!(
+        app.with_token(&stale).me().await.status,
+        401,
+        "the session is over"
+    );
+    let refused = app.with_token(&stale).refresh().await;
+    assert_eq!(
+        (refused.status, refused.error_code()),
+        (401, Some("unauthorized"))
+    );
+    // The same claims within the session are taken: only the session's age refuses it.
+    old["sat"] = (now - 3500).into();
+    let young = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &old,
+        &jsonwebtoken::EncodingKey::from_secret(&secret),
+    )
+    .expect("signed");
+    assert_eq!(app.with_token(&young).me().await.status, 200);
+    app.stop().await;
+}

@@ -40,6 +40,8 @@ fn assert_common(headers: &HeaderMap, what: &str) {
     );
     assert_eq!(value(headers, "referrer-policy"), "no-referrer", "{what}");
     assert_eq!(value(headers, "x-frame-options"), "DENY", "{what}");
+    // Plain HTTP (these servers have no TLS): HSTS would be ignored, and is not sent.
+    assert!(!headers.contains_key("strict-transport-security"), "{what}");
 }
 
 /// The directives of a policy, by name.

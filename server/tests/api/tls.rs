@@ -39,6 +39,11 @@ async fn https_speaks_http2_and_http1_and_refuses_plain_http() {
     let h2 = app.get("/health").await;
     assert_eq!(h2.status(), 200);
     assert_eq!(h2.version(), Version::HTTP_2, "ALPN chose HTTP/2");
+    assert_eq!(
+        h2.headers()["strict-transport-security"],
+        "max-age=31536000",
+        "HSTS over TLS"
+    );
 
     let h1 = http1_client_trusting(&cert)
         .get(format!("{}/api/streams", app.http))

@@ -94,7 +94,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issues a fresh token for a still-valid one. */
+        /**
+         * Issues a fresh token for a still-valid one, in the same session: no token of a session is
+         *     valid more than `auth.max_session_hours` after its login, however often it is refreshed.
+         */
         post: operations["refresh_token"];
         delete?: never;
         options?: never;
