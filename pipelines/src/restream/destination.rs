@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! Feed::offer_video ─▶ appsrc ─┐
-//! Feed::offer_audio ─▶ appsrc ─┴─ flvmux (streamable) ─ rtmp2sink (host, port, app, key)
+//! Feed::offer_audio ─▶ appsrc ─┴─ flvmux (streamable) ─ rtmp2sink (app, key) ─ relay ─▶ address
 //! ```
+//!
+//! The destination's host is resolved and every address checked once per attempt; rtmp2sink
+//! connects to a loopback [`Relay`](super::relay::Relay) that connects to the checked address
+//! (with TLS for `rtmps://`), so no later answer of the name is ever used.
 //!
 //! Each attempt starts from the next source keyframe, with timestamps counted from it. A
 //! destination that reads more slowly than the stream fills its appsrc; the feed then drops
@@ -186,8 +190,10 @@ async fn attempt(
     };
     let url = parse_url(&destination.url)
         .map_err(|e| format!("the destination URL cannot be used: {e}"))?;
-    check_address(&url.host, url.port, format.allow_private).await?;
-    let built = build(destination, &caps, format.audio.as_ref()).map_err(|e| e.to_string())?;
+    let target = checked_address(&url.host, url.port, format.allow_private).await?;
+    let relay = super::relay::Relay::start(target, url.secure.then(|| url.host.clone())).await?;
+    let built =
+        build(destination, relay.port, &caps, format.audio.as_ref()).map_err(|e| e.to_string())?;
     let Some(bus) = built.pipeline.bus() else {
         return Err("the destination's pipeline has no bus".into());
     };
@@ -279,54 +285,66 @@ async fn watch(
     }
 }
 
-/// Resolves the destination's host and refuses one that reaches the server's own networks,
-/// unless allowed. rtmp2sink resolves the name again; the check stops a streamer from naming
-/// an internal address, not a DNS server that answers differently a moment later.
-async fn check_address(host: &str, port: u16, allow_private: bool) -> Result<(), String> {
+/// Resolves the destination's host once and gives the address to connect to: the first, once
+/// every address the name has is checked (none may reach the server's own networks, unless
+/// allowed). The refusal does not say what the name resolved to: a streamer must not learn
+/// what internal names resolve to.
+async fn checked_address(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+) -> Result<std::net::SocketAddr, String> {
     let addresses: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|e| format!("could not resolve {host}: {e}"))?
+        .map_err(|_| format!("could not resolve {host}"))?
         .collect();
-    if addresses.is_empty() {
-        return Err(format!("{host} has no address"));
+    let first = *addresses
+        .first()
+        .ok_or_else(|| format!("{host} has no address"))?;
+    if !allow_private && addresses.iter().any(|a| !is_public(a.ip())) {
+        return Err(format!(
+            "{host} is a private or reserved address; restreaming there needs restream.allow_private_destinations"
+        ));
     }
-    if !allow_private {
-        if let Some(internal) = addresses.iter().find(|a| !is_public(a.ip())) {
-            return Err(format!(
-                "{host} resolves to {}, a loopback, private or link-local address; restreaming there needs restream.allow_private_destinations",
-                internal.ip()
-            ));
-        }
-    }
-    Ok(())
+    Ok(first)
 }
 
-/// Whether `ip` is an address on the public internet (not loopback, private, link-local,
-/// shared, documentation, multicast or unspecified).
+/// Whether `ip` is an address on the public internet. IPv4: none of this network, private,
+/// shared (CGNAT), loopback, link-local, IETF protocol assignments (192.0.0.0/24), the 6to4
+/// relay anycast, documentation, benchmarking, multicast and reserved (240.0.0.0/4, broadcast
+/// included). IPv6: global unicast (2000::/3) only, less Teredo (2001::/32), 6to4 (2002::/16),
+/// ORCHID (2001:10::/28, 2001:20::/28) and documentation (2001:db8::/32, 3fff::/20); so
+/// loopback, unique-local, link-local, multicast, NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and
+/// IPv4-compatible addresses are not. IPv4-mapped addresses are judged as IPv4.
 pub(super) fn is_public(ip: std::net::IpAddr) -> bool {
     use std::net::IpAddr;
     match ip.to_canonical() {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || a == 0
+            let [a, b, c, _] = v4.octets();
+            !(a == 0
+                || a == 10
+                || a == 127
+                || a >= 224
                 || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19)))
+                || (a == 169 && b == 254)
+                || (a == 172 && (16..32).contains(&b))
+                || (a == 192 && b == 168)
+                || (a == 192 && b == 0 && (c == 0 || c == 2))
+                || (a == 192 && b == 88 && c == 99)
+                || (a == 198 && (b == 18 || b == 19))
+                || (a == 198 && b == 51 && c == 100)
+                || (a == 203 && b == 0 && c == 113))
         }
         IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+            let [first, second, ..] = v6.segments();
+            let global_unicast = (first & 0xe000) == 0x2000;
+            global_unicast
+                && !((first == 0x2001 && second == 0)
+                    || first == 0x2002
+                    || (first == 0x2001 && (second & 0xfff0) == 0x0010)
+                    || (first == 0x2001 && (second & 0xfff0) == 0x0020)
+                    || (first == 0x2001 && second == 0x0db8)
+                    || (first & 0xfff0) == 0x3ff0)
         }
     }
 }
@@ -376,8 +394,10 @@ fn source(caps: &gst::Caps) -> AppSrc {
         .build()
 }
 
+/// The attempt's pipeline, its rtmp2sink connecting to the relay on loopback `port`.
 fn build(
     destination: &Destination,
+    port: u16,
     video_caps: &gst::Caps,
     audio_caps: Option<&gst::Caps>,
 ) -> Result<Built, BuildError> {
@@ -389,9 +409,10 @@ fn build(
         .build()
         .map_err(|e| BuildError::Element("flvmux", e.to_string()))?;
     let sink = gst::ElementFactory::make("rtmp2sink")
-        .property_from_str("scheme", if url.secure { "rtmps" } else { "rtmp" })
-        .property("host", &url.host)
-        .property("port", i32::from(url.port))
+        // The relay does the TLS of rtmps:// itself.
+        .property_from_str("scheme", "rtmp")
+        .property("host", "127.0.0.1")
+        .property("port", i32::from(port))
         .property("application", &url.app)
         .property("stream", &destination.stream_key)
         .property("timeout", NETWORK_TIMEOUT_SECONDS)
@@ -446,10 +467,32 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "224.0.0.1",
+            "192.0.0.8",
+            "240.0.0.1",
+            "255.255.255.255",
+            "198.51.100.7",
+            "203.0.113.9",
+            "192.88.99.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::a00:1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "::127.0.0.1",
+            "::",
+            "2001:db8::1",
+            "3fff::1",
+            "2001:10::1",
+            "100::1",
         ] {
             assert!(!is_public(internal.parse().expect("address")), "{internal}");
         }
-        for public in ["8.8.8.8", "142.250.74.14", "2a00:1450:4001:80b::200e"] {
+        for public in [
+            "8.8.8.8",
+            "142.250.74.14",
+            "2a00:1450:4001:80b::200e",
+            "::ffff:8.8.8.8",
+            "2606:4700::6810:85e5",
+        ] {
             assert!(is_public(public.parse().expect("address")), "{public}");
         }
     }

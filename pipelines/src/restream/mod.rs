@@ -16,6 +16,7 @@
 //! off or removed while the stream is live.
 
 mod destination;
+mod relay;
 pub(crate) mod restreamer;
 
 use serde::Serialize;

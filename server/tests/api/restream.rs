@@ -271,3 +271,78 @@ async fn an_hevc_broadcast_is_pushed_as_its_largest_h264_rung() {
     );
     assert_no_key(&server.log());
 }
+
+/// With the default settings, a destination on the server's own networks gets nothing: loopback,
+/// a private address, an IPv4-mapped and a NAT64 form of loopback, and a name that answers a
+/// public address to the check and loopback a moment later (DNS rebinding) are each refused
+/// with "private or reserved address", never naming what it resolved to, and the nginx-rtmp on
+/// loopback they all point at receives nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_reserved_and_rebinding_destinations_are_refused_by_default() {
+    use crate::support::dns::RebindingDns;
+    let nginx = NginxRtmp::start().await;
+    let port = nginx.port;
+    let name = format!("rebind-{}.example", random_key().to_ascii_lowercase());
+    // The public answer is on the internet, which the test machine cannot reach.
+    let dns = RebindingDns::start(&name, "2001:4860:4860::8888".parse().expect("an address")).await;
+    let server = RealServer::builder()
+        .resolving_with(dns.address)
+        .spawn()
+        .await;
+    let olive = server.register_streamer("olive").await;
+    let room = server.as_user(&olive).create_room("Inward").await;
+    let targets = [
+        ("loopback", format!("rtmp://127.0.0.1:{port}/live")),
+        ("private", format!("rtmp://10.0.0.1:{port}/live")),
+        ("mapped", format!("rtmp://[::ffff:127.0.0.1]:{port}/live")),
+        ("nat64", format!("rtmp://[64:ff9b::7f00:1]:{port}/live")),
+        ("rebinding", format!("rtmp://{name}:{port}/live")),
+    ];
+    let keys: Vec<String> = (0..targets.len())
+        .map(|i| format!("inward-key-{i}-{}", random_key()))
+        .collect();
+    for ((label, url), key) in targets.iter().zip(&keys) {
+        add_destination(&server, &olive, &room.id, label, url, key).await;
+    }
+    let publisher = publish_ffmpeg(&server.rtmp_url(&room.stream_key), Clip::small(30.0), &[]);
+    for (label, _) in &targets {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let refused = loop {
+            let all = destinations(&server, &olive, &room.id).await;
+            let found = all
+                .iter()
+                .find(|d| d["name"] == *label)
+                .expect("listed")
+                .clone();
+            let error = found["last_error"].as_str().unwrap_or_default().to_owned();
+            if error.contains("private or reserved address") {
+                break error;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{label} was never refused: {found}\n{}",
+                server.log()
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
+        // The streamer's own host is named, never what it resolved to.
+        assert!(!refused.contains("resolves to"), "{label}: {refused}");
+        if *label == "rebinding" {
+            assert!(!refused.contains("127.0.0.1"), "{refused}");
+            assert!(refused.contains(&dns.name), "{refused}");
+        }
+    }
+    assert!(
+        dns.asked.aaaa.load(std::sync::atomic::Ordering::SeqCst) >= 1
+            && dns.asked.a.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "the rebinding name was asked for again after its public answer"
+    );
+    for key in &keys {
+        assert_eq!(nginx.recorded_bytes(key), 0, "nothing reached loopback");
+    }
+    let log = server.log();
+    for internal in ["10.0.0.1 ", "::ffff:127.0.0.1 ", "64:ff9b::7f00:1 "] {
+        assert!(!log.contains(&format!("resolves to {internal}")), "{log}");
+    }
+    drop(publisher);
+}

@@ -20,6 +20,7 @@
 //! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
 //! | `http2.rs` | one HTTP/2 connection over TLS held by the test |
 //! | `nginx_rtmp.rs` | nginx with libnginx-mod-rtmp, a real server to restream to |
+//! | `dns.rs` | a DNS server whose answers for one name change (DNS rebinding) |
 
 #[macro_use]
 pub mod database;
@@ -27,6 +28,7 @@ pub mod database;
 pub mod app;
 pub mod chat;
 pub mod client;
+pub mod dns;
 pub mod fmp4;
 pub mod hls;
 pub mod http2;

@@ -29,6 +29,8 @@ pub struct RealServerBuilder {
     data_dir: Option<PathBuf>,
     current_dir: Option<PathBuf>,
     env: Vec<(String, String)>,
+    /// The only DNS server the process asks, when set.
+    nameserver: Option<std::net::IpAddr>,
 }
 
 /// A running `livestream` binary.
@@ -70,6 +72,13 @@ impl RealServerBuilder {
         self
     }
 
+    /// Runs the process in a mount namespace of its own whose `/etc/resolv.conf` names
+    /// `nameserver` alone (root, `unshare`): its name lookups go to the test's DNS server.
+    pub fn resolving_with(mut self, nameserver: std::net::IpAddr) -> Self {
+        self.nameserver = Some(nameserver);
+        self
+    }
+
     /// The same settings on other free ports.
     pub fn on_fresh_ports(mut self) -> Self {
         self.http_port = free_port();
@@ -91,7 +100,21 @@ impl RealServerBuilder {
     /// The process on `data_dir`, not started, its output discarded: for a test that runs it
     /// its own way (and reads its output itself).
     pub fn command(&self, data_dir: &Path) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_livestream"));
+        let binary = env!("CARGO_BIN_EXE_livestream");
+        let mut cmd = match self.nameserver {
+            None => Command::new(binary),
+            Some(nameserver) => {
+                let resolv = std::env::temp_dir().join(format!("resolv-{}.conf", self.http_port));
+                std::fs::write(&resolv, format!("nameserver {nameserver}\n"))
+                    .expect("write the resolver configuration");
+                let mut cmd = Command::new("unshare");
+                cmd.args(["--mount", "--propagation", "private", "sh", "-c"])
+                    .arg("mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"")
+                    .arg(resolv)
+                    .arg(binary);
+                cmd
+            }
+        };
         cmd.arg("serve")
             .env("LIVESTREAM_HTTP__HOST", "127.0.0.1")
             .env("LIVESTREAM_HTTP__PORT", self.http_port.to_string())
@@ -192,6 +215,7 @@ impl RealServer {
             data_dir: None,
             current_dir: None,
             env: Vec::new(),
+            nameserver: None,
         }
     }
 

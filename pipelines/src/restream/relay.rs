@@ -1,0 +1,119 @@
+//! The one TCP connection of a restreaming attempt, made by us to the address that was checked,
+//! and handed to rtmp2sink through a loopback port.
+//!
+//! ```text
+//! rtmp2sink ─ rtmp://127.0.0.1:<relay port> ─▶ relay ─ TCP (TLS for rtmps, SNI = the host) ─▶ checked address
+//! ```
+//!
+//! rtmp2sink resolves its `host` itself, so checking the name and then letting it connect would
+//! let a name answer a public address to the check and a private one to rtmp2sink (DNS
+//! rebinding). Here the name is resolved once, every address it has is checked, and the
+//! connection goes to one of those; for `rtmps://` the relay speaks TLS with the name as the
+//! server name (SNI and the certificate's name), checked against the Mozilla roots.
+//!
+//! The relay takes one connection, from loopback, within [`ACCEPT_LIMIT`], and is gone with its
+//! attempt. rtmp2sink's `tcUrl` then names the loopback port instead of the destination's host.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+
+/// How long rtmp2sink has to connect to the relay once it is listening.
+const ACCEPT_LIMIT: Duration = Duration::from_secs(10);
+/// How long the connection to the destination may take.
+const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+
+/// A listening relay to one checked address; stops when dropped.
+pub(super) struct Relay {
+    pub(super) port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Relay {
+    /// Listens on loopback for rtmp2sink, and connects it to `target` (with TLS for
+    /// `tls_name`, the destination's host, when the URL is `rtmps://`).
+    pub(super) async fn start(
+        target: SocketAddr,
+        tls_name: Option<String>,
+    ) -> Result<Self, String> {
+        let listener = TcpListener::bind((IpAddr::from([127, 0, 0, 1]), 0))
+            .await
+            .map_err(|e| format!("could not open the relay: {e}"))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| format!("could not open the relay: {e}"))?
+            .port();
+        let task = tokio::spawn(async move {
+            if let Err(error) = relay(listener, target, tls_name).await {
+                tracing::debug!(%error, "restream relay ended");
+            }
+        });
+        Ok(Self { port, task })
+    }
+}
+
+async fn relay(
+    listener: TcpListener,
+    target: SocketAddr,
+    tls_name: Option<String>,
+) -> Result<(), String> {
+    let (local, peer) = tokio::time::timeout(ACCEPT_LIMIT, listener.accept())
+        .await
+        .map_err(|_| "rtmp2sink never connected to the relay".to_owned())?
+        .map_err(|e| e.to_string())?;
+    drop(listener);
+    if !peer.ip().is_loopback() {
+        return Err("a connection that is not from loopback".into());
+    }
+    let remote = tokio::time::timeout(CONNECT_LIMIT, TcpStream::connect(target))
+        .await
+        .map_err(|_| "the destination did not answer".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let _ = remote.set_nodelay(true);
+    let _ = local.set_nodelay(true);
+    match tls_name {
+        None => splice(local, remote).await,
+        Some(name) => {
+            let server_name = rustls::pki_types::ServerName::try_from(name)
+                .map_err(|e| format!("not a TLS server name: {e}"))?;
+            let remote = tls_connector()?
+                .connect(server_name, remote)
+                .await
+                .map_err(|e| format!("TLS: {e}"))?;
+            splice(local, remote).await
+        }
+    }
+}
+
+/// Copies both ways until either side closes.
+async fn splice(
+    mut local: TcpStream,
+    mut remote: impl AsyncRead + AsyncWrite + Unpin,
+) -> Result<(), String> {
+    tokio::io::copy_bidirectional(&mut local, &mut remote)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// TLS as a client, with the Mozilla roots (webpki-roots), TLS 1.2 and 1.3.
+fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+}
