@@ -206,6 +206,9 @@ pub struct SrtSettings {
     /// MPEG-TS one caller may have waiting for its demuxer, in KiB; beyond it the caller is
     /// dropped as sending faster than its stream is processed.
     pub max_buffered_kib: u64,
+    /// Handshakes one address (an IPv6 /64) may start per minute, before any key is looked up;
+    /// more are refused (1402).
+    pub handshakes_per_minute_per_address: u32,
 }
 
 impl SrtSettings {
@@ -218,6 +221,7 @@ impl SrtSettings {
                     latency: Duration::from_millis(self.latency_ms),
                     passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
                     max_buffered_bytes: self.max_buffered_kib * 1024,
+                    handshakes_per_minute: self.handshakes_per_minute_per_address,
                 },
             )
         })
@@ -413,6 +417,7 @@ impl Settings {
             .set_default("srt.passphrase", "")?
             .set_default("srt.latency_ms", 120)?
             .set_default("srt.max_buffered_kib", 8192)?
+            .set_default("srt.handshakes_per_minute_per_address", 30)?
             .set_default("storage.data_dir", "./data")?
             .set_default("storage.s3.endpoint", "")?
             .set_default("storage.s3.bucket", "")?
@@ -660,6 +665,9 @@ impl Settings {
         }
         if !(256..=262_144).contains(&self.srt.max_buffered_kib) {
             return invalid("srt.max_buffered_kib must be between 256 and 262144");
+        }
+        if !(1..=100_000).contains(&self.srt.handshakes_per_minute_per_address) {
+            return invalid("srt.handshakes_per_minute_per_address must be between 1 and 100000");
         }
         self.validate_cluster()
     }

@@ -156,8 +156,22 @@ struct AddressSlot {
     ip: IpAddr,
 }
 
+/// The key a per-address limit counts under: the IPv4 address (IPv4-mapped ones as IPv4), or
+/// the /64 network of an IPv6 address (one subscriber usually holds a whole /64).
+pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+        v4 => v4,
+    }
+}
+
 impl AddressSlot {
+    /// A slot for a connection from `ip` (counted by [`address_key`]), if its address has one.
     fn claim(shared: &Arc<Shared>, ip: IpAddr) -> Option<Self> {
+        let ip = address_key(ip);
         let mut open = shared.per_address.lock().unwrap_or_else(|p| p.into_inner());
         let count = open.entry(ip).or_insert(0);
         if *count >= shared.config.max_connections_per_address {
@@ -270,7 +284,7 @@ impl RtmpServer {
                             warn!(%peer, limit = self.shared.config.max_connections, "too many RTMP connections; refusing");
                             continue;
                         };
-                        let Some(slot) = AddressSlot::claim(&self.shared, peer.ip().to_canonical()) else {
+                        let Some(slot) = AddressSlot::claim(&self.shared, peer.ip()) else {
                             warn!(%peer, limit = self.shared.config.max_connections_per_address, "too many RTMP connections from this address; refusing");
                             continue;
                         };
@@ -302,6 +316,15 @@ impl RtmpServer {
 #[cfg(test)]
 mod tests {
     use rand::{Rng, RngCore};
+
+    #[test]
+    fn an_ipv6_64_counts_as_one_address() {
+        let key = |ip: &str| super::address_key(ip.parse().expect("an address"));
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_eq!(key("192.0.2.7").to_string(), "192.0.2.7");
+    }
     use rml_rtmp::handshake::{Handshake, PeerType};
     use rml_rtmp::sessions::{ServerSession, ServerSessionConfig};
 

@@ -84,6 +84,38 @@ async fn wrong_srt_stream_ids_are_refused_in_the_handshake() {
     let caller = publish_srt(&srt_url(port, key, ""), Clip::small(3.0), &[]);
     server.wait_live(1, Duration::from_secs(20)).await;
     assert_published(caller, Duration::from_secs(30)).await;
+
+    // Four handshakes so far; of 30 more with unknown keys, those past the minute's 30
+    // (`srt.handshakes_per_minute_per_address`) are refused with 1402 before any lookup.
+    for batch in 0..6 {
+        let callers: Vec<_> = (0..5)
+            .map(|i| {
+                let id = format!("sk_unknown_{batch}_{i}");
+                publish_srt(&srt_url(port, &id, ""), Clip::small(30.0), &[])
+            })
+            .collect();
+        for caller in callers {
+            let said = assert_refused(caller, limit).await;
+            assert!(
+                said.contains("REJECT reported from HS processing"),
+                "{said}"
+            );
+        }
+    }
+    server
+        .wait_log(
+            "too many handshakes from this address",
+            Duration::from_secs(5),
+        )
+        .await;
+    let log = server.log();
+    let forbidden = log.matches("code=1403").count();
+    let overloaded = log.matches("code=1402").count();
+    assert_eq!(
+        (forbidden, overloaded),
+        (1 + 26, 4),
+        "26 more unknown keys were looked up, the last 4 were not:\n{log}"
+    );
 }
 
 /// With `srt.passphrase`, a caller without it or with another one is refused; with it, the
@@ -142,5 +174,43 @@ async fn hevc_over_srt_feeds_the_h264_ladder() {
     );
     let (joined, _) = app.join_rendition(&stream, "360p/playlist.m3u8").await;
     assert_eq!(ffprobe_decode_size(&joined), (640, 360));
+    app.stop().await;
+}
+
+/// A caller the handshake's gate lets in but libsrt then rejects (its `transtype=file` does not
+/// match the listener's live mode) gives back everything the gate took: after ten of them from
+/// one address (the per-address limit is 8), that address still publishes over SRT and over
+/// RTMP, and no grant is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_libsrt_rejects_after_the_gate_leave_no_admission_behind() {
+    let mut app = TestApp::builder().srt().spawn().await;
+    let port = app.srt_port.expect("SRT is on");
+    let olive = app.register_streamer("olive").await;
+    let key = app.as_user(&olive).create_room("Gate").await.stream_key;
+    let limit = Duration::from_secs(20);
+    for _ in 0..10 {
+        let url = srt_url(port, &key, "&transtype=file");
+        let caller = publish_srt(&url, Clip::small(30.0), &[]);
+        assert_refused(caller, limit).await;
+    }
+    // Every admission (its grant, its slot, its permit) went back within a second or so; meanwhile
+    // the address's 8 slots held, and later callers were refused.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while app.stream_rooms.len() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a grant was left behind"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let caller = publish_srt(&srt_url(port, &key, ""), Clip::small(2.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(caller, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+    let publisher = app.publish_ffmpeg(&key, Clip::small(2.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(publisher, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+
     app.stop().await;
 }

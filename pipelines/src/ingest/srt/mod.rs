@@ -8,7 +8,15 @@
 //! ```
 //!
 //! libsrt is blocking C: its calls run on threads of their own, and its receiving thread waits
-//! for the gate, so a wrong key is refused in the handshake, before any media.
+//! for the gate, so a wrong key is refused in the handshake, before any media. That thread also
+//! receives every live caller's packets, so the gate is kept cheap: each address (an IPv6 /64
+//! as one) may start `srt.handshakes_per_minute_per_address` handshakes before anything is
+//! looked up, and a lookup waits [`AUTHORIZE_LIMIT`] at most.
+//!
+//! libsrt calls the gate before it checks the caller's own settings (a `transtype=file` caller,
+//! a wrong passphrase), and may still reject a caller the gate let in. What the gate took for a
+//! caller (an ingest permit, an address slot, the publish grant, the room's claim) is therefore
+//! given back unless the socket is accepted within [`PENDING_LIMIT`].
 
 mod connection;
 pub mod demux;
@@ -38,14 +46,49 @@ pub struct SrtConfig {
     pub passphrase: Option<String>,
     /// MPEG-TS one caller may have waiting for its demuxer before it is dropped.
     pub max_buffered_bytes: u64,
+    /// Handshakes one address (an IPv6 /64) may start per minute; more are refused (1402)
+    /// before the stream id is looked at.
+    pub handshakes_per_minute: u32,
 }
 
-/// How long the handshake waits for the authorizer.
-const AUTHORIZE_LIMIT: Duration = Duration::from_secs(5);
+/// How long the handshake waits for the authorizer: libsrt's receiving thread, which every
+/// live caller's packets go through, waits with it.
+const AUTHORIZE_LIMIT: Duration = Duration::from_secs(1);
 /// How long the accepting thread waits for a caller before it looks for a stop.
 const ACCEPT_POLL: Duration = Duration::from_millis(200);
-/// An accepted handshake whose socket is not taken by then is forgotten.
-const PENDING_LIMIT: Duration = Duration::from_secs(10);
+/// A handshake the gate let in whose socket is not accepted by then (libsrt rejected it after
+/// the gate) gives back what the gate took.
+const PENDING_LIMIT: Duration = Duration::from_secs(1);
+/// How often admissions are checked against [`PENDING_LIMIT`].
+const SWEEP_EVERY: Duration = Duration::from_millis(200);
+/// Addresses whose handshakes are counted at once; beyond, handshakes are refused (1402).
+const COUNTED_ADDRESSES: usize = 65_536;
+
+/// Handshakes started per address in the current minute.
+struct HandshakeRate {
+    per_minute: u32,
+    counts: Mutex<HashMap<std::net::IpAddr, (Instant, u32)>>,
+}
+
+impl HandshakeRate {
+    /// Whether `address` may start one more handshake now.
+    fn allow(&self, address: std::net::IpAddr) -> bool {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if counts.len() >= COUNTED_ADDRESSES {
+            counts.retain(|_, (since, _)| since.elapsed() < Duration::from_secs(60));
+            if counts.len() >= COUNTED_ADDRESSES && !counts.contains_key(&address) {
+                return false;
+            }
+        }
+        let (since, count) = counts.entry(address).or_insert((Instant::now(), 0));
+        if since.elapsed() >= Duration::from_secs(60) {
+            *since = Instant::now();
+            *count = 0;
+        }
+        *count += 1;
+        *count <= self.per_minute
+    }
+}
 
 /// A caller the gate let in, waiting for `srt_accept` to hand over its socket.
 struct Admitted {
@@ -77,10 +120,19 @@ impl SrtServer {
         let permits = rtmp.permits.clone();
         let pending: Arc<Pending> = Arc::default();
         let runtime = tokio::runtime::Handle::current();
+        let rate = HandshakeRate {
+            per_minute: config.handshakes_per_minute,
+            counts: Mutex::default(),
+        };
         let gate = {
             let shared = shared.clone();
             let pending = pending.clone();
             Box::new(move |ns: i32, peer: SocketAddr, stream_id: &str| {
+                let address = super::address_key(peer.ip());
+                if !rate.allow(address) {
+                    warn!(%peer, code = ffi::reject::OVERLOAD, "SRT caller refused: too many handshakes from this address (srt.handshakes_per_minute_per_address)");
+                    return Err(ffi::reject::OVERLOAD);
+                }
                 admit(&runtime, &shared, &permits, &pending, ns, peer, stream_id)
             })
         };
@@ -115,6 +167,12 @@ impl SrtServer {
         let pending = self.pending.clone();
         let max_buffered = self.max_buffered_bytes;
         let stop = shutdown.child_token();
+        // What the gate took for callers libsrt then rejected goes back within a second.
+        tokio::spawn(sweep_pending(
+            self.pending.clone(),
+            self.shared.clone(),
+            stop.clone(),
+        ));
         let accepting = {
             let stop = stop.clone();
             std::thread::Builder::new()
@@ -177,11 +235,10 @@ fn accept_loop(
                 continue;
             }
         };
-        let admitted = {
-            let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
-            pending.retain(|_, a| a.at.elapsed() < PENDING_LIMIT);
-            pending.remove(&socket.id())
-        };
+        let admitted = pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&socket.id());
         let Some(admitted) = admitted else {
             warn!(%peer, "SRT caller accepted without a decision; closing");
             continue;
@@ -205,6 +262,33 @@ fn accept_loop(
             },
             runtime,
         );
+    }
+}
+
+/// Gives back, every [`SWEEP_EVERY`], what the gate took for callers whose sockets were not
+/// accepted within [`PENDING_LIMIT`]: their permit and address slot (dropped), and their grant
+/// (the server is told it will carry no stream, and releases the room).
+async fn sweep_pending(pending: Arc<Pending>, shared: Arc<Shared>, stop: CancellationToken) {
+    let mut ticker = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = ticker.tick() => {}
+        }
+        let expired: Vec<Admitted> = {
+            let mut pending = pending.lock().unwrap_or_else(|p| p.into_inner());
+            let ids: Vec<i32> = pending
+                .iter()
+                .filter(|(_, a)| a.at.elapsed() >= PENDING_LIMIT)
+                .map(|(id, _)| *id)
+                .collect();
+            ids.iter().filter_map(|id| pending.remove(id)).collect()
+        };
+        for admitted in expired {
+            info!(key = %admitted.key.redacted(), "an SRT caller let in by the handshake was never accepted (libsrt refused its settings); its admission is released");
+            super::publisher::forget(&shared, admitted.grant.stream_id.clone()).await;
+            drop(admitted);
+        }
     }
 }
 
@@ -261,7 +345,7 @@ fn decide(
             format!("too many ingest connections (limit {limit})"),
         ));
     };
-    let Some(slot) = AddressSlot::claim(shared, peer.ip().to_canonical()) else {
+    let Some(slot) = AddressSlot::claim(shared, peer.ip()) else {
         let limit = shared.config.max_connections_per_address;
         return Err((
             reject::OVERLOAD,
