@@ -209,6 +209,11 @@ pub struct SrtSettings {
     /// Handshakes one address (an IPv6 /64) may start per minute, before any key is looked up;
     /// more are refused (1402).
     pub handshakes_per_minute_per_address: u32,
+    /// The largest video frame (one PES) a caller may send, in KiB; what the MPEG-TS demuxer
+    /// may hold of unfinished frames, and twice this between two frames, follow from it.
+    pub max_frame_kib: u64,
+    /// A caller whose bytes make no complete video frame for this long is dropped.
+    pub frame_timeout_seconds: u64,
 }
 
 impl SrtSettings {
@@ -222,6 +227,11 @@ impl SrtSettings {
                     passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
                     max_buffered_bytes: self.max_buffered_kib * 1024,
                     handshakes_per_minute: self.handshakes_per_minute_per_address,
+                    held: pipelines::ingest::srt::ts_guard::Limits {
+                        max_pes: self.max_frame_kib * 1024,
+                        max_unframed: 2 * self.max_frame_kib * 1024,
+                    },
+                    frame_timeout: Duration::from_secs(self.frame_timeout_seconds),
                 },
             )
         })
@@ -418,6 +428,8 @@ impl Settings {
             .set_default("srt.latency_ms", 120)?
             .set_default("srt.max_buffered_kib", 8192)?
             .set_default("srt.handshakes_per_minute_per_address", 30)?
+            .set_default("srt.max_frame_kib", 8192)?
+            .set_default("srt.frame_timeout_seconds", 5)?
             .set_default("storage.data_dir", "./data")?
             .set_default("storage.s3.endpoint", "")?
             .set_default("storage.s3.bucket", "")?
@@ -668,6 +680,13 @@ impl Settings {
         }
         if !(1..=100_000).contains(&self.srt.handshakes_per_minute_per_address) {
             return invalid("srt.handshakes_per_minute_per_address must be between 1 and 100000");
+        }
+        if !(512..=65_536).contains(&self.srt.max_frame_kib)
+            || !(1..=60).contains(&self.srt.frame_timeout_seconds)
+        {
+            return invalid(
+                "srt.max_frame_kib must be 512-65536 and srt.frame_timeout_seconds 1-60",
+            );
         }
         self.validate_cluster()
     }

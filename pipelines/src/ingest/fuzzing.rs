@@ -131,7 +131,11 @@ pub fn srt_input(data: &[u8]) {
         return;
     };
     runtime.block_on(async {
-        let Ok(mut demuxer) = Demuxer::start(8 * 1024 * 1024) else {
+        let limits = super::srt::ts_guard::Limits {
+            max_pes: 8 * 1024 * 1024,
+            max_unframed: 16 * 1024 * 1024,
+        };
+        let Ok(mut demuxer) = Demuxer::start(8 * 1024 * 1024, limits) else {
             return;
         };
         for packet in ts.chunks(1316) {
@@ -158,4 +162,17 @@ pub fn srt_input(data: &[u8]) {
             }
         }
     });
+}
+
+/// The SRT caller's MPEG-TS accounting ([`ts_guard`](super::srt::ts_guard)) alone: fed whole or
+/// in pieces of any size, it must end the same way, and never panic.
+pub fn ts_guard(data: &[u8]) {
+    let limits = super::srt::ts_guard::Limits {
+        max_pes: 64 * 1024,
+        max_unframed: 256 * 1024,
+    };
+    assert!(
+        super::srt::ts_guard::agrees_in_pieces(data, limits),
+        "fed whole and in pieces, the guard ended differently"
+    );
 }

@@ -214,3 +214,94 @@ async fn callers_libsrt_rejects_after_the_gate_leave_no_admission_behind() {
 
     app.stop().await;
 }
+
+/// Sends `stream` to a raw SRT caller paced at about `bytes_per_second`, until it is gone or
+/// the stream is sent.
+fn send_paced(
+    port: u16,
+    key: &str,
+    stream: impl Iterator<Item = Vec<u8>> + Send + 'static,
+    bytes_per_second: usize,
+) -> tokio::task::JoinHandle<()> {
+    use crate::support::ts;
+    let (child, mut stdin) = ts::raw_srt_caller(port, key);
+    tokio::spawn(async move {
+        let _child = child;
+        let started = tokio::time::Instant::now();
+        let mut sent = 0usize;
+        for chunk in stream {
+            if !ts::send(&mut stdin, &chunk).await {
+                return;
+            }
+            sent += chunk.len();
+            let due = Duration::from_secs_f64(sent as f64 / bytes_per_second as f64);
+            tokio::time::sleep_until(started + due).await;
+        }
+    })
+}
+
+/// Waits for the stream of a caller that never started to be abandoned; its reason.
+async fn abandoned_because(app: &mut TestApp) -> String {
+    use pipelines::{EndReason, StreamEvent};
+    match app
+        .wait_for("the caller dropped", Duration::from_secs(40), |e| {
+            matches!(
+                e,
+                StreamEvent::Abandoned { .. } | StreamEvent::Started { .. }
+            )
+        })
+        .await
+    {
+        StreamEvent::Abandoned {
+            reason: EndReason::InvalidMedia(why),
+            ..
+        } => why,
+        other => panic!("the caller's media was refused before any stream: {other:?}"),
+    }
+}
+
+/// MPEG-TS that would make GStreamer's demuxer hold without bound is refused with the default
+/// settings: one PES that never ends (length 0, no next unit start) once its payload passes
+/// `srt.max_frame_kib` (8 MiB), and small PESs that never make a video frame once
+/// `srt.frame_timeout_seconds` (5) pass while bytes keep arriving. Each caller is dropped with
+/// its reason, and the server then takes a real caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mpeg_ts_the_demuxer_would_hold_without_bound_drops_its_caller() {
+    use crate::support::ts;
+    let mut app = TestApp::builder().srt().spawn().await;
+    let port = app.srt_port.expect("SRT is on");
+    let key = app.keys[0].clone();
+
+    // One PES that never ends: 32 MiB offered at 4 MB/s.
+    let endless = std::iter::once(ts::pat_and_pmt())
+        .chain(std::iter::once(ts::pes_start(0, 90_000, 0xff).to_vec()))
+        .chain((1..=25_000u32).map(|i| {
+            (0..7u32)
+                .flat_map(|j| ts::pes_payload(((i * 7 + j) % 16) as u8, 0xff))
+                .collect::<Vec<u8>>()
+        }));
+    let sender = send_paced(port, &key, endless, 4_000_000);
+    let why = abandoned_because(&mut app).await;
+    assert!(why.contains("bytes of unfinished PES"), "{why}");
+    assert!(why.contains("8388608"), "the limit is 8 MiB: {why}");
+    sender.abort();
+
+    // A PES per packet, none with a frame in it, at 10 KB/s: far under every byte bound.
+    let frameless = std::iter::once(ts::pat_and_pmt()).chain(
+        (0..2_000u32)
+            .map(|i| ts::pes_start((i % 16) as u8, 90_000 + u64::from(i) * 1800, 0xff).to_vec()),
+    );
+    let sender = send_paced(port, &key, frameless, 10_000);
+    let why = abandoned_because(&mut app).await;
+    assert!(
+        why.contains("no complete video frame for 5 s while MPEG-TS kept arriving"),
+        "{why}"
+    );
+    sender.abort();
+
+    let caller = publish_srt(&srt_url(port, &key, ""), Clip::small(2.0), &[]);
+    let stream = app.wait_started().await;
+    assert_published(caller, Duration::from_secs(30)).await;
+    app.wait_ended(&stream).await;
+    app.stop().await;
+}

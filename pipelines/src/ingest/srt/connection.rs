@@ -32,6 +32,10 @@ pub(super) struct Caller {
     pub(super) grant: PublishGrant,
     /// MPEG-TS its demuxer may hold before the caller is dropped.
     pub(super) max_buffered: u64,
+    /// What its MPEG-TS may make the demuxer hold inside.
+    pub(super) held: super::ts_guard::Limits,
+    /// Bytes that make no video frame for this long drop the caller.
+    pub(super) frame_timeout: Duration,
 }
 
 /// Serves one accepted caller to its end; never panics the server and always ends its stream.
@@ -42,6 +46,8 @@ pub(super) async fn serve(caller: Caller, shared: Arc<Shared>) {
         key,
         grant,
         max_buffered,
+        held,
+        frame_timeout,
     } = caller;
     let span = tracing::info_span!("srt", %peer);
     async move {
@@ -52,7 +58,8 @@ pub(super) async fn serve(caller: Caller, shared: Arc<Shared>) {
         };
         info!(key = %key.redacted(), stream = %grant.stream_id, "SRT publish accepted");
         let mut publisher = Publisher::new(key, grant, live_key);
-        let result = run(&socket, max_buffered, &mut publisher, &shared).await;
+        let limits = (max_buffered, held, frame_timeout);
+        let result = run(&socket, limits, &mut publisher, &shared).await;
         publisher.end(&shared, end_reason(&result)).await;
         log_end(&result);
     }
@@ -60,14 +67,18 @@ pub(super) async fn serve(caller: Caller, shared: Arc<Shared>) {
     .await
 }
 
+/// Reads the caller until its stream ends. Besides the connection's deadlines, a caller whose
+/// bytes keep coming but make no video frame for `frame_timeout` is dropped (its bytes would
+/// otherwise keep it alive while they pile up in the demuxer).
 async fn run(
     socket: &Socket,
-    max_buffered: u64,
+    (max_buffered, held, frame_timeout): (u64, super::ts_guard::Limits, Duration),
     publisher: &mut Publisher,
     shared: &Shared,
 ) -> Result<(), ConnectionError> {
     let mut demuxer =
-        Demuxer::start(max_buffered).map_err(|e| ConnectionError::Pipeline(e.to_string()))?;
+        Demuxer::start(max_buffered, held).map_err(|e| ConnectionError::Pipeline(e.to_string()))?;
+    let mut last_frame = tokio::time::Instant::now();
     let (tx, mut received) = mpsc::channel::<Result<Bytes, String>>(READ_QUEUE);
     let reading = read_in_thread(socket, tx)?;
     let shutdown = shared.shutdown.clone();
@@ -85,7 +96,16 @@ async fn run(
                     break Err(e);
                 }
             }
+            _ = tokio::time::sleep_until(last_frame + frame_timeout) => {
+                break Err(ConnectionError::Media(format!(
+                    "no complete video frame for {} s while MPEG-TS kept arriving",
+                    frame_timeout.as_secs()
+                )));
+            }
             tag = demuxer.next() => {
+                if matches!(tag, Some(Tag::Video { .. })) {
+                    last_frame = tokio::time::Instant::now();
+                }
                 let handled = match tag {
                     Some(Tag::Video { ts, data }) => publisher.on_video(shared, data, ts).await,
                     Some(Tag::Audio { ts, data }) => publisher.on_audio(shared, data, ts).await,

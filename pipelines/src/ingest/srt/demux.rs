@@ -42,6 +42,9 @@ pub enum DemuxError {
     Media(String),
     #[error("the MPEG-TS stream carries {0}: publish H.264 or HEVC video with AAC audio")]
     Unsupported(String),
+    /// The stream would make the demuxer hold more than its caller may ([`TsGuard`]).
+    #[error(transparent)]
+    Held(#[from] super::ts_guard::Held),
 }
 
 /// A running demuxer for one caller.
@@ -53,6 +56,8 @@ pub struct Demuxer {
     /// Input not yet demuxed it may hold; beyond it the caller sends faster than the stream
     /// is processed.
     max_bytes: u64,
+    /// What the demuxer and parsers may hold inside, counted from the packets' headers.
+    guard: super::ts_guard::TsGuard,
 }
 
 fn make(factory: &str) -> Result<gst::Element, DemuxError> {
@@ -62,8 +67,9 @@ fn make(factory: &str) -> Result<gst::Element, DemuxError> {
 }
 
 impl Demuxer {
-    /// Builds and starts a demuxer that holds at most `max_bytes` of input not yet demuxed.
-    pub fn start(max_bytes: u64) -> Result<Self, DemuxError> {
+    /// Builds and starts a demuxer that holds at most `max_bytes` of input not yet demuxed, and
+    /// inside at most what `limits` allow.
+    pub fn start(max_bytes: u64, limits: super::ts_guard::Limits) -> Result<Self, DemuxError> {
         crate::init().map_err(|e| DemuxError::Build(e.to_string()))?;
         let pipeline = gst::Pipeline::new();
         let caps = gst::Caps::builder("video/mpegts")
@@ -125,12 +131,15 @@ impl Demuxer {
             tags,
             unsupported,
             max_bytes,
+            guard: super::ts_guard::TsGuard::new(limits),
         })
     }
 
-    /// Feeds received TS bytes. Fails if the demuxer reported an error or is too far behind.
-    pub fn push(&self, bytes: Bytes) -> Result<(), DemuxError> {
+    /// Feeds received TS bytes. Fails if the demuxer reported an error or is too far behind, or
+    /// if the bytes would make it hold more than the caller may.
+    pub fn push(&mut self, bytes: Bytes) -> Result<(), DemuxError> {
         self.check()?;
+        self.guard.feed(&bytes)?;
         if self.src.current_level_bytes() + bytes.len() as u64 > self.max_bytes {
             return Err(DemuxError::Overrun);
         }
@@ -142,7 +151,11 @@ impl Demuxer {
 
     /// The next demuxed tag; `None` once the demuxer has stopped.
     pub async fn next(&mut self) -> Option<Tag> {
-        self.tags.recv().await
+        let tag = self.tags.recv().await;
+        if matches!(tag, Some(Tag::Video { .. })) {
+            self.guard.frame_out();
+        }
+        tag
     }
 
     /// The first error the demuxer posted, if any, or a video codec we cannot take.

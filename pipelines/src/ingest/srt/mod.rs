@@ -23,6 +23,7 @@ pub mod demux;
 mod ffi;
 mod socket;
 pub mod streamid;
+pub mod ts_guard;
 
 use super::{AddressSlot, IngestError, PublishGrant, Refusal, RtmpServer, Shared};
 use crate::media::StreamKey;
@@ -49,6 +50,10 @@ pub struct SrtConfig {
     /// Handshakes one address (an IPv6 /64) may start per minute; more are refused (1402)
     /// before the stream id is looked at.
     pub handshakes_per_minute: u32,
+    /// What one caller's MPEG-TS may make the demuxer hold ([`ts_guard`]).
+    pub held: ts_guard::Limits,
+    /// A caller whose bytes make no video frame for this long is dropped.
+    pub frame_timeout: Duration,
 }
 
 /// How long the handshake waits for the authorizer: libsrt's receiving thread, which every
@@ -106,7 +111,15 @@ pub struct SrtServer {
     listener: Arc<Listener>,
     shared: Arc<Shared>,
     pending: Arc<Pending>,
-    max_buffered_bytes: u64,
+    limits: CallerLimits,
+}
+
+/// What each caller is held to once accepted.
+#[derive(Debug, Clone, Copy)]
+struct CallerLimits {
+    max_buffered: u64,
+    held: ts_guard::Limits,
+    frame_timeout: Duration,
 }
 
 impl SrtServer {
@@ -125,9 +138,14 @@ impl SrtServer {
             counts: Mutex::default(),
         };
         let gate = {
-            let shared = shared.clone();
+            // The gate outlives the listener (see `Listener`): it must not keep the server's
+            // state (and its event channel) alive after the server stops.
+            let shared = Arc::downgrade(&shared);
             let pending = pending.clone();
             Box::new(move |ns: i32, peer: SocketAddr, stream_id: &str| {
+                let Some(shared) = shared.upgrade() else {
+                    return Err(ffi::reject::UNAVAILABLE);
+                };
                 let address = super::address_key(peer.ip());
                 if !rate.allow(address) {
                     warn!(%peer, code = ffi::reject::OVERLOAD, "SRT caller refused: too many handshakes from this address (srt.handshakes_per_minute_per_address)");
@@ -148,7 +166,11 @@ impl SrtServer {
             listener: Arc::new(listener),
             shared,
             pending,
-            max_buffered_bytes: config.max_buffered_bytes,
+            limits: CallerLimits {
+                max_buffered: config.max_buffered_bytes,
+                held: config.held,
+                frame_timeout: config.frame_timeout,
+            },
         })
     }
 
@@ -165,7 +187,7 @@ impl SrtServer {
         let listener = self.listener.clone();
         let shared = self.shared.clone();
         let pending = self.pending.clone();
-        let max_buffered = self.max_buffered_bytes;
+        let limits = self.limits;
         let stop = shutdown.child_token();
         // What the gate took for callers libsrt then rejected goes back within a second.
         tokio::spawn(sweep_pending(
@@ -177,9 +199,7 @@ impl SrtServer {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("srt-accept".into())
-                .spawn(move || {
-                    accept_loop(&stop, &listener, &shared, &pending, max_buffered, &runtime)
-                })
+                .spawn(move || accept_loop(&stop, &listener, &shared, &pending, limits, &runtime))
                 .ok()
         };
         // Stops and joins the accepting thread however this future ends, even dropped with
@@ -219,7 +239,7 @@ fn accept_loop(
     listener: &Listener,
     shared: &Arc<Shared>,
     pending: &Pending,
-    max_buffered: u64,
+    limits: CallerLimits,
     runtime: &tokio::runtime::Handle,
 ) {
     while !stop.is_cancelled() {
@@ -253,7 +273,9 @@ fn accept_loop(
                         peer,
                         key: admitted.key,
                         grant: admitted.grant,
-                        max_buffered,
+                        max_buffered: limits.max_buffered,
+                        held: limits.held,
+                        frame_timeout: limits.frame_timeout,
                     };
                     connection::serve(caller, shared).await;
                     drop(admitted.slot);

@@ -20,6 +20,7 @@
 //! | `tls.rs` | a self-signed certificate (openssl) and clients that trust it |
 //! | `http2.rs` | one HTTP/2 connection over TLS held by the test |
 //! | `nginx_rtmp.rs` | nginx with libnginx-mod-rtmp, a real server to restream to |
+//! | `ts.rs` | MPEG-TS written byte by byte, and an SRT caller that sends exactly it |
 //! | `dns.rs` | a DNS server whose answers for one name change (DNS rebinding) |
 
 #[macro_use]
@@ -40,6 +41,7 @@ pub mod real_server;
 pub mod rooms;
 pub mod rtmp_peer;
 pub mod tls;
+pub mod ts;
 pub mod users;
 
 pub use app::TestApp;
