@@ -110,6 +110,9 @@ pub enum EndReason {
     ServerShutdown,
     /// The publisher's right to stream was taken away (room deleted, owner disabled).
     Revoked,
+    /// The server ended the stream at one of its limits (disk, duration, bitrate, storage);
+    /// the detail says which.
+    LimitReached(String),
     /// The publisher sent media the engine cannot use.
     InvalidMedia(String),
     /// The pipeline failed.
@@ -124,6 +127,7 @@ impl EndReason {
             Self::ConnectionLost => "connection_lost",
             Self::ServerShutdown => "server_shutdown",
             Self::Revoked => "revoked",
+            Self::LimitReached(_) => "limit_reached",
             Self::InvalidMedia(_) => "invalid_media",
             Self::PipelineError(_) => "pipeline_error",
         }
@@ -159,6 +163,7 @@ mod tests {
             EndReason::ConnectionLost,
             EndReason::ServerShutdown,
             EndReason::Revoked,
+            EndReason::LimitReached("z".into()),
             EndReason::InvalidMedia("x".into()),
             EndReason::PipelineError("y".into()),
         ] {

@@ -25,6 +25,26 @@ pub struct Settings {
     pub restream: RestreamSettings,
     pub clips: ClipsSettings,
     pub metrics: MetricsSettings,
+    pub limits: LimitsSettings,
+}
+
+/// What one account may use (admins are not limited). Anyone may register as a streamer
+/// unless an admin says otherwise (`PUT /api/admin/settings`), so these are what the cheapest
+/// account can cost.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSettings {
+    /// Rooms one user may own.
+    pub rooms_per_user: usize,
+    /// Broadcasts one user may have live at once (counted per node).
+    pub broadcasts_per_user: usize,
+    /// Bytes one user's recordings (archives and replays) and clips may take, in MiB; a user at
+    /// it may not start a broadcast, and a live one ends. 0: no limit.
+    pub stored_mib_per_user: u64,
+    /// A broadcast whose ingest stays above this (kbit/s, three reports running) ends. 0: none.
+    pub max_ingest_kbps: u64,
+    /// A broadcast ends this long after it started, in seconds. 0: none.
+    pub max_broadcast_seconds: u64,
 }
 
 /// Prometheus metrics, on a listener of their own.
@@ -296,6 +316,11 @@ pub struct StorageSettings {
     pub data_dir: PathBuf,
     /// Recordings in S3-compatible object storage instead of `data_dir`.
     pub s3: S3Settings,
+    /// Below this much free space on the data directory's disk (MiB), new publishes are
+    /// refused with a reason.
+    pub min_free_mib: u64,
+    /// Below this (MiB), the broadcasts running end cleanly, before the disk fills.
+    pub stop_free_mib: u64,
 }
 
 /// An S3-compatible bucket for finished recordings. An empty `bucket` keeps them on local disk.
@@ -436,6 +461,13 @@ impl Settings {
             .set_default("storage.s3.region", "us-east-1")?
             .set_default("storage.s3.access_key_id", "")?
             .set_default("storage.s3.secret_access_key", "")?
+            .set_default("storage.min_free_mib", 2048)?
+            .set_default("storage.stop_free_mib", 512)?
+            .set_default("limits.rooms_per_user", 10)?
+            .set_default("limits.broadcasts_per_user", 2)?
+            .set_default("limits.stored_mib_per_user", 51_200)?
+            .set_default("limits.max_ingest_kbps", 0)?
+            .set_default("limits.max_broadcast_seconds", 0)?
             .set_default("cluster.redis_url", "")?
             .set_default("cluster.node_id", "")?
             .set_default("cluster.advertise_url", "")?
@@ -677,6 +709,20 @@ impl Settings {
         }
         if !(256..=262_144).contains(&self.srt.max_buffered_kib) {
             return invalid("srt.max_buffered_kib must be between 256 and 262144");
+        }
+        let limits = &self.limits;
+        if !(1..=100_000).contains(&limits.rooms_per_user)
+            || !(1..=1000).contains(&limits.broadcasts_per_user)
+        {
+            return invalid(
+                "limits.rooms_per_user must be 1-100000 and limits.broadcasts_per_user 1-1000",
+            );
+        }
+        if self.storage.stop_free_mib == 0 || self.storage.stop_free_mib > self.storage.min_free_mib
+        {
+            return invalid(
+                "storage.stop_free_mib must be at least 1 and at most storage.min_free_mib",
+            );
         }
         if !(1..=100_000).contains(&self.srt.handshakes_per_minute_per_address) {
             return invalid("srt.handshakes_per_minute_per_address must be between 1 and 100000");

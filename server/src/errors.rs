@@ -25,6 +25,9 @@ pub enum ApiError {
     MethodNotAllowed(String),
     #[error("{0}")]
     Conflict(String),
+    /// One of the account's limits (`limits.*`) is reached; the message says which.
+    #[error("{0}")]
+    LimitReached(String),
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("some fields are invalid")]
@@ -51,6 +54,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::LimitReached(_) => "limit_reached",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited => "rate_limited",
@@ -111,6 +115,7 @@ enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    LimitReached,
     PayloadTooLarge,
     ValidationFailed,
     RateLimited,
@@ -127,7 +132,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::LimitReached(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited | Self::TooManyConnections => StatusCode::TOO_MANY_REQUESTS,
@@ -227,6 +232,7 @@ mod tests {
             ApiError::NotFound,
             ApiError::MethodNotAllowed(String::new()),
             ApiError::Conflict(String::new()),
+            ApiError::LimitReached(String::new()),
             ApiError::PayloadTooLarge,
             ApiError::Validation(BTreeMap::new()),
             ApiError::RateLimited,
@@ -243,6 +249,7 @@ mod tests {
                 | ApiError::NotFound
                 | ApiError::MethodNotAllowed(_)
                 | ApiError::Conflict(_)
+                | ApiError::LimitReached(_)
                 | ApiError::PayloadTooLarge
                 | ApiError::Validation(_)
                 | ApiError::RateLimited

@@ -2,6 +2,7 @@
 //! between them.
 
 use crate::auth::Authenticator;
+use crate::broadcasts::limits::{BroadcastLimits, Watched};
 use crate::broadcasts::{recovery, LiveStreams, Reactor, Restreams, RoomKeys, StreamRooms};
 use crate::chat::hub::{ChatHub, LocalHub};
 use crate::chat::ChatService;
@@ -46,6 +47,10 @@ pub struct Application {
     reactor: Reactor,
     /// Recordings the last run never finished, repaired once the server is serving.
     unfinished: Vec<Recording>,
+    /// The running broadcasts' limits, checked while the server serves.
+    limits: Watched,
+    /// Rooms' retention, swept while the server serves.
+    retention: crate::retention::Retention,
     /// Held while the server runs: one instance per data directory.
     _data_dir_lock: std::fs::File,
 }
@@ -233,6 +238,7 @@ impl Application {
             }
             None => None,
         };
+        let limits = BroadcastLimits::new(&settings);
         let authorizer = RoomKeys::new(
             db.clone(),
             rooms.clone(),
@@ -240,7 +246,8 @@ impl Application {
             settings.ingest.stream_keys.clone(),
             settings.hls_output(),
         )
-        .with_registry(node.as_ref().map(|n| n.registry.clone()));
+        .with_registry(node.as_ref().map(|n| n.registry.clone()))
+        .with_limits(limits.clone());
         let draining = authorizer.draining();
         let objects = match settings.storage.s3.enabled() {
             true => {
@@ -273,6 +280,19 @@ impl Application {
         .with_registry(node.as_ref().map(|n| n.registry.clone()))
         .with_objects(objects.clone())
         .with_restreams(restreams.clone());
+        let watched = Watched {
+            limits,
+            db: db.clone(),
+            rooms: rooms.clone(),
+            live: live.clone(),
+            ingest: rtmp.handle(),
+            layout: layout.clone(),
+        };
+        let retention = crate::retention::Retention {
+            db: db.clone(),
+            layout: layout.clone(),
+            objects: objects.clone(),
+        };
         let state = AppState::build(
             &settings,
             Parts {
@@ -306,6 +326,8 @@ impl Application {
             events,
             reactor,
             unfinished,
+            limits: watched,
+            retention,
             _data_dir_lock: data_dir_lock,
         })
     }
@@ -382,6 +404,11 @@ impl Application {
                 objects.recording_finished();
             }
         });
+        tokio::spawn(crate::broadcasts::limits::watch(
+            self.limits,
+            stop_ingest.clone(),
+        ));
+        tokio::spawn(crate::retention::run(self.retention, shutdown.clone()));
         let publishers = (self.reactor.rooms.clone(), self.reactor.live.clone());
         let registry = self.reactor.registry.clone();
         let reactor = tokio::spawn(self.reactor.run(self.events));

@@ -52,6 +52,8 @@ pub struct AppState {
     pub restreams: Restreams,
     /// Destinations one room may have (`restream.max_destinations_per_room`).
     pub max_destinations_per_room: usize,
+    /// What one account may use (`limits.*`).
+    pub limits: crate::configuration::LimitsSettings,
     /// With several nodes: Redis, the live-stream registry and the HLS edge.
     pub node: Option<Arc<Node>>,
     /// Set while the node drains before it stops: it is then not ready.
@@ -167,6 +169,7 @@ impl AppState {
             rooms,
             restreams,
             max_destinations_per_room: settings.restream.max_destinations_per_room,
+            limits: settings.limits.clone(),
             node,
             draining,
             objects,

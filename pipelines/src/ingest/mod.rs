@@ -212,13 +212,14 @@ impl IngestHandle {
     /// disabled). Its stream ends cleanly with [`EndReason::Revoked`](crate::EndReason::Revoked).
     /// Returns false if no such publisher is connected.
     pub fn revoke(&self, stream_id: &StreamId) -> bool {
-        let token = self
-            .revocations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(stream_id)
-            .cloned();
-        token.map(|t| t.cancel()).is_some()
+        self.revocations.revoke(stream_id, None)
+    }
+
+    /// Ends a publisher (or a broadcast waiting for its publisher) at one of the server's
+    /// limits: its stream ends cleanly with [`EndReason::LimitReached`](crate::EndReason)
+    /// saying `why`. Returns false if no such stream is here.
+    pub fn stop(&self, stream_id: &StreamId, why: String) -> bool {
+        self.revocations.revoke(stream_id, Some(why))
     }
 }
 

@@ -393,6 +393,10 @@ impl Publisher {
     /// lost and its broadcast is parked to wait for it. A stream that never started is
     /// abandoned.
     pub(super) async fn end(self, shared: &Shared, reason: EndReason) {
+        let reason = match reason {
+            EndReason::Revoked => self.live_key.revoked_reason(),
+            other => other,
+        };
         let Publisher {
             key,
             grant,

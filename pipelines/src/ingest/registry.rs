@@ -20,9 +20,46 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::info;
 
-/// Revocation tokens of accepted publishers and parked broadcasts, by stream. Shared with
+/// Revocation tokens of accepted publishers and parked broadcasts, by stream, and why a stream
+/// was stopped when the server ended it at a limit. Shared with
 /// [`IngestHandle`](super::IngestHandle)s, which must not keep the rest of the server alive.
-pub(super) type Revocations = Arc<Mutex<HashMap<StreamId, CancellationToken>>>;
+#[derive(Clone, Default)]
+pub(super) struct Revocations {
+    tokens: Arc<Mutex<HashMap<StreamId, CancellationToken>>>,
+    reasons: Arc<Mutex<HashMap<StreamId, String>>>,
+}
+
+impl Revocations {
+    pub(super) fn insert(&self, stream_id: StreamId, token: CancellationToken) {
+        lock(&self.tokens).insert(stream_id, token);
+    }
+
+    pub(super) fn remove(&self, stream_id: &StreamId) {
+        lock(&self.tokens).remove(stream_id);
+    }
+
+    /// Cancels `stream_id`'s token, remembering `why` when it is a limit; false if the stream
+    /// has no publisher or parked broadcast.
+    pub(super) fn revoke(&self, stream_id: &StreamId, why: Option<String>) -> bool {
+        let token = lock(&self.tokens).get(stream_id).cloned();
+        let Some(token) = token else {
+            return false;
+        };
+        if let Some(why) = why {
+            lock(&self.reasons).insert(stream_id.clone(), why);
+        }
+        token.cancel();
+        true
+    }
+
+    /// How a revoked stream ends: at the limit it was stopped for, if any (forgotten once read).
+    pub(super) fn end_reason(&self, stream_id: &StreamId) -> EndReason {
+        match lock(&self.reasons).remove(stream_id) {
+            Some(why) => EndReason::LimitReached(why),
+            None => EndReason::Revoked,
+        }
+    }
+}
 
 /// The registry every connection of one server shares.
 pub(super) struct Registry {
@@ -95,7 +132,7 @@ impl Registry {
         };
         live.insert(key.clone(), holder.clone());
         let revoked = CancellationToken::new();
-        lock(&self.revocations).insert(stream_id.clone(), revoked.clone());
+        self.revocations.insert(stream_id.clone(), revoked.clone());
         Ok(LiveKey {
             registry: self.clone(),
             key: key.clone(),
@@ -127,14 +164,14 @@ impl Registry {
         parked.generation = generation;
         let stream_id = parked.stream_id.clone();
         let revoked = parked.revoked.clone();
-        lock(&self.revocations).insert(stream_id.clone(), revoked.clone());
+        self.revocations.insert(stream_id.clone(), revoked.clone());
         lock(&self.parked).insert(key.clone(), parked);
         let registry = self.clone();
         tracker.spawn(async move {
             let reason = tokio::select! {
                 _ = tokio::time::sleep(grace) => EndReason::ConnectionLost,
                 _ = shutdown.cancelled() => EndReason::ServerShutdown,
-                _ = revoked.cancelled() => EndReason::Revoked,
+                _ = revoked.cancelled() => registry.revocations.end_reason(&stream_id),
             };
             let expired = {
                 let mut parked = lock(&registry.parked);
@@ -144,7 +181,7 @@ impl Registry {
                 }
             };
             if let Some(parked) = expired {
-                lock(&registry.revocations).remove(&parked.stream_id);
+                registry.revocations.remove(&parked.stream_id);
                 info!(stream = %parked.stream_id, ?reason, "the publisher did not come back; the broadcast ends");
                 parked.pipeline.finish(reason).await;
             }
@@ -154,7 +191,7 @@ impl Registry {
     /// Takes the broadcast parked for `key`, if any.
     pub(super) fn unpark(&self, key: &StreamKey) -> Option<Parked> {
         let parked = lock(&self.parked).remove(key)?;
-        lock(&self.revocations).remove(&parked.stream_id);
+        self.revocations.remove(&parked.stream_id);
         Some(parked)
     }
 }
@@ -206,16 +243,21 @@ impl LiveKey {
 
     /// The publisher now feeds `stream_id` (a continued broadcast): revocation follows it.
     pub(super) fn move_to(&mut self, stream_id: &StreamId) {
-        let mut revocations = lock(&self.registry.revocations);
+        let revocations = &self.registry.revocations;
         revocations.remove(&self.stream_id);
         revocations.insert(stream_id.clone(), self.revoked.clone());
         self.stream_id = stream_id.clone();
+    }
+
+    /// How the stream ends now that it was revoked: at the limit it was stopped for, if any.
+    pub(super) fn revoked_reason(&self) -> EndReason {
+        self.registry.revocations.end_reason(&self.stream_id)
     }
 }
 
 impl Drop for LiveKey {
     fn drop(&mut self) {
         lock(&self.registry.live).remove(&self.key);
-        lock(&self.registry.revocations).remove(&self.stream_id);
+        self.registry.revocations.remove(&self.stream_id);
     }
 }

@@ -2,6 +2,7 @@
 //! granted publisher is entered in [`StreamRooms`] before its stream can start, and given its
 //! room's restream destinations ([`Restreams`]), kept current while it is live.
 
+use super::limits::BroadcastLimits;
 use super::restream::Restreams;
 use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::cluster::registry::{ClaimError, Registry};
@@ -25,6 +26,8 @@ pub struct RoomKeys {
     registry: Option<Arc<Registry>>,
     /// Set when the node drains (SIGTERM): every new publisher is refused.
     draining: Arc<AtomicBool>,
+    /// What a broadcast may cost (`storage.min_free_mib`, `limits.*`).
+    limits: Option<Arc<BroadcastLimits>>,
 }
 
 impl RoomKeys {
@@ -43,7 +46,14 @@ impl RoomKeys {
             server_hls,
             registry: None,
             draining: Arc::default(),
+            limits: None,
         }
+    }
+
+    /// Holds each new broadcast to `limits` (the disk, and each owner's).
+    pub fn with_limits(mut self, limits: Arc<BroadcastLimits>) -> Self {
+        self.limits = Some(limits);
+        self
     }
 
     /// Claims each room in `registry` (shared by the nodes) before granting its publisher.
@@ -90,6 +100,9 @@ impl Authorizer for RoomKeys {
                 tracing::info!("refused a publisher: this node is draining");
                 return Err(Refusal::Unavailable);
             }
+            if let Some(why) = self.limits.as_ref().and_then(|l| l.refuse_any()) {
+                return Err(Refusal::NotAllowed(why));
+            }
             let hash = hash_stream_key(key.expose());
             let found = self
                 .db
@@ -112,11 +125,24 @@ impl Authorizer for RoomKeys {
                 Some((_, owner, _)) if owner.role < Role::Streamer => {
                     Err(Refusal::NotAllowed("the room owner may not stream".into()))
                 }
-                Some((room, _, preset)) => {
+                Some((room, owner, preset)) => {
                     let Some(preset) = preset else {
                         tracing::error!(room = %room.id, "room has no preset");
                         return Err(Refusal::Unavailable);
                     };
+                    if let Some(limits) = &self.limits {
+                        let refused = limits
+                            .refuse_owner(&self.db, &self.rooms, &owner, &room.id)
+                            .await
+                            .map_err(|e| {
+                                tracing::error!(error = %e, "could not check the owner's limits");
+                                Refusal::Unavailable
+                            })?;
+                        if let Some(why) = refused {
+                            tracing::info!(room = %room.id, owner = %owner.id, %why, "publish refused at a limit");
+                            return Err(Refusal::NotAllowed(why));
+                        }
+                    }
                     let spec = preset.spec();
                     let stream_id = StreamId::random();
                     let destinations = self

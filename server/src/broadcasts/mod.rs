@@ -28,10 +28,14 @@
 //!  reactor: Ended / Abandoned ──detach(stream)──▶ the room's list goes with its last stream
 //! ```
 //!
+//! What a broadcast may cost (disk, broadcasts at once, storage, duration, bitrate) is checked
+//! by the authorizer before it starts and by [`limits::watch`] while it runs.
+//!
 //! At start, [`recovery::unfinished`] takes the recordings the last run never finished;
 //! [`recovery::repair_all`] repairs them once the server serves.
 
 pub mod authorizer;
+pub mod limits;
 pub mod live_view;
 pub mod reactor;
 pub mod recovery;

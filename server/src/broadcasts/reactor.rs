@@ -229,6 +229,7 @@ impl Reactor {
             end_reason: None,
             object_key: None,
             vod: false,
+            stored_bytes: None,
         };
         let key_hash = grant.key_hash.clone();
         let (ingest, stream) = (self.ingest.clone(), stream_id.clone());
@@ -267,6 +268,10 @@ impl Reactor {
         // An archive that holds media but was not finalized in time is repaired in the
         // background; its row stays `recording` until then, so a restart would repair it.
         let repair = !archive.finalized && archive.bytes > 0;
+        let replay_bytes = match &archive.vod {
+            Some(vod) => crate::storage::dir_bytes(vod.dir.clone()).await,
+            None => 0,
+        };
         let outcome = (!repair).then(|| RecordingOutcome {
             status: if archive.finalized && archive.bytes > 0 {
                 RecordingStatus::Complete
@@ -276,6 +281,7 @@ impl Reactor {
             ended_at: now_ms(),
             duration_ms: archive.duration.as_millis() as i64,
             bytes: archive.bytes as i64,
+            stored_bytes: (archive.bytes + replay_bytes) as i64,
             end_reason: reason.clone(),
         });
         let id = stream_id.to_string();

@@ -91,6 +91,7 @@ pub async fn repair(
         ended_at: recording.started_at + duration_ms,
         duration_ms,
         bytes,
+        stored_bytes: bytes,
         end_reason: end_reason.to_owned(),
     };
     let stream_id = recording.stream_id.clone();

@@ -39,6 +39,7 @@ diesel::table! {
         created_at -> BigInt,
         deleted_at -> Nullable<BigInt>,
         slow_mode_seconds -> Integer,
+        retention_days -> Nullable<Integer>,
     }
 }
 
@@ -84,6 +85,7 @@ diesel::table! {
         end_reason -> Nullable<Text>,
         object_key -> Nullable<Varchar>,
         vod -> Bool,
+        stored_bytes -> Nullable<BigInt>,
     }
 }
 
@@ -114,6 +116,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_settings (name) {
+        name -> Varchar,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    invites (id) {
+        id -> Varchar,
+        code_hash -> Varchar,
+        created_by -> Varchar,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+        used_by -> Nullable<Varchar>,
+        used_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(rooms -> users (owner_id));
 diesel::joinable!(rooms -> presets (preset_id));
 diesel::joinable!(recordings -> rooms (room_id));
@@ -129,5 +150,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     room_moderators,
     chat_bans,
     restream_destinations,
-    clips
+    clips,
+    site_settings,
+    invites
 );

@@ -90,6 +90,28 @@ impl Clip {
             .load(conn)
     }
 
+    /// Bytes of the clips `user` cut.
+    pub fn bytes_by(conn: &mut DbConnection, user: &str) -> QueryResult<i64> {
+        let sizes: Vec<i64> = clips::table
+            .filter(clips::created_by.eq(user))
+            .select(clips::bytes)
+            .load(conn)?;
+        Ok(sizes.into_iter().map(|b| b.max(0)).sum())
+    }
+
+    /// Clips of `room_id` cut before `before` (milliseconds).
+    pub fn created_before(
+        conn: &mut DbConnection,
+        room_id: &str,
+        before: i64,
+    ) -> QueryResult<Vec<Clip>> {
+        clips::table
+            .filter(clips::room_id.eq(room_id))
+            .filter(clips::created_at.lt(before))
+            .select(Clip::as_select())
+            .load(conn)
+    }
+
     pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
         diesel::delete(clips::table.find(id)).execute(conn)
     }

@@ -7,6 +7,7 @@ pub mod destination;
 pub mod preset;
 pub mod recording;
 pub mod room;
+pub mod site;
 pub mod user;
 
 use rand::distr::{Alphanumeric, SampleString};

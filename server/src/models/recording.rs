@@ -1,7 +1,7 @@
 //! Recordings: one row per broadcast, written from the media engine's events.
 
 use super::room::Room;
-use crate::db::schema::recordings;
+use crate::db::schema::{recordings, rooms};
 use crate::db::DbConnection;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -29,6 +29,8 @@ pub struct RecordingOutcome {
     pub ended_at: i64,
     pub duration_ms: i64,
     pub bytes: i64,
+    /// The archive and the replay together.
+    pub stored_bytes: i64,
     /// The stream's end reason (`EndReason::kind`, or `server_restart` after a crash).
     pub end_reason: String,
 }
@@ -55,6 +57,9 @@ pub struct Recording {
     pub object_key: Option<String>,
     /// The broadcast is kept as HLS VOD too (its live segments, playlists, preview and poster).
     pub vod: bool,
+    /// Its archive and replay together, in bytes, once finished (what counts against its owner's
+    /// `limits.stored_mib_per_user`).
+    pub stored_bytes: Option<i64>,
 }
 
 /// A recording as the API shows it (never its path on disk).
@@ -165,6 +170,34 @@ impl Recording {
         })
     }
 
+    /// Bytes `owner`'s rooms' recordings take (deleted rooms' too; a recording not finished
+    /// yet counts as its archive so far, or nothing).
+    pub fn stored_bytes_of_owner(conn: &mut DbConnection, owner: &str) -> QueryResult<i64> {
+        let rows: Vec<(Option<i64>, Option<i64>)> = recordings::table
+            .inner_join(rooms::table)
+            .filter(rooms::owner_id.eq(owner))
+            .select((recordings::stored_bytes, recordings::bytes))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(stored, bytes)| stored.or(bytes).unwrap_or(0).max(0))
+            .sum())
+    }
+
+    /// Finished recordings of `room_id` that ended before `before` (milliseconds).
+    pub fn ended_before(
+        conn: &mut DbConnection,
+        room_id: &str,
+        before: i64,
+    ) -> QueryResult<Vec<Recording>> {
+        recordings::table
+            .filter(recordings::room_id.eq(room_id))
+            .filter(recordings::ended_at.lt(before))
+            .filter(recordings::status.ne(RecordingStatus::Recording.as_str()))
+            .select(Recording::as_select())
+            .load(conn)
+    }
+
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Recording>> {
         recordings::table
             .find(id)
@@ -226,6 +259,7 @@ impl Recording {
                 recordings::ended_at.eq(Some(outcome.ended_at)),
                 recordings::duration_ms.eq(Some(outcome.duration_ms)),
                 recordings::bytes.eq(Some(outcome.bytes)),
+                recordings::stored_bytes.eq(Some(outcome.stored_bytes)),
                 recordings::end_reason.eq(Some(&outcome.end_reason)),
             ))
             .execute(conn)

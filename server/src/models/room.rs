@@ -24,6 +24,8 @@ pub struct Room {
     pub deleted_at: Option<i64>,
     /// Minimum seconds between two messages of one user in this room's chat (0 = off).
     pub slow_mode_seconds: i32,
+    /// Replays and clips older than this many days are removed (`None`: kept).
+    pub retention_days: Option<i32>,
 }
 
 /// A new stream key: `sk_` and 32 alphanumerics (about 190 random bits). Shown once.
@@ -48,9 +50,28 @@ pub struct RoomChanges {
     pub description: Option<String>,
     pub preset_id: Option<String>,
     pub chat_enabled: Option<bool>,
+    /// `Some(None)` keeps recordings for ever.
+    pub retention_days: Option<Option<i32>>,
 }
 
 impl Room {
+    /// How many rooms (not deleted) `owner` has.
+    pub fn count_of_owner(conn: &mut DbConnection, owner: &str) -> QueryResult<i64> {
+        rooms::table
+            .filter(rooms::owner_id.eq(owner))
+            .filter(rooms::deleted_at.is_null())
+            .count()
+            .get_result(conn)
+    }
+
+    /// Rooms (deleted or not) whose replays and clips expire, with their days.
+    pub fn with_retention(conn: &mut DbConnection) -> QueryResult<Vec<(String, i32)>> {
+        rooms::table
+            .filter(rooms::retention_days.is_not_null())
+            .select((rooms::id, rooms::retention_days.assume_not_null()))
+            .load(conn)
+    }
+
     pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Room>> {
         rooms::table
             .find(id)

@@ -22,6 +22,15 @@ super::stored_as_text!(Role, "role", {
     Admin = "admin",
 });
 
+/// What registering made of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    Yes,
+    NameTaken,
+    /// The invitation given is unknown, used or expired: nothing was written.
+    InviteInvalid,
+}
+
 /// What [`User::promote_to_admin`] does with an account that already has the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExistingAccount {
@@ -109,6 +118,30 @@ impl User {
             .values(user.clone())
             .execute(conn)
             .map(|_| ())
+    }
+
+    /// Inserts the account unless its username is taken, using the invitation whose code hashes
+    /// to `invite` if one is given (all in one transaction: nothing is written unless both hold).
+    pub fn insert_with_invite(
+        conn: &mut DbConnection,
+        user: &User,
+        invite: Option<&str>,
+    ) -> QueryResult<Created> {
+        let outcome = conn.transaction(|conn| {
+            if !Self::insert_unless_taken(conn, user)? {
+                return Ok(Created::NameTaken);
+            }
+            if let Some(hash) = invite {
+                if !super::site::Invite::take(conn, hash, &user.id, super::now_ms())? {
+                    return Err(diesel::result::Error::RollbackTransaction);
+                }
+            }
+            Ok(Created::Yes)
+        });
+        match outcome {
+            Err(diesel::result::Error::RollbackTransaction) => Ok(Created::InviteInvalid),
+            other => other,
+        }
     }
 
     /// Inserts the account unless its username is taken (checked in the same transaction);

@@ -8,7 +8,8 @@ use crate::auth::{check_strength, hash_password, verify_password, AuthUser};
 use crate::chat::AccessChange;
 use crate::client_address::limit_key;
 use crate::errors::ApiError;
-use crate::models::user::{Role, User, UserView};
+use crate::models::site::{hash_invite_code, SiteSettings, WhoMayStream};
+use crate::models::user::{Created, Role, User, UserView};
 use crate::models::{new_id, now_ms};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -24,9 +25,15 @@ pub struct RegisterRequest {
     /// password is refused with 422.
     #[schema(min_length = 10, max_length = 256)]
     pub password: String,
-    /// `viewer` (default) or `streamer`. Admins are made by other admins.
+    /// `viewer` (default) or `streamer`. Admins are made by other admins. Whether `streamer`
+    /// is granted depends on who may stream (`GET /api/admin/settings`): anyone; only once an
+    /// admin approves (the account is made a viewer until then); or with an invitation code.
     #[schema(value_type = Option<RegistrationRole>)]
     pub role: Option<Role>,
+    /// An admin's invitation code, needed to register as a streamer when streaming is by
+    /// invitation; used once.
+    #[schema(max_length = 64)]
+    pub invite_code: Option<String>,
 }
 
 /// The roles one may register with.
@@ -76,7 +83,9 @@ fn valid_username(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
-/// Creates an account and logs it in. Rate limited per client address.
+/// Creates an account and logs it in. Rate limited per client address. A streamer account is
+/// made as the admins' setting says (`who_may_stream`): at once, as a viewer awaiting approval,
+/// or with an invitation code (422 on `invite_code` without a valid one).
 #[utoipa::path(operation_id = "register", tag = "auth", request_body = RegisterRequest, responses(
     (status = 201, body = AuthResponse), BadRequest, Conflict, PayloadTooLarge, ValidationFailed,
     TooManyRequests, Unavailable))]
@@ -107,9 +116,31 @@ pub async fn register(
     if let Some(problem) = weak {
         fields.insert("password".to_owned(), problem);
     }
-    let role = body.role.unwrap_or(Role::Viewer);
+    let mut role = body.role.unwrap_or(Role::Viewer);
     if role == Role::Admin {
         fields.insert("role".to_owned(), "must be viewer or streamer".to_owned());
+    }
+    let mut invite = None;
+    if role == Role::Streamer {
+        match state
+            .db
+            .run(|conn| Ok(SiteSettings::who_may_stream(conn)?))
+            .await?
+        {
+            WhoMayStream::Anyone => {}
+            WhoMayStream::Approved => role = Role::Viewer,
+            WhoMayStream::Invited => match body.invite_code.as_deref() {
+                Some(code) if !code.is_empty() && code.len() <= 64 => {
+                    invite = Some(hash_invite_code(code))
+                }
+                _ => {
+                    fields.insert(
+                        "invite_code".to_owned(),
+                        "an invitation code is needed to register as a streamer".to_owned(),
+                    );
+                }
+            },
+        }
     }
     if !fields.is_empty() {
         return Err(ApiError::Validation(fields));
@@ -132,10 +163,20 @@ pub async fn register(
     let row = user.clone();
     let created = state
         .db
-        .run(move |conn| Ok(User::insert_unless_taken(conn, &row)?))
+        .run(move |conn| Ok(User::insert_with_invite(conn, &row, invite.as_deref())?))
         .await?;
-    if !created {
-        return Err(ApiError::Conflict("that username is taken".into()));
+    match created {
+        Created::Yes => {}
+        Created::NameTaken => return Err(ApiError::Conflict("that username is taken".into())),
+        Created::InviteInvalid => {
+            return Err(ApiError::field(
+                "invite_code",
+                "is not a valid invitation (unknown, used or expired)",
+            ))
+        }
+    }
+    if body.role == Some(Role::Streamer) && user.role == Role::Viewer {
+        tracing::info!(user = %user.id, "registered as a viewer: streaming waits for an admin's approval");
     }
     Ok(HttpResponse::Created().json(session(&state, &user, None)?))
 }

@@ -6,9 +6,7 @@ use super::error_responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
     Unavailable, ValidationFailed,
 };
-use super::recordings::{
-    check_room_owner, check_room_visible, remove_stored, stored_file, FileQuery, StoredFile,
-};
+use super::recordings::{check_room_owner, check_room_visible, stored_file, FileQuery, StoredFile};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::clips::{self, ClipError, Source, Stretch, MAX_CLIP};
 use crate::errors::ApiError;
@@ -163,14 +161,7 @@ async fn cut_in_turn(
         .await;
     if let Err(e) = inserted {
         // No row, no file: what is not recorded is not kept.
-        let local = clip.file_name().map(|name| clips_dir.join(name));
-        remove_stored(
-            &state,
-            &format!("clip {}", clip.id),
-            clip.object_key.as_deref(),
-            local,
-        )
-        .await;
+        crate::stored::remove_clip(state.objects.as_deref(), &clips_dir, &clip).await;
         return Err(e.into());
     }
     tracing::info!(clip = %clip.id, recording = %recording.id, by = %clip.created_by, start = ?cut.start, duration = ?cut.duration, "clip cut");
@@ -350,14 +341,7 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Clip::delete(conn, &id)?))
         .await?;
-    let local = clip.file_name().map(|name| clips_dir(&state).join(name));
-    remove_stored(
-        &state,
-        &format!("clip {}", clip.id),
-        clip.object_key.as_deref(),
-        local,
-    )
-    .await;
+    crate::stored::remove_clip(state.objects.as_deref(), &clips_dir(&state), &clip).await;
     tracing::info!(clip = %clip.id, by = %caller.id(), "clip deleted");
     Ok(HttpResponse::NoContent().finish())
 }

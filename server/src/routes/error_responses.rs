@@ -27,7 +27,8 @@ pub struct Forbidden(ErrorBody);
 #[response(status = 404)]
 pub struct NotFound(ErrorBody);
 
-/// The request conflicts with the current state; `message` says how.
+/// The request conflicts with the current state (`conflict`), or one of the account's limits
+/// is reached (`limit_reached`); `message` says how.
 #[derive(utoipa::IntoResponses)]
 #[response(status = 409)]
 pub struct Conflict(ErrorBody);

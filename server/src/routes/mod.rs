@@ -14,6 +14,7 @@ mod presets;
 mod recordings;
 mod rooms;
 mod security_headers;
+mod site;
 mod streams;
 mod users;
 mod views;
@@ -65,6 +66,11 @@ fn api_routes() -> scope::Scope<
         .service(auth::me)
         .service(users::list)
         .service(users::update)
+        .service(site::show)
+        .service(site::update)
+        .service(site::create_invite)
+        .service(site::list_invites)
+        .service(site::delete_invite)
         .service(rooms::list)
         .service(rooms::create)
         .service(rooms::show)

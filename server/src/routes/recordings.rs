@@ -208,30 +208,12 @@ pub async fn remove(
         .db
         .run(move |conn| Ok(Recording::delete(conn, &id)?))
         .await?;
-    let archive = recording.archive_file(&state.layout.recordings_dir());
-    remove_stored(
-        &state,
-        &format!("recording {}", recording.id),
-        recording.object_key.as_deref(),
-        archive,
+    crate::stored::remove_recording(
+        state.objects.as_deref(),
+        &state.layout.recordings_dir(),
+        &recording,
     )
     .await;
-    if let (Some(_), Some(objects)) = (&recording.object_key, &state.objects) {
-        if recording.vod {
-            if let Err(e) = objects.delete_vod(&recording).await {
-                tracing::error!(recording = %recording.id, error = %e, "the recording is deleted but its VOD objects could not all be removed");
-            }
-        }
-    }
-    if let Some(dir) = recording.vod_dir(&state.layout.recordings_dir()) {
-        match tokio::fs::remove_dir_all(&dir).await {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                tracing::error!(recording = %recording.id, error = %e, "the recording is deleted but its VOD folder could not be removed");
-            }
-        }
-    }
     tracing::info!(recording = %recording.id, by = %caller.id(), "recording deleted");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -269,28 +251,4 @@ pub(super) async fn check_room_owner(
         return Err(ApiError::Forbidden);
     }
     Ok(())
-}
-
-/// Removes the file of `what` (its row already deleted): its object, when stored in object
-/// storage, and its file on this node. What cannot be removed is logged and left.
-pub(super) async fn remove_stored(
-    state: &AppState,
-    what: &str,
-    object_key: Option<&str>,
-    local: Option<std::path::PathBuf>,
-) {
-    if let (Some(key), Some(objects)) = (object_key, &state.objects) {
-        if let Err(e) = objects.delete(key).await {
-            tracing::error!(%key, error = %e, "{what} is deleted but its object could not be removed");
-        }
-    }
-    if let Some(path) = local {
-        match tokio::fs::remove_file(&path).await {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                tracing::error!(path = %path.display(), error = %e, "{what} is deleted but its file could not be removed");
-            }
-        }
-    }
 }

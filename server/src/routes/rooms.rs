@@ -1,7 +1,8 @@
 //! Rooms: create, list and search, show, edit, delete, regenerate the key, list recordings.
 
 use super::error_responses::{
-    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable, ValidationFailed,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
+    ValidationFailed,
 };
 use super::views::{RoomView, Urls};
 use crate::auth::{AuthUser, MaybeUser};
@@ -36,6 +37,9 @@ pub struct NewRoom {
     pub preset_id: Option<String>,
     #[serde(default = "yes")]
     pub chat_enabled: bool,
+    /// Replays and clips older than this many days are removed; 0 or omitted keeps them.
+    #[schema(minimum = 0, maximum = 3650)]
+    pub retention_days: Option<u32>,
 }
 
 fn yes() -> bool {
@@ -56,6 +60,21 @@ pub struct RoomUpdate {
     /// An unknown preset is refused with 422.
     pub preset_id: Option<String>,
     pub chat_enabled: Option<bool>,
+    /// As in `NewRoom`: 0 keeps replays and clips for ever.
+    #[schema(minimum = 0, maximum = 3650)]
+    pub retention_days: Option<u32>,
+}
+
+/// The stored form of a retention: 0 is none.
+fn retention(days: Option<u32>) -> Result<Option<i32>, ApiError> {
+    match days {
+        None | Some(0) => Ok(None),
+        Some(days @ 1..=3650) => Ok(Some(days as i32)),
+        Some(_) => Err(ApiError::field(
+            "retention_days",
+            "must be between 0 (keep) and 3650",
+        )),
+    }
 }
 
 /// A stream key, shown only when created or regenerated.
@@ -188,10 +207,11 @@ pub async fn list(
     Ok(web::Json(futures_util::future::join_all(views).await))
 }
 
-/// Creates a room for the caller (streamers and admins) and returns its stream key, once.
+/// Creates a room for the caller (streamers and admins) and returns its stream key, once. A
+/// streamer may own `limits.rooms_per_user` rooms (409 `limit_reached` beyond).
 #[utoipa::path(operation_id = "create_room", tag = "rooms", security(("bearer" = [])), request_body = NewRoom, responses(
-    (status = 201, body = CreatedRoom), BadRequest, Unauthorized, Forbidden, PayloadTooLarge,
-    ValidationFailed, Unavailable))]
+    (status = 201, body = CreatedRoom), BadRequest, Unauthorized, Forbidden, Conflict,
+    PayloadTooLarge, ValidationFailed, Unavailable))]
 #[post("/rooms")]
 pub async fn create(
     req: HttpRequest,
@@ -202,6 +222,20 @@ pub async fn create(
     caller.require(Role::Streamer)?;
     let body = body.into_inner();
     validate(Some(&body.title), Some(&body.description))?;
+    let retention_days = retention(body.retention_days)?;
+    if !caller.is_admin() {
+        let owner = caller.id().to_owned();
+        let owned = state
+            .db
+            .run(move |conn| Ok(Room::count_of_owner(conn, &owner)?))
+            .await?;
+        let limit = state.limits.rooms_per_user;
+        if owned >= limit as i64 {
+            return Err(ApiError::LimitReached(format!(
+                "you have {owned} rooms, the most one account may have ({limit}); delete one first"
+            )));
+        }
+    }
     let preset_id = match body.preset_id {
         Some(id) => {
             check_preset(&state, &id).await?;
@@ -228,6 +262,7 @@ pub async fn create(
         created_at: now_ms(),
         deleted_at: None,
         slow_mode_seconds: 0,
+        retention_days,
     };
     let row = room.clone();
     state
@@ -282,11 +317,16 @@ pub async fn update(
         check_preset(&state, preset).await?;
     }
     let chat_switched = body.chat_enabled.is_some();
+    let retention_days = match body.retention_days {
+        Some(days) => Some(retention(Some(days))?),
+        None => None,
+    };
     let changes = RoomChanges {
         title: body.title.map(|t| t.trim().to_owned()),
         description: body.description,
         preset_id: body.preset_id,
         chat_enabled: body.chat_enabled,
+        retention_days,
     };
     let id = room.id.clone();
     let (room, owner) = state

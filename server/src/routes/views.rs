@@ -39,6 +39,8 @@ pub struct RoomView {
     pub preset_id: String,
     pub chat_enabled: bool,
     pub slow_mode_seconds: i32,
+    /// Replays and clips older than this many days are removed; `null` keeps them.
+    pub retention_days: Option<i32>,
     /// Connections to the room's chat right now.
     pub viewer_count: usize,
     /// How far behind the live edge the viewers' players are, from their reports over the
@@ -115,6 +117,7 @@ impl RoomView {
     ) -> Self {
         Self {
             slow_mode_seconds: room.slow_mode_seconds,
+            retention_days: room.retention_days,
             viewer_count,
             viewer_latency: live.and(viewer_latency),
             ingest_url: urls.ingest.clone(),

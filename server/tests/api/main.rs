@@ -18,6 +18,7 @@ mod destinations;
 mod enhanced_rtmp;
 mod hostile_input;
 mod lifecycle;
+mod limits;
 mod lip_sync;
 mod llhls;
 mod nodes;

@@ -99,6 +99,27 @@ async fn matrix(backend: Backend) {
             "/api/admin/users/{id}",
             [401, 403, 403, 403, 200],
         ),
+        (
+            Method::GET,
+            "/api/admin/settings",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/admin/settings",
+            [401, 403, 403, 403, 200],
+        ),
+        (Method::GET, "/api/admin/invites", [401, 403, 403, 403, 200]),
+        (
+            Method::POST,
+            "/api/admin/invites",
+            [401, 403, 403, 403, 201],
+        ),
+        (
+            Method::DELETE,
+            "/api/admin/invites/{id}",
+            [401, 403, 403, 403, 204],
+        ),
         (Method::GET, "/api/rooms", [200, 200, 200, 200, 200]),
         (Method::POST, "/api/rooms", [401, 403, 201, 201, 201]),
         (Method::GET, "/api/rooms/{id}", [200, 200, 200, 200, 200]),
@@ -253,6 +274,20 @@ async fn matrix(backend: Backend) {
                     format!("/api/admin/users/{victim}"),
                     Some(json!({ "role": "streamer" })),
                 ),
+                ("PUT", "/api/admin/settings") => (
+                    template.to_string(),
+                    Some(json!({ "who_may_stream": "anyone" })),
+                ),
+                ("POST", "/api/admin/invites") => (template.to_string(), Some(json!({}))),
+                ("DELETE", "/api/admin/invites/{id}") => {
+                    let invite = app
+                        .as_user(&admin)
+                        .post("/api/admin/invites", Some(json!({ "valid_days": 1 })))
+                        .await
+                        .assert_status(201);
+                    let id = invite["id"].as_str().expect("invite id");
+                    (format!("/api/admin/invites/{id}"), None)
+                }
                 ("POST", "/api/rooms") => (template.to_string(), Some(json!({ "title": unique }))),
                 ("DELETE", "/api/rooms/{id}") => {
                     let fresh = app.as_user(&owner).create_room(&unique).await;

@@ -296,6 +296,7 @@ async fn recovery_runs_in_the_background_once_the_server_serves() {
         end_reason: None,
         object_key: None,
         vod: false,
+        stored_bytes: None,
     };
     db.run(move |conn| {
         Ok(livestream::models::recording::Recording::insert(

@@ -1,5 +1,58 @@
 /* Generated from src/api/openapi.json by `npm run gen:api` (web/scripts/gen-api.mjs). Do not edit. */
 export interface paths {
+    "/api/admin/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every invitation, newest first, used or not (admins only; never their codes). */
+        get: operations["list_invites"];
+        put?: never;
+        /** Creates an invitation to register as a streamer (admins only); its code is shown once. */
+        post: operations["create_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraws an invitation (admins only): its code stops working. */
+        delete: operations["delete_invite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The settings (admins only). */
+        get: operations["get_settings"];
+        /** Changes the settings (admins only); they apply to the next registration. */
+        put: operations["update_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -114,7 +167,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates an account and logs it in. Rate limited per client address. */
+        /**
+         * Creates an account and logs it in. Rate limited per client address. A streamer account is
+         *     made as the admins' setting says (`who_may_stream`): at once, as a viewer awaiting approval,
+         *     or with an invitation code (422 on `invite_code` without a valid one).
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -278,7 +335,10 @@ export interface paths {
          */
         get: operations["list_rooms"];
         put?: never;
-        /** Creates a room for the caller (streamers and admins) and returns its stream key, once. */
+        /**
+         * Creates a room for the caller (streamers and admins) and returns its stream key, once. A
+         *     streamer may own `limits.rooms_per_user` rooms (409 `limit_reached` beyond).
+         */
         post: operations["create_room"];
         delete?: never;
         options?: never;
@@ -525,6 +585,11 @@ export interface components {
              */
             start_seconds: number;
         };
+        /** @description A new invitation with its code, shown this once. */
+        CreatedInvite: components["schemas"]["InviteView"] & {
+            /** @description What the invited person gives as `invite_code` when registering. */
+            code: string;
+        };
         CreatedRoom: components["schemas"]["StreamKeyView"] & {
             room: components["schemas"]["RoomView"];
         };
@@ -576,7 +641,7 @@ export interface components {
          * @description The codes [`ApiError::code`] gives, as the OpenAPI document lists them for clients to match.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "payload_too_large" | "validation_failed" | "rate_limited" | "too_many_connections" | "unavailable" | "internal";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "limit_reached" | "payload_too_large" | "validation_failed" | "rate_limited" | "too_many_connections" | "unavailable" | "internal";
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             /** @description With `validation_failed`: one message per invalid field, keyed like `renditions[1].width`. */
@@ -585,6 +650,22 @@ export interface components {
             } | null;
             /** @description For people: may change, never match on it. */
             message: string;
+        };
+        /** @description An invitation as admins see it (never its code). */
+        InviteView: {
+            /**
+             * Format: int64
+             * @description Milliseconds since the Unix epoch.
+             */
+            created_at: number;
+            created_by: string;
+            /** Format: int64 */
+            expires_at: number;
+            id: string;
+            /** Format: int64 */
+            used_at?: number | null;
+            /** @description The account it made, once used. */
+            used_by?: string | null;
         };
         /** @description A room's current broadcast. */
         LiveInfo: {
@@ -650,6 +731,14 @@ export interface components {
              */
             url: string;
         };
+        /** @description How long a new invitation is valid. */
+        NewInvite: {
+            /**
+             * Format: int32
+             * @description 1 to 90 days (7 when omitted).
+             */
+            valid_days?: number | null;
+        };
         /** @description Who to appoint: a user id (as chat messages carry it) or a username (as people know it). */
         NewModerator: {
             /** @description Give exactly one of `user_id` and `username` (422 otherwise, or if no such user). */
@@ -661,6 +750,11 @@ export interface components {
             description?: string;
             /** @description The default preset when omitted; an unknown preset is refused with 422. */
             preset_id?: string | null;
+            /**
+             * Format: int32
+             * @description Replays and clips older than this many days are removed; 0 or omitted keeps them.
+             */
+            retention_days?: number | null;
             /**
              * @description 1 to 200 characters, not only white space (the pattern spells out what `str::trim`
              *     removes: engines differ on `\s`); stored trimmed.
@@ -770,6 +864,11 @@ export interface components {
         };
         RegisterRequest: {
             /**
+             * @description An admin's invitation code, needed to register as a streamer when streaming is by
+             *     invitation; used once.
+             */
+            invite_code?: string | null;
+            /**
              * @description 10 to 256 characters, and hard enough to guess (zxcvbn score 3 or more): too easy a
              *     password is refused with 422.
              */
@@ -844,6 +943,11 @@ export interface components {
             description?: string | null;
             /** @description An unknown preset is refused with 422. */
             preset_id?: string | null;
+            /**
+             * Format: int32
+             * @description As in `NewRoom`: 0 keeps replays and clips for ever.
+             */
+            retention_days?: number | null;
             /** @description As in `NewRoom`. */
             title?: string | null;
         };
@@ -860,6 +964,11 @@ export interface components {
             owner_id: string;
             owner_name: string;
             preset_id: string;
+            /**
+             * Format: int32
+             * @description Replays and clips older than this many days are removed; `null` keeps them.
+             */
+            retention_days?: number | null;
             /** Format: int32 */
             slow_mode_seconds: number;
             /**
@@ -871,6 +980,14 @@ export interface components {
             /** @description Connections to the room's chat right now. */
             viewer_count: number;
             viewer_latency?: null | components["schemas"]["ViewerLatency"];
+        };
+        /** @description The settings admins change at run time. */
+        Settings: {
+            /**
+             * @description Who may register as a streamer: `anyone`; `approved` (registering as a streamer makes a
+             *     viewer, whom an admin makes a streamer); `invited` (with an admin's invitation code).
+             */
+            who_may_stream: components["schemas"]["WhoMayStream"];
         };
         /** @description The publisher's audio. */
         SourceAudio: {
@@ -969,6 +1086,11 @@ export interface components {
             /** @description Viewers whose player reported in the last 15 s. */
             viewers: number;
         };
+        /**
+         * @description Who may register as a streamer.
+         * @enum {string}
+         */
+        WhoMayStream: "anyone" | "approved" | "invited";
     };
     responses: never;
     parameters: never;
@@ -978,6 +1100,329 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_invites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteView"][];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvite"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvite"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description Well-formed, but some fields are invalid (rules a schema cannot say: password strength, a
+             *     name already taken, a referenced resource that does not exist); `fields` holds one message
+             *     per field.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the invitation is withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or one the caller may not see). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Settings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settings"];
+                };
+            };
+            /**
+             * @description The request is malformed: the body is not JSON of the documented shape (unknown fields are
+             *     refused), is not sent as `application/json`, or the query string is invalid.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No access token, or an invalid, expired or revoked one. */
+            401: {
+                headers: {
+                    /** @description `Bearer` */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller's role or relation to the resource does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is unreachable, or password work is queued too long; retry after a moment. */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_users: {
         parameters: {
             query?: never;
@@ -1092,7 +1537,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1353,7 +1801,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +2418,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2036,7 +2490,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2113,7 +2570,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,6 +2807,18 @@ export interface operations {
             };
             /** @description The caller's role or relation to the resource does not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2743,7 +3215,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2921,7 +3396,10 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The request conflicts with the current state; `message` says how. */
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -13,6 +13,11 @@ export type UserChanges = Schemas["UserChanges"];
 export type AuthResponse = Schemas["AuthResponse"];
 export type LoginRequest = Schemas["LoginRequest"];
 export type RegisterRequest = Schemas["RegisterRequest"];
+export type SiteSettings = Schemas["Settings"];
+export type WhoMayStream = Schemas["WhoMayStream"];
+export type Invite = Schemas["InviteView"];
+export type CreatedInvite = Schemas["CreatedInvite"];
+export type NewInvite = Schemas["NewInvite"];
 export type ErrorBody = Schemas["ErrorBody"];
 export type ErrorDetail = Schemas["ErrorDetail"];
 

@@ -21,6 +21,7 @@
 //! | `http2.rs` | one HTTP/2 connection over TLS held by the test |
 //! | `nginx_rtmp.rs` | nginx with libnginx-mod-rtmp, a real server to restream to |
 //! | `ts.rs` | MPEG-TS written byte by byte, and an SRT caller that sends exactly it |
+//! | `tmpfs.rs` | a small file system of the test's own, for a nearly full disk |
 //! | `dns.rs` | a DNS server whose answers for one name change (DNS rebinding) |
 
 #[macro_use]
@@ -41,6 +42,7 @@ pub mod real_server;
 pub mod rooms;
 pub mod rtmp_peer;
 pub mod tls;
+pub mod tmpfs;
 pub mod ts;
 pub mod users;
 

@@ -28,6 +28,7 @@ export function RegisterPage() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<AccountType>("viewer");
+  const [inviteCode, setInviteCode] = useState("");
   const [busy, setBusy] = useState(false);
   const { errors, fail, clear } = useFormErrors();
 
@@ -36,10 +37,15 @@ export function RegisterPage() {
     clear();
     setBusy(true);
     try {
-      const user = await register(username.trim(), password, role);
-      toast({ kind: "success", title: `Welcome, ${user.username}` });
+      const user = await register(username.trim(), password, role, inviteCode.trim() || undefined);
+      const awaitingApproval = role === "streamer" && user.role === "viewer";
+      toast(
+        awaitingApproval
+          ? { kind: "info", title: `Welcome, ${user.username}`, description: "An admin approves streamer accounts; until then you can watch and chat." }
+          : { kind: "success", title: `Welcome, ${user.username}` },
+      );
       const next = params.get("next");
-      navigate(next ? safeNext(next) : role === "streamer" ? "/dashboard" : "/", { replace: true });
+      navigate(next ? safeNext(next) : user.role === "streamer" ? "/dashboard" : "/", { replace: true });
     } catch (error) {
       fail(error);
     } finally {
@@ -99,6 +105,11 @@ export function RegisterPage() {
           </div>
           {errors.fields.role ? <p className="text-xs font-medium text-destructive">Role {errors.fields.role}</p> : null}
         </fieldset>
+        {role === "streamer" ? (
+          <Field label="Invitation code" error={errors.fields.invite_code} hint="Only needed if this server streams by invitation.">
+            {(p) => <Input {...p} autoComplete="off" maxLength={64} value={inviteCode} onChange={(e) => setInviteCode(e.target.value)} />}
+          </Field>
+        ) : null}
         <Button type="submit" className="w-full" disabled={busy}>
           {busy ? "Creating account…" : "Create account"}
         </Button>

@@ -89,8 +89,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const register = useCallback<AuthState["register"]>(
-    async (username, password, role) => {
-      const response = await authApi.register({ username, password, role });
+    async (username, password, role, inviteCode) => {
+      const response = await authApi.register({ username, password, role, ...(inviteCode ? { invite_code: inviteCode } : {}) });
       setSession(sessionFrom(response));
       return response.user;
     },

@@ -5,7 +5,7 @@ export interface AuthState {
   user: User | null;
   token: string | null;
   login: (username: string, password: string) => Promise<User>;
-  register: (username: string, password: string, role: Exclude<Role, "admin">) => Promise<User>;
+  register: (username: string, password: string, role: Exclude<Role, "admin">, inviteCode?: string) => Promise<User>;
   logout: () => Promise<void>;
 }
 

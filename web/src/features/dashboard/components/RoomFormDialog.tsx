@@ -22,6 +22,7 @@ function RoomForm({ presets, onDone, ...props }: Props & { presets: PresetView[]
   const [description, setDescription] = useState(room?.description ?? "");
   const [presetId, setPresetId] = useState(room?.preset_id ?? "");
   const [chatEnabled, setChatEnabled] = useState(room?.chat_enabled ?? true);
+  const [retentionDays, setRetentionDays] = useState(room?.retention_days ? String(room.retention_days) : "");
   const [busy, setBusy] = useState(false);
   const { errors, fail, clear } = useFormErrors();
   const defaultPreset = presets?.find((p) => p.is_default);
@@ -37,6 +38,7 @@ function RoomForm({ presets, onDone, ...props }: Props & { presets: PresetView[]
           description,
           chat_enabled: chatEnabled,
           ...(presetId ? { preset_id: presetId } : {}),
+          ...(retentionDays ? { retention_days: Number(retentionDays) } : {}),
         });
       } else {
         const changes: RoomUpdate = {};
@@ -44,6 +46,8 @@ function RoomForm({ presets, onDone, ...props }: Props & { presets: PresetView[]
         if (description !== props.room.description) changes.description = description;
         if (presetId && presetId !== props.room.preset_id) changes.preset_id = presetId;
         if (chatEnabled !== props.room.chat_enabled) changes.chat_enabled = chatEnabled;
+        const retention = retentionDays ? Number(retentionDays) : 0;
+        if (retention !== (props.room.retention_days ?? 0)) changes.retention_days = retention;
         await props.onSubmit(changes);
       }
       onDone();
@@ -77,6 +81,20 @@ function RoomForm({ presets, onDone, ...props }: Props & { presets: PresetView[]
             ))}
             {props.mode === "edit" && !presets?.some((p2) => p2.id === presetId) ? <option value={presetId}>Current preset</option> : null}
           </NativeSelect>
+        )}
+      </Field>
+      <Field label="Keep replays and clips for (days)" error={errors.fields.retention_days} hint="Older ones are removed; leave empty to keep them.">
+        {(p) => (
+          <Input
+            {...p}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={3650}
+            placeholder="Keep"
+            value={retentionDays}
+            onChange={(e) => setRetentionDays(e.target.value)}
+          />
         )}
       </Field>
       <Field label="Chat enabled" error={errors.fields.chat_enabled} className="flex items-center gap-3 [&>label]:order-2">
