@@ -311,7 +311,9 @@ impl Db {
             use diesel::Connection;
             let mut conn = SqliteConnection::establish(target)
                 .map_err(|e| DbError::Migration(format!("could not open {target}: {e}")))?;
-            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+            // A server that just stopped may still be finishing a write: wait for it as the pool
+            // does, rather than fail at start.
+            conn.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")?;
         }
         let manager = Manager {
             backend,
