@@ -24,7 +24,7 @@ mod timeline;
 pub use playlist::{RenditionReport, INIT_URI};
 pub use rendition::{
     BlockingError, BlockingRequest, Chunk, PartStart, Position, Recorded, Recorder, Rendition,
-    Settings,
+    Settings, TargetDuration,
 };
 pub use sink::sink;
 pub use split::Track;

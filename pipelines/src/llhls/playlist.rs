@@ -42,12 +42,16 @@ pub(super) fn write<'a>(
     reports: &[RenditionReport],
     skip: bool,
 ) -> String {
-    let target = Duration::from_secs(u64::from(settings.target_duration));
+    let target = Duration::from_secs(u64::from(settings.target_duration.get()));
     let skip_until = settings.skip_until();
     let mut out = String::with_capacity(4096);
     let _ = writeln!(out, "#EXTM3U");
     let _ = writeln!(out, "#EXT-X-VERSION:9");
-    let _ = writeln!(out, "#EXT-X-TARGETDURATION:{}", settings.target_duration);
+    let _ = writeln!(
+        out,
+        "#EXT-X-TARGETDURATION:{}",
+        settings.target_duration.get()
+    );
     let mut control = format!(
         "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK={}",
         secs(settings.part_target * 3)

@@ -7,13 +7,61 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 use tokio::sync::watch;
 
+/// `EXT-X-TARGETDURATION`, in whole seconds, shared by every rendition of a stream. It does not
+/// change once players read it; a stream with nothing transcoded (whose segments are as long
+/// as the source's GOP) raises it when its first segment closes, before it is playable, so that
+/// the segments round to at most it.
+#[derive(Debug, Clone)]
+pub struct TargetDuration {
+    seconds: Arc<std::sync::atomic::AtomicU32>,
+    /// Raised by the first segment (nothing transcoded).
+    grows: bool,
+}
+
+impl TargetDuration {
+    /// A target that never changes.
+    pub fn fixed(seconds: u32) -> Self {
+        Self {
+            seconds: Arc::new(std::sync::atomic::AtomicU32::new(seconds)),
+            grows: false,
+        }
+    }
+
+    /// The same value, raised by the first segment if it is longer.
+    pub(crate) fn growing(&self) -> Self {
+        Self {
+            seconds: Arc::new(std::sync::atomic::AtomicU32::new(self.get())),
+            grows: true,
+        }
+    }
+
+    pub fn get(&self) -> u32 {
+        self.seconds.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// A segment of `duration` closed: the first one raises a growing target to cover it; a
+    /// later one longer than the target is said in the log (the source's GOP grew).
+    fn covers(&self, msn: u64, duration: Duration, rendition: &str) {
+        let rounded = duration.as_secs_f64().round().min(f64::from(u32::MAX)) as u32;
+        if rounded <= self.get() {
+            return;
+        }
+        if self.grows && msn == 0 {
+            self.seconds
+                .fetch_max(rounded, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            tracing::warn!(rendition, msn, seconds = duration.as_secs_f64(), target = self.get(), "a segment is longer than the target duration (the source's keyframes are further apart than when the stream started)");
+        }
+    }
+}
+
 /// How a rendition is packaged. The same for every rendition of a stream.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `EXT-X-PART-INF:PART-TARGET`: no part is longer.
     pub part_target: Duration,
-    /// `EXT-X-TARGETDURATION`, in whole seconds; never changes during a stream.
-    pub target_duration: u32,
+    /// `EXT-X-TARGETDURATION`.
+    pub target_duration: TargetDuration,
     /// Complete segments listed in the playlist.
     pub window_segments: usize,
     /// The wall-clock time of media time zero, shared by every rendition, so that their
@@ -36,7 +84,7 @@ impl Settings {
     /// `CAN-SKIP-UNTIL`, when the window is long enough for delta updates (six target
     /// durations, rfc8216bis 4.4.3.8).
     pub(super) fn skip_until(&self) -> Option<Duration> {
-        let target = Duration::from_secs(u64::from(self.target_duration));
+        let target = Duration::from_secs(u64::from(self.target_duration.get()));
         let window = target * u32::try_from(self.window_segments).unwrap_or(u32::MAX);
         (window >= target * 12).then_some(target * 6)
     }
@@ -356,7 +404,7 @@ impl Rendition {
         }
         if let Some(part) = request.part {
             let settings = &self.0.settings;
-            let per_segment = (f64::from(settings.target_duration)
+            let per_segment = (f64::from(settings.target_duration.get())
                 / settings.part_target.as_secs_f64().max(0.001))
             .ceil() as u64;
             let asked = msn.saturating_mul(per_segment) + u64::from(part);
@@ -460,6 +508,10 @@ fn close_open(state: &mut State, settings: &Settings, recorder: Option<(&str, &R
         part.data = whole.slice(at..at + len);
         at += len;
     }
+    let name = recorder.as_ref().map_or("", |(name, _)| name);
+    settings
+        .target_duration
+        .covers(open.msn, open.duration(), name);
     let seconds = open.duration().as_secs_f64();
     if seconds > 0.0 && open.gap.is_none() {
         let bits = whole.len() as f64 * 8.0;
@@ -467,7 +519,7 @@ fn close_open(state: &mut State, settings: &Settings, recorder: Option<(&str, &R
         tally.count += 1;
         tally.bits += bits;
         tally.seconds += seconds;
-        if seconds >= f64::from(settings.target_duration) * 0.5 {
+        if seconds >= f64::from(settings.target_duration.get()) * 0.5 {
             tally.peak_bps = tally.peak_bps.max(bits / seconds);
         }
     }
@@ -543,7 +595,7 @@ mod tests {
     fn settings(window_segments: usize) -> Settings {
         Settings {
             part_target: PART,
-            target_duration: 2,
+            target_duration: TargetDuration::fixed(2),
             window_segments,
             anchor: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_223_845),
         }

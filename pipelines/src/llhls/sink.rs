@@ -174,7 +174,7 @@ mod tests {
         crate::init().expect("GStreamer initialises");
         let settings = Settings {
             part_target: Duration::from_millis(500),
-            target_duration: 2,
+            target_duration: crate::llhls::TargetDuration::fixed(2),
             window_segments: 10,
             anchor: SystemTime::now(),
         };
@@ -183,7 +183,7 @@ mod tests {
             .expect("a pipeline")
             .downcast::<gst::Pipeline>()
             .expect("a pipeline");
-        let timeline = Timeline::new(Duration::from_secs(2), 2, true);
+        let timeline = Timeline::new(Duration::from_secs(2), true);
         let bin = sink(
             "360p",
             rendition.clone(),

@@ -40,12 +40,16 @@ impl LiveHls {
     /// Empty renditions named `names`, packaged with `settings`, with segments of about
     /// `segment`; `transcoded` when some rendition is encoded here (see [`Timeline::new`]).
     pub fn new<'a>(
-        settings: Settings,
+        mut settings: Settings,
         segment: std::time::Duration,
         names: impl IntoIterator<Item = &'a str>,
         transcoded: bool,
     ) -> Self {
-        let timeline = Timeline::new(segment, settings.target_duration, transcoded);
+        let timeline = Timeline::new(segment, transcoded);
+        if !transcoded {
+            // Segments as long as the source's GOP: the first one sets the target.
+            settings.target_duration = settings.target_duration.growing();
+        }
         let renditions = names
             .into_iter()
             .map(|name| Rendition::new(name, settings.clone()))

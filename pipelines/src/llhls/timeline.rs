@@ -4,15 +4,28 @@
 //! ```text
 //! source frame (pts, keyframe) ─▶ Timeline::on_video ─▶ boundary n at pts? (forced or not)
 //!                                        ▲
+//! decoder output (presentation order) ───┤ forces each rung's keyframe at boundary n
 //! rendition splitters ───────────────────┘ read boundary n, n+1, … as their buffers pass it
 //! ```
 //!
-//! A segment starts at a source keyframe once the open one is near its target, or earlier when
-//! waiting for the next keyframe would make it too long (a 1.5 s GOP under a 2 s target gives
-//! 1.5 s segments, not 3 s ones). When the source's keyframes are too far apart (OBS's default
-//! is 250 frames), the boundary is *forced* on a plain frame: the transcoded rungs make their
-//! own keyframe there, and the passthrough, which cannot, leaves the stream until the source's
-//! GOP fits again. Every segment thus rounds to at most `EXT-X-TARGETDURATION`.
+//! When something is transcoded, segments follow a fixed grid: boundary `n` is `n` segment
+//! lengths after the first keyframe, whatever the source's GOP, so every transcoded rung's
+//! segments last the preset's length give or take a frame (their keyframes are forced there,
+//! in presentation order, see `pipeline::supervisor`). A source keyframe at a grid point (up to
+//! [`SNAP`] early) is the boundary itself; otherwise the boundary is *forced* at the grid point,
+//! on a plain frame. The passthrough, which cannot make keyframes, takes part only while the
+//! source's keyframes fall on the grid (a GOP of the segment length, or a whole fraction of
+//! it), and pauses (dropped from the multivariant playlist) while they do not: OBS's default of
+//! 250 frames never fits.
+//!
+//! With nothing transcoded, segments can only start at the source's keyframes: short GOPs are
+//! gathered up to the segment length, and a long GOP makes long segments, which
+//! `EXT-X-TARGETDURATION` then covers (decided from the first segment, see `Settings`).
+//!
+//! Decisions are made in decode order (the order frames arrive), with a source's B-frames
+//! arriving after the frame they precede in presentation order: the first frame at or past a
+//! grid point decides it, and a forced boundary is placed at the grid point itself, so frames
+//! presented before it stay in the segment before.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -22,54 +35,55 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Boundary {
     pub msn: u64,
-    /// Media time of the frame that opens the segment.
+    /// Media time of the segment's start: a source keyframe's, or a grid point for a forced
+    /// boundary (the first frame at or after it opens the segment).
     pub pts: Duration,
-    /// On a plain frame, not a source keyframe: only transcoded renditions can start there.
+    /// Not on a source keyframe: only transcoded renditions can start there.
     pub forced: bool,
-    /// The source's keyframe interval fits a segment here: the passthrough may play (always,
-    /// in a stream with nothing transcoded, where no boundary is forced).
+    /// The source's keyframes fall on the grid here (this boundary and the one before are
+    /// keyframes): the passthrough may play (always, in a stream with nothing transcoded).
     pub gop_fits: bool,
 }
 
-/// How far a keyframe may come before the target and still close the segment.
+/// How far a keyframe may come before the target (nothing transcoded) and still close the
+/// segment.
 const EARLY: Duration = Duration::from_millis(100);
+/// How far before a grid point a source keyframe may come and still be its boundary (RTMP's
+/// millisecond timestamps, encoders' rounding).
+pub const SNAP: Duration = Duration::from_millis(50);
+/// How far before a grid point a frame counts as at it.
+const AT: Duration = Duration::from_millis(5);
 /// Boundaries remembered for renditions that lag behind the source.
 const KEPT: usize = 64;
 
 struct State {
     boundaries: VecDeque<Boundary>,
-    last_keyframe: Option<Duration>,
-    /// The last interval between two source keyframes.
-    gop: Option<Duration>,
+    /// The first keyframe's time: grid point `n` is `n` segment lengths after it.
+    origin: Option<Duration>,
+    /// The index of the next grid point.
+    next: u64,
 }
 
 /// One stream's segment boundaries. Cheap to clone.
 #[derive(Clone)]
 pub struct Timeline {
     target: Duration,
-    /// The longest segment whose duration still rounds to `EXT-X-TARGETDURATION`.
-    longest: Duration,
-    /// Something is transcoded, so boundaries may be forced on plain frames.
+    /// Something is transcoded: boundaries follow the grid, forced where needed.
     can_force: bool,
     state: Arc<Mutex<State>>,
 }
 
 impl Timeline {
-    /// Segments of about `target`, each rounding to at most `target_duration` whole seconds
-    /// when `can_force` (something is transcoded); with only the source, segments can start at
-    /// its keyframes only, and are as long as its GOP makes them.
-    pub fn new(target: Duration, target_duration: u32, can_force: bool) -> Self {
-        let longest = (Duration::from_secs(u64::from(target_duration))
-            + Duration::from_millis(400))
-        .max(target);
+    /// Segments of `target`: on a fixed grid when `can_force` (something is transcoded); with
+    /// only the source, at its keyframes, gathered up to `target`.
+    pub fn new(target: Duration, can_force: bool) -> Self {
         Self {
             target,
-            longest,
             can_force,
             state: Arc::new(Mutex::new(State {
                 boundaries: VecDeque::new(),
-                last_keyframe: None,
-                gop: None,
+                origin: None,
+                next: 1,
             })),
         }
     }
@@ -82,54 +96,65 @@ impl Timeline {
     /// enters the pipeline.
     pub fn on_video(&self, pts: Duration, keyframe: bool) -> Option<Boundary> {
         let mut state = self.state();
-        if keyframe {
-            if let Some(last) = state.last_keyframe.filter(|last| pts > *last) {
-                state.gop = Some(pts - last);
-            }
-            state.last_keyframe = Some(pts);
-        }
-        let gop_fits = !self.can_force || state.gop.is_none_or(|gop| gop <= self.longest);
         let Some(open) = state.boundaries.back().copied() else {
             // The first segment starts at the first keyframe.
             return keyframe.then(|| {
+                state.origin = Some(pts);
                 push(
                     &mut state,
                     Boundary {
                         msn: 0,
                         pts,
                         forced: false,
-                        gop_fits,
+                        gop_fits: true,
                     },
                 )
             });
         };
-        let elapsed = pts.saturating_sub(open.pts);
-        let start = if keyframe {
-            // Near the target, or the next keyframe would come too late (with a GOP too long for
-            // a segment, boundaries are forced on the target's grid instead).
-            elapsed + EARLY >= self.target
-                || state
-                    .gop
-                    .is_some_and(|gop| gop <= self.longest && elapsed + gop > self.longest)
+        if !self.can_force {
+            let elapsed = pts.saturating_sub(open.pts);
+            return (keyframe && elapsed + EARLY >= self.target).then(|| {
+                push(
+                    &mut state,
+                    Boundary {
+                        msn: open.msn + 1,
+                        pts,
+                        forced: false,
+                        gop_fits: true,
+                    },
+                )
+            });
+        }
+        let origin = state.origin.unwrap_or(open.pts);
+        let grid = origin + self.target * u32::try_from(state.next).unwrap_or(u32::MAX);
+        let due = if keyframe {
+            pts + SNAP >= grid
         } else {
-            // No keyframe in time: at the target when the source's GOP is known to be too long,
-            // at the last moment otherwise.
-            self.can_force && elapsed >= self.longest
-                || (self.can_force
-                    && elapsed >= self.target
-                    && state.gop.is_some_and(|g| g > self.longest))
+            pts + AT >= grid
         };
-        start.then(|| {
-            push(
-                &mut state,
-                Boundary {
-                    msn: open.msn + 1,
-                    pts,
-                    forced: !keyframe,
-                    gop_fits: gop_fits && keyframe,
-                },
-            )
-        })
+        if !due || pts <= open.pts {
+            return None;
+        }
+        // Past any grid point this frame has also passed (a gap in the media), to the next.
+        let since = pts.saturating_sub(origin).as_nanos();
+        let passed = u64::try_from(since / self.target.as_nanos().max(1)).unwrap_or(u64::MAX);
+        state.next = (state.next + 1).max(passed + 1);
+        let boundary = if keyframe {
+            Boundary {
+                msn: open.msn + 1,
+                pts,
+                forced: false,
+                gop_fits: !open.forced,
+            }
+        } else {
+            Boundary {
+                msn: open.msn + 1,
+                pts: grid.max(open.pts + Duration::from_millis(1)),
+                forced: true,
+                gop_fits: false,
+            }
+        };
+        Some(push(&mut state, boundary))
     }
 
     /// Boundary `msn`, once decided (and while remembered).
@@ -152,19 +177,15 @@ impl Timeline {
             .copied()
     }
 
-    /// Whether the frame at `pts` opens a segment on a plain frame (a keyframe must be made).
-    pub fn is_forced(&self, pts: Duration) -> bool {
-        self.state()
-            .boundaries
-            .iter()
-            .rev()
-            .take(4)
-            .any(|b| b.forced && b.pts == pts)
-    }
-
-    /// Whether the source's GOP fits a segment as of the newest boundary.
+    /// Whether the source's keyframes fall on the grid as of the newest boundary (the first
+    /// one alone says nothing yet).
     pub fn gop_fits(&self) -> bool {
-        self.state().boundaries.back().is_none_or(|b| b.gop_fits)
+        let state = self.state();
+        !self.can_force
+            || state
+                .boundaries
+                .back()
+                .is_some_and(|b| b.msn > 0 && b.gop_fits)
     }
 }
 
@@ -184,15 +205,42 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    /// Boundaries over `seconds` of 30 fps video with a keyframe every `gop` frames, each frame's
+    /// Frames of 30 fps video for `seconds`, in decode order, with a keyframe every `gop`
+    /// frames and `bframes` B-frames after each anchor (pts = dts + the reordering), each
     /// time jittered by `jitter(i)` ms as RTMP's millisecond timestamps are.
-    fn run(gop: u64, seconds: u64, jitter: impl Fn(u64) -> i64) -> Vec<Boundary> {
-        let timeline = Timeline::new(Duration::from_secs(2), 2, true);
-        (0..seconds * 30)
-            .filter_map(|i| {
-                let t = (i as i64 * 1000 / 30 + jitter(i)).max(0) as u64;
-                timeline.on_video(ms(t), i % gop == 0)
-            })
+    fn frames(
+        gop: u64,
+        bframes: u64,
+        seconds: u64,
+        jitter: impl Fn(u64) -> i64,
+    ) -> Vec<(u64, bool)> {
+        let total = seconds * 30;
+        let mut out = Vec::new();
+        let at = |i: u64| (i as i64 * 1000 / 30 + jitter(i)).max(0) as u64;
+        let mut i = 0;
+        while i < total {
+            if i % gop == 0 || bframes == 0 {
+                out.push((at(i), i % gop == 0));
+                i += 1;
+                continue;
+            }
+            // An anchor `bframes` ahead (not past the next keyframe), then the B-frames.
+            let next_key = (i / gop + 1) * gop;
+            let anchor = (i + bframes).min(next_key - 1).min(total - 1);
+            out.push((at(anchor), false));
+            for b in i..anchor {
+                out.push((at(b), false));
+            }
+            i = anchor + 1;
+        }
+        out
+    }
+
+    fn run(gop: u64, bframes: u64, seconds: u64, jitter: impl Fn(u64) -> i64) -> Vec<Boundary> {
+        let timeline = Timeline::new(Duration::from_secs(2), true);
+        frames(gop, bframes, seconds, jitter)
+            .into_iter()
+            .filter_map(|(t, key)| timeline.on_video(ms(t), key))
             .collect()
     }
 
@@ -204,10 +252,10 @@ mod tests {
     }
 
     #[test]
-    fn a_two_second_gop_makes_two_second_segments_even_when_keyframes_come_a_little_early() {
-        let b = run(60, 20, |i| if i % 60 == 0 { -2 } else { 0 });
+    fn a_two_second_gop_makes_two_second_segments_on_its_keyframes() {
+        let b = run(60, 0, 20, |i| if i % 60 == 0 { -2 } else { 0 });
         assert_eq!(b.len(), 10);
-        assert!(b.iter().all(|b| !b.forced && b.gop_fits));
+        assert!(b.iter().all(|b| !b.forced && b.gop_fits), "{b:?}");
         assert!(
             lengths(&b).iter().all(|l| (1990..=2010).contains(l)),
             "{b:?}"
@@ -219,57 +267,64 @@ mod tests {
     }
 
     #[test]
-    fn short_gops_are_gathered_and_a_gop_of_three_quarters_target_is_not_doubled() {
-        // 1 s GOP: two per segment.
-        assert!(lengths(&run(30, 20, |_| 0))
-            .iter()
-            .all(|l| (1990..=2010).contains(l)));
-        // 1.5 s GOP: 3 s would be too long, so each keyframe starts a segment.
-        assert!(lengths(&run(45, 20, |_| 0))
-            .iter()
-            .all(|l| (1490..=1510).contains(l)));
+    fn whatever_the_source_gop_boundaries_keep_the_grid() {
+        // 1 s GOP: every other keyframe is a boundary; 1.5 s GOP, OBS's 250 frames, with and
+        // without B-frames: forced boundaries on the grid.
+        for (gop, bframes) in [(30, 0), (45, 0), (45, 3), (250, 0), (250, 3), (250, 2)] {
+            let b = run(gop, bframes, 30, |_| 0);
+            let l = lengths(&b);
+            assert!(
+                l.iter().all(|l| (1966..=2034).contains(l)),
+                "GOP {gop}, {bframes} B-frames: {l:?}"
+            );
+            assert_eq!(b.len(), 15, "GOP {gop}: {b:?}");
+        }
     }
 
     #[test]
-    fn a_long_source_gop_forces_boundaries_at_the_target_and_the_passthrough_is_told() {
-        // OBS's default: a keyframe every 250 frames (8.3 s).
-        let b = run(250, 30, |_| 0);
-        let l = lengths(&b);
-        // The first ones at the last moment (the GOP is not known yet), then every 2 s.
-        assert!(l.iter().all(|l| (1990..=2434).contains(l)), "{l:?}");
-        assert!(l.iter().skip(4).all(|l| (1990..=2010).contains(l)), "{l:?}");
+    fn the_passthrough_fits_only_while_keyframes_fall_on_the_grid() {
+        for (gop, fits) in [
+            (60, true),
+            (30, true),
+            (20, true),
+            (45, false),
+            (250, false),
+        ] {
+            let timeline = Timeline::new(Duration::from_secs(2), true);
+            for (t, key) in frames(gop, 0, 12, |_| 0) {
+                timeline.on_video(ms(t), key);
+            }
+            assert_eq!(timeline.gop_fits(), fits, "GOP {gop}");
+        }
+        let b = run(250, 0, 30, |_| 0);
         assert!(
-            b.iter().filter(|b| b.forced).count() >= b.len() - 4,
+            b.iter().skip(1).filter(|b| !b.forced).all(|b| !b.gop_fits),
             "{b:?}"
         );
-        assert!(b.iter().skip(4).all(|b| !b.gop_fits), "{b:?}");
-        let timeline = Timeline::new(Duration::from_secs(2), 2, true);
-        for i in 0..300u64 {
-            timeline.on_video(ms(i * 1000 / 30), i % 250 == 0);
-        }
-        assert!(!timeline.gop_fits());
-        let forced = timeline.boundary(4).expect("boundary 4");
-        assert!(forced.forced && timeline.is_forced(forced.pts));
-        // Back to a 2 s GOP: after its second keyframe the passthrough fits again.
-        for i in 300..600u64 {
-            timeline.on_video(ms(i * 1000 / 30), i % 60 == 0);
-        }
-        assert!(timeline.gop_fits());
     }
 
     #[test]
     fn with_nothing_transcoded_segments_follow_the_source_keyframes_whatever_their_interval() {
-        let timeline = Timeline::new(Duration::from_secs(2), 2, false);
+        let timeline = Timeline::new(Duration::from_secs(2), false);
         let b: Vec<Boundary> = (0..900u64)
             .filter_map(|i| timeline.on_video(ms(i * 1000 / 30), i % 250 == 0))
             .collect();
         assert_eq!(b.len(), 4);
         assert!(b.iter().all(|b| !b.forced && b.gop_fits));
+        // Short GOPs are gathered up to the target.
+        let timeline = Timeline::new(Duration::from_secs(2), false);
+        let b: Vec<Boundary> = (0..300u64)
+            .filter_map(|i| timeline.on_video(ms(i * 1000 / 30), i % 30 == 0))
+            .collect();
+        assert!(
+            lengths(&b).iter().all(|l| (1990..=2010).contains(l)),
+            "{b:?}"
+        );
     }
 
     #[test]
     fn boundaries_are_found_by_number_and_by_time() {
-        let timeline = Timeline::new(Duration::from_secs(2), 2, true);
+        let timeline = Timeline::new(Duration::from_secs(2), true);
         for i in 0..300u64 {
             timeline.on_video(ms(i * 1000 / 30), i % 60 == 0);
         }

@@ -56,7 +56,7 @@ impl HlsSettings {
     pub fn packaging(&self) -> crate::llhls::Settings {
         crate::llhls::Settings {
             part_target: self.part_duration,
-            target_duration: self.target_duration(),
+            target_duration: crate::llhls::TargetDuration::fixed(self.target_duration()),
             window_segments: self.window_segments.max(1) as usize,
             anchor: std::time::SystemTime::now(),
         }

@@ -68,7 +68,7 @@ impl Supervisor {
     ) -> Result<Self, PipelineError> {
         let (signal_tx, signals) = mpsc::channel(64);
         if let Some(pad) = &graph.keyframe_pad {
-            install_keyframe_forwarding(pad, hls.timeline().clone());
+            install_keyframe_forcing(pad, hls.timeline().clone());
         }
         let mut outputs = Vec::new();
         for (name, sink) in &graph.hls_sinks {
@@ -541,27 +541,35 @@ fn short_element(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-/// Before each source keyframe, and each frame the timeline starts a segment on without one,
-/// reaches the decoder, asks every encoder downstream for a keyframe, so all renditions share
-/// the stream's segment boundaries.
+/// At the decoder's output, where frames come in presentation order, asks every encoder
+/// downstream for a keyframe on the first frame of each segment the timeline decided (at or
+/// just before its start), so all renditions share the stream's segment boundaries and every
+/// rung's segment lasts the preset's length give or take a frame, whatever the source's GOP.
+/// (Before the decoder, in decode order, a source's B-frames would put the keyframe a few
+/// frames early.)
 ///
-/// The request carries no running time ("as soon as possible"): the decoder keeps serialized
-/// events in order with its frames, so the next frame each encoder sees is that keyframe.
-/// (A timed request would also be wrong on GStreamer 1.22: x264enc's 1000-hour minimum PTS makes
-/// the encoder base class ignore every timed request after the first.)
-fn install_keyframe_forwarding(pad: &gst::Pad, timeline: Timeline) {
+/// The request carries no running time ("as soon as possible"): the next frame each encoder
+/// sees is that keyframe. (A timed request would also be wrong on GStreamer 1.22: x264enc's
+/// 1000-hour minimum PTS makes the encoder base class ignore every timed request after the
+/// first.)
+fn install_keyframe_forcing(pad: &gst::Pad, timeline: Timeline) {
+    /// A frame this close before a boundary opens its segment (timestamps in milliseconds).
+    const AT: Duration = Duration::from_millis(5);
+    let next = AtomicU64::new(0);
     pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
-        let Some(buffer) = info.buffer() else {
+        let Some(pts) = info.buffer().and_then(|b| b.pts()) else {
             return gst::PadProbeReturn::Ok;
         };
-        let forced = buffer
-            .pts()
-            .is_some_and(|pts| timeline.is_forced(Duration::from_nanos(pts.nseconds())));
-        if buffer.flags().contains(gst::BufferFlags::DELTA_UNIT) && !forced {
+        let pts = Duration::from_nanos(pts.nseconds());
+        let due = timeline
+            .at(pts + AT)
+            .filter(|b| b.msn >= next.load(Ordering::Relaxed));
+        let Some(boundary) = due else {
             return gst::PadProbeReturn::Ok;
-        }
+        };
+        next.store(boundary.msn + 1, Ordering::Relaxed);
         let event = gst_video::DownstreamForceKeyUnitEvent::builder()
-            .timestamp(buffer.pts())
+            .timestamp(gst::ClockTime::from_nseconds(pts.as_nanos() as u64))
             .all_headers(true)
             .build();
         pad.push_event(event);

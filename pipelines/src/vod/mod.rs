@@ -350,7 +350,15 @@ fn append_event(
         .iter()
         .rev()
         .find_map(|s| s.file.as_ref().and(s.map));
-    let text = playlist::event_lines(header, target_duration, entry, previous_map, &track.inits);
+    // A stream with nothing transcoded has segments as long as its source's GOP: the first
+    // one sets the target, as the live playlists do.
+    let first = entry
+        .duration
+        .as_secs_f64()
+        .round()
+        .min(f64::from(u32::MAX)) as u32;
+    let target = target_duration.max(first);
+    let text = playlist::event_lines(header, target, entry, previous_map, &track.inits);
     match &mut track.event {
         Some(file) => file.write_all(text.as_bytes()),
         None => Ok(()),

@@ -326,7 +326,7 @@ async fn wait(
             }
             ApiError::Unavailable
         })?;
-    let limit = Duration::from_secs(3 * u64::from(rendition.settings().target_duration));
+    let limit = Duration::from_secs(3 * u64::from(rendition.settings().target_duration.get()));
     tokio::time::timeout(limit, rendition.wait_for(request))
         .await
         .map_err(|_| {

@@ -438,3 +438,117 @@ async fn the_streamer_sees_the_viewers_latency_their_players_report() {
     );
     app.stop().await;
 }
+
+/// The `#EXT-X-TARGETDURATION` of a media playlist.
+fn target_duration(playlist: &str) -> f64 {
+    playlist
+        .lines()
+        .find_map(|l| l.strip_prefix("#EXT-X-TARGETDURATION:"))
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a target duration:\n{playlist}"))
+}
+
+/// A server cutting 2 s segments and listing 30 of them.
+async fn two_second_segments() -> TestApp {
+    TestApp::builder()
+        .settings(|s| {
+            s.hls.segment_seconds = 2;
+            s.hls.window_segments = 30;
+        })
+        .spawn()
+        .await
+}
+
+/// OBS's default keyframe interval (250 frames, 8.3 s), with B-frames, under 2 s segments: every
+/// transcoded segment lasts 2 s give or take a frame and starts on a keyframe, every playlist's
+/// EXTINFs round to at most its TARGETDURATION (rfc8216bis 4.4.3.1), and the passthrough, whose
+/// keyframes cannot follow, is left out of the multivariant playlist. A stream with nothing
+/// transcoded takes a target that covers its GOP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_source_gop_still_makes_valid_playlists_and_rungs_of_the_segment_length() {
+    let long_gop = [
+        "-g",
+        "250",
+        "-keyint_min",
+        "250",
+        "-sc_threshold",
+        "0",
+        "-bf",
+        "3",
+        "-x264-params",
+        "bframes=3:b-adapt=0:open-gop=0",
+    ];
+    let mut app = two_second_segments().await;
+    let key = app.keys[0].clone();
+    let publisher = app.publish_ffmpeg(&key, Clip::small(18.0), &long_gop);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    let master = app.get_text(&format!("/hls/{id}/master.m3u8")).await;
+    assert!(!master.contains("source/playlist.m3u8"), "{master}");
+    assert_published(publisher, Duration::from_secs(40)).await;
+    let (_, archive, _, _) = app.wait_ended(&id).await;
+    let keyframes = keyframe_times(&archive);
+    assert!(
+        keyframes.windows(2).all(|w| w[1] - w[0] > 8000),
+        "the source's GOP is 8.3 s: {keyframes:?}"
+    );
+    for rendition in ["360p", "audio"] {
+        let text = app
+            .get_text(&format!("/hls/{id}/{rendition}/playlist.m3u8"))
+            .await;
+        assert_eq!(target_duration(&text), 2.0, "{rendition}");
+        let listed = shape(&text);
+        assert!(listed.len() >= 8, "{rendition}: {listed:?}");
+        for (i, (uri, extinf, _)) in listed.iter().enumerate() {
+            assert!(extinf.round() <= 2.0, "{rendition} {uri}: {extinf}");
+            let last = i + 1 == listed.len();
+            // Video: the segment length give or take a frame; audio: give or take a frame of each.
+            let slack = if rendition == "audio" {
+                0.05
+            } else {
+                1.0 / 30.0 + 0.002
+            };
+            assert!(
+                last || (extinf - 2.0).abs() <= slack,
+                "{rendition} {uri}: {extinf} s"
+            );
+        }
+        if rendition == "360p" {
+            let init = app.get_bytes(&format!("/hls/{id}/360p/init.mp4")).await;
+            for (uri, _, _) in &listed {
+                let segment = app.get_bytes(&format!("/hls/{id}/360p/{uri}")).await;
+                assert!(
+                    crate::support::fmp4::first_sample_is_sync(&init, &segment),
+                    "360p {uri} starts on a keyframe"
+                );
+            }
+        }
+    }
+    app.stop().await;
+
+    // Nothing transcoded: segments as long as the source's GOP, under a target that covers them.
+    let mut app = two_second_segments().await;
+    let room = app.source_only_room().await;
+    let publisher = app.publish_ffmpeg(&room.stream_key, Clip::small(20.0), &long_gop);
+    let id = app.wait_started().await;
+    app.wait_playable(&id).await;
+    assert_published(publisher, Duration::from_secs(40)).await;
+    app.wait_ended(&id).await;
+    for rendition in ["source", "audio"] {
+        let text = app
+            .get_text(&format!("/hls/{id}/{rendition}/playlist.m3u8"))
+            .await;
+        let target = target_duration(&text);
+        assert!(
+            target >= 8.0,
+            "{rendition}: the target covers the GOP: {target}"
+        );
+        for (uri, extinf, _) in shape(&text) {
+            assert!(
+                extinf.round() <= target,
+                "{rendition} {uri}: {extinf} > {target}"
+            );
+        }
+    }
+    app.stop().await;
+}

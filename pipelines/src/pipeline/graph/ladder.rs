@@ -1,8 +1,8 @@
 //! The encoded renditions: the source decoded once, then scaled in a cascade and encoded.
 //!
 //! ```text
-//! source tee ─ queue ─ decoder ─┐   (avdec_h264, avdec_h265 or av1dec; source keyframes
-//!        ┌───────────────────────┘    force encoder keyframes)
+//! source tee ─ queue ─ decoder ─┐   (avdec_h264, avdec_h265 or av1dec; at its output each
+//!        ┌───────────────────────┘    segment's first frame forces the encoders' keyframe)
 //!        └─ queue ─ scale 1080p ─ tee ─┬─ queue ─ x264enc ─ LL-HLS sink (1080p)
 //!                                      └─ queue ─ scale 720p ─ tee ─┬─ queue ─ x264enc ─ ...
 //!                                                                   ├─ queue ─ scale 480p ─ ...
@@ -31,7 +31,7 @@ use std::sync::Arc;
 pub(super) struct Encoded {
     /// Each rendition's HLS sink, largest first.
     pub(super) sinks: Vec<(String, gst::Element)>,
-    /// The decoder's input, whose keyframes drive the encoders' keyframes.
+    /// The decoder's output, where each segment's first frame forces the encoders' keyframe.
     pub(super) keyframe_pad: Option<gst::Pad>,
     /// The tee of the smallest rendition's scaled raw video.
     pub(super) smallest: Option<gst::Element>,
@@ -63,7 +63,8 @@ pub(super) fn add(
         .map_err(PipelineError::link("decoder"))?;
     gst::Element::link_many([source_tee, &q, &decoder, &raw_tee])
         .map_err(PipelineError::link("decoder"))?;
-    let keyframe_pad = q.static_pad("src");
+    // In presentation order: the encoders' keyframes are forced here (see the supervisor).
+    let keyframe_pad = decoder.static_pad("src");
     let colorimetry = super::source::colorimetry(config);
     let mut sinks = Vec::new();
     // Raw pictures a rung may be scaled from, by width: the decoded source, then each rung.
@@ -191,8 +192,9 @@ fn add_rendition(
         .property("bitrate", rendition.video_kbps)
         .property_from_str("speed-preset", rendition.speed_preset.as_x264())
         .property_from_str("tune", "zerolatency")
-        // Keyframes come only from the source (forced per source keyframe): no scene-cut or
-        // interval keyframes of the encoder's own, so segment boundaries stay aligned.
+        // Keyframes come only where a segment starts (forced at the decoder's output): no
+        // scene-cut or interval keyframes of the encoder's own, so segment boundaries stay
+        // aligned.
         .property("key-int-max", 100_000u32)
         .property("option-string", "scenecut=0")
         // A VBV buffer of 2 s (x264enc's default is 0.6 s), as streaming encoders commonly use

@@ -77,7 +77,8 @@ pub struct Graph {
     pub archive_audio_src: Option<AppSrc>,
     /// Every HLS sink, video renditions first (passthrough included), audio renditions last.
     pub hls_sinks: Vec<(String, gst::Element)>,
-    /// The pad whose buffers drive the encoders' keyframes (decoder input), if anything is encoded.
+    /// The pad where the encoders' keyframes are forced (the decoder's output), if anything is
+    /// encoded.
     pub keyframe_pad: Option<gst::Pad>,
     pub archive_sink: gst::Element,
     pub drops: Drops,
@@ -239,7 +240,7 @@ mod tests {
         let keyframes = graph.keyframe_pad.as_ref().expect("encoders get keyframes");
         assert_eq!(
             keyframes.parent_element().map(|e| e.name().to_string()),
-            Some("decode-queue".into())
+            Some("decoder".into())
         );
         assert_eq!(
             upstream_of(&graph, "archive-audio-queue"),
