@@ -18,12 +18,16 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 /// How long rtmp2sink has to connect to the relay once it is listening.
 const ACCEPT_LIMIT: Duration = Duration::from_secs(10);
 /// How long the connection to the destination may take.
 const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+/// The kernel buffer of the relay's socket on each side. Left to autotuning, loopback and LAN
+/// sockets grow to megabytes: data a stalled destination would have waiting behind the
+/// destination's queue, where no frame can be dropped on a keyframe boundary.
+const SOCKET_BUFFER: u32 = 256 * 1024;
 
 /// A listening relay to one checked address; stops when dropped.
 pub(super) struct Relay {
@@ -44,9 +48,8 @@ impl Relay {
         target: SocketAddr,
         tls_name: Option<String>,
     ) -> Result<Self, String> {
-        let listener = TcpListener::bind((IpAddr::from([127, 0, 0, 1]), 0))
-            .await
-            .map_err(|e| format!("could not open the relay: {e}"))?;
+        let listener =
+            listen_on_loopback().map_err(|e| format!("could not open the relay: {e}"))?;
         let port = listener
             .local_addr()
             .map_err(|e| format!("could not open the relay: {e}"))?
@@ -58,6 +61,25 @@ impl Relay {
         });
         Ok(Self { port, task })
     }
+}
+
+/// A loopback listener whose accepted socket reads into at most [`SOCKET_BUFFER`].
+fn listen_on_loopback() -> std::io::Result<TcpListener> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_recv_buffer_size(SOCKET_BUFFER)?;
+    socket.bind(SocketAddr::from((IpAddr::from([127, 0, 0, 1]), 0)))?;
+    socket.listen(1)
+}
+
+/// Connects to `target` with at most [`SOCKET_BUFFER`] waiting in the kernel to be sent.
+async fn connect(target: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = if target.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_send_buffer_size(SOCKET_BUFFER)?;
+    socket.connect(target).await
 }
 
 async fn relay(
@@ -73,7 +95,7 @@ async fn relay(
     if !peer.ip().is_loopback() {
         return Err("a connection that is not from loopback".into());
     }
-    let remote = tokio::time::timeout(CONNECT_LIMIT, TcpStream::connect(target))
+    let remote = tokio::time::timeout(CONNECT_LIMIT, connect(target))
         .await
         .map_err(|_| "the destination did not answer".to_owned())?
         .map_err(|e| e.to_string())?;

@@ -14,7 +14,7 @@ const SECONDS: u32 = 12;
 /// cheap enough that the ladder sometimes kept up on two cores once scaling got faster.
 async fn heavy_clip(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("heavy.flv");
-    encode_noisy_clip(&path, "1920x1080", 60, SECONDS).await;
+    encode_noisy_clip(&path, "1920x1080", 60, SECONDS, 8).await;
     path
 }
 

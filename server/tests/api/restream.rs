@@ -3,6 +3,7 @@
 //! back, a destination can be turned off and on while live, and the destinations' keys never
 //! reach a log or a response.
 
+use crate::support::rooms::CreatedRoom;
 use crate::support::users::User;
 use crate::support::*;
 use reqwest::Method;
@@ -84,6 +85,20 @@ async fn add_destination(
         .assert_status(201);
     assert_no_key(&created.to_string());
     created
+}
+
+/// A server that may restream to loopback, streamer olive, her room `title`, and one nginx-rtmp
+/// destination "A" (key [`KEY_A`]) that room pushes to.
+async fn one_destination(title: &str) -> (NginxRtmp, RealServer, User, CreatedRoom) {
+    let sink = NginxRtmp::start().await;
+    let server = RealServer::builder()
+        .env("LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS", "true")
+        .spawn()
+        .await;
+    let olive = server.register_streamer("olive").await;
+    let room = server.as_user(&olive).create_room(title).await;
+    add_destination(&server, &olive, &room.id, "A", &sink.url(), KEY_A).await;
+    (sink, server, olive, room)
 }
 
 /// The newest media sequence number of the stream's 360p playlist, once it has one.
@@ -196,7 +211,9 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
     a.wait_recorded_beyond(KEY_A, 50_000, Duration::from_secs(20))
         .await;
 
-    // Turned off while live: its connection closes; on again: it is pushed to again.
+    // Turned off while live: its connection closes and nothing more arrives at A (nginx-rtmp
+    // closes its recording when the publisher leaves); on again: a new stream arrives (a new
+    // recording), from the next keyframe.
     let id_a = dest_a["id"].as_str().expect("destination id");
     let path = format!("/api/rooms/{}/destinations/{id_a}", room.id);
     let off = server
@@ -206,6 +223,17 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
         .assert_status(200);
     assert_eq!(off["status"], "idle", "{off}");
     assert_no_key(&off.to_string());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let publishes = a.recordings(KEY_A).len();
+    let while_off = a.recorded_bytes(KEY_A);
+    let b_while_off = b.recorded_bytes(KEY_B);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        a.recorded_bytes(KEY_A),
+        while_off,
+        "nothing reaches A while it is off"
+    );
+    assert!(b.recorded_bytes(KEY_B) > b_while_off, "B goes on meanwhile");
     let on = server
         .as_user(&olive)
         .request(Method::PATCH, &path, Some(json!({ "enabled": true })))
@@ -213,6 +241,20 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
         .assert_status(200);
     assert_no_key(&on.to_string());
     wait_status(&server, &olive, &room.id, "A", "live").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let video = a.recorded_video(KEY_A);
+        let fresh = a.recordings(KEY_A).len() == publishes + 1 && video.len() > 30;
+        if fresh {
+            assert!(video[0].1, "the new stream starts on a keyframe: {video:?}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a new stream reaches A once it is on again"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     for d in destinations(&server, &olive, &room.id).await {
         assert!(d["bytes_sent"].as_u64().is_some_and(|b| b > 50_000), "{d}");
     }
@@ -237,14 +279,7 @@ async fn a_live_room_is_pushed_to_every_destination_and_one_failing_disturbs_not
 /// GStreamer 1.22's flvmux writes no Enhanced RTMP, and destinations take H.264.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_hevc_broadcast_is_pushed_as_its_largest_h264_rung() {
-    let sink = NginxRtmp::start().await;
-    let server = RealServer::builder()
-        .env("LIVESTREAM_RESTREAM__ALLOW_PRIVATE_DESTINATIONS", "true")
-        .spawn()
-        .await;
-    let olive = server.register_streamer("olive").await;
-    let room = server.as_user(&olive).create_room("HEVC").await;
-    add_destination(&server, &olive, &room.id, "A", &sink.url(), KEY_A).await;
+    let (sink, server, olive, room) = one_destination("HEVC").await;
 
     let publisher = publish_enhanced(
         &server.rtmp_url(&room.stream_key),
@@ -343,6 +378,56 @@ async fn private_reserved_and_rebinding_destinations_are_refused_by_default() {
     let log = server.log();
     for internal in ["10.0.0.1 ", "::ffff:127.0.0.1 ", "64:ff9b::7f00:1 "] {
         assert!(!log.contains(&format!("resolves to {internal}")), "{log}");
+    }
+    drop(publisher);
+}
+
+/// A destination that stalls (its server reads nothing, SIGSTOP) holds neither the source nor
+/// its viewers: once its 8 MiB queue is full it drops frames up to the next keyframe, once
+/// rtmp2sink has waited 5 s on the socket the attempt fails and is retried, and when the server
+/// reads again the destination is live on a new connection whose stream starts on a keyframe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_destination_drops_frames_and_reconnects_without_holding_the_source() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clip = dir.path().join("noisy.flv");
+    // 20 Mbit/s: the 8 MiB queue fills within rtmp2sink's 5 s.
+    encode_noisy_clip(&clip, "640x360", 30, 40, 20).await;
+    let (sink, server, olive, room) = one_destination("Stall").await;
+    let publisher = publish_file(&server.rtmp_url(&room.stream_key), &clip);
+    let stream = server.wait_live(1, Duration::from_secs(30)).await[0].clone();
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    sink.wait_recorded_beyond(KEY_A, 500_000, Duration::from_secs(20))
+        .await;
+    assert_eq!(sink.recordings(KEY_A).len(), 1, "one connection so far");
+
+    sink.pause();
+    let sequence = media_sequence(&server, &stream).await;
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    // Viewers were served throughout: the playlist went on.
+    wait_sequence_beyond(&server, &stream, sequence + 4).await;
+    let log = server.log();
+    for line in [
+        "destination reads too slowly; dropping frames until the next keyframe",
+        "destination failed; retrying",
+    ] {
+        assert!(log.contains(line), "{line}:\n{log}");
+    }
+    sink.resume();
+
+    wait_status(&server, &olive, &room.id, "A", "live").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let video = sink.recorded_video(KEY_A);
+        if sink.recordings(KEY_A).len() == 2 && video.len() > 60 {
+            assert!(video[0].1, "the new stream starts on a keyframe: {video:?}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a new connection reaches the destination once it reads again:\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
     drop(publisher);
 }

@@ -1,5 +1,6 @@
 //! A real RTMP server to restream to: Debian's nginx with libnginx-mod-rtmp, one process on a
-//! port of its own, recording every stream it receives to `<dir>/rec/<key>.flv`.
+//! port of its own, recording every stream it receives to `<dir>/rec/<key>-<unix time>.flv`: one
+//! file per publish, so that a reconnection is seen as a new recording.
 
 use super::free_port;
 use std::path::{Path, PathBuf};
@@ -35,12 +36,32 @@ impl NginxRtmp {
         format!("rtmp://127.0.0.1:{}/live", self.port)
     }
 
-    /// Where the stream published with `key` is recorded.
-    pub fn recording(&self, key: &str) -> PathBuf {
-        self.dir.path().join("rec").join(format!("{key}.flv"))
+    /// The recordings of the streams published with `key`, one per publish, oldest first.
+    pub fn recordings(&self, key: &str) -> Vec<PathBuf> {
+        let prefix = format!("{key}-");
+        let mut found: Vec<(u64, PathBuf)> = std::fs::read_dir(self.dir.path().join("rec"))
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter_map(|entry| {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        let time = name.strip_prefix(&prefix)?.strip_suffix(".flv")?;
+                        Some((time.parse().ok()?, entry.path()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        found.sort();
+        found.into_iter().map(|(_, path)| path).collect()
     }
 
-    /// Bytes recorded so far of the stream published with `key` (0 if none).
+    /// Where the latest stream published with `key` is recorded.
+    pub fn recording(&self, key: &str) -> PathBuf {
+        self.recordings(key)
+            .pop()
+            .unwrap_or_else(|| self.dir.path().join("rec").join("none.flv"))
+    }
+
+    /// Bytes recorded so far of the latest stream published with `key` (0 if none).
     pub fn recorded_bytes(&self, key: &str) -> u64 {
         std::fs::metadata(self.recording(key)).map_or(0, |m| m.len())
     }
@@ -148,10 +169,40 @@ rtmp {{
             live on;
             record all;
             record_path {dir}/rec;
-            record_unique off;
+            record_unique on;
         }}
     }}
 }}
 "
     )
+}
+
+impl NginxRtmp {
+    /// The video tags of the latest recording of `key` so far: each one's timestamp (ms) and whether
+    /// it is a keyframe (FLV frame type 1).
+    pub fn recorded_video(&self, key: &str) -> Vec<(u32, bool)> {
+        let bytes = std::fs::read(self.recording(key)).unwrap_or_default();
+        let mut tags = Vec::new();
+        if bytes.len() < 13 || &bytes[..3] != b"FLV" {
+            return tags;
+        }
+        let mut at = u32::from_be_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]) as usize + 4;
+        while at + 11 <= bytes.len() {
+            let kind = bytes[at] & 0x1f;
+            let size =
+                u32::from_be_bytes([0, bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+            let timestamp =
+                u32::from_be_bytes([bytes[at + 7], bytes[at + 4], bytes[at + 5], bytes[at + 6]]);
+            let body = at + 11;
+            if body + size > bytes.len() {
+                break;
+            }
+            // Frames only (AVC packet type 1), not the sequence header.
+            if kind == 9 && size > 2 && bytes[body + 1] == 1 {
+                tags.push((timestamp, bytes[body] >> 4 == 1));
+            }
+            at = body + size + 4;
+        }
+        tags
+    }
 }

@@ -290,18 +290,20 @@ pub async fn encode_clip(path: &Path, size: &str, rate: u32, seconds: u32) {
     encode(path, size, rate, seconds, &[]).await;
 }
 
-/// As [`encode_clip`], with temporal noise at 8 Mbit/s: a picture that costs what camera footage
-/// costs to decode and encode, unlike the test pattern alone.
-pub async fn encode_noisy_clip(path: &Path, size: &str, rate: u32, seconds: u32) {
+/// As [`encode_clip`], with temporal noise at `mbps` Mbit/s: a picture that costs what camera
+/// footage costs to decode and encode, unlike the test pattern alone.
+pub async fn encode_noisy_clip(path: &Path, size: &str, rate: u32, seconds: u32, mbps: u32) {
+    let bitrate = format!("{mbps}M");
+    let buffer = format!("{}M", mbps * 2);
     let noise = [
         "-vf",
         "noise=alls=8:allf=t+u",
         "-b:v",
-        "8M",
+        &bitrate,
         "-maxrate",
-        "8M",
+        &bitrate,
         "-bufsize",
-        "16M",
+        &buffer,
     ];
     encode(path, size, rate, seconds, &noise).await;
 }
