@@ -62,6 +62,7 @@ async fn clips_body(backend: Backend) {
     let room = created.id.clone();
     let publisher = app.publish_ffmpeg(&created.stream_key, Clip::small(10.0), &[]);
     let stream = app.wait_started().await;
+    let started = tokio::time::Instant::now();
     app.wait_playable(&stream).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
 
@@ -74,6 +75,14 @@ async fn clips_body(backend: Backend) {
         .await
         .assert_status(201);
     let live_clip = cut.clone();
+    // Its window: from 4 s before the live edge (the newest complete segment, at most a segment
+    // and a frame behind the publisher), on the keyframe at or before, for 2 s.
+    let since_start = started.elapsed().as_secs_f64();
+    let from = cut["start_seconds"].as_f64().expect("start_seconds");
+    assert!(
+        from <= since_start - 4.0 + 0.1 && from >= since_start - 4.0 - 2.5,
+        "a live clip 4 s back at {since_start:.1} s starts at {from} s"
+    );
     for refused in [
         live(61.0, 2.0),
         live(0.0, 2.0),
@@ -105,6 +114,15 @@ async fn clips_body(backend: Backend) {
         "no live clip of an offline room"
     );
     probe_clip(&app, &live_clip, 2.0, "live.mp4").await;
+    // Copied from the source, not re-encoded: every video packet of the clip is one of the
+    // archive's (the source's frames as published), byte for byte.
+    let published = packet_hashes(&app.archive(&stream));
+    let clipped = packet_hashes(&app.data_dir().join("live.mp4"));
+    assert!(!clipped.is_empty());
+    assert!(
+        clipped.iter().all(|h| published.contains(h)),
+        "every frame of the clip is a published frame"
+    );
 
     // From the recording, by its streamer.
     let recordings = app.anonymous().recordings(&room).await.assert_status(200);
@@ -260,6 +278,22 @@ async fn clips_body(backend: Backend) {
 }
 
 on_both_databases!(clips_are_cut_served_and_deleted, clips_body);
+
+/// The MD5 of every video packet of a file, as stored (`ffmpeg -c copy -f framemd5`).
+fn packet_hashes(path: &Path) -> std::collections::HashSet<String> {
+    let out = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-map", "0:v:0", "-c", "copy", "-f", "framemd5", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "framemd5 of {}", path.display());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit(',').next().map(|h| h.trim().to_owned()))
+        .collect()
+}
 
 /// The files in a node's clips folder, by name.
 fn clip_files(data_dir: &Path) -> Vec<String> {

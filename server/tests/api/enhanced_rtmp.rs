@@ -84,6 +84,25 @@ async fn an_hevc_source_is_never_the_only_variant() {
     let mut app = TestApp::builder().spawn().await;
     let room = app.source_only_room().await;
     let publisher = publish_enhanced(&app.rtmp_url(&room.stream_key), "hevc", Clip::small(30.0));
+    let refused = app
+        .wait_for("the refusal", Duration::from_secs(20), |e| {
+            matches!(
+                e,
+                pipelines::StreamEvent::Abandoned { .. } | pipelines::StreamEvent::Started { .. }
+            )
+        })
+        .await;
+    let pipelines::StreamEvent::Abandoned {
+        reason: pipelines::EndReason::InvalidMedia(why),
+        ..
+    } = refused
+    else {
+        panic!("refused before it started: {refused:?}");
+    };
+    assert_eq!(
+        why,
+        "the ladder has no H.264 rendition for this HEVC source"
+    );
     assert_refused(publisher, Duration::from_secs(20)).await;
     let shown = app.anonymous().room(&room.id).await.assert_status(200);
     assert_eq!(shown["live"], serde_json::Value::Null, "{shown}");

@@ -142,7 +142,12 @@ async fn sigterm_drains_refusing_new_publishers_while_live_streams_end_on_their_
         )
         .await;
     let second = publish_ffmpeg(&server.rtmp_url(&second_key), Clip::small(3.0), &[]);
-    assert_refused(second, Duration::from_secs(15)).await;
+    assert_refused_with(
+        second,
+        Duration::from_secs(15),
+        "publishing is temporarily unavailable",
+    )
+    .await;
     assert_eq!(
         server.live_streams().await.len(),
         1,

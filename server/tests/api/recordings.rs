@@ -551,6 +551,35 @@ async fn recordings_in_object_storage_body(backend: Backend) {
     };
     assert_eq!(stored_status().await, 200);
 
+    // A clip of the recording that lives only in the bucket is cut from the bucket's replay and
+    // stored there too, with nothing left on this node.
+    let clip = app
+        .as_user(&olive)
+        .post(
+            &format!("/api/recordings/{id}/clips"),
+            Some(serde_json::json!({"start_seconds": 1.0, "duration_seconds": 2.0})),
+        )
+        .await
+        .assert_status(201);
+    let clip_id = clip["id"].as_str().expect("clip id");
+    let stored_clip = format!(
+        "http://127.0.0.1:8333/recordings/clips/{}/{clip_id}.mp4",
+        created.id
+    );
+    let in_bucket = app.client.get(&stored_clip).send().await.expect("S3 GET");
+    assert_eq!(in_bucket.status(), 200, "the clip is in the bucket");
+    let served = app.get(&format!("/api/clips/{clip_id}/file")).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(
+        served.bytes().await.expect("clip"),
+        in_bucket.bytes().await.expect("object"),
+        "served from the bucket"
+    );
+    let local_clips = std::fs::read_dir(app.data_dir().join("clips"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(local_clips, 0, "no clip file left on this node");
+
     app.as_user(&olive)
         .delete_recording(&id)
         .await
