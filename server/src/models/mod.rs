@@ -70,6 +70,33 @@ pub fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
+/// A `u32` written as any JSON number with no fraction: JSON has one number type, and `2.0` is
+/// the integer 2 (as the schema's `integer` says), which serde alone would refuse.
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u32, D::Error> {
+    use serde::Deserialize;
+    let number = f64::deserialize(deserializer)?;
+    if number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number) {
+        Ok(number as u32)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number from 0 to {}",
+            u32::MAX
+        )))
+    }
+}
+
+/// [`whole_number`], or `null`.
+pub(crate) fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Whole(#[serde(deserialize_with = "whole_number")] u32);
+    use serde::Deserialize;
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::recording::RecordingStatus;

@@ -17,23 +17,23 @@ use std::time::Duration;
 pub struct RenditionSpec {
     #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$", example = "720p")]
     pub name: String,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 128, maximum = 7680, multiple_of = 2)]
     pub width: u32,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 72, maximum = 4320, multiple_of = 2)]
     pub height: u32,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 1, maximum = 120)]
     pub fps: u32,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 100, maximum = 50_000)]
     pub video_kbps: u32,
     /// AAC bitrate of this rung's audio: each distinct bitrate of a preset is one AAC encode,
     /// shared by the rungs that ask for it and offered as its own audio group. `null` takes the
     /// source's audio as it is (transcoded to AAC at 128 kbit/s when players cannot take it,
     /// such as MP3).
-    #[serde(default, deserialize_with = "optional_whole_number")]
+    #[serde(default, deserialize_with = "crate::models::optional_whole_number")]
     #[schema(minimum = 32, maximum = 512)]
     pub audio_kbps: Option<u32>,
     #[schema(value_type = SpeedPresetName)]
@@ -82,35 +82,12 @@ pub struct PresetSpec {
     #[schema(max_items = 8)]
     pub renditions: Vec<RenditionSpec>,
     pub passthrough: bool,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 1, maximum = 10)]
     pub segment_seconds: u32,
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::models::whole_number")]
     #[schema(minimum = 2, maximum = 60)]
     pub window_segments: u32,
-}
-
-/// A `u32` written as any JSON number with no fraction: JSON has one number type, and `2.0` is
-/// the integer 2 (as the schema's `integer` says), which serde alone would refuse.
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    let number = f64::deserialize(deserializer)?;
-    if number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number) {
-        Ok(number as u32)
-    } else {
-        Err(serde::de::Error::custom(format!(
-            "{number} is not a whole number from 0 to {}",
-            u32::MAX
-        )))
-    }
-}
-
-/// [`whole_number`], or `null`.
-fn optional_whole_number<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<u32>, D::Error> {
-    #[derive(Deserialize)]
-    struct Whole(#[serde(deserialize_with = "whole_number")] u32);
-    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
 }
 
 /// Field-level validation errors, keyed like `renditions[1].width`.

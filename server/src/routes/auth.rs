@@ -116,6 +116,16 @@ pub async fn register(
     if let Some(problem) = weak {
         fields.insert("password".to_owned(), problem);
     }
+    if body
+        .invite_code
+        .as_ref()
+        .is_some_and(|code| code.len() > 64)
+    {
+        fields.insert(
+            "invite_code".to_owned(),
+            "must be at most 64 characters".to_owned(),
+        );
+    }
     let mut role = body.role.unwrap_or(Role::Viewer);
     if role == Role::Admin {
         fields.insert("role".to_owned(), "must be viewer or streamer".to_owned());
@@ -130,9 +140,7 @@ pub async fn register(
             WhoMayStream::Anyone => {}
             WhoMayStream::Approved => role = Role::Viewer,
             WhoMayStream::Invited => match body.invite_code.as_deref() {
-                Some(code) if !code.is_empty() && code.len() <= 64 => {
-                    invite = Some(hash_invite_code(code))
-                }
+                Some(code) if !code.is_empty() => invite = Some(hash_invite_code(code)),
                 _ => {
                     fields.insert(
                         "invite_code".to_owned(),

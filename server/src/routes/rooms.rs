@@ -39,6 +39,7 @@ pub struct NewRoom {
     pub chat_enabled: bool,
     /// Replays and clips older than this many days are removed; 0 or omitted keeps them.
     #[schema(minimum = 0, maximum = 3650)]
+    #[serde(default, deserialize_with = "crate::models::optional_whole_number")]
     pub retention_days: Option<u32>,
 }
 
@@ -62,6 +63,7 @@ pub struct RoomUpdate {
     pub chat_enabled: Option<bool>,
     /// As in `NewRoom`: 0 keeps replays and clips for ever.
     #[schema(minimum = 0, maximum = 3650)]
+    #[serde(default, deserialize_with = "crate::models::optional_whole_number")]
     pub retention_days: Option<u32>,
 }
 

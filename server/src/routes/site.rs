@@ -68,6 +68,7 @@ pub async fn update(
 pub struct NewInvite {
     /// 1 to 90 days (7 when omitted).
     #[schema(minimum = 1, maximum = 90)]
+    #[serde(default, deserialize_with = "crate::models::optional_whole_number")]
     pub valid_days: Option<u32>,
 }
 
