@@ -34,7 +34,11 @@ done
 [ "$cargo_status" -eq 0 ] || status=1
 npm --prefix web test -- --reporter=default --reporter=json \
   --outputFile.json="$results/web-unit.json" || status=1
-npm --prefix web run build || status=1
+# A failed build leaves no web/dist, so the end-to-end tests cannot pass on a stale one.
+build_status=0
+rm -rf web/dist
+npm --prefix web run build || build_status=$?
+[ "$build_status" -eq 0 ] || status=1
 # The end-to-end tests start the debug server binary that `cargo test` built.
 cargo build --locked --bin livestream || status=1
 LIVESTREAM_BIN="$PWD/target/debug/livestream" npm --prefix web run e2e -- --reporter=default \
@@ -45,11 +49,14 @@ LIVESTREAM_BIN="$PWD/target/debug/livestream" bash deploy/schemathesis.sh 2>&1 |
 # One closing line for everything (cargo prints one per test binary, Vitest one per run). A test
 # binary cargo started ("Running ..." / "Doc-tests ...") that never printed its "test result:"
 # line aborted (a stack overflow, SIGABRT, ...) and counts as one failure, as does each crate that
-# did not compile; if cargo failed and nothing else explains it, that is one failure too. The
-# schemathesis run counts as one test, failed if it printed no result.
+# did not compile; if cargo failed and nothing else explains it, that is one failure too. A test
+# cargo ignored, a Vitest test skipped or left to do, and a Vitest file that failed without a
+# failed test (a `beforeAll` that threw, which marks its tests skipped) each count as a failure:
+# no test here skips itself. A failed web build counts as one. The schemathesis run counts as one
+# test, failed if it printed no result.
 node -e '
   const fs = require("fs");
-  const [cargoLog, cargoStatus, contractLog, ...webFiles] = process.argv.slice(1);
+  const [cargoLog, cargoStatus, buildStatus, contractLog, ...webFiles] = process.argv.slice(1);
   let passed = 0, failed = 0, cargoFailed = 0, open = null;
   const unfinished = () => {
     if (open !== null) { cargoFailed += 1; console.error(`no test result from ${open}`); }
@@ -57,8 +64,12 @@ node -e '
   for (const line of fs.readFileSync(cargoLog, "utf8").split("\n")) {
     const started = line.match(/^\s+(?:Running (?!`)|Doc-tests )(.*)$/);
     if (started) { unfinished(); open = started[1].trim(); continue; }
-    const m = line.match(/^test result: .*?(\d+) passed; (\d+) failed/);
-    if (m) { passed += +m[1]; cargoFailed += +m[2]; open = null; continue; }
+    const m = line.match(/^test result: .*?(\d+) passed; (\d+) failed; (\d+) ignored/);
+    if (m) {
+      passed += +m[1]; cargoFailed += +m[2] + +m[3]; open = null;
+      if (+m[3] > 0) console.error(`${m[3]} ignored tests: ${line}`);
+      continue;
+    }
     if (/^error: could not compile /.test(line)) {
       cargoFailed += 1; console.error(line);
     }
@@ -68,16 +79,25 @@ node -e '
     cargoFailed = 1; console.error(`cargo test exited with ${cargoStatus} and no failed test`);
   }
   failed += cargoFailed;
+  if (buildStatus !== "0") { failed += 1; console.error(`the web build failed (${buildStatus})`); }
   for (const file of webFiles) {
     if (!fs.existsSync(file)) { failed += 1; console.error(`no results in ${file}`); continue; }
     const r = JSON.parse(fs.readFileSync(file, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
+    const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
+    if (skipped > 0) { failed += skipped; console.error(`${skipped} tests skipped in ${file}`); }
+    for (const suite of r.testResults || []) {
+      const failedTests = (suite.assertionResults || []).filter((t) => t.status === "failed").length;
+      if (suite.status === "failed" && failedTests === 0) {
+        failed += 1; console.error(`${suite.name} failed outside its tests: ${suite.message || ""}`);
+      }
+    }
   }
   const contract = fs.existsSync(contractLog) &&
     fs.readFileSync(contractLog, "utf8").match(/^schemathesis: (\d+) passed, (\d+) failed$/m);
   if (contract) { passed += +contract[1]; failed += +contract[2]; }
   else { failed += 1; console.error(`no schemathesis result in ${contractLog}`); }
   console.log(`tests: ${passed} passed, ${failed} failed`);
-' "$results/cargo.log" "$cargo_status" "$results/schemathesis.log" "$results/web-unit.json" \
+' "$results/cargo.log" "$cargo_status" "$build_status" "$results/schemathesis.log" "$results/web-unit.json" \
   "$results/web-e2e.json"
 exit "$status"
