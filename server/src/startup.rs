@@ -281,7 +281,7 @@ impl Application {
         .with_objects(objects.clone())
         .with_restreams(restreams.clone());
         let watched = Watched {
-            limits,
+            limits: limits.clone(),
             db: db.clone(),
             rooms: rooms.clone(),
             live: live.clone(),
@@ -308,6 +308,7 @@ impl Application {
                 node,
                 draining: draining.clone(),
                 objects,
+                broadcast_limits: limits.clone(),
             },
         )?;
         let state = web::Data::new(state);

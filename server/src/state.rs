@@ -54,6 +54,9 @@ pub struct AppState {
     pub max_destinations_per_room: usize,
     /// What one account may use (`limits.*`).
     pub limits: crate::configuration::LimitsSettings,
+    /// The disk and storage checks broadcasts and clips share (`storage.min_free_mib`,
+    /// `limits.stored_mib_per_user`).
+    pub broadcast_limits: Arc<crate::broadcasts::limits::BroadcastLimits>,
     /// With several nodes: Redis, the live-stream registry and the HLS edge.
     pub node: Option<Arc<Node>>,
     /// Set while the node drains before it stops: it is then not ready.
@@ -80,6 +83,7 @@ pub struct Parts {
     pub node: Option<Arc<Node>>,
     pub draining: Arc<AtomicBool>,
     pub objects: Option<Arc<ObjectStorage>>,
+    pub broadcast_limits: Arc<crate::broadcasts::limits::BroadcastLimits>,
 }
 
 impl AppState {
@@ -123,6 +127,7 @@ impl AppState {
             node,
             draining,
             objects,
+            broadcast_limits,
         } = parts;
         let auth = &settings.auth;
         let cluster = node.as_ref().map(|n| &n.cluster);
@@ -170,6 +175,7 @@ impl AppState {
             restreams,
             max_destinations_per_room: settings.restream.max_destinations_per_room,
             limits: settings.limits.clone(),
+            broadcast_limits,
             node,
             draining,
             objects,

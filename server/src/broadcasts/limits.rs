@@ -11,6 +11,9 @@
 //!                          (with what it has written so far) at the limit: it ends
 //! ```
 //!
+//! A clip is refused (409 `limit_reached`) on the same two grounds as a new broadcast: the disk
+//! below `storage.min_free_mib`, or its cutter's recordings and clips at the limit.
+//!
 //! A broadcast ended here ends cleanly (archive finalized, replay written) with the reason
 //! `limit_reached` and a detail saying which. Admins are held only to the disk.
 
@@ -112,6 +115,40 @@ impl BroadcastLimits {
             }
         }
         Ok(None)
+    }
+}
+
+impl BroadcastLimits {
+    /// Why `user` may not cut a clip now, if not: the disk below `storage.min_free_mib`, or
+    /// (admins aside) their recordings and clips at `limits.stored_mib_per_user`.
+    pub async fn refuse_clip(
+        &self,
+        db: &Db,
+        user: &str,
+        admin: bool,
+    ) -> Result<Option<String>, crate::db::DbError> {
+        let free = self.free();
+        if free < self.min_free {
+            warn!(
+                free_mib = free / MIB,
+                min_free_mib = self.min_free / MIB,
+                "clip refused: the disk is nearly full (storage.min_free_mib)"
+            );
+            return Ok(Some(
+                "the server's disk is nearly full; clips are paused".to_owned(),
+            ));
+        }
+        let quota = self.limits.stored_mib_per_user;
+        if admin || quota == 0 {
+            return Ok(None);
+        }
+        let stored = stored_bytes(db, user).await?;
+        Ok((stored >= quota * MIB).then(|| {
+            format!(
+                "this account's recordings and clips take {} MiB of its {quota} MiB; delete some to cut more",
+                stored / MIB
+            )
+        }))
     }
 }
 

@@ -82,6 +82,13 @@ async fn cut_and_store(
     recording: &Recording,
     stretch: Stretch,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(why) = state
+        .broadcast_limits
+        .refuse_clip(&state.db, caller.id(), caller.is_admin())
+        .await?
+    {
+        return Err(ApiError::LimitReached(why));
+    }
     if !state.clip_limiter.allow(caller.id()).await {
         return Err(ApiError::RateLimited);
     }
@@ -177,7 +184,9 @@ fn clip_key(clip: &Clip) -> String {
 }
 
 /// Cuts a clip of a recording (any logged-in user, `clips.per_user_per_hour` at most).
-/// 409 when the recording has no replay (still recording, or recorded before replays existed).
+/// 409 when the recording has no replay (still recording, or recorded before replays existed),
+/// and 409 `limit_reached` when the disk is nearly full or the caller's recordings and clips
+/// take `limits.stored_mib_per_user`.
 #[utoipa::path(operation_id = "create_recording_clip", tag = "clips", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewClip, responses(
     (status = 201, body = ClipView), BadRequest, Unauthorized, NotFound, Conflict,
     PayloadTooLarge, ValidationFailed, TooManyRequests, Unavailable))]
@@ -204,7 +213,7 @@ pub async fn from_recording(
 
 /// Cuts a clip of the room's live broadcast, starting up to 60 s before the live edge (any
 /// logged-in user, `clips.per_user_per_hour` at most). 409 when the room is not live on this
-/// server.
+/// server, and 409 `limit_reached` as for a recording's clips.
 #[utoipa::path(operation_id = "create_live_clip", tag = "clips", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewClip, responses(
     (status = 201, body = ClipView), BadRequest, Unauthorized, NotFound, Conflict,
     PayloadTooLarge, ValidationFailed, TooManyRequests, Unavailable))]

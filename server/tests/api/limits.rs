@@ -64,8 +64,8 @@ async fn rooms_and_broadcasts_per_user_are_bounded_by_default() {
 }
 
 /// `limits.stored_mib_per_user`: an account whose recordings reach it may not start a broadcast
-/// (the reason says so), and a live broadcast that takes it there ends cleanly, its recording
-/// kept.
+/// (the reason says so) nor cut a clip (409 `limit_reached`), and a live broadcast that takes it
+/// there ends cleanly, its recording kept. Another account still cuts clips of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_bytes_per_user_refuse_a_broadcast_and_end_a_live_one() {
     let mut app = TestApp::builder()
@@ -94,6 +94,26 @@ async fn stored_bytes_per_user_refuse_a_broadcast_and_end_a_live_one() {
         ),
         "{refused}"
     );
+    let recording = recordings[0]["id"].as_str().expect("id").to_owned();
+    let clip = json!({ "start_seconds": 0.5, "duration_seconds": 1.0 });
+    let path = format!("/api/recordings/{recording}/clips");
+    let own = app.as_user(&olive).post(&path, Some(clip.clone())).await;
+    assert_eq!(
+        (own.status, own.error_code()),
+        (409, Some("limit_reached")),
+        "{own}"
+    );
+    assert!(
+        own.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("delete some to cut more")),
+        "{own}"
+    );
+    let vera = app.register_viewer("vera").await;
+    app.as_user(&vera)
+        .post(&path, Some(clip))
+        .await
+        .assert_status(201);
     app.stop().await;
 }
 
@@ -136,7 +156,7 @@ async fn a_broadcast_ends_at_its_length_and_bitrate_limits() {
 /// The free-space watermarks: on a nearly full disk (a 256 MiB file system, under the default
 /// `storage.min_free_mib` of 2048) every publish is refused with the reason; with room to start,
 /// a broadcast ends cleanly once the free space falls under `storage.stop_free_mib`, before the
-/// disk fills.
+/// disk fills, and no clip is cut while the free space is under `storage.min_free_mib`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nearly_full_disk_refuses_publishes_and_ends_broadcasts() {
     let small = Tmpfs::mount(256);
@@ -177,6 +197,23 @@ async fn a_nearly_full_disk_refuses_publishes_and_ends_broadcasts() {
     assert_eq!(
         recordings[0]["status"], "complete",
         "finalized: {recordings}"
+    );
+    let recording = recordings[0]["id"].as_str().expect("id").to_owned();
+    let clip = app
+        .as_user(&olive)
+        .post(
+            &format!("/api/recordings/{recording}/clips"),
+            Some(json!({ "start_seconds": 0.5, "duration_seconds": 1.0 })),
+        )
+        .await;
+    assert_eq!(
+        (clip.status, clip.error_code()),
+        (409, Some("limit_reached")),
+        "{clip}"
+    );
+    assert_eq!(
+        clip.body["error"]["message"],
+        "the server's disk is nearly full; clips are paused"
     );
     std::fs::remove_file(filler).expect("remove the filler");
     app.stop().await;

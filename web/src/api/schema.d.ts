@@ -296,7 +296,9 @@ export interface paths {
         put?: never;
         /**
          * Cuts a clip of a recording (any logged-in user, `clips.per_user_per_hour` at most).
-         *     409 when the recording has no replay (still recording, or recorded before replays existed).
+         *     409 when the recording has no replay (still recording, or recorded before replays existed),
+         *     and 409 `limit_reached` when the disk is nearly full or the caller's recordings and clips
+         *     take `limits.stored_mib_per_user`.
          */
         post: operations["create_recording_clip"];
         delete?: never;
@@ -398,7 +400,7 @@ export interface paths {
         /**
          * Cuts a clip of the room's live broadcast, starting up to 60 s before the live edge (any
          *     logged-in user, `clips.per_user_per_hour` at most). 409 when the room is not live on this
-         *     server.
+         *     server, and 409 `limit_reached` as for a recording's clips.
          */
         post: operations["create_live_clip"];
         delete?: never;
