@@ -62,4 +62,26 @@ describe("RegisterPage", () => {
     expect(password).toHaveAccessibleDescription("is too easy to guess: add another word or two");
     expect(screen.getByLabelText("Username")).not.toHaveAttribute("aria-invalid");
   });
+
+  it("sends an invitation code, and shows the server's refusal of it next to the field", async () => {
+    const user = userEvent.setup();
+    const fetchMock = vi.fn().mockResolvedValue(
+      jsonResponse(422, {
+        error: { code: "validation_failed", message: "some fields are invalid", fields: { invite_code: "is not a valid invitation (unknown, used or expired)" } },
+      }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    renderAuthPage(<RegisterPage />, "/register");
+    await user.type(screen.getByLabelText("Username"), "olive");
+    await user.type(screen.getByLabelText("Password"), "Tr4vel-Lamp-Quartz-91");
+    await user.click(screen.getByRole("radio", { name: "Streamer" }));
+    await user.type(screen.getByLabelText("Invitation code"), "  inv_ABCDEFGH  ");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    const [, init] = fetchMock.mock.calls[0] as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toEqual({ username: "olive", password: "Tr4vel-Lamp-Quartz-91", role: "streamer", invite_code: "inv_ABCDEFGH" });
+    const code = await screen.findByLabelText("Invitation code");
+    expect(code).toHaveAttribute("aria-invalid", "true");
+    expect(code).toHaveAccessibleDescription("is not a valid invitation (unknown, used or expired)");
+  });
 });
