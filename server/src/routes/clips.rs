@@ -20,17 +20,31 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// What to cut.
+/// What to cut of a recording.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClip {
-    /// From a recording: where the clip starts, in seconds from the recording's start. From a
-    /// live broadcast: how many seconds before the live edge it starts (at most 60). The clip
-    /// starts on the keyframe at or before this point.
-    #[schema(minimum = 0.0)]
+    /// Where the clip starts, in seconds from the recording's start (a start past the
+    /// recording's end is refused with 422). The clip starts on the keyframe at or before this
+    /// point.
+    #[schema(minimum = 0.0, exclusive_maximum = 10000000.0)]
     pub start_seconds: f64,
     /// How long it lasts: more than 0 and at most 60 seconds (it ends on the keyframe at or
-    /// after, so it may be up to a GOP longer; a live clip ends at the live edge at the latest).
+    /// after, so it may be up to a GOP longer).
+    #[schema(exclusive_minimum = 0.0, maximum = 60.0)]
+    pub duration_seconds: f64,
+}
+
+/// What to cut of a live broadcast.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLiveClip {
+    /// How many seconds before the live edge the clip starts: more than 0 and at most 60. The
+    /// clip starts on the keyframe at or before this point.
+    #[schema(exclusive_minimum = 0.0, maximum = 60.0)]
+    pub start_seconds: f64,
+    /// How long it lasts: more than 0 and at most 60 seconds; it ends at the live edge at the
+    /// latest.
     #[schema(exclusive_minimum = 0.0, maximum = 60.0)]
     pub duration_seconds: f64,
 }
@@ -214,7 +228,7 @@ pub async fn from_recording(
 /// Cuts a clip of the room's live broadcast, starting up to 60 s before the live edge (any
 /// logged-in user, `clips.per_user_per_hour` at most). 409 when the room is not live on this
 /// server, and 409 `limit_reached` as for a recording's clips.
-#[utoipa::path(operation_id = "create_live_clip", tag = "clips", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewClip, responses(
+#[utoipa::path(operation_id = "create_live_clip", tag = "clips", security(("bearer" = [])), params(("id" = String, Path)), request_body = NewLiveClip, responses(
     (status = 201, body = ClipView), BadRequest, Unauthorized, NotFound, Conflict,
     PayloadTooLarge, ValidationFailed, TooManyRequests, Unavailable))]
 #[post("/rooms/{id}/clips")]
@@ -222,8 +236,12 @@ pub async fn from_live(
     state: web::Data<AppState>,
     caller: AuthUser,
     path: web::Path<String>,
-    body: web::Json<NewClip>,
+    body: web::Json<NewLiveClip>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = NewClip {
+        start_seconds: body.start_seconds,
+        duration_seconds: body.duration_seconds,
+    };
     let stretch = validate(&body, true)?;
     let room_id = path.into_inner();
     let id = room_id.clone();

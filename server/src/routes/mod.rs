@@ -112,6 +112,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(api_routes())
         .split_for_parts();
     if let Some(components) = api.components.as_mut() {
+        require_a_rendition_or_the_passthrough(components);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
@@ -123,6 +124,38 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         );
     }
     api
+}
+
+/// `PresetSpec` with the rule its fields cannot say one by one: at least one rendition, or the
+/// passthrough (`validate` refuses a preset with neither).
+fn require_a_rendition_or_the_passthrough(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+    use utoipa::openapi::Ref;
+    let Some(spec) = components.schemas.remove("PresetSpec") else {
+        return;
+    };
+    let passthrough = ObjectBuilder::new()
+        .property(
+            "passthrough",
+            ObjectBuilder::new()
+                .schema_type(Type::Boolean)
+                .enum_values(Some([true])),
+        )
+        .required("passthrough");
+    let a_rendition = ObjectBuilder::new()
+        .property(
+            "renditions",
+            ArrayBuilder::new()
+                .items(Ref::from_schema_name("RenditionSpec"))
+                .min_items(Some(1)),
+        )
+        .required("renditions");
+    let either = AnyOfBuilder::new().item(passthrough).item(a_rendition);
+    let spec = AllOfBuilder::new().item(spec).item(either).build();
+    components.schemas.insert(
+        "PresetSpec".to_owned(),
+        utoipa::openapi::RefOr::T(utoipa::openapi::Schema::AllOf(spec)),
+    );
 }
 
 /// [`openapi`] as pretty-printed JSON, the text committed as `web/src/api/openapi.json`.

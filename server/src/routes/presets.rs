@@ -24,7 +24,7 @@ async fn validated(
         .run(move |conn| Ok(Preset::name_taken(conn, &name, except.as_deref())?))
         .await?;
     if taken {
-        return Err(ApiError::field("name", "another preset has this name"));
+        return Err(ApiError::Conflict("another preset has this name".into()));
     }
     Ok(())
 }
@@ -61,10 +61,11 @@ pub async fn show(
     Ok(web::Json(preset.view()))
 }
 
-/// Creates a preset (admins). Invalid fields come back one by one in `fields`.
+/// Creates a preset (admins). Invalid fields come back one by one in `fields`; a name another
+/// preset has is a 409 `conflict`.
 #[utoipa::path(operation_id = "create_preset", tag = "presets", security(("bearer" = [])), request_body = PresetSpec, responses(
-    (status = 201, body = PresetView), BadRequest, Unauthorized, Forbidden, PayloadTooLarge,
-    ValidationFailed, Unavailable))]
+    (status = 201, body = PresetView), BadRequest, Unauthorized, Forbidden, Conflict,
+    PayloadTooLarge, ValidationFailed, Unavailable))]
 #[post("/presets")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -83,9 +84,10 @@ pub async fn create(
     Ok(HttpResponse::Created().json(preset.view()))
 }
 
-/// Replaces a preset (admins). Rooms using it get the change from their next broadcast.
+/// Replaces a preset (admins). Rooms using it get the change from their next broadcast. A name
+/// another preset has is a 409 `conflict`.
 #[utoipa::path(operation_id = "replace_preset", tag = "presets", security(("bearer" = [])), params(("id" = String, Path)), request_body = PresetSpec, responses(
-    (status = 200, body = PresetView), BadRequest, Unauthorized, Forbidden, NotFound,
+    (status = 200, body = PresetView), BadRequest, Unauthorized, Forbidden, NotFound, Conflict,
     PayloadTooLarge, ValidationFailed, Unavailable))]
 #[put("/presets/{id}")]
 pub async fn replace(

@@ -195,11 +195,15 @@ async fn presets(backend: Backend) {
         .await
         .assert_status(201);
     let id = created["id"].as_str().expect("id").to_owned();
-    let duplicate = as_admin.create_preset(small).await;
+    let duplicate = as_admin.create_preset(small.clone()).await;
     assert_eq!(
-        (duplicate.status, duplicate.names_field("name")),
-        (422, true),
+        (duplicate.status, duplicate.error_code()),
+        (409, Some("conflict")),
         "names are unique: {duplicate}"
+    );
+    assert_eq!(
+        duplicate.body["error"]["message"],
+        "another preset has this name"
     );
 
     // A preset in use cannot be deleted; the default never can.

@@ -241,7 +241,10 @@ export interface paths {
         /** Every preset (streamers and admins). */
         get: operations["list_presets"];
         put?: never;
-        /** Creates a preset (admins). Invalid fields come back one by one in `fields`. */
+        /**
+         * Creates a preset (admins). Invalid fields come back one by one in `fields`; a name another
+         *     preset has is a 409 `conflict`.
+         */
         post: operations["create_preset"];
         delete?: never;
         options?: never;
@@ -258,7 +261,10 @@ export interface paths {
         };
         /** One preset (streamers and admins). */
         get: operations["get_preset"];
-        /** Replaces a preset (admins). Rooms using it get the change from their next broadcast. */
+        /**
+         * Replaces a preset (admins). Rooms using it get the change from their next broadcast. A name
+         *     another preset has is a 409 `conflict`.
+         */
         put: operations["replace_preset"];
         post?: never;
         /** Deletes a preset (admins); the default preset and presets rooms use cannot be deleted. */
@@ -696,19 +702,19 @@ export interface components {
             user_id: string;
             username: string;
         };
-        /** @description What to cut. */
+        /** @description What to cut of a recording. */
         NewClip: {
             /**
              * Format: double
              * @description How long it lasts: more than 0 and at most 60 seconds (it ends on the keyframe at or
-             *     after, so it may be up to a GOP longer; a live clip ends at the live edge at the latest).
+             *     after, so it may be up to a GOP longer).
              */
             duration_seconds: number;
             /**
              * Format: double
-             * @description From a recording: where the clip starts, in seconds from the recording's start. From a
-             *     live broadcast: how many seconds before the live edge it starts (at most 60). The clip
-             *     starts on the keyframe at or before this point.
+             * @description Where the clip starts, in seconds from the recording's start (a start past the
+             *     recording's end is refused with 422). The clip starts on the keyframe at or before this
+             *     point.
              */
             start_seconds: number;
         };
@@ -740,6 +746,21 @@ export interface components {
              * @description 1 to 90 days (7 when omitted).
              */
             valid_days?: number | null;
+        };
+        /** @description What to cut of a live broadcast. */
+        NewLiveClip: {
+            /**
+             * Format: double
+             * @description How long it lasts: more than 0 and at most 60 seconds; it ends at the live edge at the
+             *     latest.
+             */
+            duration_seconds: number;
+            /**
+             * Format: double
+             * @description How many seconds before the live edge the clip starts: more than 0 and at most 60. The
+             *     clip starts on the keyframe at or before this point.
+             */
+            start_seconds: number;
         };
         /** @description Who to appoint: a user id (as chat messages carry it) or a username (as people know it). */
         NewModerator: {
@@ -785,10 +806,6 @@ export interface components {
             /** Format: int32 */
             width: number;
         };
-        /**
-         * @description A preset as the API reads and writes it. The bounds in the schema are those `validate`
-         *     checks; a name must also be unused by other presets.
-         */
         PresetSpec: {
             /**
              * @description 1 to 64 bytes, not only white space (the pattern spells out what `str::trim` removes:
@@ -802,7 +819,12 @@ export interface components {
             segment_seconds: number;
             /** Format: int32 */
             window_segments: number;
-        };
+        } & ({
+            /** @enum {boolean} */
+            passthrough: true;
+        } | {
+            renditions: components["schemas"]["RenditionSpec"][];
+        });
         /** @description A preset as the API shows it. */
         PresetView: {
             /**
@@ -2178,6 +2200,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description The body is larger than 64 KiB. */
             413: {
                 headers: {
@@ -2331,6 +2365,18 @@ export interface operations {
             };
             /** @description No such resource (or one the caller may not see). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The request conflicts with the current state (`conflict`), or one of the account's limits
+             *     is reached (`limit_reached`); `message` says how.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3173,7 +3219,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewClip"];
+                "application/json": components["schemas"]["NewLiveClip"];
             };
         };
         responses: {
