@@ -384,13 +384,13 @@ async fn private_reserved_and_rebinding_destinations_are_refused_by_default() {
 
 /// A destination that stalls (its server reads nothing, SIGSTOP) holds neither the source nor
 /// its viewers: once its 8 MiB queue is full it drops frames up to the next keyframe, once
-/// rtmp2sink has waited 5 s on the socket the attempt fails and is retried, and when the server
+/// rtmp2sink has waited 10 s on the socket the attempt fails and is retried, and when the server
 /// reads again the destination is live on a new connection whose stream starts on a keyframe.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_destination_drops_frames_and_reconnects_without_holding_the_source() {
     let dir = tempfile::tempdir().expect("temp dir");
     let clip = dir.path().join("noisy.flv");
-    // 20 Mbit/s: the 8 MiB queue fills within rtmp2sink's 5 s.
+    // 20 Mbit/s: the 8 MiB queue fills well within rtmp2sink's 10 s.
     encode_noisy_clip(&clip, "640x360", 30, 40, 20).await;
     let (sink, server, olive, room) = one_destination("Stall").await;
     let publisher = publish_file(&server.rtmp_url(&room.stream_key), &clip);
