@@ -345,6 +345,8 @@ impl Publisher {
         // The server forgets the stream id it granted this connection.
         let granted = std::mem::replace(&mut self.grant.stream_id, parked.stream_id.clone());
         self.live_key.move_to(&parked.stream_id);
+        // The new publisher's keyframes have their own phase: segments follow them from here.
+        parked.pipeline.hls().timeline().rejoin();
         let mut live = Live::new(
             parked.pipeline,
             parked.failure,

@@ -62,6 +62,8 @@ struct State {
     origin: Option<Duration>,
     /// The index of the next grid point.
     next: u64,
+    /// Another publisher took over: the grid starts again at its first keyframe.
+    rejoin: bool,
 }
 
 /// One stream's segment boundaries. Cheap to clone.
@@ -84,6 +86,7 @@ impl Timeline {
                 boundaries: VecDeque::new(),
                 origin: None,
                 next: 1,
+                rejoin: false,
             })),
         }
     }
@@ -125,6 +128,22 @@ impl Timeline {
                 )
             });
         }
+        if state.rejoin && keyframe && pts > open.pts {
+            // The new publisher's keyframes have their own phase: the grid follows them from
+            // here, so the passthrough keeps playing after a reconnect.
+            state.rejoin = false;
+            state.origin = Some(pts);
+            state.next = 1;
+            return Some(push(
+                &mut state,
+                Boundary {
+                    msn: open.msn + 1,
+                    pts,
+                    forced: false,
+                    gop_fits: !open.forced,
+                },
+            ));
+        }
         let origin = state.origin.unwrap_or(open.pts);
         let grid = origin + self.target * u32::try_from(state.next).unwrap_or(u32::MAX);
         let due = if keyframe {
@@ -155,6 +174,12 @@ impl Timeline {
             }
         };
         Some(push(&mut state, boundary))
+    }
+
+    /// Another publisher continues the stream (a reconnect): its first keyframe closes the open
+    /// segment and starts the grid again, since its keyframes have a phase of their own.
+    pub fn rejoin(&self) {
+        self.state().rejoin = true;
     }
 
     /// Boundary `msn`, once decided (and while remembered).
@@ -301,6 +326,37 @@ mod tests {
             b.iter().skip(1).filter(|b| !b.forced).all(|b| !b.gop_fits),
             "{b:?}"
         );
+    }
+
+    #[test]
+    fn a_publisher_that_takes_over_starts_the_grid_again_at_its_first_keyframe() {
+        let timeline = Timeline::new(Duration::from_secs(2), true);
+        for (t, key) in frames(60, 0, 5, |_| 0) {
+            timeline.on_video(ms(t), key);
+        }
+        assert!(timeline.gop_fits());
+        // The second publisher's keyframes come every 2 s from 5.3 s: off the first grid.
+        timeline.rejoin();
+        let b: Vec<Boundary> = frames(60, 0, 10, |_| 0)
+            .into_iter()
+            .filter_map(|(t, key)| timeline.on_video(ms(5300 + t), key))
+            .collect();
+        assert!(b.iter().all(|b| !b.forced && b.gop_fits), "{b:?}");
+        assert_eq!(b[0].pts, ms(5300), "{b:?}");
+        assert!(
+            lengths(&b).iter().all(|l| (1990..=2010).contains(l)),
+            "{b:?}"
+        );
+        assert!(timeline.gop_fits());
+        // Without the takeover the same keyframes miss the grid.
+        let timeline = Timeline::new(Duration::from_secs(2), true);
+        for (t, key) in frames(60, 0, 5, |_| 0) {
+            timeline.on_video(ms(t), key);
+        }
+        for (t, key) in frames(60, 0, 10, |_| 0) {
+            timeline.on_video(ms(5300 + t), key);
+        }
+        assert!(!timeline.gop_fits());
     }
 
     #[test]
