@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 /// How long rtmp2sink has to connect to the relay once it is listening.
 const ACCEPT_LIMIT: Duration = Duration::from_secs(10);
-/// How long the connection to the destination may take.
+/// How long the connection to the destination (TLS included) may take.
 const CONNECT_LIMIT: Duration = Duration::from_secs(10);
 /// The kernel buffer of the relay's socket on each side. Left to autotuning, loopback and LAN
 /// sockets grow to megabytes: data a stalled destination would have waiting behind the
@@ -42,12 +42,17 @@ impl Drop for Relay {
 }
 
 impl Relay {
-    /// Listens on loopback for rtmp2sink, and connects it to `target` (with TLS for
-    /// `tls_name`, the destination's host, when the URL is `rtmps://`).
+    /// Connects to `target` (with TLS for `tls_name`, the destination's host, when the URL is
+    /// `rtmps://`), then listens on loopback for rtmp2sink. The connection is made first, so a
+    /// destination that refuses or does not answer fails the attempt with its own reason,
+    /// before rtmp2sink starts.
     pub(super) async fn start(
         target: SocketAddr,
         tls_name: Option<String>,
     ) -> Result<Self, String> {
+        let remote = tokio::time::timeout(CONNECT_LIMIT, connect_to(target, tls_name))
+            .await
+            .map_err(|_| "the destination did not answer".to_owned())??;
         let listener =
             listen_on_loopback().map_err(|e| format!("could not open the relay: {e}"))?;
         let port = listener
@@ -55,13 +60,17 @@ impl Relay {
             .map_err(|e| format!("could not open the relay: {e}"))?
             .port();
         let task = tokio::spawn(async move {
-            if let Err(error) = relay(listener, target, tls_name).await {
+            if let Err(error) = relay(listener, remote).await {
                 tracing::debug!(%error, "restream relay ended");
             }
         });
         Ok(Self { port, task })
     }
 }
+
+/// The destination's side of the relay: plain TCP, or TLS over it.
+trait Remote: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Remote for T {}
 
 /// A loopback listener whose accepted socket reads into at most [`SOCKET_BUFFER`].
 fn listen_on_loopback() -> std::io::Result<TcpListener> {
@@ -82,11 +91,30 @@ async fn connect(target: SocketAddr) -> std::io::Result<TcpStream> {
     socket.connect(target).await
 }
 
-async fn relay(
-    listener: TcpListener,
+/// The connection to `target`, with TLS when `tls_name` is given.
+async fn connect_to(
     target: SocketAddr,
     tls_name: Option<String>,
-) -> Result<(), String> {
+) -> Result<Box<dyn Remote>, String> {
+    let remote = connect(target)
+        .await
+        .map_err(|e| format!("could not connect: {e}"))?;
+    let _ = remote.set_nodelay(true);
+    match tls_name {
+        None => Ok(Box::new(remote)),
+        Some(name) => {
+            let server_name = rustls::pki_types::ServerName::try_from(name)
+                .map_err(|e| format!("not a TLS server name: {e}"))?;
+            let remote = tls_connector()?
+                .connect(server_name, remote)
+                .await
+                .map_err(|e| format!("TLS: {e}"))?;
+            Ok(Box::new(remote))
+        }
+    }
+}
+
+async fn relay(listener: TcpListener, remote: Box<dyn Remote>) -> Result<(), String> {
     let (local, peer) = tokio::time::timeout(ACCEPT_LIMIT, listener.accept())
         .await
         .map_err(|_| "rtmp2sink never connected to the relay".to_owned())?
@@ -95,31 +123,12 @@ async fn relay(
     if !peer.ip().is_loopback() {
         return Err("a connection that is not from loopback".into());
     }
-    let remote = tokio::time::timeout(CONNECT_LIMIT, connect(target))
-        .await
-        .map_err(|_| "the destination did not answer".to_owned())?
-        .map_err(|e| e.to_string())?;
-    let _ = remote.set_nodelay(true);
     let _ = local.set_nodelay(true);
-    match tls_name {
-        None => splice(local, remote).await,
-        Some(name) => {
-            let server_name = rustls::pki_types::ServerName::try_from(name)
-                .map_err(|e| format!("not a TLS server name: {e}"))?;
-            let remote = tls_connector()?
-                .connect(server_name, remote)
-                .await
-                .map_err(|e| format!("TLS: {e}"))?;
-            splice(local, remote).await
-        }
-    }
+    splice(local, remote).await
 }
 
 /// Copies both ways until either side closes.
-async fn splice(
-    mut local: TcpStream,
-    mut remote: impl AsyncRead + AsyncWrite + Unpin,
-) -> Result<(), String> {
+async fn splice(mut local: TcpStream, mut remote: Box<dyn Remote>) -> Result<(), String> {
     tokio::io::copy_bidirectional(&mut local, &mut remote)
         .await
         .map(|_| ())
