@@ -214,8 +214,12 @@ describe("Livestream in a real browser", () => {
   });
 
   test("the dashboard shows live stream health and the viewers' latency", async () => {
-    // A viewer plays the room; their player reports its latency over the room's chat.
-    const watching = await viewer.newPage();
+    // A logged-in viewer plays the room; their player reports its latency over the room's chat
+    // (anonymous reports are answered and not counted).
+    await server.register("wendy", "viewer");
+    const wendy = await newContext(browser, server.url);
+    const watching = await wendy.newPage();
+    await logIn(watching, "wendy", PASSWORD);
     await watching.goto(`/rooms/${roomId}`);
     await eventually("playback to start", () => videoState(watching), (s) => s.time > 0.5 && !s.paused);
     const page = await streamer.newPage();
@@ -228,7 +232,7 @@ describe("Livestream in a real browser", () => {
     const reported = await server.api("GET", `/api/rooms/${roomId}`);
     expect(reported.status).toBe(200);
     expect(reported.body.viewer_latency.viewers).toBeGreaterThanOrEqual(1);
-    await watching.close();
+    await wendy.close();
     // A later visit still shows the exact server URL for OBS (the key itself was shown once).
     expect((await page.getByTestId("ingest-url").textContent())?.trim()).toBe(`rtmp://127.0.0.1:${server.rtmpPort}/live`);
     await screenshot(page, "dashboard-live");
