@@ -20,6 +20,8 @@ npm --prefix web run lint
 npm --prefix web run check:generated
 # deploy/k8s (kubectl kustomize) and deploy/compose.yaml, against their schemas.
 bash deploy/check-manifests.sh
+# docs/: every page listed in SUMMARY.md, every relative link and #heading resolves.
+python3 scripts/check-docs.py
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0

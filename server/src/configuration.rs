@@ -102,7 +102,7 @@ impl std::fmt::Debug for RestreamSettings {
     }
 }
 
-/// Several nodes sharing one database, one Redis and one object store (README, Scaling out).
+/// Several nodes sharing one database, one Redis and one object store (docs/operations/scaling-out.md).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterSettings {

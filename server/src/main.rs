@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 /// mimalloc for the whole process: with its `override` feature it also serves GStreamer's C
 /// allocations. Under glibc's allocator, memory crept up broadcast after broadcast
-/// (fragmentation in per-thread arenas; `livestream-bench cycles`, README "Memory").
+/// (fragmentation in per-thread arenas; `livestream-bench cycles`, docs/benchmarks.md, "Memory over many broadcasts").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,4 +1,4 @@
-//! Several nodes as one service, sharing Redis (README, Scaling out). With `cluster.redis_url`
+//! Several nodes as one service, sharing Redis (docs/operations/scaling-out.md). With `cluster.redis_url`
 //! empty none of this runs: one node keeps its hub, counts, limits and registry in the process.
 //!
 //! ```text

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { WEB_DIR } from "./server";
 
-/** Where each run saves a screenshot of every page (named in the README). */
+/** Where each run saves a screenshot of every page (named in docs/getting-started.md). */
 export const SCREENSHOT_DIR = join(WEB_DIR, "e2e", "screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
