@@ -65,15 +65,42 @@ impl BroadcastLimits {
 
     /// Why no broadcast may start now, whoever publishes: the disk is nearly full.
     pub fn refuse_any(&self) -> Option<String> {
+        self.disk_full("publish", "publishing is paused")
+    }
+
+    /// The reason `what` is refused while the disk is below `storage.min_free_mib`.
+    fn disk_full(&self, what: &'static str, paused: &str) -> Option<String> {
         let free = self.free();
         (free < self.min_free).then(|| {
             warn!(
+                refused = what,
                 free_mib = free / MIB,
                 min_free_mib = self.min_free / MIB,
-                "publish refused: the disk is nearly full (storage.min_free_mib)"
+                "refused: the disk is nearly full (storage.min_free_mib)"
             );
-            "the server's disk is nearly full; publishing is paused".to_owned()
+            format!("the server's disk is nearly full; {paused}")
         })
+    }
+
+    /// The reason `user`'s recordings and clips leave no room at `limits.stored_mib_per_user`
+    /// (0: no limit).
+    async fn over_quota(
+        &self,
+        db: &Db,
+        user: &str,
+        to: &str,
+    ) -> Result<Option<String>, crate::db::DbError> {
+        let quota = self.limits.stored_mib_per_user;
+        if quota == 0 {
+            return Ok(None);
+        }
+        let stored = stored_bytes(db, user).await?;
+        Ok((stored >= quota * MIB).then(|| {
+            format!(
+                "this account's recordings and clips take {} MiB of its {quota} MiB; delete some to {to}",
+                stored / MIB
+            )
+        }))
     }
 
     /// Why `owner` may not start a broadcast in `room`, if not: another of their rooms live past
@@ -104,21 +131,9 @@ impl BroadcastLimits {
                 live_rooms.len()
             )));
         }
-        let quota = self.limits.stored_mib_per_user;
-        if quota > 0 {
-            let stored = stored_bytes(db, &owner.id).await?;
-            if stored >= quota * MIB {
-                return Ok(Some(format!(
-                    "this account's recordings and clips take {} MiB of its {quota} MiB; delete some to broadcast",
-                    stored / MIB
-                )));
-            }
-        }
-        Ok(None)
+        self.over_quota(db, &owner.id, "broadcast").await
     }
-}
 
-impl BroadcastLimits {
     /// Why `user` may not cut a clip now, if not: the disk below `storage.min_free_mib`, or
     /// (admins aside) their recordings and clips at `limits.stored_mib_per_user`.
     pub async fn refuse_clip(
@@ -127,28 +142,13 @@ impl BroadcastLimits {
         user: &str,
         admin: bool,
     ) -> Result<Option<String>, crate::db::DbError> {
-        let free = self.free();
-        if free < self.min_free {
-            warn!(
-                free_mib = free / MIB,
-                min_free_mib = self.min_free / MIB,
-                "clip refused: the disk is nearly full (storage.min_free_mib)"
-            );
-            return Ok(Some(
-                "the server's disk is nearly full; clips are paused".to_owned(),
-            ));
+        if let Some(why) = self.disk_full("clip", "clips are paused") {
+            return Ok(Some(why));
         }
-        let quota = self.limits.stored_mib_per_user;
-        if admin || quota == 0 {
+        if admin {
             return Ok(None);
         }
-        let stored = stored_bytes(db, user).await?;
-        Ok((stored >= quota * MIB).then(|| {
-            format!(
-                "this account's recordings and clips take {} MiB of its {quota} MiB; delete some to cut more",
-                stored / MIB
-            )
-        }))
+        self.over_quota(db, user, "cut more").await
     }
 }
 
