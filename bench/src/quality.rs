@@ -26,7 +26,7 @@ const WINDOW_SEGMENTS: u32 = 60;
 const SEGMENT_SECONDS: u32 = 2;
 const POLL: Duration = Duration::from_millis(250);
 
-/// A rung of the default ladder (`pipelines::Ladder::default()`), as ffmpeg is asked for it.
+/// A rung of the default ladder (`media::ladder::Ladder::default()`), as ffmpeg is asked for it.
 struct Rung {
     name: &'static str,
     width: u32,

@@ -4,8 +4,7 @@
 
 use actix_http::ws::{Codec, Frame};
 use bytes::BytesMut;
-use livestream::chat::protocol::{clean_text, ClientFrame};
-use livestream::chat::session::MAX_FRAME_BYTES;
+use chat_protocol::{clean_text, ClientFrame, MAX_FRAME_BYTES};
 use tokio_util::codec::Decoder;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -3,5 +3,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    pipelines::ingest::fuzzing::srt_input(data);
+    ingest::fuzzing::srt_input(data);
 });

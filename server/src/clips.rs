@@ -1,5 +1,5 @@
 //! Cutting clips: which whole segments of a recording's HLS VOD a clip takes, gathered from the
-//! recordings directory or object storage into the two inputs of [`pipelines::clip::cut`], and
+//! recordings directory or object storage into the two inputs of [`engine::clip_cutter::cut`], and
 //! where the MP4 it makes is kept.
 //!
 //! ```text
@@ -15,7 +15,7 @@
 use crate::models::recording::Recording;
 use crate::object_storage::{ObjectStorage, StorageError};
 use bytes::Bytes;
-use pipelines::layout::{plain_name, MULTIVARIANT_FILE};
+use hls::layout::{plain_name, MULTIVARIANT_FILE};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
@@ -75,7 +75,7 @@ pub enum ClipError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
-    Cut(#[from] pipelines::clip::ClipError),
+    Cut(#[from] engine::clip_cutter::ClipError),
 }
 
 /// Where a recording's VOD files are read from.
@@ -144,10 +144,21 @@ pub struct Cut {
     pub bytes: u64,
 }
 
-/// One playlist's segments: number, start, duration, file (`None`: a gap).
+/// One segment a media playlist lists.
+#[derive(Debug, Clone)]
+struct Segment {
+    msn: u64,
+    /// From the recording's start.
+    start: Duration,
+    duration: Duration,
+    /// Its file; `None` for a gap.
+    file: Option<String>,
+}
+
+/// One media playlist: its header (the first `EXT-X-MAP`) and its segments.
 struct Listed {
     init: Option<String>,
-    segments: Vec<(u64, Duration, Duration, Option<String>)>,
+    segments: Vec<Segment>,
 }
 
 fn media_playlist(text: &[u8]) -> Result<Listed, ClipError> {
@@ -164,7 +175,12 @@ fn media_playlist(text: &[u8]) -> Result<Listed, ClipError> {
         let duration = Duration::from_secs_f64(f64::from(s.duration).max(0.0));
         let gap = s.unknown_tags.iter().any(|t| t.tag == "X-GAP");
         let msn = playlist.media_sequence + i as u64;
-        segments.push((msn, at, duration, (!gap).then(|| s.uri.clone())));
+        segments.push(Segment {
+            msn,
+            start: at,
+            duration,
+            file: (!gap).then(|| s.uri.clone()),
+        });
         at += duration;
     }
     Ok(Listed { init, segments })
@@ -181,7 +197,7 @@ fn choose(master: &[u8]) -> Result<(String, Option<String>), ClipError> {
         .iter()
         .filter(|v| v.codecs.as_deref().is_some_and(|c| c.starts_with("avc1.")))
         .collect();
-    let source = format!("{}/", pipelines::ladder::SOURCE_RENDITION);
+    let source = format!("{}/", media::ladder::SOURCE_RENDITION);
     let variant = h264
         .iter()
         .find(|v| v.uri.starts_with(&source))
@@ -215,80 +231,36 @@ pub async fn cut(
     stretch: Stretch,
 ) -> Result<Cut, ClipError> {
     let (video_uri, audio_uri) = choose(&source.read(MULTIVARIANT_FILE).await?)?;
-    let video_dir = folder(&video_uri)?;
     let video = media_playlist(&source.read(&video_uri).await?)?;
-    let end = video
-        .segments
-        .last()
-        .map_or(Duration::ZERO, |(_, start, duration, _)| *start + *duration);
-    let start = if stretch.from_live_edge {
-        // A broadcast younger than that is clipped from its start.
-        end.saturating_sub(stretch.start)
-    } else {
-        stretch.start
-    };
-    let until = start + stretch.duration;
-    if start >= end || stretch.duration.is_zero() {
-        return Err(ClipError::OutOfRange);
-    }
-    // Whole segments: from the one holding `start` to the one holding `until`, gaps left out
-    // (a segment that only grazes the stretch, by rounding, is not taken).
-    let graze = Duration::from_millis(50);
-    let taken: Vec<&(u64, Duration, Duration, Option<String>)> = video
-        .segments
-        .iter()
-        .filter(|(_, s, d, _)| *s + *d > start + graze && *s + graze < until)
-        .collect();
-    let Some(first) = taken.first() else {
-        return Err(ClipError::OutOfRange);
-    };
-    let segments_start = first.1;
-    let keep = pipelines::clip::Stretch {
-        from: start.saturating_sub(segments_start),
-        until: until.saturating_sub(segments_start),
-    };
+    let taken = select(&video.segments, stretch)?;
     let init = video.init.clone().ok_or(ClipError::NoVideo)?;
-    let msns: Vec<u64> = taken.iter().map(|t| t.0).collect();
-
     tokio::fs::create_dir_all(clips_dir).await?;
     let video_input = clips_dir.join(format!("{id}.video.mp4"));
     let audio_input = clips_dir.join(format!("{id}.audio.mp4"));
     let out = clips_dir.join(format!("{id}.mp4"));
     let result = async {
+        let video_dir = folder(&video_uri)?;
         gather(
             source,
             video_dir,
             &init,
             &video.segments,
-            &msns,
+            &taken.msns,
             &video_input,
         )
         .await?;
         let with_audio = match &audio_uri {
-            Some(uri) => {
-                let audio_dir = folder(uri)?;
-                let audio = media_playlist(&source.read(uri).await?)?;
-                match &audio.init {
-                    Some(init) => {
-                        gather(
-                            source,
-                            audio_dir,
-                            init,
-                            &audio.segments,
-                            &msns,
-                            &audio_input,
-                        )
-                        .await?;
-                        true
-                    }
-                    None => false,
-                }
-            }
+            Some(uri) => gather_audio(source, uri, &taken.msns, &audio_input).await?,
             None => false,
         };
-        let (v, a, o) = (video_input.clone(), audio_input.clone(), out.clone());
+        let (v, a, o, keep) = (
+            video_input.clone(),
+            audio_input.clone(),
+            out.clone(),
+            taken.keep,
+        );
         let cut = tokio::task::spawn_blocking(move || {
-            pipelines::clip::cut(&v, with_audio.then_some(a.as_path()), &o, keep)
+            engine::clip_cutter::cut(&v, with_audio.then_some(a.as_path()), &o, keep)
         })
         .await
         .map_err(|e| ClipError::Io(std::io::Error::other(e)))??;
@@ -303,7 +275,7 @@ pub async fn cut(
     match result {
         Ok((cut, bytes)) => Ok(Cut {
             file: out,
-            start: segments_start + cut.start,
+            start: taken.start + cut.start,
             duration: cut.duration,
             bytes,
         }),
@@ -314,13 +286,72 @@ pub async fn cut(
     }
 }
 
+/// The whole segments a clip takes, and the stretch to keep of them.
+struct Taken {
+    msns: Vec<u64>,
+    /// Where the first taken segment starts in the recording.
+    start: Duration,
+    /// The stretch, from the first taken segment's start.
+    keep: engine::clip_cutter::Stretch,
+}
+
+/// From the segment holding the stretch's start to the one holding its end, gaps left out (a
+/// segment that only grazes the stretch, by rounding, is not taken).
+fn select(segments: &[Segment], stretch: Stretch) -> Result<Taken, ClipError> {
+    let end = segments
+        .last()
+        .map_or(Duration::ZERO, |s| s.start + s.duration);
+    let start = if stretch.from_live_edge {
+        // A broadcast younger than that is clipped from its start.
+        end.saturating_sub(stretch.start)
+    } else {
+        stretch.start
+    };
+    let until = start + stretch.duration;
+    if start >= end || stretch.duration.is_zero() {
+        return Err(ClipError::OutOfRange);
+    }
+    let graze = Duration::from_millis(50);
+    let taken: Vec<&Segment> = segments
+        .iter()
+        .filter(|s| s.start + s.duration > start + graze && s.start + graze < until)
+        .collect();
+    let Some(first) = taken.first() else {
+        return Err(ClipError::OutOfRange);
+    };
+    Ok(Taken {
+        msns: taken.iter().map(|s| s.msn).collect(),
+        start: first.start,
+        keep: engine::clip_cutter::Stretch {
+            from: start.saturating_sub(first.start),
+            until: until.saturating_sub(first.start),
+        },
+    })
+}
+
+/// The audio rendition's segments numbered `msns` into `to`; false if it has no header.
+async fn gather_audio(
+    source: &Source<'_>,
+    uri: &str,
+    msns: &[u64],
+    to: &Path,
+) -> Result<bool, ClipError> {
+    let audio_dir = folder(uri)?;
+    let audio = media_playlist(&source.read(uri).await?)?;
+    let Some(init) = &audio.init else {
+        return Ok(false);
+    };
+    gather(source, audio_dir, init, &audio.segments, msns, to).await?;
+    Ok(true)
+}
+
 /// Writes `init` and the segments numbered `msns` of one rendition into `to`, one after another:
 /// a fragmented MP4 of that stretch.
 async fn gather(
     source: &Source<'_>,
     dir: &str,
     init: &str,
-    segments: &[(u64, Duration, Duration, Option<String>)],
+    segments: &[Segment],
     msns: &[u64],
     to: &Path,
 ) -> Result<(), ClipError> {
@@ -328,8 +359,8 @@ async fn gather(
     let mut file = tokio::fs::File::create(to).await?;
     file.write_all(&source.read(&format!("{dir}/{init}")).await?)
         .await?;
-    for (_, _, _, uri) in segments.iter().filter(|s| msns.contains(&s.0)) {
-        if let Some(uri) = uri.as_deref().filter(|u| plain_name(u)) {
+    for segment in segments.iter().filter(|s| msns.contains(&s.msn)) {
+        if let Some(uri) = segment.file.as_deref().filter(|u| plain_name(u)) {
             file.write_all(&source.read(&format!("{dir}/{uri}")).await?)
                 .await?;
         }

@@ -238,16 +238,16 @@ pub struct SrtSettings {
 
 impl SrtSettings {
     /// The listener's settings, when SRT is on.
-    pub fn srt_config(&self) -> Option<(SocketAddr, pipelines::ingest::srt::SrtConfig)> {
+    pub fn srt_config(&self) -> Option<(SocketAddr, ingest::srt::SrtConfig)> {
         (self.port != 0).then(|| {
             (
                 SocketAddr::new(self.host, self.port),
-                pipelines::ingest::srt::SrtConfig {
+                ingest::srt::SrtConfig {
                     latency: Duration::from_millis(self.latency_ms),
                     passphrase: (!self.passphrase.is_empty()).then(|| self.passphrase.clone()),
                     max_buffered_bytes: self.max_buffered_kib * 1024,
                     handshakes_per_minute: self.handshakes_per_minute_per_address,
-                    held: pipelines::ingest::srt::ts_guard::Limits {
+                    held: media::mpegts::Limits {
                         max_pes: self.max_frame_kib * 1024,
                         max_unframed: 2 * self.max_frame_kib * 1024,
                     },
@@ -290,8 +290,8 @@ pub struct RtmpSettings {
 
 impl RtmpSettings {
     /// The ingest server's settings, with HLS and archives under `data_dir`.
-    pub fn ingest_config(&self, data_dir: &Path) -> pipelines::IngestConfig {
-        pipelines::IngestConfig {
+    pub fn ingest_config(&self, data_dir: &Path) -> ingest::IngestConfig {
+        ingest::IngestConfig {
             app: self.app.clone(),
             data_dir: data_dir.to_path_buf(),
             handshake_timeout: Duration::from_secs(self.handshake_timeout_seconds),
@@ -677,9 +677,7 @@ impl Settings {
                 ));
             }
         }
-        if !self.srt.passphrase.is_empty()
-            && !pipelines::ingest::srt::valid_passphrase(&self.srt.passphrase)
-        {
+        if !self.srt.passphrase.is_empty() && !ingest::srt::valid_passphrase(&self.srt.passphrase) {
             return invalid("srt.passphrase must be 10-79 characters (or empty for none)");
         }
         if !self.restream.secret.is_empty() && self.restream.secret.len() < 32 {
@@ -816,8 +814,8 @@ impl Settings {
 
     /// The ingest server's settings: `rtmp`'s, with HLS and archives under `storage.data_dir`
     /// and restreaming's reach.
-    pub fn ingest_config(&self) -> pipelines::IngestConfig {
-        pipelines::IngestConfig {
+    pub fn ingest_config(&self) -> ingest::IngestConfig {
+        ingest::IngestConfig {
             allow_private_destinations: self.restream.allow_private_destinations,
             ..self.rtmp.ingest_config(&self.storage.data_dir)
         }
@@ -836,8 +834,8 @@ impl Settings {
     }
 
     /// The HLS settings streams are started with.
-    pub fn hls_output(&self) -> pipelines::HlsSettings {
-        pipelines::HlsSettings {
+    pub fn hls_output(&self) -> engine::HlsSettings {
+        engine::HlsSettings {
             segment_duration: Duration::from_secs(self.hls.segment_seconds),
             window_segments: self.hls.window_segments,
             part_duration: Duration::from_secs_f64(self.hls.part_seconds),

@@ -82,8 +82,8 @@ async fn main() -> anyhow::Result<()> {
                 }
             };
             std::fs::create_dir_all(&settings.storage.data_dir)?;
-            let db = livestream::db::open(&settings).await?;
-            livestream::db::ensure_admin(&db, &username, &password, ExistingAccount::Refuse)
+            let db = livestream::seed::open(&settings).await?;
+            livestream::seed::ensure_admin(&db, &username, &password, ExistingAccount::Refuse)
                 .await?;
             println!("admin {username} created");
         }

@@ -133,7 +133,7 @@ impl ObjectStorage {
         let dir = dir.to_owned();
         let files = tokio::task::spawn_blocking({
             let dir = dir.clone();
-            move || pipelines::vod::files(&dir)
+            move || engine::vod::files(&dir)
         })
         .await
         .map_err(|e| StorageError::Io(std::io::Error::other(e)))??;

@@ -7,7 +7,7 @@ use crate::models::clip::Clip;
 use crate::models::recording::Recording;
 use crate::models::room::Room;
 use crate::object_storage::ObjectStorage;
-use pipelines::OutputLayout;
+use hls::OutputLayout;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

@@ -3,7 +3,9 @@
 
 use crate::auth::Authenticator;
 use crate::broadcasts::limits::{BroadcastLimits, Watched};
-use crate::broadcasts::{recovery, LiveStreams, Reactor, Restreams, RoomKeys, StreamRooms};
+use crate::broadcasts::{
+    recovery, LiveStreams, NodeRegistry, Reactor, Restreams, RoomKeys, StreamRooms,
+};
 use crate::chat::hub::{ChatHub, LocalHub};
 use crate::chat::ChatService;
 use crate::cluster::chat_hub::RedisHub;
@@ -12,6 +14,7 @@ use crate::cluster::presence::Presence;
 use crate::cluster::registry::Registry;
 use crate::cluster::{Cluster, Node};
 use crate::configuration::Settings;
+use crate::db::Db;
 use crate::models::recording::Recording;
 use crate::object_storage::ObjectStorage;
 use crate::restream_keys::{restream_secret, KeySealer};
@@ -19,8 +22,10 @@ use crate::state::{AppState, Parts};
 use crate::{routes, storage};
 use actix_web::{web, HttpServer};
 use anyhow::Context;
-use pipelines::ingest::srt::SrtServer;
-use pipelines::{RtmpServer, StreamEvent};
+use engine::StreamEvent;
+use hls::OutputLayout;
+use ingest::srt::SrtServer;
+use ingest::RtmpServer;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -111,7 +116,7 @@ fn serve_http(
     state: web::Data<AppState>,
 ) -> anyhow::Result<actix_web::dev::Server> {
     let authenticator = web::Data::new(Authenticator {
-        tokens: state.tokens.clone(),
+        tokens: state.accounts.tokens.clone(),
         db: state.db.clone(),
     });
     let write_timeout = Duration::from_secs(settings.http.write_timeout_seconds);
@@ -152,8 +157,12 @@ async fn chat_service(
     let hub = RedisHub::start(cluster, presence.clone()).await?;
     presence.start(cluster.clone(), hub.local());
     let chat = Arc::new(
-        ChatService::from_settings(&settings.chat, hub.clone(), Some(cluster))
-            .with_fanout(Some(hub.clone())),
+        ChatService::from_settings(
+            &settings.chat,
+            hub.clone(),
+            Some(cluster.clone() as Arc<dyn crate::auth::SharedWindow>),
+        )
+        .with_fanout(Some(hub.clone())),
     );
     let applied = Arc::downgrade(&chat);
     hub.on_control(Box::new(move |control| {
@@ -162,6 +171,108 @@ async fn chat_service(
         }
     }));
     Ok((chat, hub))
+}
+
+/// The data directory's output folders and the database, ready: migrations applied, the
+/// default preset and admin in place, the recordings the last run never finished taken (they
+/// are repaired once the server serves) and the clips it left half cut swept.
+async fn open_storage(settings: &Settings) -> anyhow::Result<(Db, OutputLayout, Vec<Recording>)> {
+    if crate::telemetry::metrics().is_none() {
+        warn!("another metrics recorder is installed; /metrics reports nothing");
+    }
+    let layout = settings.ingest_config().layout();
+    storage::prepare_output(&layout).await?;
+    let db = crate::seed::open(settings).await?;
+    let clustered = settings.cluster.enabled();
+    let unfinished = recovery::unfinished(&db, clustered, &layout.recordings_dir()).await?;
+    crate::clips::sweep(&db, &crate::clips::clips_dir(layout.data_dir())).await?;
+    warn_about_development_settings(settings);
+    Ok((db, layout, unfinished))
+}
+
+/// With `cluster.redis_url`: this node in the cluster, its id held.
+async fn join_cluster(settings: &Settings, http_port: u16) -> anyhow::Result<Option<Arc<Cluster>>> {
+    if !settings.cluster.enabled() {
+        return Ok(None);
+    }
+    let cluster = Arc::new(Cluster::connect(settings, http_port).await?);
+    cluster.hold_node_id().await?;
+    Ok(Some(cluster))
+}
+
+/// This node's part in the cluster: the live-stream registry and the HLS edge.
+fn start_node(
+    settings: &Settings,
+    cluster: Arc<Cluster>,
+    live: &LiveStreams,
+    rooms: &StreamRooms,
+    db: &Db,
+    hub: Arc<dyn ChatHub>,
+) -> anyhow::Result<Arc<Node>> {
+    let registry = Registry::start(
+        cluster.clone(),
+        live.clone(),
+        rooms.clone(),
+        db.clone(),
+        hub,
+    );
+    let limits = crate::cluster::edge::EdgeLimits {
+        cache_bytes: settings.cluster.edge_cache_mib * 1024 * 1024,
+        max_fetches: settings.cluster.edge_max_fetches,
+    };
+    let edge = Edge::new(registry.clone(), cluster.node_id.clone(), limits)?;
+    info!(node = %cluster.node_id, advertise = %cluster.advertise_url, "joined the cluster");
+    Ok(Arc::new(Node {
+        cluster,
+        registry,
+        edge,
+    }))
+}
+
+/// Rooms' restream destinations, their keys sealed with the restream secret.
+fn restreams(settings: &Settings, db: &Db) -> anyhow::Result<Restreams> {
+    let secret = restream_secret(&settings.restream.secret, &settings.storage.data_dir)?;
+    Ok(Restreams::new(
+        db.clone(),
+        Arc::new(KeySealer::new(&secret)),
+    ))
+}
+
+/// With `storage.s3`: the bucket finished recordings go to, its uploads started.
+fn object_storage(
+    settings: &Settings,
+    db: &Db,
+    layout: &OutputLayout,
+) -> anyhow::Result<Option<Arc<ObjectStorage>>> {
+    if !settings.storage.s3.enabled() {
+        return Ok(None);
+    }
+    let objects = Arc::new(ObjectStorage::new(&settings.storage.s3)?);
+    objects.start_uploads(db.clone(), layout.recordings_dir());
+    info!(bucket = %settings.storage.s3.bucket, "recordings go to object storage");
+    Ok(Some(objects))
+}
+
+/// The RTMP listener, and the SRT one beside it unless `srt.port` is 0, sharing the authorizer
+/// and the events channel.
+async fn bind_ingest(
+    settings: &Settings,
+    authorizer: RoomKeys,
+    events: mpsc::Sender<StreamEvent>,
+) -> anyhow::Result<(RtmpServer, Option<SrtServer>)> {
+    let rtmp_addr = SocketAddr::new(settings.rtmp.host, settings.rtmp.port);
+    let rtmp = RtmpServer::bind(
+        rtmp_addr,
+        settings.ingest_config(),
+        Arc::new(authorizer),
+        events,
+    )
+    .await?;
+    let srt = match settings.srt.srt_config() {
+        Some((addr, config)) => Some(SrtServer::bind(addr, config, &rtmp)?),
+        None => None,
+    };
+    Ok((rtmp, srt))
 }
 
 /// Settings fit for development only, said once at start.
@@ -181,63 +292,25 @@ fn warn_about_development_settings(settings: &Settings) {
 }
 
 impl Application {
-    /// Prepares storage and the database (crash recovery included), binds both listeners (port 0
-    /// picks a free one).
+    /// Prepares storage and the database (crash recovery included), binds every listener (port 0
+    /// picks a free one) and wires the parts together; nothing is served until
+    /// [`Application::run_until_stopped`].
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let data_dir_lock = storage::lock_data_dir(&settings.storage.data_dir)?;
-        if crate::telemetry::metrics().is_none() {
-            warn!("another metrics recorder is installed; /metrics reports nothing");
-        }
-        let ingest = settings.ingest_config();
-        let layout = ingest.layout();
-        storage::prepare_output(&layout).await?;
-        let db = crate::db::open(&settings).await?;
-        let clustered = settings.cluster.enabled();
-        let unfinished = recovery::unfinished(&db, clustered, &layout.recordings_dir()).await?;
-        crate::clips::sweep(&db, &crate::clips::clips_dir(layout.data_dir())).await?;
-        warn_about_development_settings(&settings);
+        let (db, layout, unfinished) = open_storage(&settings).await?;
         let listener = bind_http(&settings)?;
         let http_port = listener.local_addr()?.port();
-
-        let cluster = match clustered {
-            true => {
-                let cluster = Arc::new(Cluster::connect(&settings, http_port).await?);
-                cluster.hold_node_id().await?;
-                Some(cluster)
-            }
-            false => None,
-        };
+        let cluster = join_cluster(&settings, http_port).await?;
         let (chat, hub) = chat_service(&settings, cluster.as_ref()).await?;
-        let live = LiveStreams::default();
-        let rooms = StreamRooms::default();
-        let sealer = KeySealer::new(&restream_secret(
-            &settings.restream.secret,
-            &settings.storage.data_dir,
-        )?);
-        let restreams = Restreams::new(db.clone(), Arc::new(sealer));
+        let (live, rooms) = (LiveStreams::default(), StreamRooms::default());
+        let restreams = restreams(&settings, &db)?;
         let node = match cluster {
-            Some(cluster) => {
-                let registry = Registry::start(
-                    cluster.clone(),
-                    live.clone(),
-                    rooms.clone(),
-                    db.clone(),
-                    hub,
-                );
-                let limits = crate::cluster::edge::EdgeLimits {
-                    cache_bytes: settings.cluster.edge_cache_mib * 1024 * 1024,
-                    max_fetches: settings.cluster.edge_max_fetches,
-                };
-                let edge = Edge::new(registry.clone(), cluster.node_id.clone(), limits)?;
-                info!(node = %cluster.node_id, advertise = %cluster.advertise_url, "joined the cluster");
-                Some(Arc::new(Node {
-                    cluster,
-                    registry,
-                    edge,
-                }))
-            }
+            Some(cluster) => Some(start_node(&settings, cluster, &live, &rooms, &db, hub)?),
             None => None,
         };
+        let registry = node
+            .as_ref()
+            .map(|n| n.registry.clone() as Arc<dyn NodeRegistry>);
         let limits = BroadcastLimits::new(&settings);
         let authorizer = RoomKeys::new(
             db.clone(),
@@ -246,28 +319,12 @@ impl Application {
             settings.ingest.stream_keys.clone(),
             settings.hls_output(),
         )
-        .with_registry(node.as_ref().map(|n| n.registry.clone()))
+        .with_registry(registry.clone())
         .with_limits(limits.clone());
         let draining = authorizer.draining();
-        let objects = match settings.storage.s3.enabled() {
-            true => {
-                let objects = Arc::new(ObjectStorage::new(&settings.storage.s3)?);
-                objects.start_uploads(db.clone(), layout.recordings_dir());
-                info!(bucket = %settings.storage.s3.bucket, "recordings go to object storage");
-                Some(objects)
-            }
-            false => None,
-        };
+        let objects = object_storage(&settings, &db, &layout)?;
         let (events_tx, events) = mpsc::channel(256);
-        let rtmp_addr = SocketAddr::new(settings.rtmp.host, settings.rtmp.port);
-        let rtmp = RtmpServer::bind(rtmp_addr, ingest, Arc::new(authorizer), events_tx).await?;
-        let rtmp_port = rtmp.local_addr()?.port();
-        let srt = match settings.srt.srt_config() {
-            Some((addr, config)) => Some(SrtServer::bind(addr, config, &rtmp)?),
-            None => None,
-        };
-        let srt_port = srt.as_ref().and_then(|s| s.local_addr()).map(|a| a.port());
-
+        let (rtmp, srt) = bind_ingest(&settings, authorizer, events_tx).await?;
         let reactor = Reactor::new(
             &settings,
             db.clone(),
@@ -277,7 +334,7 @@ impl Application {
             layout.clone(),
             chat.clone(),
         )
-        .with_registry(node.as_ref().map(|n| n.registry.clone()))
+        .with_registry(registry)
         .with_objects(objects.clone())
         .with_restreams(restreams.clone());
         let watched = Watched {
@@ -293,33 +350,28 @@ impl Application {
             layout: layout.clone(),
             objects: objects.clone(),
         };
-        let state = AppState::build(
-            &settings,
-            Parts {
-                db,
-                live,
-                layout,
-                rooms,
-                restreams,
-                ingest: rtmp.handle(),
-                rtmp_port,
-                srt_port,
-                chat,
-                node,
-                draining: draining.clone(),
-                objects,
-                broadcast_limits: limits.clone(),
-            },
-        )?;
-        let state = web::Data::new(state);
-        let metrics = serve_metrics(&settings, state.clone())?;
-        let http = serve_http(&settings, listener, state)?;
+        let parts = Parts {
+            db,
+            live,
+            layout,
+            rooms,
+            restreams,
+            ingest: rtmp.handle(),
+            rtmp_port: rtmp.local_addr()?.port(),
+            srt_port: srt.as_ref().and_then(|s| s.local_addr()).map(|a| a.port()),
+            chat,
+            node,
+            draining: draining.clone(),
+            objects,
+            broadcast_limits: limits,
+        };
+        let state = web::Data::new(AppState::build(&settings, parts)?);
         Ok(Self {
-            http,
+            metrics: serve_metrics(&settings, state.clone())?,
+            http: serve_http(&settings, listener, state)?,
             http_port,
-            metrics,
+            rtmp_port: rtmp.local_addr()?.port(),
             rtmp,
-            rtmp_port,
             srt,
             shutdown: CancellationToken::new(),
             draining,

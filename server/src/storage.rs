@@ -3,7 +3,7 @@
 //! it.
 
 use anyhow::Context;
-use pipelines::OutputLayout;
+use hls::OutputLayout;
 use std::path::Path;
 
 /// The lock file in `data_dir` that only one running instance may hold.

@@ -4,25 +4,25 @@
 //! expiring with the window), so that a limit holds across nodes; while Redis is away each node
 //! falls back to its own memory.
 
-use crate::cluster::Cluster;
+use futures_util::future::BoxFuture;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const MAX_TRACKED: usize = 10_000;
 
-/// Records an attempt unless the key already has `limit` within the window; 1 if recorded.
-/// Times come from the Redis server's clock, the one clock all nodes share.
-const SLIDING_WINDOW: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local window = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. now)
-redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000))
-return 1
-";
+/// A window shared by several nodes (the cluster's Redis), so that a limit holds across them.
+pub trait SharedWindow: Send + Sync {
+    /// Records an attempt of `key` in limiter `name` unless it already has `limit` within
+    /// `window`: `Ok(true)` if recorded. An error makes this node's own memory apply.
+    fn allow<'a>(
+        &'a self,
+        name: &'a str,
+        key: &'a str,
+        window: Duration,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<bool, String>>;
+}
 
 /// Allows `limit` attempts per `window` for each key (a client address, a user).
 pub struct RateLimiter {
@@ -30,7 +30,7 @@ pub struct RateLimiter {
     window: Duration,
     attempts: Mutex<HashMap<String, VecDeque<Instant>>>,
     /// The cluster's shared window, and this limiter's name in it.
-    shared: Option<(Arc<Cluster>, &'static str)>,
+    shared: Option<(Arc<dyn SharedWindow>, &'static str)>,
 }
 
 impl RateLimiter {
@@ -43,26 +43,19 @@ impl RateLimiter {
         }
     }
 
-    /// The same limits, held across the nodes of `cluster` (`name` keeps limiters apart).
-    pub fn across(mut self, cluster: Option<&Arc<Cluster>>, name: &'static str) -> Self {
-        self.shared = cluster.map(|c| (c.clone(), name));
+    /// The same limits, held across the nodes that share `window` (`name` keeps limiters apart).
+    pub fn across(mut self, window: Option<Arc<dyn SharedWindow>>, name: &'static str) -> Self {
+        self.shared = window.map(|w| (w, name));
         self
     }
 
     /// Records an attempt; `false` if the key is over its limit.
     pub async fn allow(&self, key: &str) -> bool {
-        let Some((cluster, name)) = &self.shared else {
+        let Some((shared, name)) = &self.shared else {
             return self.allow_here(key);
         };
-        let result = redis::Script::new(SLIDING_WINDOW)
-            .key(cluster.key(&format!("limit:{name}:{key}")))
-            .arg(self.window.as_micros() as u64)
-            .arg(self.limit)
-            .arg(&cluster.node_id)
-            .invoke_async::<i64>(&mut cluster.redis())
-            .await;
-        match result {
-            Ok(allowed) => allowed == 1,
+        match shared.allow(name, key, self.window, self.limit).await {
+            Ok(allowed) => allowed,
             Err(e) => {
                 tracing::warn!(error = %e, limiter = name, "shared rate limit unavailable; this node's own applies");
                 self.allow_here(key)

@@ -5,7 +5,7 @@ mod limiter;
 mod passwords;
 mod tokens;
 
-pub use limiter::RateLimiter;
+pub use limiter::{RateLimiter, SharedWindow};
 pub use passwords::{check_strength, hash_password, verify_password, Busy, PasswordWork};
 pub use tokens::{token_secret, Claims, SecretError, TokenKeys};
 

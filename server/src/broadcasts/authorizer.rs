@@ -3,15 +3,21 @@
 //! room's restream destinations ([`Restreams`]), kept current while it is live.
 
 use super::limits::BroadcastLimits;
+use super::nodes::{NodeRegistry, RoomClaimError};
 use super::restream::Restreams;
 use super::stream_rooms::{RoomGrant, StreamRooms};
-use crate::cluster::registry::{ClaimError, Registry};
 use crate::db::Db;
 use crate::models::preset::Preset;
 use crate::models::room::{hash_stream_key, Room};
 use crate::models::user::Role;
+use engine::HlsSettings;
 use futures_util::future::BoxFuture;
-use pipelines::{Authorizer, HlsSettings, Ladder, PublishGrant, Refusal, StreamId, StreamKey};
+use ingest::Authorizer;
+use ingest::PublishGrant;
+use ingest::Refusal;
+use media::ladder::Ladder;
+use media::StreamId;
+use media::StreamKey;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -23,7 +29,7 @@ pub struct RoomKeys {
     dev_keys: Vec<String>,
     server_hls: HlsSettings,
     /// With several nodes: a room is claimed before its publisher is granted.
-    registry: Option<Arc<Registry>>,
+    registry: Option<Arc<dyn NodeRegistry>>,
     /// Set when the node drains (SIGTERM): every new publisher is refused.
     draining: Arc<AtomicBool>,
     /// What a broadcast may cost (`storage.min_free_mib`, `limits.*`).
@@ -57,7 +63,7 @@ impl RoomKeys {
     }
 
     /// Claims each room in `registry` (shared by the nodes) before granting its publisher.
-    pub fn with_registry(mut self, registry: Option<Arc<Registry>>) -> Self {
+    pub fn with_registry(mut self, registry: Option<Arc<dyn NodeRegistry>>) -> Self {
         self.registry = registry;
         self
     }
@@ -76,11 +82,11 @@ impl RoomKeys {
             .claim(room_id, stream_id)
             .await
             .map_err(|e| match e {
-                ClaimError::Elsewhere(node) => {
+                RoomClaimError::Elsewhere(node) => {
                     tracing::warn!(room = %room_id, %node, "refused a publisher: the room is live on another node");
                     Refusal::NotAllowed("the room is live on another node".into())
                 }
-                ClaimError::Redis(e) => {
+                RoomClaimError::Unavailable(e) => {
                     tracing::error!(error = %e, "could not claim a room in the registry");
                     Refusal::Unavailable
                 }

@@ -1,7 +1,8 @@
 //! The server's view of what is live, kept current from the media engine's events.
 
-use pipelines::llhls::LiveHls;
-use pipelines::{StreamEvent, StreamId};
+use engine::StreamEvent;
+use hls::live::LiveHls;
+use media::StreamId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -19,12 +20,12 @@ pub struct LiveStream {
     pub started_at: u64,
     /// True once every rendition has negotiated and the multivariant playlist exists.
     pub playable: bool,
-    /// `pipelines::media::SourceMedia`.
+    /// `media::SourceMedia`.
     pub media: Value,
-    /// `pipelines::ladder::PlannedRendition`s.
+    /// `media::ladder::PlannedRendition`s.
     pub renditions: Value,
     pub passthrough: bool,
-    /// `pipelines::events::StreamStats`; `null` until the first report.
+    /// `engine::events::StreamStats`; `null` until the first report.
     pub stats: Value,
 }
 

@@ -2,14 +2,14 @@
 //! server does because a stream lives and dies.
 //!
 //! ```text
-//!  OBS ──RTMP──▶ pipelines::ingest ──authorize(key)──▶ authorizer::RoomKeys
+//!  OBS ──RTMP──▶ ingest ──authorize(key)──▶ authorizer::RoomKeys
 //!                      │                                   │ grant: stream id, ladder, HLS,
 //!                      │                                   │ destinations (restream, below)
 //!                      │                                   ▼
 //!                      │                        stream_rooms::StreamRooms  (stream → room, owner, key)
 //!                      │                                   ▲        ▲
 //!                      ▼                                   │        │ revoke_where (routes: room
-//!             pipelines::StreamEvent ──▶ reactor::Reactor ─┘        │ deleted, key regenerated,
+//!             engine::StreamEvent ──▶ reactor::Reactor ─┘        │ deleted, key regenerated,
 //!      Started / Playable / Stats /         │   │   │   │           │ owner disabled or demoted)
 //!      Ended / Abandoned                    │   │   │   └──▶ restream::Restreams (reports, detach)
 //!                                           │   │   └──────▶ database: room live/offline, recording rows
@@ -37,6 +37,7 @@
 pub mod authorizer;
 pub mod limits;
 pub mod live_view;
+pub mod nodes;
 pub mod reactor;
 pub mod recovery;
 pub mod restream;
@@ -44,6 +45,7 @@ pub mod stream_rooms;
 
 pub use authorizer::RoomKeys;
 pub use live_view::{LiveStream, LiveStreams};
+pub use nodes::{NodeRegistry, RoomClaimError};
 pub use reactor::Reactor;
 pub use restream::Restreams;
 pub use stream_rooms::{revoke_where, RoomGrant, StreamRooms};

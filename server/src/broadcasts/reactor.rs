@@ -8,19 +8,21 @@
 //! database.
 
 use super::live_view::LiveStreams;
+use super::nodes::NodeRegistry;
 use super::recovery;
 use super::restream::Restreams;
 use super::stream_rooms::{RoomGrant, StreamRooms};
 use crate::chat::protocol::ServerFrame;
 use crate::chat::ChatService;
-use crate::cluster::registry::Registry;
 use crate::db::retry::{OrderedWrites, RetryPolicy};
 use crate::db::Db;
 use crate::models::recording::{Recording, RecordingOutcome, RecordingStatus};
 use crate::models::{new_id, now_ms};
 use crate::object_storage::ObjectStorage;
-use pipelines::events::{ArchiveSummary, StreamStats};
-use pipelines::{EndReason, StreamEvent, StreamId};
+use engine::events::{ArchiveSummary, StreamStats};
+use engine::EndReason;
+use engine::StreamEvent;
+use media::StreamId;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
@@ -37,16 +39,16 @@ pub struct Reactor {
     pub writes: OrderedWrites,
     pub rooms: StreamRooms,
     /// Ends streams that started after their right to broadcast was taken away.
-    pub ingest: pipelines::IngestHandle,
+    pub ingest: ingest::IngestHandle,
     pub live: LiveStreams,
     pub broadcast: broadcast::Sender<StreamEvent>,
     /// Where the streams' HLS output and archives are.
-    pub layout: pipelines::OutputLayout,
+    pub layout: hls::OutputLayout,
     pub retain_ended: Duration,
     /// Rooms' chats, told when their stream goes live or ends.
     pub chat: Arc<ChatService>,
     /// With several nodes: the registry every node reads this node's streams from.
-    pub registry: Option<Arc<Registry>>,
+    pub registry: Option<Arc<dyn NodeRegistry>>,
     /// With `storage.s3`: told when a recording is finished, to upload it.
     pub objects: Option<Arc<ObjectStorage>>,
     /// Rooms' restream destination lists, and their live streams' reports of them.
@@ -59,9 +61,9 @@ impl Reactor {
         settings: &crate::configuration::Settings,
         db: Db,
         rooms: StreamRooms,
-        ingest: pipelines::IngestHandle,
+        ingest: ingest::IngestHandle,
         live: LiveStreams,
-        layout: pipelines::OutputLayout,
+        layout: hls::OutputLayout,
         chat: Arc<ChatService>,
     ) -> Self {
         Self {
@@ -96,7 +98,7 @@ impl Reactor {
     }
 
     /// The same reactor, reporting this node's streams to `registry` (several nodes).
-    pub fn with_registry(mut self, registry: Option<Arc<Registry>>) -> Self {
+    pub fn with_registry(mut self, registry: Option<Arc<dyn NodeRegistry>>) -> Self {
         self.registry = registry;
         self
     }
@@ -225,7 +227,7 @@ impl Reactor {
             duration_ms: None,
             bytes: None,
             status: RecordingStatus::Recording,
-            archive_path: pipelines::OutputLayout::archive_name(stream_id),
+            archive_path: hls::OutputLayout::archive_name(stream_id),
             end_reason: None,
             object_key: None,
             vod: false,
@@ -342,7 +344,7 @@ impl Reactor {
         }
     }
 
-    fn schedule_hls_cleanup(&self, stream_id: pipelines::StreamId) {
+    fn schedule_hls_cleanup(&self, stream_id: media::StreamId) {
         let dir = self.layout.hls_dir(&stream_id);
         let live = self.live.clone();
         let retain = self.retain_ended;
@@ -358,19 +360,19 @@ impl Reactor {
 
 /// `/metrics`: each restream destination's bytes and whether it takes the stream, by room and
 /// destination id.
-fn measure_restream(room: &str, destinations: &[pipelines::restream::DestinationStats]) {
+fn measure_restream(room: &str, destinations: &[engine::restream::DestinationStats]) {
     use crate::telemetry::names;
     for d in destinations {
         let labels = [("room", room.to_owned()), ("destination", d.id.clone())];
         metrics::gauge!(names::RESTREAM_BYTES_SENT, &labels).set(d.bytes_sent as f64);
-        let live = d.state == pipelines::restream::DestinationState::Live;
+        let live = d.state == engine::restream::DestinationState::Live;
         metrics::gauge!(names::RESTREAM_LIVE, &labels).set(if live { 1.0 } else { 0.0 });
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use pipelines::restream::{DestinationState, DestinationStats};
+    use engine::restream::{DestinationState, DestinationStats};
 
     #[test]
     fn each_destination_has_its_gauges() {

@@ -67,7 +67,7 @@ pub async fn repair(
     end_reason: &str,
 ) -> anyhow::Result<()> {
     let repaired = match recording.archive_file(recordings_dir) {
-        Some(path) => tokio::task::spawn_blocking(move || pipelines::archive::repair(&path))
+        Some(path) => tokio::task::spawn_blocking(move || engine::archive_repair::repair(&path))
             .await?
             .map_err(|e| e.to_string()),
         None => Err("the stored archive name is not a plain file name".to_owned()),

@@ -11,8 +11,8 @@
 use crate::db::{Db, DbError};
 use crate::models::destination::Destination as Row;
 use crate::restream_keys::KeySealer;
-use pipelines::restream::{Destination, DestinationStats, Destinations};
-use pipelines::StreamId;
+use engine::restream::{Destination, DestinationStats, Destinations};
+use media::StreamId;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! grant to the stream's end. Revocation finds publishers here whether their pipeline has started
 //! or not.
 
-use pipelines::StreamId;
+use media::StreamId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -75,7 +75,7 @@ impl StreamRooms {
 /// connected.
 pub fn revoke_where(
     rooms: &StreamRooms,
-    ingest: &pipelines::IngestHandle,
+    ingest: &ingest::IngestHandle,
     which: impl Fn(&RoomGrant) -> bool,
 ) -> usize {
     rooms

@@ -1,9 +1,9 @@
 //! Who is chatting on a connection and what they may do: the login with an access token, and the
 //! re-check when their rights change.
 
-use super::connection::ChatContext;
 use super::errors::ChatError;
 use super::protocol::{Author, ServerFrame};
+use super::ChatContext;
 use crate::db::{DbConnection, DbError};
 use crate::models::chat::Moderators;
 use crate::models::room::Room;

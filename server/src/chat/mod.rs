@@ -11,9 +11,8 @@ pub mod hub;
 pub mod latency;
 pub mod moderation;
 pub mod posting;
-pub mod protocol;
+pub use chat_protocol as protocol;
 
-pub use connection::ChatContext;
 pub use errors::ChatError;
 
 use crate::auth::RateLimiter;
@@ -21,6 +20,15 @@ use hub::ChatHub;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// What a chat connection uses of the server.
+#[derive(Clone)]
+pub struct ChatContext {
+    pub db: crate::db::Db,
+    /// Checks the access tokens clients log in with.
+    pub tokens: crate::auth::TokenKeys,
+    pub chat: Arc<ChatService>,
+}
 
 /// Messages of history sent on join.
 pub const HISTORY_LEN: i64 = 50;
@@ -176,7 +184,7 @@ impl ChatService {
     pub fn from_settings(
         settings: &crate::configuration::ChatSettings,
         hub: Arc<dyn ChatHub>,
-        cluster: Option<&Arc<crate::cluster::Cluster>>,
+        shared: Option<Arc<dyn crate::auth::SharedWindow>>,
     ) -> Self {
         let mut service = Self::new(
             hub,
@@ -187,7 +195,7 @@ impl ChatService {
             settings.messages_per_window,
             Duration::from_secs(settings.window_seconds),
         )
-        .across(cluster, "chat");
+        .across(shared, "chat");
         service
             .with_idle_timeout(Duration::from_secs(settings.idle_timeout_seconds))
             .with_connection_limits(

@@ -2,9 +2,9 @@
 //! Every action that succeeds is announced to the room as a notice.
 
 use super::chatter::Chatter;
-use super::connection::ChatContext;
 use super::errors::ChatError;
 use super::protocol::{ClientFrame, ServerFrame};
+use super::ChatContext;
 use super::ChatSettings;
 use crate::db::DbError;
 use crate::models::chat::{Bans, ChatMessage, Restriction};

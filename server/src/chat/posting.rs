@@ -2,9 +2,9 @@
 //! and restrictions, stored, then fanned out through the hub.
 
 use super::chatter::Chatter;
-use super::connection::ChatContext;
 use super::errors::ChatError;
 use super::protocol::{clean_text, Author, MessageView, ServerFrame};
+use super::ChatContext;
 use crate::models::chat::{message_id, Bans, ChatMessage, Restriction};
 use crate::models::now_ms;
 use crate::models::room::Room;

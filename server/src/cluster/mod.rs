@@ -16,6 +16,7 @@
 pub mod chat_hub;
 pub mod edge;
 pub mod presence;
+mod rate_limits;
 pub mod registry;
 
 use crate::configuration::Settings;

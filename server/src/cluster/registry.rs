@@ -20,7 +20,7 @@ use crate::chat::hub::ChatHub;
 use crate::chat::protocol::ServerFrame;
 use crate::db::Db;
 use crate::models::room::Room;
-use pipelines::StreamId;
+use media::StreamId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -442,4 +442,38 @@ async fn sweep(
         }
     }
     Ok(())
+}
+
+impl crate::broadcasts::NodeRegistry for Registry {
+    fn claim<'a>(
+        &'a self,
+        room_id: &'a str,
+        stream_id: &'a StreamId,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), crate::broadcasts::RoomClaimError>> {
+        use crate::broadcasts::RoomClaimError;
+        Box::pin(async move {
+            Registry::claim(self, room_id, stream_id)
+                .await
+                .map_err(|e| match e {
+                    ClaimError::Elsewhere(node) => RoomClaimError::Elsewhere(node),
+                    ClaimError::Redis(e) => RoomClaimError::Unavailable(e.to_string()),
+                })
+        })
+    }
+
+    fn started(&self, id: &StreamId) {
+        Registry::started(self, id);
+    }
+
+    fn changed(&self, id: &StreamId) {
+        Registry::changed(self, id);
+    }
+
+    fn ended(&self, id: &StreamId, release: Option<String>) {
+        Registry::ended(self, id, release);
+    }
+
+    fn settle(&self, limit: Duration) -> futures_util::future::BoxFuture<'_, ()> {
+        Box::pin(Registry::settle(self, limit))
+    }
 }

@@ -8,11 +8,8 @@
 //! server is back. [`retry`] keeps writes that must not be lost until then.
 
 pub mod retry;
-mod setup;
 
 pub mod schema;
-
-pub use setup::{ensure_admin, open};
 
 use diesel::connection::SimpleConnection;
 use diesel::mysql::MysqlConnection;

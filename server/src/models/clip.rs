@@ -48,7 +48,7 @@ pub struct ClipView {
 impl Clip {
     /// The file name of a clip in the data directory's `clips/` (and its key's last part).
     pub fn file_name(&self) -> Option<String> {
-        pipelines::layout::plain_name(&self.id).then(|| format!("{}.mp4", self.id))
+        hls::layout::plain_name(&self.id).then(|| format!("{}.mp4", self.id))
     }
 
     pub fn view(&self) -> ClipView {

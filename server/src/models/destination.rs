@@ -157,7 +157,7 @@ impl Destination {
         conn: &mut DbConnection,
         room_id: &str,
         sealer: &KeySealer,
-    ) -> QueryResult<Vec<pipelines::restream::Destination>> {
+    ) -> QueryResult<Vec<engine::restream::Destination>> {
         let enabled = restream_destinations::table
             .filter(restream_destinations::room_id.eq(room_id))
             .filter(restream_destinations::enabled.eq(true))
@@ -170,7 +170,7 @@ impl Destination {
         Ok(enabled
             .into_iter()
             .filter_map(|d| match sealer.open(&d.id, &d.stream_key_sealed) {
-                Ok(stream_key) => Some(pipelines::restream::Destination {
+                Ok(stream_key) => Some(engine::restream::Destination {
                     id: d.id,
                     url: d.url,
                     stream_key,

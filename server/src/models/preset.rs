@@ -3,8 +3,10 @@
 use crate::db::schema::{presets, rooms};
 use crate::db::DbConnection;
 use diesel::prelude::*;
-use pipelines::ladder::{Profile, SpeedPreset};
-use pipelines::{HlsSettings, Ladder, Rendition};
+use engine::HlsSettings;
+use media::ladder::Ladder;
+use media::ladder::Rendition;
+use media::ladder::{Profile, SpeedPreset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -128,8 +130,8 @@ impl PresetSpec {
             };
             if !name_ok(&r.name) {
                 field("name", "must be 1 to 32 letters, digits, '-' or '_'");
-            } else if r.name == pipelines::ladder::SOURCE_RENDITION
-                || pipelines::ladder::is_audio_rendition(&r.name)
+            } else if r.name == media::ladder::SOURCE_RENDITION
+                || media::ladder::is_audio_rendition(&r.name)
             {
                 field("name", "is reserved");
             } else if !seen.insert(r.name.clone()) {

@@ -94,13 +94,13 @@ impl Recording {
         let name = std::path::Path::new(&self.archive_path)
             .file_name()?
             .to_str()?;
-        pipelines::layout::plain_name(name).then(|| recordings_dir.join(name))
+        hls::layout::plain_name(name).then(|| recordings_dir.join(name))
     }
 
     /// Where the recording's VOD is on this node: its folder in `recordings_dir`, if the stream
     /// id is a plain name.
     pub fn vod_dir(&self, recordings_dir: &std::path::Path) -> Option<std::path::PathBuf> {
-        pipelines::layout::plain_name(&self.stream_id).then(|| recordings_dir.join(&self.stream_id))
+        hls::layout::plain_name(&self.stream_id).then(|| recordings_dir.join(&self.stream_id))
     }
 
     pub fn view(&self) -> RecordingView {
@@ -117,11 +117,10 @@ impl Recording {
             status: self.status,
             end_reason: self.end_reason.clone(),
             file_url: format!("/api/recordings/{}/file", self.id),
-            playback_url: vod.map(|v| format!("{v}/{}", pipelines::layout::MULTIVARIANT_FILE)),
+            playback_url: vod.map(|v| format!("{v}/{}", hls::layout::MULTIVARIANT_FILE)),
             download_url: format!("/api/recordings/{}/file?download=true", self.id),
-            poster_url: vod.map(|v| format!("{v}/{}", pipelines::layout::POSTER_FILE)),
-            thumbnails_vtt_url: vod
-                .map(|v| format!("{v}/{}", pipelines::layout::THUMBNAILS_VTT_FILE)),
+            poster_url: vod.map(|v| format!("{v}/{}", hls::layout::POSTER_FILE)),
+            thumbnails_vtt_url: vod.map(|v| format!("{v}/{}", hls::layout::THUMBNAILS_VTT_FILE)),
         }
     }
 

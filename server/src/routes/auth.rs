@@ -65,6 +65,7 @@ pub struct AuthResponse {
 /// A token for `user`, in the session that began at `started` (`None`: a new one).
 fn session(state: &AppState, user: &User, started: Option<u64>) -> Result<AuthResponse, ApiError> {
     let (token, expires_in) = state
+        .accounts
         .tokens
         .issue(&user.id, user.token_version, user.role.as_str(), started)
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -96,7 +97,12 @@ pub async fn register(
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.proxies.client_ip(&req);
-    if !state.registration_limiter.allow(&limit_key(client)).await {
+    if !state
+        .accounts
+        .registration_limiter
+        .allow(&limit_key(client))
+        .await
+    {
         tracing::warn!(%client, "registration rate limit hit");
         return Err(ApiError::RateLimited);
     }
@@ -110,6 +116,7 @@ pub async fn register(
     }
     let (password, username) = (body.password.clone(), body.username.clone());
     let weak = state
+        .accounts
         .password_work
         .run(move || check_strength(&password, &username))
         .await?;
@@ -155,6 +162,7 @@ pub async fn register(
     }
     let password = body.password;
     let hash = state
+        .accounts
         .password_work
         .run(move || hash_password(&password))
         .await?
@@ -200,7 +208,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let client = state.proxies.client_ip(&req);
-    if !state.login_limiter.allow(&limit_key(client)).await {
+    if !state.accounts.login_limiter.allow(&limit_key(client)).await {
         tracing::warn!(%client, "login rate limit hit");
         return Err(ApiError::RateLimited);
     }
@@ -214,9 +222,10 @@ pub async fn login(
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.clone());
+        .unwrap_or_else(|| state.accounts.dummy_hash.clone());
     let password = body.password;
     let ok = state
+        .accounts
         .password_work
         .run(move || verify_password(&password, &hash))
         .await?;

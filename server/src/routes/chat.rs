@@ -43,7 +43,7 @@ pub async fn connect(
         .map_err(|_| ApiError::BadRequest("this endpoint expects a WebSocket upgrade".into()))?;
     let cx = ChatContext {
         db: state.db.clone(),
-        tokens: state.tokens.clone(),
+        tokens: state.accounts.tokens.clone(),
         chat: state.chat.clone(),
     };
     actix_web::rt::spawn(async move {
@@ -79,7 +79,7 @@ pub async fn moderators(
     caller: AuthUser,
     path: web::Path<String>,
 ) -> Result<web::Json<Vec<ModeratorView>>, ApiError> {
-    let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
+    let room = super::access::managed_room(&state, &caller, path.into_inner()).await?;
     let list = state
         .db
         .run(move |conn| Ok(Moderators::list(conn, &room.id)?))
@@ -102,7 +102,7 @@ pub async fn add_moderator(
     path: web::Path<String>,
     body: web::Json<NewModerator>,
 ) -> Result<web::Json<ModeratorView>, ApiError> {
-    let room = super::rooms::managed_room(&state, &caller, path.into_inner()).await?;
+    let room = super::access::managed_room(&state, &caller, path.into_inner()).await?;
     let room_id = room.id.clone();
     // Exactly one of the two names the user; the error names the field the caller used.
     let request = body.into_inner();
@@ -153,7 +153,7 @@ pub async fn remove_moderator(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (room_id, user_id) = path.into_inner();
-    let room = super::rooms::managed_room(&state, &caller, room_id).await?;
+    let room = super::access::managed_room(&state, &caller, room_id).await?;
     let room_id = room.id.clone();
     state
         .db

@@ -2,11 +2,12 @@
 //! one) at keyframes without re-encoding ([`crate::clips`]), each with its own page. Any
 //! logged-in user cuts (`clips.per_user_per_hour`); the room's owner and admins delete.
 
+use super::access::{check_room_owner, check_room_visible};
 use super::error_responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized,
     Unavailable, ValidationFailed,
 };
-use super::recordings::{check_room_owner, check_room_visible, stored_file, FileQuery, StoredFile};
+use super::files::{stored_file, FileQuery, StoredFile};
 use crate::auth::{AuthUser, MaybeUser};
 use crate::clips::{self, ClipError, Source, Stretch, MAX_CLIP};
 use crate::errors::ApiError;
@@ -97,13 +98,14 @@ async fn cut_and_store(
     stretch: Stretch,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(why) = state
-        .broadcast_limits
+        .limits
+        .broadcasts
         .refuse_clip(&state.db, caller.id(), caller.is_admin())
         .await?
     {
         return Err(ApiError::LimitReached(why));
     }
-    if !state.clip_limiter.allow(caller.id()).await {
+    if !state.clips.limiter.allow(caller.id()).await {
         return Err(ApiError::RateLimited);
     }
     let task = tokio::spawn(cut_in_turn(
@@ -127,7 +129,7 @@ async fn cut_in_turn(
     stretch: Stretch,
 ) -> Result<Clip, ApiError> {
     // Cutting reads and writes up to a minute of media: a few at a time per node.
-    let _turn = tokio::time::timeout(state.clip_queue, state.clip_cuts.clone().acquire_owned())
+    let _turn = tokio::time::timeout(state.clips.queue, state.clips.cuts.clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
@@ -376,7 +378,7 @@ pub async fn remove(
 /// The clip's page: the app's page, with Open Graph tags naming the clip, its video and its
 /// room, so a link shared in chat or elsewhere shows a preview.
 pub async fn open_graph(state: &AppState, id: &str) -> Option<(Clip, Option<Recording>, String)> {
-    if !pipelines::layout::plain_name(id) {
+    if !hls::layout::plain_name(id) {
         return None;
     }
     let id = id.to_owned();

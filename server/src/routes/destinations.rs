@@ -2,11 +2,11 @@
 //! reaches the room's broadcast at once when it is live on this node. A destination's stream key
 //! is write-only: sealed when saved, never shown again (only a hint of it).
 
+use super::access::managed_room;
 use super::error_responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unavailable,
     ValidationFailed,
 };
-use super::rooms::managed_room;
 use crate::auth::AuthUser;
 use crate::errors::ApiError;
 use crate::models::destination::{Destination, DestinationChanges, TooManyDestinations};
@@ -14,7 +14,7 @@ use crate::models::{new_id, now_ms};
 use crate::restream_keys::hint;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use pipelines::restream::{DestinationState, DestinationStats};
+use engine::restream::{DestinationState, DestinationStats};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -179,7 +179,7 @@ fn validate(
             );
         }
     }
-    if let Some(Err(invalid)) = url.map(pipelines::restream::check_url) {
+    if let Some(Err(invalid)) = url.map(engine::restream::check_url) {
         fields.insert("url".to_owned(), invalid.to_string());
     }
     if let Some(key) = stream_key {
@@ -269,7 +269,7 @@ pub async fn create(
         enabled: body.enabled,
         created_at: now_ms(),
     };
-    let (row, limit) = (destination.clone(), state.max_destinations_per_room);
+    let (row, limit) = (destination.clone(), state.limits.destinations_per_room);
     state
         .db
         .run(move |conn| Ok(Destination::insert_within_limit(conn, &row, limit)?))
@@ -315,7 +315,7 @@ pub async fn update(
             .run(move |conn| Ok(Destination::find(conn, &id, &destination)?))
             .await?
             .ok_or(ApiError::NotFound)?;
-        if !pipelines::restream::same_server(&current.url, url) {
+        if !engine::restream::same_server(&current.url, url) {
             return Err(ApiError::field(
                 "stream_key",
                 "must be given again when the URL's scheme, host or port changes",

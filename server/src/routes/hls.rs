@@ -15,15 +15,15 @@
 //! 503; once the stream has ended everything is answered at once. A waiting request holds no
 //! thread: it is a task waiting on the rendition's progress.
 
+use super::files::{byte_range, cors, number};
 use crate::errors::ApiError;
 use crate::state::AppState;
-use actix_cors::Cors;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use pipelines::llhls::{BlockingError, BlockingRequest, LiveHls, Rendition, INIT_URI};
-use pipelines::StreamId;
+use hls::live::{BlockingError, BlockingRequest, LiveHls, Rendition, INIT_URI};
+use media::StreamId;
 use std::time::Duration;
 
 /// The `/hls` scope with its CORS policy.
@@ -41,22 +41,6 @@ pub fn scope() -> actix_web::Scope<
         .route("/{stream_id}/{file:.*}", web::get().to(serve))
 }
 
-/// What any player on any origin may fetch: `GET`, with the headers a player reads.
-pub(super) fn cors() -> Cors {
-    Cors::default()
-        .allow_any_origin()
-        .send_wildcard()
-        .allowed_methods(["GET", "HEAD", "OPTIONS"])
-        .allow_any_header()
-        .expose_headers([
-            header::CONTENT_LENGTH,
-            header::CONTENT_RANGE,
-            header::ACCEPT_RANGES,
-            header::AGE,
-        ])
-        .max_age(86_400)
-}
-
 /// What a path under a stream names.
 #[derive(Debug, PartialEq, Eq)]
 enum Resource<'a> {
@@ -70,17 +54,17 @@ enum Resource<'a> {
 
 /// Accepts only the names the output has; a rendition name is a plain name.
 fn classify(path: &str) -> Option<Resource<'_>> {
-    if path == pipelines::layout::MULTIVARIANT_FILE {
+    if path == hls::layout::MULTIVARIANT_FILE {
         return Some(Resource::Multivariant);
     }
-    if path == pipelines::pipeline::THUMBNAIL_FILE {
+    if path == engine::pipeline::THUMBNAIL_FILE {
         return Some(Resource::Thumbnail);
     }
     let (rendition, file) = path.split_once('/')?;
     if !super::plain_name(rendition) {
         return None;
     }
-    if file == pipelines::layout::MEDIA_PLAYLIST_FILE {
+    if file == hls::layout::MEDIA_PLAYLIST_FILE {
         return Some(Resource::Playlist(rendition));
     }
     if file == INIT_URI {
@@ -91,15 +75,6 @@ fn classify(path: &str) -> Option<Resource<'_>> {
         None => Some(Resource::Segment(rendition, number(name)?)),
         Some((msn, part)) => Some(Resource::Part(rendition, number(msn)?, number(part)?)),
     }
-}
-
-/// A decimal number as the output writes them: digits only, no sign, no leading zero.
-fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
-    let plain = !text.is_empty()
-        && text.len() <= 19
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    plain.then(|| text.parse().ok()).flatten()
 }
 
 /// A media playlist request's directives.
@@ -264,7 +239,7 @@ fn rendition<'a>(hls: &'a LiveHls, name: &str) -> Result<&'a Rendition, ApiError
 }
 
 fn media_type(rendition: &str) -> &'static str {
-    if rendition == pipelines::pipeline::AUDIO_RENDITION {
+    if rendition == engine::pipeline::AUDIO_RENDITION {
         "audio/mp4"
     } else {
         "video/mp4"
@@ -361,24 +336,6 @@ fn media(req: &HttpRequest, content_type: &'static str, bytes: Bytes) -> HttpRes
         .insert_header((header::ACCEPT_RANGES, HeaderValue::from_static("bytes")))
         .insert_header((header::CONTENT_RANGE, format!("bytes {first}-{last}/{len}")))
         .body(bytes.slice(first..=last))
-}
-
-/// One satisfiable range of `bytes=a-b`, `bytes=a-` or `bytes=-n` over `len` bytes.
-pub(super) fn byte_range(value: &str, len: usize) -> Option<(usize, usize)> {
-    let spec = value.strip_prefix("bytes=")?.trim();
-    if spec.contains(',') || len == 0 {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (first, last) = match (a.trim(), b.trim()) {
-        ("", n) => {
-            let n: usize = number(n)?;
-            (len.checked_sub(n.min(len))?, len - 1)
-        }
-        (a, "") => (number(a)?, len - 1),
-        (a, b) => (number(a)?, number::<usize>(b)?.min(len - 1)),
-    };
-    (first <= last && first < len).then_some((first, last))
 }
 
 fn body(content_type: &'static str, cache: &'static str, bytes: Bytes) -> HttpResponse {

@@ -1,12 +1,12 @@
 //! The OpenAPI schemas of a live stream's figures (`LiveInfo`'s `media`, `renditions` and
-//! `stats`), as the `pipelines` types serialize them: that crate knows nothing of HTTP, so the
+//! `stats`), as the media crates' types serialize them: those know nothing of HTTP, so the
 //! shapes are written here, and a test holds them to the real serialized fields.
 
-#![allow(dead_code)] // schemas only: the values are the `pipelines` types
+#![allow(dead_code)] // schemas only: the values are the media crates' types
 
 use crate::models::preset::{ProfileName, SpeedPresetName};
 
-/// What the publisher sends (`pipelines::media::SourceMedia`).
+/// What the publisher sends (`media::SourceMedia`).
 #[derive(utoipa::ToSchema)]
 pub struct SourceMedia {
     video: SourceVideo,
@@ -37,7 +37,7 @@ pub struct SourceAudio {
     channels: u32,
 }
 
-/// A rendition as planned for this source (`pipelines::ladder::PlannedRendition`).
+/// A rendition as planned for this source (`media::ladder::PlannedRendition`).
 #[derive(utoipa::ToSchema)]
 pub struct PlannedRendition {
     name: String,
@@ -52,7 +52,7 @@ pub struct PlannedRendition {
     profile: ProfileName,
 }
 
-/// Health figures over the last stats interval (`pipelines::StreamStats`).
+/// Health figures over the last stats interval (`engine::StreamStats`).
 #[derive(utoipa::ToSchema)]
 pub struct StreamStats {
     input_kbps: f64,
@@ -79,9 +79,9 @@ pub struct RenditionStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pipelines::events::RenditionStats as EngineRenditionStats;
-    use pipelines::ladder::{PlannedRendition as EnginePlanned, Profile, SpeedPreset};
-    use pipelines::media::{
+    use engine::events::RenditionStats as EngineRenditionStats;
+    use media::ladder::{PlannedRendition as EnginePlanned, Profile, SpeedPreset};
+    use media::{
         SourceAudio as EngineAudio, SourceMedia as EngineMedia, SourceVideo as EngineVideo,
     };
     use serde_json::Value;
@@ -139,7 +139,7 @@ mod tests {
             dropped_frames: 0,
             dropped_fps: 0.0,
         };
-        let stats = pipelines::StreamStats {
+        let stats = engine::StreamStats {
             input_kbps: 3000.0,
             input_fps: 30.0,
             keyframe_interval: Some(Duration::from_secs(2)),

@@ -3,11 +3,13 @@
 //! `/hls`, `/health`, and the web app for every other path. Every response carries the browser
 //! defences of `security_headers`.
 
+mod access;
 mod auth;
 mod chat;
 mod clips;
 mod destinations;
 mod error_responses;
+mod files;
 mod hls;
 mod live_figures;
 mod presets;
@@ -25,10 +27,10 @@ mod web_app;
 use crate::auth::Authenticator;
 use crate::errors::{self, ErrorBody};
 use crate::state::AppState;
+use ::hls::layout::plain_name;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{get, web, App, HttpResponse};
-use pipelines::layout::plain_name;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};

@@ -16,7 +16,7 @@ use crate::models::user::Role;
 use crate::models::{new_id, now_ms};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use pipelines::StreamId;
+use media::StreamId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -147,23 +147,6 @@ fn key_view(urls: &Urls, key: String) -> StreamKeyView {
     }
 }
 
-/// Loads a room the caller may manage: its owner or an admin.
-pub(super) async fn managed_room(
-    state: &AppState,
-    caller: &AuthUser,
-    id: String,
-) -> Result<Room, ApiError> {
-    let room = state
-        .db
-        .run(move |conn| Ok(Room::find(conn, &id)?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if room.owner_id != caller.id() && !caller.is_admin() {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(room)
-}
-
 async fn check_preset(state: &AppState, id: &str) -> Result<(), ApiError> {
     let id = id.to_owned();
     match state
@@ -231,7 +214,7 @@ pub async fn create(
             .db
             .run(move |conn| Ok(Room::count_of_owner(conn, &owner)?))
             .await?;
-        let limit = state.limits.rooms_per_user;
+        let limit = state.limits.account.rooms_per_user;
         if owned >= limit as i64 {
             return Err(ApiError::LimitReached(format!(
                 "you have {owned} rooms, the most one account may have ({limit}); delete one first"
@@ -312,7 +295,7 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Json<RoomUpdate>,
 ) -> Result<web::Json<RoomView>, ApiError> {
-    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let room = super::access::managed_room(&state, &caller, path.into_inner()).await?;
     let body = body.into_inner();
     validate(body.title.as_deref(), body.description.as_deref())?;
     if let Some(preset) = &body.preset_id {
@@ -360,14 +343,14 @@ pub async fn remove(
     caller: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let room = super::access::managed_room(&state, &caller, path.into_inner()).await?;
     let id = room.id.clone();
     state
         .db
         .run(move |conn| Ok(Room::soft_delete(conn, &id)?))
         .await?;
     // A broadcast in the deleted room ends now, started or not.
-    revoke_where(&state.rooms, &state.ingest, |g| g.room_id == room.id);
+    revoke_where(&state.rooms, &state.ingest.handle, |g| g.room_id == room.id);
     // Its replays are served only to its owner and admins from now on.
     state.replays.forget_all();
     tracing::info!(room = %room.id, by = %caller.id(), "room deleted");
@@ -384,7 +367,7 @@ pub async fn regenerate_key(
     caller: AuthUser,
     path: web::Path<String>,
 ) -> Result<web::Json<StreamKeyView>, ApiError> {
-    let room = managed_room(&state, &caller, path.into_inner()).await?;
+    let room = super::access::managed_room(&state, &caller, path.into_inner()).await?;
     let key = new_stream_key();
     let (id, hash) = (room.id.clone(), hash_stream_key(&key));
     let new_hash = hash.clone();
@@ -393,7 +376,7 @@ pub async fn regenerate_key(
         .run(move |conn| Ok(Room::set_key_hash(conn, &id, &new_hash)?))
         .await?;
     // A publisher that presented the old key stops now, started or not.
-    let ended = revoke_where(&state.rooms, &state.ingest, |g| {
+    let ended = revoke_where(&state.rooms, &state.ingest.handle, |g| {
         g.room_id == room.id && g.key_hash != hash
     });
     tracing::info!(room = %room.id, publishers_ended = ended, "stream key regenerated");

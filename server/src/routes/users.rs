@@ -78,7 +78,9 @@ pub async fn update(
     // A user who may no longer stream stops streaming now, whether their stream has started
     // or is still being set up (a stream starting later is caught as it is marked live).
     if revoke_streams {
-        let ended = revoke_where(&state.rooms, &state.ingest, |g| g.owner_id == user.id);
+        let ended = revoke_where(&state.rooms, &state.ingest.handle, |g| {
+            g.owner_id == user.id
+        });
         if ended > 0 {
             tracing::info!(user = %user.id, publishers = ended, "publishers ended: the owner may no longer stream");
         }

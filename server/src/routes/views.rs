@@ -74,9 +74,10 @@ impl Urls {
             base: format!("{}://{}", origin.scheme, origin.authority),
             ingest: format!(
                 "rtmp://{}:{}/{}",
-                origin.host, state.rtmp_port, state.rtmp_app
+                origin.host, state.ingest.rtmp_port, state.ingest.rtmp_app
             ),
             srt: state
+                .ingest
                 .srt_port
                 .map(|port| format!("srt://{}:{port}", origin.host)),
         }
@@ -92,11 +93,8 @@ impl LiveInfo {
     pub fn from_stream(urls: &Urls, s: &LiveStream) -> Self {
         Self {
             stream_id: s.id.to_string(),
-            playback_url: urls.hls(
-                s.id.as_str(),
-                pipelines::pipeline::multivariant::MULTIVARIANT_FILE,
-            ),
-            thumbnail_url: urls.hls(s.id.as_str(), pipelines::pipeline::THUMBNAIL_FILE),
+            playback_url: urls.hls(s.id.as_str(), hls::multivariant::MULTIVARIANT_FILE),
+            thumbnail_url: urls.hls(s.id.as_str(), engine::pipeline::THUMBNAIL_FILE),
             started_at: s.started_at,
             playable: s.playable,
             media: s.media.clone(),

@@ -11,19 +11,18 @@
 //!
 //! Only the names the VOD writer makes are served; anything else is a 404.
 
-use super::recordings::from_object_storage;
+use super::files::from_object_storage;
 use crate::errors::ApiError;
 use crate::models::recording::{Recording, RecordingStatus};
 use crate::models::room::Room;
 use crate::object_storage::ObjectStorage;
+use crate::replays::Replay;
 use crate::state::AppState;
 use actix_files::NamedFile;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
-use pipelines::layout::plain_name;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use hls::layout::plain_name;
+use std::sync::{Arc, PoisonError};
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const HOUR: &str = "public, max-age=3600";
@@ -39,7 +38,7 @@ pub fn scope() -> actix_web::Scope<
     >,
 > {
     web::scope("/vod")
-        .wrap(super::hls::cors())
+        .wrap(super::files::cors())
         .route("/{recording_id}/{file:.*}", web::get().to(serve))
 }
 
@@ -61,26 +60,6 @@ fn classify(path: &str) -> Option<(&'static str, &'static str)> {
         ("jpg", false) => Some(("image/jpeg", HOUR)),
         _ => None,
     }
-}
-
-/// Replays requested lately, for a few seconds: a player asks for a segment of each rendition
-/// every couple of seconds, and a replay's row changes only when it moves to object storage or
-/// is deleted, and its room only when it is deleted. A request that finds its file missing reads
-/// the row again; deleting a room forgets them all on this node (others within
-/// [`REMEMBERED`]).
-#[derive(Default)]
-pub struct RecentReplays(Mutex<HashMap<String, (Instant, Replay)>>);
-
-/// A replay as `/vod` serves it: its row, and whether its room still exists (if not, only its
-/// owner and admins are served).
-#[derive(Clone)]
-struct Replay {
-    recording: Recording,
-    room_owner: String,
-    room_deleted: bool,
-    /// Segments each rendition's playlist lists (read once): a segment past them is answered
-    /// 404 at once, with no file or object looked for.
-    listed: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 /// `<rendition>/<msn>.m4s`: the rendition and the segment's number.
@@ -124,40 +103,6 @@ async fn listed_segments(
         .unwrap_or_else(PoisonError::into_inner)
         .insert(rendition.to_owned(), count);
     Ok(count)
-}
-
-/// How long a replay's row is taken as read.
-const REMEMBERED: Duration = Duration::from_secs(10);
-/// Rows remembered at most (then all are forgotten).
-const REMEMBERED_AT_MOST: usize = 1024;
-
-impl RecentReplays {
-    fn get(&self, id: &str) -> Option<Replay> {
-        let recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        recent
-            .get(id)
-            .filter(|(at, _)| at.elapsed() < REMEMBERED)
-            .map(|(_, replay)| replay.clone())
-    }
-
-    fn keep(&self, replay: &Replay) {
-        let mut recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if recent.len() >= REMEMBERED_AT_MOST {
-            recent.clear();
-        }
-        recent.insert(
-            replay.recording.id.clone(),
-            (Instant::now(), replay.clone()),
-        );
-    }
-
-    /// Forgets every replay read (a room was deleted).
-    pub fn forget_all(&self) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
 }
 
 /// The replay `id`, read from the database (and remembered); 404 unless it is a complete one.

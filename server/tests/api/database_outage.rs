@@ -4,7 +4,8 @@
 
 use crate::support::private_mariadb::PrivateMariadb;
 use crate::support::*;
-use pipelines::{EndReason, StreamId};
+use engine::EndReason;
+use media::StreamId;
 use reqwest::Method;
 use std::time::Duration;
 

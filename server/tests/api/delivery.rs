@@ -86,7 +86,7 @@ async fn hls_is_served_with_player_friendly_headers_and_nothing_else() {
 }
 
 /// Polls until the stream's first thumbnail is there.
-async fn wait_for_thumbnail(app: &TestApp, id: &pipelines::StreamId) -> reqwest::Response {
+async fn wait_for_thumbnail(app: &TestApp, id: &media::StreamId) -> reqwest::Response {
     for _ in 0..100 {
         let response = app.get(&format!("/hls/{id}/thumbnail.jpg")).await;
         if response.status() == 200 {

@@ -88,12 +88,12 @@ async fn an_hevc_source_is_never_the_only_variant() {
         .wait_for("the refusal", Duration::from_secs(20), |e| {
             matches!(
                 e,
-                pipelines::StreamEvent::Abandoned { .. } | pipelines::StreamEvent::Started { .. }
+                engine::StreamEvent::Abandoned { .. } | engine::StreamEvent::Started { .. }
             )
         })
         .await;
-    let pipelines::StreamEvent::Abandoned {
-        reason: pipelines::EndReason::InvalidMedia(why),
+    let engine::StreamEvent::Abandoned {
+        reason: engine::EndReason::InvalidMedia(why),
         ..
     } = refused
     else {

@@ -1,7 +1,7 @@
 //! Garbage on the RTMP port neither crashes the server nor disturbs a stream that is running.
 
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use rand::RngCore;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;

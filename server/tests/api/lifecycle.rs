@@ -1,7 +1,7 @@
 //! Who may publish, and how streams end: refusals, independence, drops and shutdown.
 
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,8 +168,8 @@ async fn sigterm_ends_live_streams_cleanly() {
         .expect("server exits")
         .expect("wait");
     assert!(status.success(), "graceful exit: {status}");
-    let layout = pipelines::OutputLayout::new(server.data_dir());
-    let stream = pipelines::StreamId::parse(&id).expect("a stream id");
+    let layout = ::hls::OutputLayout::new(server.data_dir());
+    let stream = media::StreamId::parse(&id).expect("a stream id");
     let archive = layout.archive(&stream);
     assert!(
         ffprobe_duration(&archive) >= 2.0,

@@ -4,12 +4,12 @@
 
 use crate::support::tmpfs::Tmpfs;
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use serde_json::json;
 use std::time::Duration;
 
 /// Waits for the next stream to end at a limit; its detail.
-async fn ended_at_a_limit(app: &mut TestApp, id: &pipelines::StreamId) -> String {
+async fn ended_at_a_limit(app: &mut TestApp, id: &media::StreamId) -> String {
     match app.wait_ended(id).await.0 {
         EndReason::LimitReached(why) => why,
         other => panic!("the broadcast ended at a limit, not {other:?}"),

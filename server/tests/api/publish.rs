@@ -1,7 +1,7 @@
 //! Publishing with real encoders gives a playable, keyframe-aligned ladder and an archive.
 
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -151,11 +151,11 @@ async fn video_only_is_served_and_audio_only_is_refused() {
         .wait_for(
             "the refused publish to be reported",
             Duration::from_secs(10),
-            |e| matches!(e, pipelines::StreamEvent::Abandoned { .. }),
+            |e| matches!(e, engine::StreamEvent::Abandoned { .. }),
         )
         .await;
     assert!(
-        matches!(abandoned, pipelines::StreamEvent::Abandoned { reason: EndReason::InvalidMedia(ref why), .. } if why.contains("audio-only")),
+        matches!(abandoned, engine::StreamEvent::Abandoned { reason: EndReason::InvalidMedia(ref why), .. } if why.contains("audio-only")),
         "{abandoned:?}"
     );
 

@@ -413,7 +413,7 @@ async fn recordings_survive_a_start_from_another_directory() {
     server.kill().await;
 }
 
-/// Settings that store recordings in the SeaweedFS of deploy/services.sh (it checks no key).
+/// Settings that store recordings in the SeaweedFS of scripts/services.sh (it checks no key).
 pub fn in_object_storage(settings: &mut livestream::configuration::Settings) {
     settings.storage.s3.endpoint = "http://127.0.0.1:8333".into();
     settings.storage.s3.bucket = "recordings".into();
@@ -450,7 +450,7 @@ async fn recordings_in_object_storage_body(backend: Backend) {
     let id = list[0]["id"].as_str().expect("recording id").to_owned();
     let bytes = list[0]["bytes"].as_u64().expect("bytes");
     let db = app.database();
-    let vod_dir = pipelines::OutputLayout::new(app.data_dir()).vod(&stream);
+    let vod_dir = ::hls::OutputLayout::new(app.data_dir()).vod(&stream);
     let mut key = None;
     for _ in 0..150 {
         let found = {

@@ -162,7 +162,7 @@ async fn a_broadcast_replays_body(backend: Backend) {
     }
 
     // Deleting the recording deletes its replay.
-    let vod_dir = pipelines::OutputLayout::new(app.data_dir()).vod(&stream);
+    let vod_dir = ::hls::OutputLayout::new(app.data_dir()).vod(&stream);
     assert!(vod_dir.join("master.m3u8").exists());
     app.as_user(&olive)
         .delete_recording(&id)

@@ -4,7 +4,7 @@
 //! reach a log or a response.
 
 use crate::support::rooms::CreatedRoom;
-use crate::support::users::User;
+use crate::support::User;
 use crate::support::*;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -4,8 +4,9 @@
 
 use crate::support::rtmp_peer::RtmpClient;
 use crate::support::*;
+use engine::EndReason;
+use engine::StreamEvent;
 use livestream::models::room::Room;
-use pipelines::{EndReason, StreamEvent};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! Rooms and presets through the API, and publishing with a room's key.
 
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -227,7 +227,7 @@ async fn presets(backend: Backend) {
 on_both_databases!(presets_validate_and_protect_what_is_in_use, presets);
 
 /// The variant URIs of a stream's multivariant playlist.
-async fn variant_uris(app: &TestApp, stream: &pipelines::StreamId) -> Vec<String> {
+async fn variant_uris(app: &TestApp, stream: &media::StreamId) -> Vec<String> {
     let master = app.get_text(&format!("/hls/{stream}/master.m3u8")).await;
     let parsed = m3u8_rs::parse_master_playlist_res(master.as_bytes()).expect("parses");
     let uris: Vec<String> = parsed.variants.into_iter().map(|v| v.uri).collect();

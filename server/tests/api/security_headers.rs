@@ -162,7 +162,7 @@ async fn api_answers_and_errors_are_nosniff_and_allow_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hls_keeps_its_cors_and_gets_the_common_headers() {
     let (app, _web_root) = app_with_web_root().await;
-    let id = pipelines::StreamId::parse("securityheaders01").expect("an id");
+    let id = media::StreamId::parse("securityheaders01").expect("an id");
     let get = |path: String| {
         let app = &app;
         async move {

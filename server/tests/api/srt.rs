@@ -1,7 +1,7 @@
 //! SRT ingest with a real caller: Debian's ffmpeg (libsrt) sending MPEG-TS, H.264 and AAC.
 
 use crate::support::*;
-use pipelines::EndReason;
+use engine::EndReason;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -260,7 +260,8 @@ fn send_paced(
 
 /// Waits for the stream of a caller that never started to be abandoned; its reason.
 async fn abandoned_because(app: &mut TestApp) -> String {
-    use pipelines::{EndReason, StreamEvent};
+    use engine::EndReason;
+    use engine::StreamEvent;
     match app
         .wait_for("the caller dropped", Duration::from_secs(40), |e| {
             matches!(

@@ -477,7 +477,8 @@ async fn hevc_and_av1_sizes_sent_in_band_are_checked_like_h264s() {
 /// would make sprite sheets of a gigabyte.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_picture_far_from_square_is_refused_with_a_reason() {
-    use pipelines::{EndReason, StreamEvent};
+    use engine::EndReason;
+    use engine::StreamEvent;
     let mut app = crate::support::TestApp::builder().spawn().await;
     let key = app.keys[0].clone();
     let tall = crate::support::Clip {

@@ -784,7 +784,7 @@ export interface components {
              */
             title: string;
         };
-        /** @description A rendition as planned for this source (`pipelines::ladder::PlannedRendition`). */
+        /** @description A rendition as planned for this source (`media::ladder::PlannedRendition`). */
         PlannedRendition: {
             /**
              * Format: int32
@@ -1022,7 +1022,7 @@ export interface components {
             /** Format: int32 */
             sample_rate: number;
         };
-        /** @description What the publisher sends (`pipelines::media::SourceMedia`). */
+        /** @description What the publisher sends (`media::SourceMedia`). */
         SourceMedia: {
             /**
              * Format: int32
@@ -1064,7 +1064,7 @@ export interface components {
         StreamList: {
             streams: components["schemas"]["StreamView"][];
         };
-        /** @description Health figures over the last stats interval (`pipelines::StreamStats`). */
+        /** @description Health figures over the last stats interval (`engine::StreamStats`). */
         StreamStats: {
             /** Format: double */
             input_fps: number;

@@ -11,11 +11,12 @@
 
 use super::database::{Backend, MariadbDatabase};
 use super::internals::StreamRooms;
-use super::users::ADMIN;
-use super::{random_key, DataDir};
+use super::{random_key, DataDir, ADMIN};
+use engine::EndReason;
+use engine::StreamEvent;
 use livestream::configuration::Settings;
 use livestream::startup::Application;
-use pipelines::{EndReason, StreamEvent, StreamId};
+use media::StreamId;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -209,12 +210,12 @@ impl TestApp {
 
     /// Where a stream's HLS output is.
     pub fn hls_dir(&self, id: &StreamId) -> PathBuf {
-        pipelines::OutputLayout::new(&self.data_dir).hls_dir(id)
+        hls::OutputLayout::new(&self.data_dir).hls_dir(id)
     }
 
     /// Where a stream's archive is.
     pub fn archive(&self, id: &StreamId) -> PathBuf {
-        pipelines::OutputLayout::new(&self.data_dir).archive(id)
+        hls::OutputLayout::new(&self.data_dir).archive(id)
     }
 
     /// A second connection pool to this server's database, for checks below the API.

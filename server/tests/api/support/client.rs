@@ -3,8 +3,8 @@
 //! the body. The same calls work on the in-process `TestApp` and on the real binary.
 
 use super::app::TestApp;
-use super::users::User;
-use pipelines::StreamId;
+use super::User;
+use media::StreamId;
 use reqwest::Method;
 use serde_json::Value;
 use std::path::PathBuf;

@@ -57,7 +57,7 @@ fn mariadb_output(options: &[&str], sql: &str) -> String {
         .args(options)
         .args(["-e", sql])
         .output()
-        .expect("the mariadb client is installed (deploy/services.sh)");
+        .expect("the mariadb client is installed (scripts/services.sh)");
     assert!(
         out.status.success(),
         "{sql}: {}",

@@ -61,7 +61,19 @@ pub use publishers::{
     srt_url, Clip,
 };
 pub use real_server::RealServer;
-pub use users::{access_token, Accounts, ADMIN, PASSWORD};
+pub use users::{access_token, Accounts};
+
+/// Username and password of the admin every test server starts with.
+pub const ADMIN: (&str, &str) = ("root-admin", "Adm1n-Secret-Passphrase-42");
+/// A password strong enough for registration.
+pub const PASSWORD: &str = "Tr4vel-Lamp-Quartz-91";
+
+/// A logged-in account: who it is and the access token of its session.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub token: String,
+}
 
 /// The server internals the tests reach below the API, named once here so that a module that
 /// moves inside the server is renamed in one line.

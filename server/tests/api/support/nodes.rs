@@ -98,7 +98,7 @@ impl Nodes {
                 &format!("{}:{name}", self.prefix),
             ])
             .output()
-            .expect("redis-cli is installed (deploy/services.sh)");
+            .expect("redis-cli is installed (scripts/services.sh)");
         assert!(out.status.success(), "redis-cli GET");
         let value = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         (!value.is_empty()).then_some(value)

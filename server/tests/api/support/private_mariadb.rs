@@ -56,7 +56,7 @@ impl PrivateMariadb {
         let out = install
             .output()
             .await
-            .expect("mariadb-install-db is installed (deploy/services.sh)");
+            .expect("mariadb-install-db is installed (scripts/services.sh)");
         assert!(
             out.status.success(),
             "mariadb-install-db: {}{}",
@@ -116,7 +116,7 @@ impl PrivateMariadb {
             .stderr(log)
             .kill_on_drop(true)
             .spawn()
-            .expect("mariadbd is installed (deploy/services.sh)");
+            .expect("mariadbd is installed (scripts/services.sh)");
         self.server = Some(server);
         for _ in 0..600 {
             if let Some(status) = self
@@ -164,7 +164,7 @@ impl PrivateMariadb {
             .stderr(Stdio::null())
             .status()
             .await
-            .expect("mariadb-admin is installed (deploy/services.sh)")
+            .expect("mariadb-admin is installed (scripts/services.sh)")
             .success()
     }
 
@@ -174,7 +174,7 @@ impl PrivateMariadb {
             .args(["-P", &self.port.to_string(), "-u", "root", "-e", sql])
             .output()
             .await
-            .expect("the mariadb client is installed (deploy/services.sh)");
+            .expect("the mariadb client is installed (scripts/services.sh)");
         assert!(
             out.status.success(),
             "{sql}: {}",

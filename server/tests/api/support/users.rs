@@ -2,20 +2,9 @@
 //! token; `app.as_user(&olive)` then calls the API as Olive.
 
 use super::client::{Api, HttpServer, Reply};
+use super::{User, ADMIN, PASSWORD};
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// Username and password of the admin every test server starts with.
-pub const ADMIN: (&str, &str) = ("root-admin", "Adm1n-Secret-Passphrase-42");
-/// A password strong enough for registration.
-pub const PASSWORD: &str = "Tr4vel-Lamp-Quartz-91";
-
-/// A logged-in account: who it is and the access token of its session.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: String,
-    pub token: String,
-}
 
 /// What registering and logging in answer (the fields the tests use).
 #[derive(Deserialize)]
