@@ -105,7 +105,7 @@ done
 clip=$(api POST "/api/recordings/$recording/clips" '{"start_seconds":0,"duration_seconds":1}' |
   field '["id"]') || fail "could not cut a clip"
 config="$data/schemathesis.toml"
-cp deploy/schemathesis.toml "$config"
+cp scripts/schemathesis.toml "$config"
 cat >>"$config" <<IDS
 
 # This run's recording, room and clip, for the routes that read them (not those that delete).
