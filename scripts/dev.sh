@@ -37,7 +37,7 @@ check() {
   python3 scripts/check-docs.py
   # No file of any crate imports one that imports it back (docs/architecture.md).
   python3 scripts/module-cycles.py media/src hls/src engine/src engine/tests ingest/src \
-    chat-protocol/src server/src server/tests/api bench/src
+    chat-protocol/src server/src server/tests/api testkit/src bench/src
   pure_crates
   # The fuzz targets build against the pure crates and ingest, never the server (docs/fuzzing.md);
   # checked without sanitizers, so that they cannot rot between fuzz runs.

@@ -1,6 +1,5 @@
 //! The chat benchmark: N subscribers in one room, publishers ramping their message rate.
 
-use crate::api::post;
 use crate::process::{cpu_so_far, peak_rss_kib, Server};
 use anyhow::Context;
 use futures_util::{SinkExt, StreamExt};
@@ -8,6 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use testkit::api::{HttpServer, Remote};
 use tokio_tungstenite::tungstenite::Message;
 
 const PUBLISHERS: usize = 4;
@@ -43,12 +43,19 @@ struct Setup {
 
 async fn prepare(nodes: &[Server]) -> anyhow::Result<Setup> {
     let (first, last) = (&nodes[0], &nodes[nodes.len() - 1]);
-    let base = first.base.clone();
-    let client = reqwest::Client::new();
+    let api = Remote::new(first.base.clone());
     let password = "Bench-Marking-Passphrase-77";
     let mut tokens = Vec::new();
     for i in 0..PUBLISHERS {
-        let session = post(&client, format!("{base}/api/auth/register"), None, serde_json::json!({ "username": format!("publisher{i}"), "password": password, "role": "streamer" })).await?;
+        let session = api
+            .anonymous()
+            .post(
+                "/api/auth/register",
+                Some(serde_json::json!({ "username": format!("publisher{i}"),
+                    "password": password, "role": "streamer" })),
+            )
+            .await
+            .success()?;
         tokens.push(
             session["access_token"]
                 .as_str()
@@ -56,13 +63,11 @@ async fn prepare(nodes: &[Server]) -> anyhow::Result<Setup> {
                 .to_owned(),
         );
     }
-    let room = post(
-        &client,
-        format!("{base}/api/rooms"),
-        Some(&tokens[0]),
-        serde_json::json!({ "title": "bench" }),
-    )
-    .await?;
+    let room = api
+        .with_token(&tokens[0])
+        .post("/api/rooms", Some(serde_json::json!({ "title": "bench" })))
+        .await
+        .success()?;
     let room = room["room"]["id"].as_str().context("room id")?.to_owned();
     let chat = |node: &Server| format!("ws://127.0.0.1:{}/api/rooms/{room}/chat", node.http_port);
     Ok(Setup {

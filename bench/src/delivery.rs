@@ -8,13 +8,13 @@
 //! 1000 × GET playlist.m3u8?_HLS_msn=…&_HLS_part=… (the next part) ─▶ RSS and threads while held
 //! ```
 
-use crate::hls::{master_playlist, playable_stream};
-use crate::nginx::Nginx;
 use crate::process::Server;
 use anyhow::Context;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use testkit::hls::{master_playlist, playable_stream};
+use testkit::nginx::Nginx;
 
 const KEY: &str = "benchmark-delivery-key";
 const CONNECTIONS: u32 = 64;

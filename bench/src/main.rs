@@ -9,13 +9,10 @@
 //! cargo build --release --workspace && target/release/livestream-bench hls
 //! ```
 
-mod api;
 mod chat;
 mod cycles;
 mod delivery;
-mod hls;
 mod media;
-mod nginx;
 mod process;
 mod quality;
 mod restream;

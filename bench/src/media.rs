@@ -1,6 +1,5 @@
 //! The media benchmark: the default ladder from a 1080p30 6 Mbit/s source, against ffmpeg.
 
-use crate::hls::{master_playlist, media_playlists, playable_stream};
 use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Server, Usage};
 use anyhow::{bail, Context};
 use std::collections::{BTreeMap, HashSet};
@@ -9,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use testkit::hls::{master_playlist, media_playlists, playable_stream};
 
 const FPS: f64 = 30.0;
 /// How often playlists are polled, like an impatient player.
@@ -92,21 +92,8 @@ pub(crate) fn publish_copy(input: &Path, url: &str) -> anyhow::Result<std::proce
 
 /// `ffmpeg -re -i input -c copy -f flv <output_args> url`, its errors silenced.
 fn copy_publisher(input: &Path, url: &str, output_args: &[&str]) -> Command {
-    let mut command = Command::new("ffmpeg");
-    command
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-i",
-        ])
-        .arg(input)
-        .args(["-c", "copy", "-f", "flv"])
-        .args(output_args)
-        .arg(url)
-        .stderr(Stdio::null());
+    let mut command = testkit::publish::copy_to_rtmp(input, url, output_args);
+    command.stderr(Stdio::null());
     command
 }
 

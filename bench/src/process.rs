@@ -81,17 +81,11 @@ pub struct Server {
     pub data: tempfile::TempDir,
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 impl Server {
     /// Starts `binary serve` with `env` on top of the loopback settings; waits for `/health`.
     pub async fn start(binary: &std::path::Path, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
-        let (http_port, rtmp_port) = (free_port()?, free_port()?);
+        let (http_port, rtmp_port) = (testkit::free_port(), testkit::free_port());
         let log = std::fs::File::create(data.path().join("server.log"))?;
         let mut cmd = std::process::Command::new(binary);
         cmd.arg("serve")

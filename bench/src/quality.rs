@@ -10,7 +10,6 @@
 //! dropped is scored against the frame it held instead, which is what a viewer sees (pairing
 //! by index would instead shift every later frame by one).
 
-use crate::hls::{master_playlist, media_playlists, playable_stream};
 use crate::media::ensure_reference;
 use crate::media::publish_copy;
 use crate::process::{cpu_so_far, wait_with_usage, Server, Usage};
@@ -18,6 +17,7 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use testkit::hls::{master_playlist, media_playlists, playable_stream};
 
 const KEY: &str = "bench-quality-key";
 const FPS: u32 = 30;

@@ -10,13 +10,13 @@
 //! The server keeps its whole source path (LL-HLS packaging and the MKV archive of the source)
 //! in both of its runs; the difference between them is what the destinations cost.
 
-use crate::api::{get, post};
 use crate::media::{ensure_reference, publish_copy};
-use crate::nginx::{Nginx, RTMP_MODULE};
 use crate::process::{cpu_so_far, peak_rss_kib, wait_with_usage, Server};
 use anyhow::Context;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use testkit::api::{HttpServer, Remote};
+use testkit::nginx::{Nginx, RTMP_MODULE};
 
 const ADMIN: (&str, &str) = ("bench-admin", "Bench-Admin-Passphrase-31");
 const STREAMER_PASSWORD: &str = "Bench-Marking-Passphrase-77";
@@ -89,8 +89,7 @@ async fn measure_livestream(
         ],
     )
     .await?;
-    let base = server.base.clone();
-    let client = reqwest::Client::new();
+    let api = Remote::new(server.base.clone());
     let token = |session: &serde_json::Value| -> anyhow::Result<String> {
         Ok(session["access_token"]
             .as_str()
@@ -98,46 +97,59 @@ async fn measure_livestream(
             .to_owned())
     };
     let admin = token(
-        &post(
-            &client,
-            format!("{base}/api/auth/login"),
-            None,
-            serde_json::json!({ "username": ADMIN.0, "password": ADMIN.1 }),
+        &api.anonymous()
+            .post(
+                "/api/auth/login",
+                Some(serde_json::json!({ "username": ADMIN.0, "password": ADMIN.1 })),
+            )
+            .await
+            .success()?,
+    )?;
+    let preset = api
+        .with_token(&admin)
+        .post(
+            "/api/presets",
+            Some(
+                serde_json::json!({ "name": "source-only", "passthrough": true,
+                "segment_seconds": 2, "window_segments": 6, "renditions": [] }),
+            ),
         )
-        .await?,
-    )?;
-    let preset = post(
-        &client,
-        format!("{base}/api/presets"),
-        Some(&admin),
-        serde_json::json!({ "name": "source-only", "passthrough": true, "segment_seconds": 2,
-            "window_segments": 6, "renditions": [] }),
-    )
-    .await?;
+        .await
+        .success()?;
     let streamer = token(
-        &post(&client, format!("{base}/api/auth/register"), None, serde_json::json!({ "username": "restreamer", "password": STREAMER_PASSWORD, "role": "streamer" })).await?,
+        &api.anonymous()
+            .post(
+                "/api/auth/register",
+                Some(serde_json::json!({ "username": "restreamer",
+                    "password": STREAMER_PASSWORD, "role": "streamer" })),
+            )
+            .await
+            .success()?,
     )?;
-    let room = post(
-        &client,
-        format!("{base}/api/rooms"),
-        Some(&streamer),
-        serde_json::json!({ "title": "bench", "preset_id": preset["id"] }),
-    )
-    .await?;
+    let room = api
+        .with_token(&streamer)
+        .post(
+            "/api/rooms",
+            Some(serde_json::json!({ "title": "bench", "preset_id": preset["id"] })),
+        )
+        .await
+        .success()?;
     let room_id = room["room"]["id"].as_str().context("room id")?.to_owned();
     let key = room["stream_key"]
         .as_str()
         .context("stream key")?
         .to_owned();
     for (i, sink) in sinks.iter().enumerate() {
-        post(
-            &client,
-            format!("{base}/api/rooms/{room_id}/destinations"),
-            Some(&streamer),
-            serde_json::json!({ "name": format!("sink {i}"), "url": rtmp_url(sink),
-                "stream_key": format!("bench-destination-key-{i}") }),
-        )
-        .await?;
+        api.with_token(&streamer)
+            .post(
+                &format!("/api/rooms/{room_id}/destinations"),
+                Some(
+                    serde_json::json!({ "name": format!("sink {i}"), "url": rtmp_url(sink),
+                    "stream_key": format!("bench-destination-key-{i}") }),
+                ),
+            )
+            .await
+            .success()?;
     }
     let publisher = publish_copy(
         input,
@@ -145,12 +157,11 @@ async fn measure_livestream(
     )?;
     let started = Instant::now();
     let cores = window(server.pid, started, seconds).await?;
-    let listed = get(
-        &client,
-        format!("{base}/api/rooms/{room_id}/destinations"),
-        &streamer,
-    )
-    .await?;
+    let listed = api
+        .with_token(&streamer)
+        .get(&format!("/api/rooms/{room_id}/destinations"))
+        .await
+        .success()?;
     let mut sent = Vec::new();
     for destination in listed.as_array().context("destinations")? {
         anyhow::ensure!(

@@ -34,7 +34,6 @@ pub mod dns;
 pub mod fmp4;
 pub mod hls;
 pub mod http2;
-pub mod nginx_rtmp;
 pub mod nodes;
 pub mod private_mariadb;
 pub mod publishers;
@@ -44,7 +43,6 @@ pub mod rtmp_peer;
 pub mod tls;
 pub mod tmpfs;
 pub mod ts;
-pub mod users;
 
 pub use app::TestApp;
 pub use chat::ChatClient;
@@ -54,26 +52,16 @@ pub use hls::{
     centre_yuv, ffprobe, ffprobe_colour_tags, ffprobe_decode_size, ffprobe_duration, frame_at,
     keyframe_times, picture_distance, segments, test_pattern, variant_codecs, vui_colour,
 };
-pub use nginx_rtmp::NginxRtmp;
 pub use publishers::{
     assert_published, assert_refused, assert_refused_with, encode_clip, encode_noisy_clip,
     publish_enhanced, publish_ffmpeg, publish_file, publish_srt, publish_video_only, run_to_end,
     srt_url, Clip,
 };
 pub use real_server::RealServer;
-pub use users::{access_token, Accounts};
+pub use testkit::api::accounts::{access_token, Accounts, ADMIN, PASSWORD};
+pub use testkit::nginx_rtmp::NginxRtmp;
 
-/// Username and password of the admin every test server starts with.
-pub const ADMIN: (&str, &str) = ("root-admin", "Adm1n-Secret-Passphrase-42");
-/// A password strong enough for registration.
-pub const PASSWORD: &str = "Tr4vel-Lamp-Quartz-91";
-
-/// A logged-in account: who it is and the access token of its session.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub id: String,
-    pub token: String,
-}
+pub use testkit::api::User;
 
 /// The server internals the tests reach below the API, named once here so that a module that
 /// moves inside the server is renamed in one line.
@@ -120,10 +108,4 @@ impl DataDir {
     }
 }
 
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+pub use testkit::free_port;

@@ -142,18 +142,7 @@ pub enum Exit {
 /// Publishes a media file as it is (`-c copy`), in real time, with ffmpeg: the published bytes
 /// are the file's, so a test can compare what comes out with the file. See `run_to_end`.
 pub fn publish_file(url: &str, path: &Path) -> Child {
-    Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-nostdin",
-            "-re",
-            "-i",
-        ])
-        .arg(path)
-        .args(["-c", "copy", "-f", "flv", url])
-        .stdout(Stdio::null())
+    Command::from(testkit::publish::copy_to_rtmp(path, url, &[]))
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()

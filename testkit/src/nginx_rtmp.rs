@@ -2,14 +2,12 @@
 //! port of its own, recording every stream it receives to `<dir>/rec/<key>-<unix time>.flv`: one
 //! file per publish, so that a reconnection is seen as a new recording.
 
-use super::free_port;
+use crate::free_port;
+use crate::nginx::RTMP_MODULE;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
-
-/// The module Debian's libnginx-mod-rtmp installs.
-const MODULE: &str = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
 /// One nginx-rtmp process; killed when dropped.
 pub struct NginxRtmp {
@@ -154,7 +152,7 @@ impl NginxRtmp {
 fn config(dir: &Path, port: u16) -> String {
     let dir = dir.display();
     format!(
-        "load_module {MODULE};
+        "load_module {RTMP_MODULE};
 daemon off;
 master_process off;
 worker_processes 1;

@@ -1,10 +1,14 @@
-//! Accounts as the tests use them: `app.register_streamer("olive")` gives a `User` with a
+//! Accounts as the tests and the benchmarks use them: `app.register_streamer("olive")` gives a `User` with a
 //! token; `app.as_user(&olive)` then calls the API as Olive.
 
-use super::client::{Api, HttpServer, Reply};
-use super::{User, ADMIN, PASSWORD};
+use super::{Api, HttpServer, Reply, User};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// Username and password of the admin every test server starts with.
+pub const ADMIN: (&str, &str) = ("root-admin", "Adm1n-Secret-Passphrase-42");
+/// A password strong enough for registration.
+pub const PASSWORD: &str = "Tr4vel-Lamp-Quartz-91";
 
 /// What registering and logging in answer (the fields the tests use).
 #[derive(Deserialize)]
