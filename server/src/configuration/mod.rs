@@ -125,7 +125,6 @@ fn host_name() -> String {
 }
 
 /// A configuration that cannot be used.
-/// A configuration that cannot be used.
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("could not read configuration: {0}")]
@@ -178,26 +177,26 @@ impl Settings {
 
     /// Each section's own checks, then what spans sections.
     fn validate(&self) -> Result<(), ConfigError> {
-        let sections: [(&str, Result<(), String>); 14] = [
-            ("http", self.http.validate()),
-            ("rtmp", self.rtmp.validate()),
-            ("srt", self.srt.validate()),
-            ("storage", self.storage.validate()),
-            ("limits", self.limits.validate()),
-            ("hls", self.hls.validate()),
-            ("ingest", self.ingest.validate()),
-            ("database", self.database.validate()),
-            ("auth", self.auth.validate()),
-            ("chat", self.chat.validate()),
-            ("cluster", self.cluster.validate()),
-            ("restream", self.restream.validate()),
-            ("clips", self.clips.validate()),
-            ("metrics", self.metrics.validate()),
-        ];
-        for (_, result) in sections {
-            result.map_err(ConfigError::Invalid)?;
-        }
-        self.validate_across().map_err(ConfigError::Invalid)
+        [
+            self.http.validate(),
+            self.rtmp.validate(),
+            self.srt.validate(),
+            self.storage.validate(),
+            self.limits.validate(),
+            self.hls.validate(),
+            self.ingest.validate(),
+            self.database.validate(),
+            self.auth.validate(),
+            self.chat.validate(),
+            self.cluster.validate(),
+            self.restream.validate(),
+            self.clips.validate(),
+            self.metrics.validate(),
+            self.validate_across(),
+        ]
+        .into_iter()
+        .collect::<Result<(), String>>()
+        .map_err(ConfigError::Invalid)
     }
 
     /// Secrets copied from the documentation, and what one section needs of another.
@@ -292,6 +291,13 @@ mod tests {
 
     /// Tests that set or read `LIVESTREAM_*` variables take turns.
     static ENVIRONMENT: Mutex<()> = Mutex::new(());
+
+    #[test]
+    fn the_defaults_alone_are_a_valid_configuration() {
+        let _env = ENVIRONMENT.lock().unwrap_or_else(|p| p.into_inner());
+        let settings = Settings::load(None);
+        assert!(settings.is_ok(), "{:?}", settings.err());
+    }
 
     #[test]
     fn defaults_then_file_then_environment() {

@@ -103,10 +103,3 @@ fn the_reference_page_lists_every_key_with_its_default() {
         }
     }
 }
-
-#[test]
-fn every_default_passes_its_sections_checks() {
-    // The defaults alone (no file, no environment) make a valid configuration.
-    let settings = super::Settings::load(None);
-    assert!(settings.is_ok(), "{:?}", settings.err());
-}
